@@ -1,0 +1,38 @@
+"""API authentication: a bearer token from `kefu token`, or the desk's session (with CSRF)."""
+
+from django.conf import settings
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+
+from kefu.org.models import ApiToken
+from kefu.org.selectors import staff_of
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        key_id = ApiToken.parse(token)
+        if key_id is None:
+            return None
+        row = ApiToken.objects.select_related("user__staff__store", "user__staff__region").filter(key_id=key_id).first()
+        if row is None or not row.user.is_active or staff_of(row.user) is None:
+            return None
+        request.user = row.user
+        return row.user
+
+
+class DeskSession(APIKeyCookie):
+    """Session auth; CSRF is checked only when there is a session to protect, so a request with
+    no credentials at all answers 401, not a CSRF 403."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request, key):
+        user = request.user
+        if key and user.is_authenticated and staff_of(user) is not None:
+            return user
+        return None

@@ -1,0 +1,142 @@
+"""Customer and purchase endpoints."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
+
+from kefu.customers import selectors, services
+from kefu.customers.names import mask_address, mask_phone
+from kefu.tickets.api import ERRORS
+
+router = Router()
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerCreate(Strict):
+    name: str = Field(max_length=50)
+    phone: str = Field(max_length=30)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=200)
+    gender: Literal["male", "female", "unknown"] = "unknown"
+    is_vip: bool = False
+    consent_contact: bool = True
+    consent_marketing: bool = False
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    honorific: str
+    gender: str
+    phone: str
+    email: str
+    address: str
+    is_vip: bool
+    consent_contact: bool
+    consent_marketing: bool
+
+
+class CustomerList(Schema):
+    items: list[CustomerOut]
+    count: int
+    limit: int
+    offset: int
+
+
+class PurchaseIn(Strict):
+    category: str = Field(max_length=40)
+    model_name: str = Field("", max_length=100)
+    product_model: str | None = Field(None, max_length=60)
+    serial: str = Field("", max_length=60)
+    sale_date: date
+    invoice_number: str = Field("", max_length=40)
+    has_warranty_card: bool = True
+    production_date: date | None = None
+    price: Decimal = Field(max_digits=12, decimal_places=2)
+    store: str | None = Field(None, max_length=20)
+    is_sample_unit: bool = False
+    sales_channel: Literal["store", "online", "phone"] = "store"
+
+
+class PurchaseOut(Schema):
+    id: int
+    customer_id: int
+    store: str | None
+    category: str
+    model_name: str
+    product_model: str | None
+    serial: str
+    sale_date: date
+    invoice_number: str
+    has_invoice: bool
+    has_warranty_card: bool
+    production_date: date | None
+    price: str
+    is_sample_unit: bool
+    sales_channel: str
+
+
+def customer_out(customer, *, full: bool) -> dict:
+    return {
+        "id": customer.id, "name": customer.name, "honorific": customer.honorific, "gender": customer.gender,
+        "phone": (customer.phone or "") if full else mask_phone(customer.phone),
+        "email": customer.email if full else (customer.email[:1] + "***@" + customer.email.split("@")[-1] if customer.email else ""),
+        "address": customer.address if full else mask_address(customer.address),
+        "is_vip": customer.is_vip, "consent_contact": customer.consent_contact, "consent_marketing": customer.consent_marketing,
+    }
+
+
+def purchase_out(p) -> dict:
+    return {
+        "id": p.id, "customer_id": p.customer_id, "store": p.store.code if p.store_id else None, "category": p.category.code,
+        "model_name": p.model_name, "product_model": p.product_model.code if p.product_model_id else None, "serial": p.serial,
+        "sale_date": p.sale_date, "invoice_number": p.invoice_number, "has_invoice": p.has_invoice,
+        "has_warranty_card": p.has_warranty_card, "production_date": p.production_date, "price": f"{p.price:.2f}",
+        "is_sample_unit": p.is_sample_unit, "sales_channel": p.sales_channel,
+    }
+
+
+@router.get("/customers", response={200: CustomerList, **ERRORS}, summary="Search customers by mobile, last 4 digits, name or pinyin")
+def list_customers(request, q: str | None = Query(None, max_length=50), limit: int = Query(25, ge=1, le=100),
+                   offset: int = Query(0, ge=0, le=100_000)):
+    customers = selectors.search_customers(request.auth, q or "")
+    page = list(customers[offset: offset + limit])
+    return {"items": [customer_out(c, full=False) for c in page], "count": customers.count(), "limit": limit, "offset": offset}
+
+
+@router.post("/customers", response={201: CustomerOut, **ERRORS}, summary="Register a customer")
+def create_customer(request, payload: CustomerCreate):
+    customer = services.create_customer(actor=request.auth, **payload.dict())
+    return 201, customer_out(customer, full=True)
+
+
+@router.get("/customers/{int:customer_id}", response={200: CustomerOut, **ERRORS}, summary="A customer (full contact details, audited)")
+def get_customer(request, customer_id: int):
+    customer = selectors.get_customer(request.auth, customer_id)
+    selectors.reveal_contact(request.auth, customer, context=f"api:customer:{customer.id}")
+    return customer_out(customer, full=True)
+
+
+@router.get("/customers/{int:customer_id}/purchases", response={200: list[PurchaseOut], **ERRORS}, summary="A customer's purchases")
+def list_purchases(request, customer_id: int):
+    customer = selectors.get_customer(request.auth, customer_id)
+    purchases = customer.purchases.select_related("store", "category", "product_model").order_by("-sale_date", "-id")[:200]
+    return [purchase_out(p) for p in purchases]
+
+
+@router.post("/customers/{int:customer_id}/purchases", response={201: PurchaseOut, **ERRORS}, summary="Record a purchase")
+def create_purchase(request, customer_id: int, payload: PurchaseIn):
+    customer = selectors.get_customer(request.auth, customer_id)
+    purchase = services.record_purchase(actor=request.auth, customer=customer, **payload.dict())
+    return 201, purchase_out(selectors.get_purchase(request.auth, purchase.pk))
+
+
+@router.get("/purchases/{int:purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="A purchase")
+def get_purchase(request, purchase_id: int):
+    return purchase_out(selectors.get_purchase(request.auth, purchase_id))

@@ -1,0 +1,113 @@
+"""Customers, their purchases and the audit log of personal-data reveals (客户与购买记录)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import names
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    phone = models.CharField(_("mobile"), max_length=11, unique=True, null=True, blank=True)
+    # Hotline agents ask for "the last four digits"; an indexed column answers that without a scan.
+    phone_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_vip = models.BooleanField(_("VIP"), default=False)
+    consent_contact = models.BooleanField(_("agrees to follow-up calls and surveys"), default=True)
+    consent_marketing = models.BooleanField(_("agrees to marketing"), default=False)
+    home_store = models.ForeignKey("org.Store", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("home store"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return f"{self.name} {self.masked_phone}"
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin = names.name_pinyin(self.name)
+        self.phone_last4 = (self.phone or "")[-4:]
+        super().save(*args, **kwargs)
+
+    @property
+    def honorific(self) -> str:
+        return names.honorific(self.name, self.gender)
+
+    @property
+    def greeting(self) -> str:
+        return names.greeting(self.name, self.gender)
+
+    @property
+    def masked_phone(self) -> str:
+        return names.mask_phone(self.phone)
+
+    @property
+    def masked_address(self) -> str:
+        return names.mask_address(self.address)
+
+
+class SalesChannel(models.TextChoices):
+    STORE = "store", _("In store")
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("By phone")
+
+
+class Purchase(models.Model):
+    """One product bought by a customer: the facts a 三包 decision starts from."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("customer"))
+    store = models.ForeignKey("org.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("store"))
+    category = models.ForeignKey("catalog.ProductCategory", on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    product_model = models.ForeignKey("catalog.ProductModel", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("product model"))
+    model_name = models.CharField(_("model"), max_length=100)
+    serial = models.CharField(_("serial number"), max_length=60, blank=True)
+    sale_date = models.DateField(_("sale date"))
+    invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True, help_text=_("Empty when there is no invoice."))
+    has_warranty_card = models.BooleanField(_("warranty card"), default=True)
+    production_date = models.DateField(_("production date"), null=True, blank=True)
+    price = models.DecimalField(_("price (yuan)"), max_digits=12, decimal_places=2)
+    is_sample_unit = models.BooleanField(_("sample unit (样机)"), default=False)
+    sales_channel = models.CharField(_("sales channel"), max_length=10, choices=SalesChannel.choices, default=SalesChannel.STORE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sale_date", "-id"]
+        verbose_name = _("purchase")
+        verbose_name_plural = _("purchases")
+        indexes = [models.Index(fields=["customer", "-sale_date"]), models.Index(fields=["serial"])]
+
+    def __str__(self):
+        return f"{self.model_name} {self.sale_date}"
+
+    @property
+    def has_invoice(self) -> bool:
+        return bool(self.invoice_number)
+
+
+class PiiReveal(models.Model):
+    """Audit log: who saw a customer's full phone number or address, when, and where."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="pii_reveals")
+    fields = models.CharField(max_length=100)
+    context = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("personal-data reveal")
+        verbose_name_plural = _("personal-data reveals")

@@ -1,0 +1,55 @@
+"""Who may see what: every read and write in Kefu starts from these."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Staff, Store
+from .roles import CAPABILITIES, Role
+
+
+def staff_of(user) -> Staff | None:
+    """The user's staff profile. A superuser without one acts as an administrator."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return user.staff
+    except Staff.DoesNotExist:
+        if user.is_superuser:
+            return Staff(user=user, role=Role.ADMIN, display_name=user.get_username())
+        return None
+
+
+def can(user, capability: str) -> bool:
+    staff = staff_of(user)
+    return staff is not None and capability in CAPABILITIES.get(staff.role, set())
+
+
+def scope_filter(user, *, store_field: str = "store", region_field: str | None = "region") -> Q | None:
+    """A Q restricting a queryset to the user's scope, Q() for everything, None for nothing."""
+    staff = staff_of(user)
+    if staff is None:
+        return None
+    if staff.scope == "store":
+        return Q(**{f"{store_field}_id": staff.store_id})
+    if staff.scope == "region":
+        if region_field:
+            return Q(**{f"{region_field}_id": staff.region_id})
+        return Q(**{f"{store_field}__region_id": staff.region_id})
+    return Q()
+
+
+def in_scope(queryset: QuerySet, user, **fields) -> QuerySet:
+    condition = scope_filter(user, **fields)
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def stores_for(user) -> QuerySet:
+    """Stores the user may file tickets for and filter by."""
+    staff = staff_of(user)
+    stores = Store.objects.filter(is_active=True).select_related("region")
+    if staff is None:
+        return stores.none()
+    if staff.scope == "store":
+        return stores.filter(pk=staff.store_id)
+    if staff.scope == "region":
+        return stores.filter(region_id=staff.region_id)
+    return stores

@@ -1,0 +1,307 @@
+"""Ticket endpoints. Handlers parse, call a service or selector, and shape the answer."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import FileResponse, HttpResponse
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import ConfigDict
+
+from kefu.customers.names import mask_phone
+from kefu.customers.selectors import reveal_contact
+from kefu.customers.services import find_or_create_customer
+from kefu.org.roles import Tier
+from kefu.org.selectors import staff_of
+
+from . import selectors, services
+from .models import Attachment, Channel, Priority, Status, TicketType
+
+router = Router()
+
+TicketTypeT = Literal[tuple(TicketType.values)]  # type: ignore[valid-type]
+ChannelT = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+StatusT = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+PriorityT = Literal[tuple(Priority.values)]  # type: ignore[valid-type]
+TierT = Literal[tuple(Tier.values)]  # type: ignore[valid-type]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerIn(Strict):
+    name: str = Field(max_length=50)
+    phone: str = Field(max_length=30)
+    email: str | None = Field(None, max_length=254)
+    address: str | None = Field(None, max_length=200)
+    gender: Literal["male", "female", "unknown"] | None = None
+
+
+class TicketIn(Strict):
+    type: TicketTypeT
+    channel: ChannelT
+    subject: str = Field(max_length=200)
+    description: str = Field("", max_length=20000)
+    store: str = Field(max_length=20, description="the store's code, e.g. SH001")
+    priority: PriorityT = "normal"
+    customer: CustomerIn
+    purchase_id: int | None = None
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    phone: str
+    honorific: str
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    type: str
+    channel: str
+    status: str
+    priority: str
+    escalation_tier: str
+    store: str
+    assignee: str | None
+    customer: CustomerOut
+    purchase_id: int | None
+    subject: str
+    description: str
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    public: bool
+    actor: str | None
+    body: str
+    data: dict
+    attachments: list[dict]
+    created_at: datetime
+
+
+class TicketDetailOut(TicketOut):
+    timeline: list[EventOut]
+
+
+class TicketList(Schema):
+    items: list[TicketOut]
+    count: int
+    count_capped: bool
+    limit: int
+    offset: int
+
+
+class ReplyIn(Strict):
+    body: str = Field(max_length=20000)
+    public: bool = True
+    version: int | None = None
+
+
+class AssignIn(Strict):
+    assignee: str | None = Field(None, max_length=150)
+    version: int | None = None
+
+
+class StatusIn(Strict):
+    status: StatusT
+    note: str | None = Field(None, max_length=2000)
+    version: int | None = None
+
+
+class EscalateIn(Strict):
+    reason: str = Field(max_length=2000)
+    version: int | None = None
+
+
+class TicketPatch(Strict):
+    priority: PriorityT | None = None
+    type: TicketTypeT | None = None
+    tags: list[str] | None = Field(None, max_length=20)
+    version: int | None = None
+
+
+class Error(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+def ticket_out(ticket, *, full_contact: bool = False) -> dict:
+    customer = ticket.customer
+    return {
+        "id": ticket.id, "number": ticket.number, "type": ticket.type, "channel": ticket.channel,
+        "status": ticket.status, "priority": ticket.priority, "escalation_tier": ticket.escalation_tier,
+        "store": ticket.store.code, "assignee": ticket.assignee.username if ticket.assignee_id else None,
+        "customer": {"id": customer.id, "name": customer.name, "honorific": customer.honorific,
+                     "phone": (customer.phone or "") if full_contact else mask_phone(customer.phone)},
+        "purchase_id": ticket.purchase_id, "subject": ticket.subject, "description": ticket.description,
+        "tags": [t.name for t in ticket.tags.all()], "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at, "version": ticket.version,
+    }
+
+
+def event_out(event) -> dict:
+    actor = None
+    if event.actor_id:
+        staff = staff_of(event.actor)
+        actor = staff.display_name if staff else event.actor.get_username()
+    return {
+        "id": event.id, "kind": event.kind, "public": event.public, "actor": actor, "body": event.body,
+        "data": event.data, "created_at": event.created_at,
+        "attachments": [{"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+                         "url": f"/api/v1/tickets/attachments/{a.id}"} for a in event.attachments.all()],
+    }
+
+
+def detail(request, ticket_id) -> dict:
+    ticket = selectors.get_ticket(request.auth, ticket_id, with_timeline=True)
+    reveal_contact(request.auth, ticket.customer, context=f"api:ticket:{ticket.id}")
+    return {**ticket_out(ticket, full_contact=True), "timeline": [event_out(e) for e in ticket.events.all()]}
+
+
+def _expected_version(request, body_version):
+    """The version the caller last saw: the body's `version`, else the If-Match header."""
+    if body_version is not None:
+        return body_version
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    value = header.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        from kefu.errors import InvalidInput
+        from django.utils.translation import gettext_lazy as _
+
+        raise InvalidInput(_("%(field)s: must be the ticket's version, e.g. \"3\"."), field="If-Match")
+    return int(value)
+
+
+def _with_etag(response_body: dict, status: int = 200):
+    return status, response_body
+
+
+@router.post("", response={201: TicketOut, 200: TicketOut, **ERRORS}, summary="Open a ticket")
+def create_ticket(request, payload: TicketIn):
+    """Opens a ticket; the customer is matched by mobile number or created. A retried request with
+    the same `Idempotency-Key` header answers the first ticket (200) instead of creating another."""
+    from kefu.org.selectors import stores_for
+
+    store = stores_for(request.auth).filter(code=payload.store).first()
+    c = payload.customer
+    from django.db import transaction
+
+    with transaction.atomic():
+        customer = find_or_create_customer(actor=request.auth, name=c.name, phone=c.phone, email=c.email or "",
+                                           address=c.address or "", gender=c.gender, store=store)
+        ticket, created = services.open_ticket(
+            actor=request.auth, type=payload.type, channel=payload.channel, subject=payload.subject,
+            description=payload.description, store=store or payload.store, priority=payload.priority,
+            customer=customer, purchase_id=payload.purchase_id, tags=payload.tags,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+    ticket = selectors.get_ticket(request.auth, ticket.pk)
+    return (201 if created else 200), ticket_out(ticket, full_contact=True)
+
+
+@router.get("", response={200: TicketList, **ERRORS}, summary="List tickets in your scope")
+def list_tickets(
+    request,
+    status: list[StatusT] = Query(None),
+    type: TicketTypeT | None = None,
+    store: str | None = Query(None, max_length=20),
+    assignee: str | None = Query(None, max_length=150, description="a username, or `none` for unassigned"),
+    escalation_tier: TierT | None = None,
+    q: str | None = Query(None, max_length=100),
+    sort: Literal["newest", "oldest", "priority"] = "newest",
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
+    tickets = selectors.ticket_queue(request.auth, status=status or (), type=type, store=store, assignee=assignee,
+                                     escalation_tier=escalation_tier, q=q, sort=sort)
+    page = list(selectors.for_listing(tickets)[offset: offset + limit])
+    count, capped = selectors.capped_count(tickets)
+    return {"items": [ticket_out(t) for t in page], "count": count, "count_capped": capped, "limit": limit, "offset": offset}
+
+
+@router.get("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="A ticket with its timeline")
+def get_ticket(request, ticket_id: int, response: HttpResponse):
+    body = detail(request, ticket_id)
+    response["ETag"] = f'"{body["version"]}"'
+    return body
+
+
+@router.patch("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="Change priority, type or tags")
+def patch_ticket(request, ticket_id: int, payload: TicketPatch):
+    ticket = selectors.get_ticket(request.auth, ticket_id)
+    services.update_details(actor=request.auth, ticket=ticket, expected_version=_expected_version(request, payload.version),
+                            priority=payload.priority, type=payload.type, tags=payload.tags)
+    return detail(request, ticket_id)
+
+
+@router.post("/{int:ticket_id}/replies", response={201: EventOut, **ERRORS}, summary="Reply to the customer or add an internal note")
+def reply(request, ticket_id: int, payload: ReplyIn):
+    ticket = selectors.get_ticket(request.auth, ticket_id)
+    event = services.add_reply(actor=request.auth, ticket=ticket, body=payload.body, public=payload.public,
+                               expected_version=_expected_version(request, payload.version))
+    return 201, event_out(event)
+
+
+@router.post("/{int:ticket_id}/assign", response={200: TicketDetailOut, **ERRORS}, summary="Assign to a colleague (null: back to the queue)")
+def assign(request, ticket_id: int, payload: AssignIn):
+    ticket = selectors.get_ticket(request.auth, ticket_id)
+    services.assign(actor=request.auth, ticket=ticket, assignee=payload.assignee,
+                    expected_version=_expected_version(request, payload.version))
+    return detail(request, ticket_id)
+
+
+@router.post("/{int:ticket_id}/status", response={200: TicketDetailOut, **ERRORS}, summary="Change the status")
+def change_status(request, ticket_id: int, payload: StatusIn):
+    ticket = selectors.get_ticket(request.auth, ticket_id)
+    services.change_status(actor=request.auth, ticket=ticket, status=payload.status, note=payload.note or "",
+                           expected_version=_expected_version(request, payload.version))
+    return detail(request, ticket_id)
+
+
+@router.post("/{int:ticket_id}/escalate", response={200: TicketDetailOut, **ERRORS}, summary="Escalate one rung up the ladder")
+def escalate(request, ticket_id: int, payload: EscalateIn):
+    ticket = selectors.get_ticket(request.auth, ticket_id)
+    services.escalate(actor=request.auth, ticket=ticket, reason=payload.reason,
+                      expected_version=_expected_version(request, payload.version))
+    return detail(request, ticket_id)
+
+
+@router.post("/{int:ticket_id}/attachments", response={201: dict, **ERRORS}, summary="Attach a photo, PDF, audio or video file")
+def upload(request, ticket_id: int, file: UploadedFile = File(...), public: bool = True):
+    ticket = selectors.get_ticket(request.auth, ticket_id)
+    attachment = services.add_attachment(actor=request.auth, ticket=ticket, name=file.name, data=file.read(), public=public)
+    return 201, {"id": attachment.id, "name": attachment.original_name, "content_type": attachment.content_type,
+                 "size": attachment.size, "url": f"/api/v1/tickets/attachments/{attachment.id}"}
+
+
+@router.get("/attachments/{int:attachment_id}", response={**ERRORS}, summary="Download an attachment")
+def download(request, attachment_id: int):
+    attachment = Attachment.objects.filter(pk=attachment_id, ticket__in=selectors.tickets_visible_to(request.auth).values("pk")).first()
+    if attachment is None:
+        from kefu.errors import NotFound
+
+        raise NotFound()
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment):
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=not attachment.content_type.startswith("image/"), filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -1,0 +1,192 @@
+"""The ticket (工单) and its timeline: every customer contact becomes one, and none is lost."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kefu.org.roles import Tier
+
+
+class TicketType(models.TextChoices):
+    CONSULTATION = "consultation", _("Pre-sales consultation")
+    ORDER = "order", _("Order question")
+    DELIVERY = "delivery", _("Delivery")
+    INSTALLATION = "installation", _("Installation and set-up")
+    FAULT_REPORT = "fault_report", _("Fault report / repair")
+    RETURN_EXCHANGE = "return_exchange", _("Return or exchange")
+    COMPLAINT = "complaint", _("Complaint")
+    SUGGESTION = "suggestion", _("Suggestion / feedback")
+    TRAINING = "training", _("After-sales training")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Hotline")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web portal")
+    CHAT = "chat", _("Online chat")
+    SOCIAL = "social", _("Social media")
+    STORE = "store", _("Store counter")
+    API = "api", _("API")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING_CUSTOMER = "pending_customer", _("Waiting for customer")
+    ON_HOLD = "on_hold", _("On hold")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+PRIORITY_RANK = {Priority.URGENT: 4, Priority.HIGH: 3, Priority.NORMAL: 2, Priority.LOW: 1}
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD)
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    type = models.CharField(_("type"), max_length=20, choices=TicketType.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    # Sortable priority (urgent=4 … low=1), so "sort by priority" is an index scan.
+    priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
+    store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("store"))
+    # Denormalised from the store so that a regional manager's queue is one index range.
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+", editable=False)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets", verbose_name=_("assignee"))
+    escalation_tier = models.CharField(_("escalation tier"), max_length=20, choices=Tier.choices, default=Tier.STORE_STAFF)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer"))
+    purchase = models.ForeignKey("customers.Purchase", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets", verbose_name=_("purchase"))
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: every write bumps it; a write that names an older one is refused (409).
+    version = models.PositiveIntegerField(default=1)
+    # The customer's private tracking link (/t/<token>/): unguessable, never listed.
+    tracking_token = models.CharField(max_length=40, unique=True, default=new_tracking_token, editable=False)
+    # jieba-segmented number, subject, description and customer name, for full-text search.
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["store", "status", "-id"], name="ticket_store_status"),
+            models.Index(fields=["region", "status", "-id"], name="ticket_region_status"),
+            models.Index(fields=["status", "-id"], name="ticket_status"),
+            models.Index(fields=["status", "-priority_rank", "-id"], name="ticket_status_priority"),
+            models.Index(fields=["store", "-id"], name="ticket_store_recent"),
+            models.Index(fields=["region", "-id"], name="ticket_region_recent"),
+            models.Index(fields=["assignee", "status", "-id"], name="ticket_assignee"),
+            models.Index(fields=["customer", "-id"], name="ticket_customer"),
+            models.Index(fields=["escalation_tier", "status", "-id"], name="ticket_tier"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketCounter(models.Model):
+    """Last ticket number handed out per day (KF-YYYYMMDD-NNNNNN)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    REPLY = "reply", _("Reply to customer")
+    NOTE = "note", _("Internal note")
+    CUSTOMER_MESSAGE = "customer_message", _("Message from customer")
+    STATUS = "status", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    ESCALATED = "escalated", _("Escalated")
+    UPDATED = "updated", _("Details changed")
+    ATTACHMENT = "attachment", _("Attachment added")
+
+
+class TicketEvent(models.Model):
+    """One line of a ticket's timeline: who did what, when, and what changed."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Public events are shown to the customer on the portal; internal notes and most system events are not.
+    public = models.BooleanField(default=False)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="event_ticket")]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.kind}"
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{instance.ticket_id}/{instance.sha256[:16]}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class IdempotencyKey(models.Model):
+    """A retried POST with the same Idempotency-Key answers the first ticket."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]

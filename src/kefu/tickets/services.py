@@ -1,0 +1,365 @@
+"""Writes of tickets. Each function is one transaction and leaves a timeline event."""
+
+import hashlib
+
+import filetype
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kefu import search
+from kefu.customers.models import Customer, Purchase
+from kefu.errors import Conflict, Forbidden, InvalidInput, StaleWrite
+from kefu.org.models import Store
+from kefu.org.roles import Tier, next_tier
+from kefu.org.selectors import can, staff_of, stores_for
+
+from . import workflow
+from .models import (
+    PRIORITY_RANK,
+    Attachment,
+    Channel,
+    EventKind,
+    IdempotencyKey,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
+
+MAX_BODY = 20_000
+
+
+def _require(actor, capability: str):
+    if not can(actor, capability):
+        raise Forbidden(_("Your role may not do this on a ticket."))
+
+
+def _choice(value, choices, field: str):
+    if value not in choices.values:
+        raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field=field,
+                           value=str(value)[:40], allowed=", ".join(choices.values))
+    return value
+
+
+def _text(value: str | None, field: str, *, required: bool = True, max_length: int = MAX_BODY) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(_("%(field)s: this field is required."), field=field)
+    if len(value) > max_length:
+        raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field=field, max=max_length)
+    return value
+
+
+def next_ticket_number(day) -> str:
+    """KF-YYYYMMDD-NNNNNN: a per-day counter bumped atomically in the database.
+
+    One UPDATE … RETURNING takes the row lock, so two requests never get the same number;
+    a rolled-back ticket may leave a gap, which is fine."""
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute("UPDATE tickets_ticketcounter SET last = last + 1 WHERE day = %s RETURNING last", [day])
+            row = cursor.fetchone()
+            if row:
+                return f"KF-{day:%Y%m%d}-{row[0]:06d}"
+            cursor.execute("INSERT INTO tickets_ticketcounter (day, last) VALUES (%s, 0) ON CONFLICT (day) DO NOTHING", [day])
+    raise RuntimeError("ticket counter row could not be created")  # pragma: no cover
+
+
+def _event(ticket, kind, actor=None, *, public=False, body="", **data) -> TicketEvent:
+    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, public=public, body=body, data=data)
+
+
+def _tags(names) -> list[Tag]:
+    cleaned = sorted({n.strip()[:40] for n in names or () if n and n.strip()})
+    if not cleaned:
+        return []
+    existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
+    for name in cleaned:
+        if name not in existing:
+            existing[name], _created = Tag.objects.get_or_create(name=name)
+    return list(existing.values())
+
+
+def open_ticket(*, actor, type: str, channel: str, subject: str, description: str = "", store: str | Store,
+                customer: Customer, priority: str = Priority.NORMAL, purchase_id: int | None = None,
+                tags=(), idempotency_key: str | None = None, opened_at=None) -> tuple[Ticket, bool]:
+    """Open a ticket (建单). Returns (ticket, created); with an idempotency key already used by
+    this actor, the first ticket comes back and created is False. `opened_at` backdates a
+    contact recorded after the fact (an imported e-mail, a phone note typed up later)."""
+    _choice(type, TicketType, "type")
+    _choice(channel, Channel, "channel")
+    _choice(priority, Priority, "priority")
+    subject = _text(subject, "subject", max_length=200)
+    description = _text(description, "description", required=False)
+    if actor is not None:
+        _require(actor, "create")
+    # Staff file tickets for the stores in their scope; the portal (no actor) for any active store.
+    stores = stores_for(actor) if actor is not None else Store.objects.filter(is_active=True)
+    code = store.code if isinstance(store, Store) else store
+    store_obj = stores.filter(code=code).first()
+    if store_obj is None:
+        raise InvalidInput(_("%(field)s: unknown store “%(value)s”, or not one of yours."), field="store", value=str(code))
+    purchase = None
+    if purchase_id is not None:
+        purchase = Purchase.objects.filter(pk=purchase_id, customer=customer).first()
+        if purchase is None:
+            raise InvalidInput(_("%(field)s: no such purchase for this customer."), field="purchase_id")
+    key = (idempotency_key or "").strip()[:100] or None
+
+    if key and actor is not None:
+        previous = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
+        if previous:
+            return previous.ticket, False
+    try:
+        with transaction.atomic():
+            now = opened_at or timezone.now()
+            staff = staff_of(actor)
+            ticket = Ticket(
+                number=next_ticket_number(timezone.localdate(now)), type=type, channel=channel, priority=priority,
+                priority_rank=PRIORITY_RANK[priority], store=store_obj, region_id=store_obj.region_id,
+                customer=customer, purchase=purchase, subject=subject, description=description,
+                created_by=actor, escalation_tier=Tier.STORE_STAFF,
+            )
+            ticket.search_text = search.segment(ticket.number, subject, description, customer.name)
+            ticket.save()
+            if key and actor is not None:
+                IdempotencyKey.objects.create(user=actor, key=key, ticket=ticket)
+            tag_objs = _tags(tags)
+            if tag_objs:
+                ticket.tags.set(tag_objs)
+            created = _event(ticket, EventKind.CREATED, actor, public=False, channel=channel, type=type,
+                             by=staff.display_name if staff else customer.name)
+            if opened_at:
+                Ticket.objects.filter(pk=ticket.pk).update(created_at=opened_at, updated_at=opened_at)
+                TicketEvent.objects.filter(pk=created.pk).update(created_at=opened_at)
+                ticket.created_at = ticket.updated_at = opened_at
+            _after_commit_created(ticket)
+            return ticket, True
+    except IntegrityError:
+        if key and actor is not None:  # the same key raced in from a parallel retry
+            previous = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
+            if previous:
+                return previous.ticket, False
+        raise
+
+
+def _after_commit_created(ticket):
+    """Hooks other apps add to (SLA clocks, special-case routing) run inside the transaction."""
+    for hook in TICKET_CREATED_HOOKS:
+        hook(ticket)
+
+
+TICKET_CREATED_HOOKS: list = []
+
+
+def _locked(ticket_id: int, expected_version: int | None) -> Ticket:
+    """The ticket row, locked for this transaction; StaleWrite if the caller saw an older version."""
+    ticket = Ticket.objects.select_for_update().select_related("store").get(pk=ticket_id)
+    if expected_version is not None and int(expected_version) != ticket.version:
+        raise StaleWrite(
+            _("Someone else changed this ticket after you opened it (you saw version %(seen)s, it is now %(now)s). "
+              "Reload the ticket to see their change, then try again."),
+            seen=expected_version, now=ticket.version,
+        )
+    return ticket
+
+
+def _save(ticket: Ticket, *fields: str):
+    ticket.version += 1
+    ticket.save(update_fields=[*fields, "version", "updated_at"])
+
+
+@transaction.atomic
+def add_reply(*, actor, ticket: Ticket, body: str, public: bool = True, expected_version: int | None = None) -> TicketEvent:
+    """A public reply to the customer (回复) or an internal note (备注)."""
+    _require(actor, "reply" if public else "note")
+    body = _text(body, "body")
+    locked = _locked(ticket.pk, expected_version)
+    changed = []
+    if public:
+        if locked.first_response_at is None:
+            locked.first_response_at = timezone.now()
+            changed.append("first_response_at")
+        if locked.status == Status.NEW:
+            locked.status = Status.OPEN
+            changed.append("status")
+    event = _event(locked, EventKind.REPLY if public else EventKind.NOTE, actor, public=public, body=body)
+    _save(locked, *changed)
+    ticket.version, ticket.status = locked.version, locked.status
+    for hook in REPLY_HOOKS:
+        hook(locked, event)
+    return event
+
+
+REPLY_HOOKS: list = []
+
+
+@transaction.atomic
+def add_customer_message(*, ticket: Ticket, body: str) -> TicketEvent:
+    """The customer answers through the tracking link. A resolved ticket reopens; a closed one
+    takes no more messages (the customer opens a new ticket)."""
+    body = _text(body, "body", max_length=5000)
+    locked = _locked(ticket.pk, None)
+    if locked.status == Status.CLOSED:
+        raise Conflict(_("This ticket is closed. Please submit a new request and quote ticket %(number)s."), number=locked.number)
+    event = _event(locked, EventKind.CUSTOMER_MESSAGE, None, public=True, body=body)
+    fields = []
+    if locked.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
+        _event(locked, EventKind.STATUS, None, previous=locked.status, status=Status.OPEN, reason="customer_message")
+        locked.status, locked.resolved_at = Status.OPEN, None
+        fields = ["status", "resolved_at"]
+    _save(locked, *fields)
+    return event
+
+
+@transaction.atomic
+def change_status(*, actor, ticket: Ticket, status: str, note: str = "", expected_version: int | None = None) -> Ticket:
+    """Move a ticket along its workflow; a move the workflow does not allow is refused."""
+    _require(actor, "status")
+    _choice(status, Status, "status")
+    note = _text(note, "note", required=False, max_length=2000)
+    locked = _locked(ticket.pk, expected_version)
+    if locked.status == status:
+        raise Conflict(_("The ticket is already “%(status)s”."), status=Status(status).label)
+    if not workflow.allowed(locked.status, status):
+        raise Conflict(_("A ticket that is “%(current)s” cannot become “%(target)s”."),
+                       current=Status(locked.status).label, target=Status(status).label)
+    previous = locked.status
+    locked.status = status
+    if status == Status.RESOLVED:
+        locked.resolved_at = timezone.now()
+    elif status == Status.OPEN:
+        locked.resolved_at = None
+    reopened = previous in (Status.RESOLVED, Status.CLOSED) and status == Status.OPEN
+    _event(locked, EventKind.STATUS, actor, public=status in (Status.RESOLVED, Status.CLOSED) or reopened,
+           body=note, previous=previous, status=status, reopened=reopened)
+    _save(locked, "status", "resolved_at")
+    return locked
+
+
+@transaction.atomic
+def assign(*, actor, ticket: Ticket, assignee: str | None, expected_version: int | None = None) -> Ticket:
+    """Give the ticket to a colleague who can see it (or to nobody: back to the rung's queue)."""
+    User = get_user_model()
+    target = None
+    if assignee:
+        target = User.objects.filter(username=assignee, is_active=True).select_related("staff").first()
+        if target is None or staff_of(target) is None:
+            raise InvalidInput(_("%(field)s: no active colleague called “%(value)s”."), field="assignee", value=assignee[:40])
+    if can(actor, "assign"):
+        pass
+    elif can(actor, "assign_self") and (target is None or target.pk == actor.pk):
+        pass
+    else:
+        raise Forbidden(_("Your role may only assign tickets to yourself."))
+    locked = _locked(ticket.pk, expected_version)
+    if target is not None:
+        from .selectors import tickets_visible_to
+
+        if not tickets_visible_to(target).filter(pk=locked.pk).exists():
+            raise InvalidInput(_("%(field)s: %(value)s cannot see tickets of this store."), field="assignee", value=assignee)
+    previous = locked.assignee.username if locked.assignee_id else None
+    if (target.pk if target else None) == locked.assignee_id:
+        raise Conflict(_("The ticket is already assigned that way."))
+    locked.assignee = target
+    if locked.status == Status.NEW and target is not None:
+        locked.status = Status.OPEN
+    _event(locked, EventKind.ASSIGNED, actor, previous=previous, assignee=target.username if target else None)
+    _save(locked, "assignee", "status")
+    return locked
+
+
+@transaction.atomic
+def escalate(*, actor, ticket: Ticket, reason: str, expected_version: int | None = None,
+             to_tier: str | None = None, automatic: bool = False) -> Ticket:
+    """Climb one rung of the ladder (store staff → store manager → regional manager → CS
+    department), or straight to `to_tier` for special cases. The ticket goes to that rung's
+    queue: its assignee is cleared and the history kept on the timeline."""
+    if actor is not None:
+        _require(actor, "escalate")
+    reason = _text(reason, "reason", max_length=2000)
+    locked = _locked(ticket.pk, expected_version)
+    if locked.status in (Status.RESOLVED, Status.CLOSED):
+        raise Conflict(_("A resolved or closed ticket is not escalated; reopen it first."))
+    target = to_tier or next_tier(locked.escalation_tier)
+    if target is None:
+        raise Conflict(_("This ticket is already with the customer-service department, the top of the escalation ladder."))
+    if Tier.values.index(target) <= Tier.values.index(locked.escalation_tier):
+        raise Conflict(_("This ticket is already at or above that rung."))
+    previous = locked.escalation_tier
+    locked.escalation_tier = target
+    locked.assignee = None
+    if locked.status == Status.NEW:
+        locked.status = Status.OPEN
+    _event(locked, EventKind.ESCALATED, actor, body=reason, previous=previous, tier=target, automatic=automatic)
+    _save(locked, "escalation_tier", "assignee", "status")
+    return locked
+
+
+@transaction.atomic
+def update_details(*, actor, ticket: Ticket, expected_version: int | None = None, priority: str | None = None,
+                   type: str | None = None, tags=None) -> Ticket:
+    """Change priority, type or tags; the timeline records old and new values."""
+    _require(actor, "status")
+    locked = _locked(ticket.pk, expected_version)
+    changes, fields = {}, []
+    if priority is not None and priority != locked.priority:
+        _choice(priority, Priority, "priority")
+        changes["priority"] = [locked.priority, priority]
+        locked.priority, locked.priority_rank = priority, PRIORITY_RANK[priority]
+        fields += ["priority", "priority_rank"]
+    if type is not None and type != locked.type:
+        _choice(type, TicketType, "type")
+        changes["type"] = [locked.type, type]
+        locked.type = type
+        fields.append("type")
+    if tags is not None:
+        before = sorted(locked.tags.values_list("name", flat=True))
+        tag_objs = _tags(tags)
+        after = sorted(t.name for t in tag_objs)
+        if before != after:
+            locked.tags.set(tag_objs)
+            changes["tags"] = [before, after]
+    if not changes:
+        raise Conflict(_("Nothing to change."))
+    _event(locked, EventKind.UPDATED, actor, changes=changes)
+    _save(locked, *fields)
+    return locked
+
+
+def sniff_attachment(data: bytes, name: str) -> str:
+    """The attachment's real type, from its bytes; refused unless it is an allowed one."""
+    if len(data) > settings.KEFU_ATTACHMENT_MAX_BYTES:
+        raise InvalidInput(_("%(field)s: the file is larger than %(max)s MB."), field="file",
+                           max=settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024))
+    if not data:
+        raise InvalidInput(_("%(field)s: the file is empty."), field="file")
+    kind = filetype.guess(data[:8192])
+    mime = kind.mime if kind else None
+    if mime not in settings.KEFU_ATTACHMENT_TYPES:
+        raise InvalidInput(_("%(field)s: this kind of file is not accepted (photos, PDF, audio or video only)."), field="file")
+    return mime
+
+
+def add_attachment(*, actor, ticket: Ticket, name: str, data: bytes, public: bool = True) -> Attachment:
+    """Attach a photo, PDF, audio or video file; its type is read from its content, not its name."""
+    from django.core.files.base import ContentFile
+
+    if actor is not None:
+        _require(actor, "attach")
+    mime = sniff_attachment(data, name)
+    safe_name = "".join(c for c in (name or "file") if c not in '/\\\x00"<>')[-200:] or "file"
+    with transaction.atomic():
+        locked = _locked(ticket.pk, None)
+        event = _event(locked, EventKind.ATTACHMENT, actor, public=public, name=safe_name, size=len(data), content_type=mime)
+        attachment = Attachment(ticket=locked, event=event, original_name=safe_name, content_type=mime, size=len(data),
+                                sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
+        attachment.file.save(safe_name, ContentFile(data), save=False)
+        attachment.save()
+        _save(locked)
+    return attachment
