@@ -6,7 +6,7 @@ Mid-autumn 2026-09-25..27 off; National Day 2026-10-01..07 off, make-up
 Sunday 2026-09-20 and Saturday 2026-10-10.
 """
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -33,7 +33,9 @@ H = timedelta(hours=1)
 MIN = timedelta(minutes=1)
 
 SEEDED = load_seeded()
-STORE, HOTLINE, BACKOFFICE, ALWAYS = (SEEDED[n] for n in ("store", "hotline", "backoffice", "always"))
+STORE, HOTLINE, BACKOFFICE, ALWAYS = (
+    SEEDED[n] for n in ("store", "hotline", "backoffice", "always")
+)
 
 
 def at(y, mo, d, hh=0, mm=0, ss=0, us=0, tz=SH):
@@ -66,7 +68,9 @@ def test_seeded_calendars_have_the_promised_hours():
     office_day = ((time(9), time(12)), (time(13), time(18)))
     assert BACKOFFICE.weekly == (office_day,) * 5 + ((), ())
     assert BACKOFFICE.workday_periods == office_day
-    assert BACKOFFICE.observe_holidays and not STORE.observe_holidays and not HOTLINE.observe_holidays
+    assert (
+        BACKOFFICE.observe_holidays and not STORE.observe_holidays and not HOTLINE.observe_holidays
+    )
     assert ALWAYS.always_open
 
 
@@ -89,7 +93,9 @@ def test_2026_spring_festival_and_its_make_up_saturdays():
 
 
 def test_2026_national_day_mid_autumn_and_make_up_weekend_days():
-    for day in days(date(2026, 10, 1), date(2026, 10, 7)) + days(date(2026, 9, 25), date(2026, 9, 27)):
+    for day in days(date(2026, 10, 1), date(2026, 10, 7)) + days(
+        date(2026, 9, 25), date(2026, 9, 27)
+    ):
         assert CHINESE_HOLIDAYS.day_kind(day) == "holiday", day
     assert CHINESE_HOLIDAYS.day_kind(date(2026, 9, 20)) == "makeup_workday"  # Sunday
     assert CHINESE_HOLIDAYS.day_kind(date(2026, 10, 10)) == "makeup_workday"  # Saturday
@@ -101,8 +107,12 @@ def test_2026_national_day_mid_autumn_and_make_up_weekend_days():
 def test_is_in_lieu_marks_swapped_rest_days_not_make_up_workdays():
     # The trap this module avoids: in chinese_calendar, is_in_lieu() is true for the
     # extra *days off* bought by 调休, never for the make-up *working* days.
-    assert chinese_calendar.is_in_lieu(date(2026, 10, 6)) and chinese_calendar.is_in_lieu(date(2026, 10, 7))
-    assert chinese_calendar.is_in_lieu(date(2026, 2, 20)) and chinese_calendar.is_in_lieu(date(2026, 2, 23))
+    assert chinese_calendar.is_in_lieu(date(2026, 10, 6)) and chinese_calendar.is_in_lieu(
+        date(2026, 10, 7)
+    )
+    assert chinese_calendar.is_in_lieu(date(2026, 2, 20)) and chinese_calendar.is_in_lieu(
+        date(2026, 2, 23)
+    )
     assert not chinese_calendar.is_in_lieu(date(2026, 10, 10))
     assert not chinese_calendar.is_in_lieu(date(2026, 2, 14))
 
@@ -139,6 +149,8 @@ def test_store_trades_on_national_day():
 
 def test_crossing_new_year_without_holidays():
     assert add_business_time(at(2026, 12, 31, 20, 30), H, STORE) == at(2027, 1, 1, 9, 30)
+    # landing on the year's last closing instant stays in the old year
+    assert add_business_time(at(2026, 12, 31, 20), H, STORE) == at(2026, 12, 31, 21)
     assert business_time_between(at(2026, 12, 31, 9), at(2027, 1, 2, 9), STORE) == 24 * H
 
 
@@ -270,7 +282,9 @@ def test_year_without_holiday_data_falls_back_to_weekends():
 
 def test_injected_holiday_source_replaces_the_package():
     fake = FakeHolidays({date(2026, 3, 4): "holiday", date(2026, 3, 7): "makeup_workday"})
-    assert add_business_time(at(2026, 3, 3, 17), 2 * H, BACKOFFICE, source=fake) == at(2026, 3, 5, 10)
+    assert add_business_time(at(2026, 3, 3, 17), 2 * H, BACKOFFICE, source=fake) == at(
+        2026, 3, 5, 10
+    )
     assert is_open(at(2026, 3, 7, 10), BACKOFFICE, source=fake)
     assert not is_open(at(2026, 3, 7, 10), BACKOFFICE)  # the real source still sees a Saturday
     # calendars that ignore holidays ignore the source
@@ -304,13 +318,13 @@ def test_periods_ending_at_midnight_run_on_into_the_next_day():
 def test_zero_duration_returns_start_even_in_closed_hours():
     closed_instant = at(2026, 3, 7, 3, 0, 0, 17)
     assert add_business_time(closed_instant, timedelta(0), BACKOFFICE) == closed_instant
-    utc_start = datetime(2026, 3, 3, 2, tzinfo=timezone.utc)
+    utc_start = datetime(2026, 3, 3, 2, tzinfo=UTC)
     result = add_business_time(utc_start, timedelta(0), BACKOFFICE)
     assert result == utc_start and result.tzinfo == SH
 
 
 def test_microseconds_are_kept_and_result_is_in_calendar_zone():
-    start = datetime(2026, 3, 3, 1, 0, 0, 1, tzinfo=timezone.utc)  # 09:00:00.000001 in Shanghai
+    start = datetime(2026, 3, 3, 1, 0, 0, 1, tzinfo=UTC)  # 09:00:00.000001 in Shanghai
     due = add_business_time(start, H + timedelta(seconds=0.5), BACKOFFICE)
     assert due == at(2026, 3, 3, 10, 0, 0, 500001)
     assert due.tzinfo == SH and due.hour == 10
@@ -359,18 +373,22 @@ def test_calendar_that_never_opens_gives_no_due_time():
 
 
 def test_dst_days_count_real_hours_in_berlin():
-    round_the_clock = BusinessCalendar("berlin-24h", tz="Europe/Berlin", weekly=((("00:00", "24:00"),),) * 7)
+    round_the_clock = BusinessCalendar(
+        "berlin-24h", tz="Europe/Berlin", weekly=((("00:00", "24:00"),),) * 7
+    )
     # Spring forward on 2026-03-29: 24 real hours from Saturday noon end at 13:00 on Sunday.
     sat_noon = at(2026, 3, 28, 12, tz=BERLIN)
     assert add_business_time(sat_noon, 24 * H, round_the_clock) == at(2026, 3, 29, 13, tz=BERLIN)
-    (start, end), = open_periods_on(date(2026, 3, 29), round_the_clock)
+    ((start, end),) = open_periods_on(date(2026, 3, 29), round_the_clock)
     assert business_time_between(start, end, round_the_clock) == 23 * H
-    (start, end), = open_periods_on(date(2026, 10, 25), round_the_clock)
+    ((start, end),) = open_periods_on(date(2026, 10, 25), round_the_clock)
     assert business_time_between(start, end, round_the_clock) == 25 * H
 
 
 def test_dst_office_hours_keep_wall_clock_in_berlin():
-    office = BusinessCalendar("berlin-office", tz="Europe/Berlin", weekly=((("09:00", "18:00"),),) * 5 + ((), ()))
+    office = BusinessCalendar(
+        "berlin-office", tz="Europe/Berlin", weekly=((("09:00", "18:00"),),) * 5 + ((), ())
+    )
     due = add_business_time(at(2026, 3, 27, 17, tz=BERLIN), 2 * H, office)
     assert due == at(2026, 3, 30, 10, tz=BERLIN)
     assert due.utcoffset() == 2 * H  # summer time
@@ -379,18 +397,24 @@ def test_dst_office_hours_keep_wall_clock_in_berlin():
 
 def test_dst_gap_shortens_a_period_in_new_york():
     night = BusinessCalendar("ny-night", tz="America/New_York", weekly=((("01:00", "04:00"),),) * 7)
-    (start, end), = open_periods_on(date(2026, 3, 8), night)
+    ((start, end),) = open_periods_on(date(2026, 3, 8), night)
     assert business_time_between(start, end, night) == 2 * H
-    assert add_business_time(at(2026, 3, 8, 1, tz=NEW_YORK), 2 * H, night) == at(2026, 3, 8, 4, tz=NEW_YORK)
+    assert add_business_time(at(2026, 3, 8, 1, tz=NEW_YORK), 2 * H, night) == at(
+        2026, 3, 8, 4, tz=NEW_YORK
+    )
 
 
 # --------------------------------------------------------------------------- definitions & data
 
 
 def test_calendars_are_immutable_hashable_values():
-    a = BusinessCalendar("x", weekly=STORE.weekly, open_dates={date(2026, 3, 8): [("10:00", "12:00")]})
+    a = BusinessCalendar(
+        "x", weekly=STORE.weekly, open_dates={date(2026, 3, 8): [("10:00", "12:00")]}
+    )
     b = BusinessCalendar("x", weekly=STORE.weekly)
-    assert a != b and a == BusinessCalendar("x", weekly=STORE.weekly, open_dates={"2026-03-08": [["10:00", "12:00"]]})
+    assert a != b and a == BusinessCalendar(
+        "x", weekly=STORE.weekly, open_dates={"2026-03-08": [["10:00", "12:00"]]}
+    )
     assert {a: 1, b: 2}[a] == 1
     with pytest.raises(TypeError):
         a.open_dates[date(2026, 3, 9)] = ()
@@ -404,7 +428,10 @@ def test_calendars_are_immutable_hashable_values():
         ({"weekly": [[("09:00", "18:00")]] * 6}, "7 entries"),
         ({"weekly": [[("9 o'clock", "18:00")]] * 7}, "bad periods"),
         ({"tz": "Asia/Beijing"}, "unknown time zone"),
-        ({"closed_dates": {date(2026, 3, 8)}, "open_dates": {date(2026, 3, 8): []}}, "both closed and opened"),
+        (
+            {"closed_dates": {date(2026, 3, 8)}, "open_dates": {date(2026, 3, 8): []}},
+            "both closed and opened",
+        ),
         ({"always_open": True, "weekly": [[("09:00", "18:00")]] * 7}, "always_open"),
         ({"closed_dates": {datetime(2026, 3, 8, tzinfo=SH)}}, "takes dates"),
     ],

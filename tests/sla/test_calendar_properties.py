@@ -9,7 +9,7 @@ Precise statements (s = start, d >= 0, r = add_business_time(s, d), s' = next_op
 - d1 <= d2 implies add(s, d1) <= add(s, d2); add(add(s, d1), d2) == add(s, d1 + d2).
 """
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +24,6 @@ from kefu.sla.calendar import (
     open_periods_on,
 )
 
-UTC = timezone.utc
 US = timedelta(microseconds=1)
 MAX_DURATION = timedelta(hours=500)
 
@@ -33,7 +32,8 @@ BERLIN = BusinessCalendar(
     "berlin-dst",
     tz="Europe/Berlin",
     # 01:00-03:30 straddles both DST switches (02:00->03:00 in March, 03:00->02:00 in October).
-    weekly=((("01:00", "03:30"), ("08:00", "12:00"), ("13:00", "24:00")),) * 6 + ((("01:00", "03:30"),),),
+    weekly=((("01:00", "03:30"), ("08:00", "12:00"), ("13:00", "24:00")),) * 6
+    + ((("01:00", "03:30"),),),
 )
 EXCEPTIONS = BusinessCalendar(
     "backoffice-with-exceptions",
@@ -43,7 +43,22 @@ EXCEPTIONS = BusinessCalendar(
     open_dates={date(2026, 3, 8): [("10:00", "14:00")], date(2026, 10, 3): [("00:00", "24:00")]},
 )
 CALENDARS = [*SEEDED.values(), BERLIN, EXCEPTIONS]
-BOUNDARIES = [time(h, m) for h, m in [(0, 0), (1, 0), (3, 30), (8, 0), (9, 0), (12, 0), (13, 0), (14, 0), (18, 0), (21, 0), (22, 0)]]
+BOUNDARIES = [
+    time(h, m)
+    for h, m in [
+        (0, 0),
+        (1, 0),
+        (3, 30),
+        (8, 0),
+        (9, 0),
+        (12, 0),
+        (13, 0),
+        (14, 0),
+        (18, 0),
+        (21, 0),
+        (22, 0),
+    ]
+]
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -62,7 +77,9 @@ def instants(draw, cal):
 durations = st.one_of(
     st.integers(0, MAX_DURATION // US).map(lambda us: timedelta(microseconds=us)),
     st.integers(0, 500).map(lambda h: timedelta(hours=h)),
-    st.sampled_from([timedelta(0), US, timedelta(hours=3), timedelta(hours=8), timedelta(hours=12)]),
+    st.sampled_from(
+        [timedelta(0), US, timedelta(hours=3), timedelta(hours=8), timedelta(hours=12)]
+    ),
 )
 
 
@@ -75,7 +92,9 @@ def cases(draw):
 def is_period_end(t, cal):
     local_day = t.astimezone(cal.zone).date()
     return any(
-        end == t for day in (local_day - timedelta(days=1), local_day) for _, end in open_periods_on(day, cal)
+        end == t
+        for day in (local_day - timedelta(days=1), local_day)
+        for _, end in open_periods_on(day, cal)
     )
 
 
@@ -152,7 +171,9 @@ def test_longer_duration_is_due_no_earlier(case, d1, d2):
 @given(cases(), durations, durations)
 def test_adding_in_two_steps_equals_adding_once(case, d1, d2):
     cal, start = case
-    assert add_business_time(add_business_time(start, d1, cal), d2, cal) == add_business_time(start, d1 + d2, cal)
+    assert add_business_time(add_business_time(start, d1, cal), d2, cal) == add_business_time(
+        start, d1 + d2, cal
+    )
 
 
 @SETTINGS
@@ -170,7 +191,9 @@ def test_between_matches_reference_and_splits_add_up(data):
     a, b, c = (data.draw(instants(cal)) for _ in range(3))
     assert business_time_between(a, b, cal) == reference_between(a, b, cal)
     assert business_time_between(a, b, cal) == -business_time_between(b, a, cal)
-    assert business_time_between(a, b, cal) + business_time_between(b, c, cal) == business_time_between(a, c, cal)
+    assert business_time_between(a, b, cal) + business_time_between(
+        b, c, cal
+    ) == business_time_between(a, c, cal)
 
 
 @SETTINGS
@@ -179,6 +202,8 @@ def test_is_open_agrees_with_open_periods(case):
     cal, t = case
     local_day = t.astimezone(cal.zone).date()
     in_a_period = any(
-        s <= t < e for day in (local_day - timedelta(days=1), local_day) for s, e in open_periods_on(day, cal)
+        s <= t < e
+        for day in (local_day - timedelta(days=1), local_day)
+        for s, e in open_periods_on(day, cal)
     )
     assert is_open(t, cal) == in_a_period

@@ -32,7 +32,7 @@ import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from importlib import resources
 from types import MappingProxyType
@@ -53,7 +53,7 @@ _MIDNIGHT = time(0)
 _FULL_DAY: Periods = ((_MIDNIGHT, _MIDNIGHT),)
 _DAY = timedelta(days=1)
 _US = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A calendar with no opening for this many consecutive years is treated as never opening
 # (e.g. only a few open_dates in the past), instead of searching until year 9999.
 _MAX_EMPTY_YEARS = 5
@@ -89,13 +89,13 @@ class ChineseHolidaySource:
         return _chinese_day_kind(day)
 
 
+# The package checks its data range the same way (min..max year of its holiday table).
+_CN_YEARS = range(min(_CN_HOLIDAY_DATES).year, max(_CN_HOLIDAY_DATES).year + 1)
+
+
 def holiday_data_years() -> range:
     """Years covered by the installed ``chinese-calendar`` data (e.g. ``range(2004, 2027)``)."""
     return _CN_YEARS
-
-
-# The package checks its data range the same way (min..max year of its holiday table).
-_CN_YEARS = range(min(_CN_HOLIDAY_DATES).year, max(_CN_HOLIDAY_DATES).year + 1)
 
 
 def has_holiday_data(year: int) -> bool:
@@ -128,7 +128,8 @@ class BusinessCalendar:
     """A named business calendar: weekly opening periods in one time zone plus exceptions.
 
     Fields accept convenient input (lists, ``"09:00"`` / ``"24:00"`` strings, sets, dicts) and
-    are normalised to immutable values, so a calendar is hashable and safe to cache on.
+    are normalised to immutable values, so a calendar is hashable and safe to cache on
+    (``open_dates`` becomes a read-only mapping, left out of the hash but not of equality).
 
     - ``weekly``: 7 entries, Monday first, each a tuple of ``(start, end)`` periods.
     - ``observe_holidays``: official holidays closed, 调休 make-up days open with
@@ -186,15 +187,6 @@ class BusinessCalendar:
         """The calendar's time zone."""
         return ZoneInfo(self.tz)
 
-    @cached_property
-    def _hash(self) -> int:
-        return hash((self.name, self.tz, self.weekly, self.observe_holidays,
-                     self.workday_periods, self.closed_dates, self.always_open))
-
-    # Hashing 7 weekday tuples on every call showed up in the benchmark; cache it.
-    def __hash__(self) -> int:
-        return self._hash
-
     @property
     def is_24_7(self) -> bool:
         """True when business time equals real time (24/7 with no closed dates)."""
@@ -209,7 +201,9 @@ class BusinessCalendar:
             "observe_holidays": self.observe_holidays,
             "workday_periods": _periods_out(self.workday_periods or ()),
             "closed_dates": sorted(d.isoformat() for d in self.closed_dates),
-            "open_dates": {d.isoformat(): _periods_out(p) for d, p in sorted(self.open_dates.items())},
+            "open_dates": {
+                d.isoformat(): _periods_out(p) for d, p in sorted(self.open_dates.items())
+            },
             "always_open": self.always_open,
         }
 
@@ -269,7 +263,10 @@ def open_periods_on(
     Touching periods are merged; a period in a DST gap shrinks to its real length.
     """
     zone = cal.zone
-    return [(_from_us(s, zone), _from_us(e, zone)) for s, e in _day_intervals(cal, _src(cal, source), day)]
+    return [
+        (_from_us(s, zone), _from_us(e, zone))
+        for s, e in _day_intervals(cal, _src(cal, source), day)
+    ]
 
 
 def is_open(dt: datetime, cal: BusinessCalendar, *, source: HolidaySource | None = None) -> bool:
@@ -415,7 +412,9 @@ def _year_table(cal: BusinessCalendar, src: HolidaySource | None, year: int) -> 
     return _YearTable(starts, ends, cum_end)
 
 
-def _day_intervals(cal: BusinessCalendar, src: HolidaySource | None, day: date) -> list[tuple[int, int]]:
+def _day_intervals(
+    cal: BusinessCalendar, src: HolidaySource | None, day: date
+) -> list[tuple[int, int]]:
     zone = cal.zone
     out: list[tuple[int, int]] = []
     for start, end in _periods_for(cal, src, day):
@@ -448,7 +447,7 @@ def _periods_for(cal: BusinessCalendar, src: HolidaySource | None, day: date) ->
 def _append(out: list[tuple[int, int]], s: int, e: int) -> None:
     # Keep intervals disjoint and sorted: merge touching ones (12:00-24:00 + 00:00-02:00) and
     # clip overlaps that DST wall-time mapping can create; drop empty ones.
-    if out and s < out[-1][1]:
+    if out and s <= out[-1][1]:
         if e > out[-1][1]:
             out[-1] = (out[-1][0], e)
     elif e > s:
