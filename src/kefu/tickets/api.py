@@ -75,6 +75,7 @@ class TicketOut(Schema):
     created_at: datetime
     updated_at: datetime
     version: int
+    sla: dict | None = None
 
 
 class EventOut(Schema):
@@ -138,9 +139,14 @@ class Error(Schema):
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
+# Other apps add keys to the ticket JSON: name → function(ticket) -> JSON-able value.
+TICKET_EXTRAS: dict = {}
+
+
 def ticket_out(ticket, *, full_contact: bool = False) -> dict:
     customer = ticket.customer
-    return {
+    extras = {name: extra(ticket) for name, extra in TICKET_EXTRAS.items()}
+    return {**extras,
         "id": ticket.id, "number": ticket.number, "type": ticket.type, "channel": ticket.channel,
         "status": ticket.status, "priority": ticket.priority, "escalation_tier": ticket.escalation_tier,
         "store": ticket.store.code, "assignee": ticket.assignee.username if ticket.assignee_id else None,
@@ -185,10 +191,6 @@ def _expected_version(request, body_version):
 
         raise InvalidInput(_("%(field)s: must be the ticket's version, e.g. \"3\"."), field="If-Match")
     return int(value)
-
-
-def _with_etag(response_body: dict, status: int = 200):
-    return status, response_body
 
 
 @router.post("", response={201: TicketOut, 200: TicketOut, **ERRORS}, summary="Open a ticket")

@@ -16,7 +16,7 @@ from kefu.org.models import Store
 from kefu.org.roles import Tier, next_tier
 from kefu.org.selectors import can, staff_of, stores_for
 
-from . import workflow
+from . import signals, workflow
 from .models import (
     PRIORITY_RANK,
     Attachment,
@@ -138,7 +138,7 @@ def open_ticket(*, actor, type: str, channel: str, subject: str, description: st
                 Ticket.objects.filter(pk=ticket.pk).update(created_at=opened_at, updated_at=opened_at)
                 TicketEvent.objects.filter(pk=created.pk).update(created_at=opened_at)
                 ticket.created_at = ticket.updated_at = opened_at
-            _after_commit_created(ticket)
+            signals.ticket_opened.send(sender=Ticket, ticket=ticket, actor=actor)
             return ticket, True
     except IntegrityError:
         if key and actor is not None:  # the same key raced in from a parallel retry
@@ -146,15 +146,6 @@ def open_ticket(*, actor, type: str, channel: str, subject: str, description: st
             if previous:
                 return previous.ticket, False
         raise
-
-
-def _after_commit_created(ticket):
-    """Hooks other apps add to (SLA clocks, special-case routing) run inside the transaction."""
-    for hook in TICKET_CREATED_HOOKS:
-        hook(ticket)
-
-
-TICKET_CREATED_HOOKS: list = []
 
 
 def _locked(ticket_id: int, expected_version: int | None) -> Ticket:
@@ -191,12 +182,8 @@ def add_reply(*, actor, ticket: Ticket, body: str, public: bool = True, expected
     event = _event(locked, EventKind.REPLY if public else EventKind.NOTE, actor, public=public, body=body)
     _save(locked, *changed)
     ticket.version, ticket.status = locked.version, locked.status
-    for hook in REPLY_HOOKS:
-        hook(locked, event)
+    signals.reply_added.send(sender=Ticket, ticket=locked, event=event, actor=actor)
     return event
-
-
-REPLY_HOOKS: list = []
 
 
 @transaction.atomic
@@ -208,12 +195,15 @@ def add_customer_message(*, ticket: Ticket, body: str) -> TicketEvent:
     if locked.status == Status.CLOSED:
         raise Conflict(_("This ticket is closed. Please submit a new request and quote ticket %(number)s."), number=locked.number)
     event = _event(locked, EventKind.CUSTOMER_MESSAGE, None, public=True, body=body)
-    fields = []
-    if locked.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
-        _event(locked, EventKind.STATUS, None, previous=locked.status, status=Status.OPEN, reason="customer_message")
+    fields, previous = [], locked.status
+    if previous in (Status.PENDING_CUSTOMER, Status.RESOLVED):
+        _event(locked, EventKind.STATUS, None, previous=previous, status=Status.OPEN, reason="customer_message")
         locked.status, locked.resolved_at = Status.OPEN, None
         fields = ["status", "resolved_at"]
     _save(locked, *fields)
+    signals.customer_messaged.send(sender=Ticket, ticket=locked, event=event)
+    if fields:
+        signals.status_changed.send(sender=Ticket, ticket=locked, actor=None, previous=previous, status=Status.OPEN)
     return event
 
 
@@ -239,6 +229,7 @@ def change_status(*, actor, ticket: Ticket, status: str, note: str = "", expecte
     _event(locked, EventKind.STATUS, actor, public=status in (Status.RESOLVED, Status.CLOSED) or reopened,
            body=note, previous=previous, status=status, reopened=reopened)
     _save(locked, "status", "resolved_at")
+    signals.status_changed.send(sender=Ticket, ticket=locked, actor=actor, previous=previous, status=status)
     return locked
 
 
@@ -298,6 +289,7 @@ def escalate(*, actor, ticket: Ticket, reason: str, expected_version: int | None
         locked.status = Status.OPEN
     _event(locked, EventKind.ESCALATED, actor, body=reason, previous=previous, tier=target, automatic=automatic)
     _save(locked, "escalation_tier", "assignee", "status")
+    signals.escalated.send(sender=Ticket, ticket=locked, actor=actor, previous=previous, tier=target, automatic=automatic)
     return locked
 
 

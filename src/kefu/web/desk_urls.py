@@ -1,2 +1,22 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from . import desk_views as v
+
 app_name = "desk"
-urlpatterns = []
+urlpatterns = [
+    path("login/", v.LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(next_page="desk:login"), name="logout"),
+    path("", v.queue, name="queue"),
+    path("tickets/new/", v.ticket_new, name="ticket_new"),
+    path("tickets/<int:pk>/", v.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/reply/", v.ticket_reply, name="reply"),
+    path("tickets/<int:pk>/status/", v.ticket_status, name="status"),
+    path("tickets/<int:pk>/assign/", v.ticket_assign, name="assign"),
+    path("tickets/<int:pk>/escalate/", v.ticket_escalate, name="escalate"),
+    path("tickets/<int:pk>/attach/", v.ticket_attach, name="attach"),
+    path("attachments/<int:pk>/", v.attachment, name="attachment"),
+    path("customers/", v.customers, name="customers"),
+    path("customers/<int:pk>/", v.customer_detail, name="customer"),
+    path("healthz", v.healthz, name="healthz"),
+]

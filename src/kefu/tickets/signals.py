@@ -1,0 +1,11 @@
+"""What other apps (SLA clocks, quality checks, surveys) listen to. Sent inside the service's
+transaction, after the change and its timeline event are written: a receiver that raises
+rolls the whole change back."""
+
+from django.dispatch import Signal
+
+ticket_opened = Signal()  # ticket, actor
+reply_added = Signal()  # ticket, event, actor
+customer_messaged = Signal()  # ticket, event
+status_changed = Signal()  # ticket, actor, previous, status
+escalated = Signal()  # ticket, actor, previous, tier, automatic

@@ -1,0 +1,259 @@
+"""The agent desk (/desk/): queue, ticket page, new ticket, customers. Views parse the request,
+call services and selectors, and render; they hold no business rules."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.customers import selectors as customer_selectors
+from kefu.customers.models import Gender
+from kefu.customers.services import find_or_create_customer
+from kefu.errors import KefuError, NotFound
+from kefu.org.models import Staff
+from kefu.org.roles import Tier
+from kefu.org.selectors import can, staff_of, stores_for
+from kefu.tickets import selectors, services, workflow
+from kefu.tickets.api import attachment_response
+from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
+
+PAGE_SIZE = 25
+# Other apps add panels to the ticket page: (template name, function(request, ticket) -> context).
+TICKET_PANELS: list = []
+
+
+def staff_required(view):
+    """Signed-in staff only; NotFound (missing or out of scope) becomes a plain 404."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('desk:login')}?next={request.get_full_path()}")
+        if staff_of(request.user) is None:
+            return HttpResponseForbidden(_("Your account has no staff role. Ask an administrator."))
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404(_("Not found, or outside your scope.")) from None
+
+    return wrapper
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "desk/login.html"
+    redirect_authenticated_user = True
+
+
+class CappedPaginator(Paginator):
+    """Pages over a queryset whose count is capped: the queue never counts a million rows."""
+
+    def __init__(self, object_list, per_page, count, **kw):
+        super().__init__(object_list, per_page, **kw)
+        self._capped_count = count
+
+    @property
+    def count(self):
+        return self._capped_count
+
+
+@staff_required
+def queue(request):
+    params = request.GET
+    statuses = [s for s in params.getlist("status") if s in Status.values]
+    view_name = params.get("view", "open" if not statuses and "status" not in params else "")
+    if view_name == "open" and not statuses:
+        statuses = [Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD]
+    assignee = params.get("assignee") or None
+    if view_name == "mine":
+        assignee = request.user.username
+    sort = params.get("sort", "newest")
+    tickets = selectors.ticket_queue(
+        request.user, status=statuses, type=params.get("type") or None, store=params.get("store") or None,
+        assignee=assignee, escalation_tier=params.get("tier") or None, q=params.get("q") or None, sort=sort,
+    )
+    count, capped = selectors.capped_count(tickets)
+    paginator = CappedPaginator(selectors.for_listing(tickets), PAGE_SIZE, count)
+    page: Page = paginator.get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    return render(request, "desk/queue.html", {
+        "page": page, "count": count, "capped": capped, "query": query.urlencode(),
+        "filters": {"status": statuses, "type": params.get("type", ""), "store": params.get("store", ""),
+                    "tier": params.get("tier", ""), "q": params.get("q", ""), "sort": sort, "view": view_name,
+                    "assignee": params.get("assignee", "")},
+        "statuses": Status.choices, "types": TicketType.choices, "tiers": Tier.choices,
+        "stores": stores_for(request.user),
+    })
+
+
+def _ticket_context(request, ticket, **extra):
+    staff = staff_of(request.user)
+    contact = customer_selectors.reveal_contact(request.user, ticket.customer, context=f"desk:ticket:{ticket.id}")
+    colleagues = Staff.objects.select_related("user", "store").filter(user__is_active=True).order_by("role", "display_name")
+    if staff.scope == "store":
+        colleagues = colleagues.filter(store_id=ticket.store_id) | colleagues.exclude(role__in=["store_staff", "store_manager", "regional_manager"])
+    return {
+        "ticket": ticket, "contact": contact, "events": ticket.events.all(),
+        "history": selectors.customer_history(request.user, ticket.customer_id, exclude_id=ticket.id),
+        "purchases": ticket.customer.purchases.select_related("store", "category").order_by("-sale_date")[:10],
+        "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
+        "colleagues": colleagues[:200],
+        "can": {c: can(request.user, c) for c in ("reply", "note", "status", "assign", "assign_self", "escalate", "attach")},
+        "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
+        "panels": [(template, panel(request, ticket)) for template, panel in TICKET_PANELS],
+        **extra,
+    }
+
+
+@staff_required
+def ticket_detail(request, pk):
+    ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
+    return render(request, "desk/ticket.html", _ticket_context(request, ticket))
+
+
+def _act(request, pk, action):
+    """Run one ticket action from a desk form. A refusal re-renders the page with the message
+    and the 4xx status; success redirects back (or, for htmx, swaps in the fresh page)."""
+    ticket = selectors.get_ticket(request.user, pk)
+    version = request.POST.get("version")
+    version = int(version) if version and version.isdigit() else None
+    try:
+        action(ticket, version)
+    except KefuError as exc:
+        ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
+        context = _ticket_context(request, ticket, error=exc.text(), error_code=exc.code,
+                                  draft=request.POST.get("body", ""))
+        return render(request, "desk/ticket.html", context, status=exc.status)
+    return redirect("desk:ticket", pk=pk)
+
+
+@require_POST
+@staff_required
+def ticket_reply(request, pk):
+    public = request.POST.get("public", "1") == "1"
+
+    def action(ticket, version):
+        services.add_reply(actor=request.user, ticket=ticket, body=request.POST.get("body", ""), public=public,
+                           expected_version=version)
+        messages.success(request, _("Reply sent to the customer.") if public else _("Internal note added."))
+
+    return _act(request, pk, action)
+
+
+@require_POST
+@staff_required
+def ticket_status(request, pk):
+    def action(ticket, version):
+        services.change_status(actor=request.user, ticket=ticket, status=request.POST.get("status", ""),
+                               note=request.POST.get("note", ""), expected_version=version)
+        messages.success(request, _("Status changed."))
+
+    return _act(request, pk, action)
+
+
+@require_POST
+@staff_required
+def ticket_assign(request, pk):
+    def action(ticket, version):
+        services.assign(actor=request.user, ticket=ticket, assignee=request.POST.get("assignee") or None,
+                        expected_version=version)
+        messages.success(request, _("Assignment changed."))
+
+    return _act(request, pk, action)
+
+
+@require_POST
+@staff_required
+def ticket_escalate(request, pk):
+    def action(ticket, version):
+        services.escalate(actor=request.user, ticket=ticket, reason=request.POST.get("reason", ""), expected_version=version)
+        messages.success(request, _("Escalated one rung up the ladder."))
+
+    return _act(request, pk, action)
+
+
+@require_POST
+@staff_required
+def ticket_attach(request, pk):
+    def action(ticket, version):
+        upload = request.FILES.get("file")
+        if upload is None:
+            from kefu.errors import InvalidInput
+
+            raise InvalidInput(_("Choose a file to attach."), field="file")
+        services.add_attachment(actor=request.user, ticket=ticket, name=upload.name, data=upload.read(),
+                                public="public" in request.POST)
+        messages.success(request, _("File attached."))
+
+    return _act(request, pk, action)
+
+
+@staff_required
+def attachment(request, pk):
+    found = Attachment.objects.filter(pk=pk, ticket__in=selectors.tickets_visible_to(request.user).values("pk")).first()
+    if found is None:
+        raise NotFound()
+    return attachment_response(found)
+
+
+@staff_required
+def ticket_new(request):
+    stores = stores_for(request.user)
+    form = request.POST if request.method == "POST" else {}
+    context = {"stores": stores, "types": TicketType.choices, "channels": Channel.choices, "priorities": Priority.choices,
+               "genders": Gender.choices, "form": form}
+    if request.method == "POST":
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                store = stores.filter(code=form.get("store", "")).first()
+                customer = find_or_create_customer(actor=request.user, name=form.get("name", ""), phone=form.get("phone", ""),
+                                                   email=form.get("email", ""), address=form.get("address", ""),
+                                                   gender=form.get("gender") or None, store=store, field_prefix="")
+                ticket, _created = services.open_ticket(
+                    actor=request.user, type=form.get("type", ""), channel=form.get("channel", ""),
+                    subject=form.get("subject", ""), description=form.get("description", ""),
+                    store=form.get("store", ""), priority=form.get("priority", "normal"), customer=customer,
+                    idempotency_key=form.get("form_key"),
+                )
+        except KefuError as exc:
+            return render(request, "desk/ticket_new.html", {**context, "error": exc.text(), "error_field": exc.field}, status=exc.status)
+        messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
+        return redirect("desk:ticket", pk=ticket.pk)
+    import secrets
+
+    context["form_key"] = secrets.token_hex(8)
+    return render(request, "desk/ticket_new.html", context)
+
+
+@staff_required
+def customers(request):
+    q = request.GET.get("q", "")
+    page = Paginator(customer_selectors.search_customers(request.user, q), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "desk/customers.html", {"page": page, "q": q})
+
+
+@staff_required
+def customer_detail(request, pk):
+    customer = customer_selectors.get_customer(request.user, pk)
+    contact = customer_selectors.reveal_contact(request.user, customer, context=f"desk:customer:{customer.id}")
+    return render(request, "desk/customer.html", {
+        "customer": customer, "contact": contact,
+        "purchases": customer.purchases.select_related("store", "category").order_by("-sale_date")[:50],
+        "tickets": selectors.customer_history(request.user, customer.id, limit=50),
+    })
+
+
+def healthz(request):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,98 @@
+"""The customer portal (/): submit a request, then follow it through a private tracking link."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from kefu.customers.models import Gender
+from kefu.customers.services import find_or_create_customer
+from kefu.errors import KefuError, NotFound
+from kefu.org.models import Store
+from kefu.tickets import selectors, services
+from kefu.tickets.models import Channel, Status, TicketType
+
+PORTAL_TYPES = [TicketType.CONSULTATION, TicketType.FAULT_REPORT, TicketType.RETURN_EXCHANGE, TicketType.COMPLAINT, TicketType.SUGGESTION]
+
+
+def _client_address(request) -> str:
+    if getattr(settings, "KEFU_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _over_rate_limit(request) -> bool:
+    """A CAPTCHA-free limit: at most N submissions per address per hour."""
+    key = f"portal-submit:{_client_address(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > settings.KEFU_PORTAL_SUBMISSIONS_PER_HOUR
+
+
+def _private(response):
+    # The tracking token is in the URL: never leak it in a Referer, never let it be indexed.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def home(request):
+    stores = Store.objects.filter(is_active=True).select_related("region")
+    context = {"stores": stores, "types": [(t.value, t.label) for t in PORTAL_TYPES], "genders": Gender.choices,
+               "form": request.POST if request.method == "POST" else {}}
+    if request.method != "POST":
+        return render(request, "portal/home.html", context)
+    form = request.POST
+    if form.get("type") not in [t.value for t in PORTAL_TYPES]:
+        return render(request, "portal/home.html", {**context, "error": _("Please choose what your request is about.")}, status=422)
+    if not form.get("consent"):
+        return render(request, "portal/home.html", {**context, "error": _("Please agree that we use your contact details to handle this request.")}, status=422)
+    if _over_rate_limit(request):
+        return render(request, "portal/home.html", {**context, "error": _("Too many requests from your network in the last hour. Please call our hotline or try again later.")}, status=429)
+    try:
+        with transaction.atomic():
+            customer = find_or_create_customer(actor=None, name=form.get("name", ""), phone=form.get("phone", ""),
+                                               email=form.get("email", ""), gender=form.get("gender") or None, field_prefix="")
+            ticket, _created = services.open_ticket(
+                actor=None, type=form["type"], channel=Channel.WEB, subject=form.get("subject", ""),
+                description=form.get("description", ""), store=form.get("store", ""), customer=customer,
+            )
+            upload = request.FILES.get("file")
+            if upload:
+                services.add_attachment(actor=None, ticket=ticket, name=upload.name, data=upload.read())
+    except KefuError as exc:
+        return render(request, "portal/home.html", {**context, "error": exc.text()}, status=exc.status)
+    request.session[f"submitted:{ticket.tracking_token}"] = True
+    return redirect("portal:track", token=ticket.tracking_token)
+
+
+@never_cache
+def track(request, token):
+    try:
+        ticket = selectors.get_by_tracking_token(token)
+    except NotFound:
+        return _private(render(request, "portal/not_found.html", status=404))
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            services.add_customer_message(ticket=ticket, body=request.POST.get("body", ""))
+            messages.success(request, _("Thank you, your message has been sent."))
+            return _private(redirect("portal:track", token=token))
+        except KefuError as exc:
+            error, status = exc.text(), exc.status
+    just_submitted = request.session.pop(f"submitted:{token}", False)
+    return _private(render(request, "portal/track.html", {
+        "ticket": ticket, "events": ticket.events.all(), "error": error, "just_submitted": just_submitted,
+        "closed": ticket.status == Status.CLOSED, "link": request.build_absolute_uri(),
+    }, status=status))

@@ -1,0 +1,71 @@
+"""Shared fixtures: a small chain (two regions, three stores), one user per role, API clients."""
+
+import os
+
+import pytest
+
+CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config):
+    # Unit tests run Huey tasks in-process (the same task code, no consumer); tests/test_tasks.py
+    # runs a real consumer on the real queue. (Pure rule-core tests may run with -p no:django.)
+    if config.pluginmanager.hasplugin("django"):
+        from huey.contrib.djhuey import HUEY
+
+        HUEY.immediate = True
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests run in the PostgreSQL leg; in the SQLite leg they are left out."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    if on_postgres:
+        return
+    kept = [item for item in items if "postgres" not in item.keywords]
+    dropped = len(items) - len(kept)
+    if dropped:
+        config.hook.pytest_deselected(items=[i for i in items if "postgres" in i.keywords])
+        items[:] = kept
+
+
+@pytest.fixture
+def chain(db):
+    from tests.factories import build_chain
+
+    return build_chain()
+
+
+@pytest.fixture
+def users(chain):
+    return chain["users"]
+
+
+@pytest.fixture
+def api(users):
+    """api("cs_agent").get(...) — a test client authenticated with that user's bearer token."""
+    from django.test import Client
+
+    from kefu.org.services import token_for
+
+    clients = {}
+
+    def client_for(username: str, **headers):
+        if username not in clients:
+            token = token_for(username)
+            clients[username] = Client(HTTP_AUTHORIZATION=f"Bearer {token}", **headers)
+        return clients[username]
+
+    return client_for
+
+
+@pytest.fixture
+def desk(users):
+    """desk("staff_sh001") — a test client logged in to the desk as that user."""
+    from django.test import Client
+
+    def client_for(username: str):
+        client = Client()
+        client.force_login(users[username])
+        return client
+
+    return client_for
