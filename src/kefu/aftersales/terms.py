@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -54,8 +54,10 @@ def add_months(day: date, months: int) -> date:
     """Same day-of-month ``months`` later, clamped to the month's end (1月31日 + 1个月 = 2月末)."""
     year, month0 = divmod(day.month - 1 + months, 12)
     year += day.year
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
+    dom = day.day
+    if dom > 28:  # only the 29th–31st can overflow; skip the month-length lookup otherwise
+        dom = min(dom, calendar.monthrange(year, month0 + 1)[1])
+    return date(year, month0 + 1, dom)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +192,9 @@ def _bad(name: str, zh: str, en: str) -> TermsError:
 def _int(raw: dict, name: str, *, minimum: int = 0) -> int:
     value = raw.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise _bad(name, f"“{name}”应为不小于{minimum}的整数", f"{name} must be an integer >= {minimum}")
+        raise _bad(
+            name, f"“{name}”应为不小于{minimum}的整数", f"{name} must be an integer >= {minimum}"
+        )
     return value
 
 
@@ -219,13 +223,23 @@ def _rate(raw: dict, name: str) -> Decimal:
     except InvalidOperation:
         rate = None
     if isinstance(value, bool) or rate is None or not rate.is_finite() or not 0 <= rate < 1:
-        raise _bad(name, f"“{name}”应为0到1之间的小数字符串，如\"0.0005\"", f"{name} must be a decimal string in [0, 1)")
+        raise _bad(
+            name,
+            f'“{name}”应为0到1之间的小数字符串，如"0.0005"',
+            f"{name} must be a decimal string in [0, 1)",
+        )
     return rate
 
 
 def _no_invoice(raw: Any) -> NoInvoiceRule:
-    if not isinstance(raw, dict) or set(raw) - {"production_offset_months", "production_offset_days", "remedies"}:
-        raise _bad("no_invoice", "“no_invoice”格式不正确", "no_invoice must be an object with known keys")
+    if not isinstance(raw, dict) or set(raw) - {
+        "production_offset_months",
+        "production_offset_days",
+        "remedies",
+    }:
+        raise _bad(
+            "no_invoice", "“no_invoice”格式不正确", "no_invoice must be an object with known keys"
+        )
     months = raw.get("production_offset_months")
     if months is not None:
         months = _int(raw, "production_offset_months")
@@ -257,10 +271,16 @@ def terms_from_dict(raw: dict, *, policy: str = "statutory") -> CategoryTerms:
         name = sorted(missing)[0]
         raise _bad(name, f"缺少三包参数“{name}”", f"missing term {name!r}")
     if raw["category"] not in CATEGORIES:
-        raise _bad("category", f"未知品类“{raw['category']}”", f"unknown category {raw['category']!r}")
+        raise _bad(
+            "category", f"未知品类“{raw['category']}”", f"unknown category {raw['category']!r}"
+        )
     to_confirm = raw["to_confirm"]
     if not isinstance(to_confirm, dict) or not set(to_confirm) <= known:
-        raise _bad("to_confirm", "“to_confirm”应为{参数名: 说明}", "to_confirm must map term names to notes")
+        raise _bad(
+            "to_confirm",
+            "“to_confirm”应为{参数名: 说明}",
+            "to_confirm must map term names to notes",
+        )
     terms = CategoryTerms(
         category=raw["category"],
         name_zh=str(raw["name_zh"]),
@@ -303,14 +323,16 @@ def _read_json(name: str) -> dict:
     return json.loads(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_terms(category: str) -> CategoryTerms:
     """Statutory terms (国家三包规定) of one category, read from ``data/<category>.json``."""
     if category not in CATEGORIES:
         raise TermsError("category", f"未知品类“{category}”", f"unknown category {category!r}")
     terms = terms_from_dict(_read_json(category))
     if terms.category != category:
-        raise TermsError("category", f"数据文件品类不符：{terms.category}", f"data file names {terms.category!r}")
+        raise TermsError(
+            "category", f"数据文件品类不符：{terms.category}", f"data file names {terms.category!r}"
+        )
     return terms
 
 
@@ -319,9 +341,13 @@ def _min_days(months: int | None, days: int) -> int | None:
     if months is None:
         return None
     probe = date(2023, 1, 1)  # two years, one of them leap, cover every month length
-    return min(
-        (add_months(probe + timedelta(i), months) - (probe + timedelta(i))).days for i in range(731)
-    ) + days
+    return (
+        min(
+            (add_months(probe + timedelta(i), months) - (probe + timedelta(i))).days
+            for i in range(731)
+        )
+        + days
+    )
 
 
 def _check_no_invoice(statutory: NoInvoiceRule, company: NoInvoiceRule) -> None:
@@ -351,7 +377,9 @@ def apply_company_policy(statutory: CategoryTerms, overrides: dict) -> CategoryT
         raise TermsError("overrides", "公司政策应为对象", "overrides must be an object")
     for name in overrides:
         if name in _FIXED:
-            raise TermsError(name, f"“{name}”由法律规定，公司政策不能修改", f"{name} is fixed by law")
+            raise TermsError(
+                name, f"“{name}”由法律规定，公司政策不能修改", f"{name} is fixed by law"
+            )
         if name not in TERM_LABELS_ZH:
             raise TermsError(name, f"未知的三包参数“{name}”", f"unknown term {name!r}")
     raw = _terms_to_raw(statutory)
@@ -375,17 +403,25 @@ def apply_company_policy(statutory: CategoryTerms, overrides: dict) -> CategoryT
             raise _refuse(name, "否", "是")
     for name in _SUPERSET:
         if not set(getattr(statutory, name)) <= set(getattr(company, name)):
-            raise _refuse(name, "、".join(getattr(company, name)), "、".join(getattr(statutory, name)))
+            raise _refuse(
+                name, "、".join(getattr(company, name)), "、".join(getattr(statutory, name))
+            )
     for key, floor in statutory.accessories.items():
         if company.accessories[key].months < floor.months:
-            raise _refuse("accessories", f"{floor.name_zh}{company.accessories[key].months}个月", f"{floor.months}个月")
+            raise _refuse(
+                "accessories",
+                f"{floor.name_zh}{company.accessories[key].months}个月",
+                f"{floor.months}个月",
+            )
     _check_no_invoice(statutory.no_invoice, company.no_invoice)
     return company
 
 
 def _terms_to_raw(terms: CategoryTerms) -> dict:
     raw = {f.name: getattr(terms, f.name) for f in fields(CategoryTerms) if f.name != "policy"}
-    raw["accessories"] = {k: {"months": a.months, "name_zh": a.name_zh} for k, a in terms.accessories.items()}
+    raw["accessories"] = {
+        k: {"months": a.months, "name_zh": a.name_zh} for k, a in terms.accessories.items()
+    }
     raw["no_invoice"] = {
         "production_offset_months": terms.no_invoice.production_offset_months,
         "production_offset_days": terms.no_invoice.production_offset_days,
@@ -402,7 +438,7 @@ def default_company_overrides() -> dict:
     return _read_json("company_default")["overrides"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def company_terms(category: str) -> CategoryTerms:
     """The default company terms of a category: statutory floor + seed 002's policy."""
     return apply_company_policy(load_terms(category), default_company_overrides())
