@@ -18,7 +18,8 @@ class KefuError(Exception):
 
     def text(self) -> str:
         """The message, translated into the active language, with its parameters filled in."""
-        return str(self.message) % self.params if self.params else str(self.message)
+        message = str(self.message)
+        return message % {"field": self.field, **self.params} if "%(" in message else message
 
 
 class InvalidInput(KefuError):

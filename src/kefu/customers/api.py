@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema
+from ninja import Status as WithStatus
 from pydantic import ConfigDict
 
 from kefu.customers import selectors, services
@@ -113,7 +114,7 @@ def list_customers(request, q: str | None = Query(None, max_length=50), limit: i
 @router.post("/customers", response={201: CustomerOut, **ERRORS}, summary="Register a customer")
 def create_customer(request, payload: CustomerCreate):
     customer = services.create_customer(actor=request.auth, **payload.dict())
-    return 201, customer_out(customer, full=True)
+    return WithStatus(201, customer_out(customer, full=True))
 
 
 @router.get("/customers/{int:customer_id}", response={200: CustomerOut, **ERRORS}, summary="A customer (full contact details, audited)")
@@ -134,7 +135,7 @@ def list_purchases(request, customer_id: int):
 def create_purchase(request, customer_id: int, payload: PurchaseIn):
     customer = selectors.get_customer(request.auth, customer_id)
     purchase = services.record_purchase(actor=request.auth, customer=customer, **payload.dict())
-    return 201, purchase_out(selectors.get_purchase(request.auth, purchase.pk))
+    return WithStatus(201, purchase_out(selectors.get_purchase(request.auth, purchase.pk)))
 
 
 @router.get("/purchases/{int:purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="A purchase")

@@ -5,6 +5,7 @@ from typing import Literal
 
 from django.http import FileResponse, HttpResponse
 from ninja import Field, File, Query, Router, Schema
+from ninja import Status as WithStatus
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -213,7 +214,7 @@ def create_ticket(request, payload: TicketIn):
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
     ticket = selectors.get_ticket(request.auth, ticket.pk)
-    return (201 if created else 200), ticket_out(ticket, full_contact=True)
+    return WithStatus(201 if created else 200, ticket_out(ticket, full_contact=True))
 
 
 @router.get("", response={200: TicketList, **ERRORS}, summary="List tickets in your scope")
@@ -256,7 +257,7 @@ def reply(request, ticket_id: int, payload: ReplyIn):
     ticket = selectors.get_ticket(request.auth, ticket_id)
     event = services.add_reply(actor=request.auth, ticket=ticket, body=payload.body, public=payload.public,
                                expected_version=_expected_version(request, payload.version))
-    return 201, event_out(event)
+    return WithStatus(201, event_out(event))
 
 
 @router.post("/{int:ticket_id}/assign", response={200: TicketDetailOut, **ERRORS}, summary="Assign to a colleague (null: back to the queue)")
@@ -287,8 +288,8 @@ def escalate(request, ticket_id: int, payload: EscalateIn):
 def upload(request, ticket_id: int, file: UploadedFile = File(...), public: bool = True):
     ticket = selectors.get_ticket(request.auth, ticket_id)
     attachment = services.add_attachment(actor=request.auth, ticket=ticket, name=file.name, data=file.read(), public=public)
-    return 201, {"id": attachment.id, "name": attachment.original_name, "content_type": attachment.content_type,
-                 "size": attachment.size, "url": f"/api/v1/tickets/attachments/{attachment.id}"}
+    return WithStatus(201, {"id": attachment.id, "name": attachment.original_name, "content_type": attachment.content_type,
+                        "size": attachment.size, "url": f"/api/v1/tickets/attachments/{attachment.id}"})
 
 
 @router.get("/attachments/{int:attachment_id}", response={**ERRORS}, summary="Download an attachment")
