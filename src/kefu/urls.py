@@ -1,3 +1,10 @@
+"""URLs. Apps other than the foundation plug in desk pages by shipping <app>/desk_urls.py (with
+`app_name`), mounted at /desk/<app label>/."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,5 +15,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", include("kefu.web.desk_urls")),
-    path("", include("kefu.web.portal_urls")),
 ]
+for _config in apps.get_app_configs():
+    if _config.name.startswith("kefu.") and _config.label != "web" and find_spec(f"{_config.name}.desk_urls"):
+        urlpatterns.append(path(f"desk/{_config.label}/", include(import_module(f"{_config.name}.desk_urls"))))
+urlpatterns.append(path("", include("kefu.web.portal_urls")))

@@ -73,7 +73,8 @@ def install(api):
 
     @api.exception_handler(KefuError)
     def kefu_error(request, exc):
-        return api.create_response(request, {"detail": exc.text(), "code": exc.code, "field": exc.field}, status=exc.status)
+        return api.create_response(request, {"detail": exc.text(), "code": exc.code, "field": exc.field, **exc.extra},
+                                   status=exc.status)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

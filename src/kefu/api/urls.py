@@ -1,5 +1,11 @@
-"""The HTTP API at /api/v1/: each app owns its router in <app>/api.py; this file assembles them."""
+"""The HTTP API at /api/v1/. Each app owns its router in <app>/api.py (`router`, and optionally
+`API_PREFIX` and `API_TAGS`); this file finds and mounts them, so an app plugs in without
+editing it."""
 
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from ninja import NinjaAPI
 
 from .auth import BearerToken, DeskSession
@@ -8,26 +14,28 @@ from .errors import install
 api = NinjaAPI(
     title="Kefu API",
     version="1",
-    description="Kefu (客服): tickets, customers and purchases. Authenticate with `Authorization: Bearer <token>` "
-    "(`kefu token USERNAME`) or a desk session. Errors answer {detail, code, field} in the language of "
-    "Accept-Language (zh-hans by default).",
+    description="Kefu (客服): tickets, customers and purchases, after-sales, SLA and quality. Authenticate with "
+    "`Authorization: Bearer <token>` (`kefu token USERNAME`) or a desk session. Errors answer "
+    "{detail, code, field} in the language of Accept-Language (zh-hans by default).",
     auth=[BearerToken(), DeskSession()],
     urls_namespace="api",
 )
 install(api)
 
-ROUTERS = [
-    ("kefu.tickets.api", "/tickets", ["tickets"]),
-    ("kefu.customers.api", "", ["customers"]),
-]
+# Prefixes of the foundation's routers; other apps default to /<app label>.
+PREFIXES = {"tickets": "/tickets", "customers": ""}
 
 
 def _mount():
-    from importlib import import_module
-
-    for module, prefix, tags in ROUTERS:
-        api.add_router(prefix, import_module(module).router, tags=tags)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("kefu."):
+            continue
+        module_name = f"{config.name}.api"
+        if find_spec(module_name) is None:
+            continue
+        module = import_module(module_name)
+        prefix = getattr(module, "API_PREFIX", PREFIXES.get(config.label, f"/{config.label}"))
+        api.add_router(prefix, module.router, tags=getattr(module, "API_TAGS", [config.label]))
 
 
 _mount()
-urlpatterns = [("", api.urls)]

@@ -88,6 +88,7 @@ class EventOut(Schema):
     data: dict
     attachments: list[dict]
     created_at: datetime
+    warnings: list[dict] = Field(default_factory=list, description="findings that did not block (e.g. service-language hints)")
 
 
 class TicketDetailOut(TicketOut):
@@ -106,6 +107,7 @@ class ReplyIn(Strict):
     body: str = Field(max_length=20000)
     public: bool = True
     version: int | None = None
+    override: bool = Field(False, description="send despite a blocking finding, where policy allows it")
 
 
 class AssignIn(Strict):
@@ -132,6 +134,7 @@ class TicketPatch(Strict):
 
 
 class Error(Schema):
+    model_config = ConfigDict(extra="allow")  # e.g. "findings" when a reply is blocked
     detail: str
     code: str
     field: str | None = None
@@ -166,7 +169,7 @@ def event_out(event) -> dict:
         actor = staff.display_name if staff else event.actor.get_username()
     return {
         "id": event.id, "kind": event.kind, "public": event.public, "actor": actor, "body": event.body,
-        "data": event.data, "created_at": event.created_at,
+        "data": event.data, "created_at": event.created_at, "warnings": getattr(event, "warnings", []),
         "attachments": [{"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size,
                          "url": f"/api/v1/tickets/attachments/{a.id}"} for a in event.attachments.all()],
     }
@@ -256,7 +259,7 @@ def patch_ticket(request, ticket_id: int, payload: TicketPatch):
 def reply(request, ticket_id: int, payload: ReplyIn):
     ticket = selectors.get_ticket(request.auth, ticket_id)
     event = services.add_reply(actor=request.auth, ticket=ticket, body=payload.body, public=payload.public,
-                               expected_version=_expected_version(request, payload.version))
+                               expected_version=_expected_version(request, payload.version), override=payload.override)
     return WithStatus(201, event_out(event))
 
 

@@ -166,11 +166,18 @@ def _save(ticket: Ticket, *fields: str):
 
 
 @transaction.atomic
-def add_reply(*, actor, ticket: Ticket, body: str, public: bool = True, expected_version: int | None = None) -> TicketEvent:
-    """A public reply to the customer (回复) or an internal note (备注)."""
+def add_reply(*, actor, ticket: Ticket, body: str, public: bool = True, expected_version: int | None = None,
+              override: bool = False) -> TicketEvent:
+    """A public reply to the customer (回复) or an internal note (备注).
+
+    Listeners of `reply_checking` (the service-language checker) may refuse it or attach
+    warnings; those come back on `event.warnings`. `override` asks to send despite a refusal
+    where policy allows it."""
     _require(actor, "reply" if public else "note")
     body = _text(body, "body")
     locked = _locked(ticket.pk, expected_version)
+    warnings = [w for _r, found in signals.reply_checking.send(sender=Ticket, ticket=locked, actor=actor, body=body,
+                                                               public=public, override=override) for w in (found or [])]
     changed = []
     if public:
         if locked.first_response_at is None:
@@ -180,6 +187,7 @@ def add_reply(*, actor, ticket: Ticket, body: str, public: bool = True, expected
             locked.status = Status.OPEN
             changed.append("status")
     event = _event(locked, EventKind.REPLY if public else EventKind.NOTE, actor, public=public, body=body)
+    event.warnings = warnings
     _save(locked, *changed)
     ticket.version, ticket.status = locked.version, locked.status
     signals.reply_added.send(sender=Ticket, ticket=locked, event=event, actor=actor)
@@ -220,6 +228,7 @@ def change_status(*, actor, ticket: Ticket, status: str, note: str = "", expecte
         raise Conflict(_("A ticket that is “%(current)s” cannot become “%(target)s”."),
                        current=Status(locked.status).label, target=Status(status).label)
     previous = locked.status
+    signals.status_changing.send(sender=Ticket, ticket=locked, actor=actor, previous=previous, status=status)
     locked.status = status
     if status == Status.RESOLVED:
         locked.resolved_at = timezone.now()
