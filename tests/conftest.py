@@ -11,9 +11,21 @@ def pytest_configure(config):
     # Unit tests run Huey tasks in-process (the same task code, no consumer); tests/test_tasks.py
     # runs a real consumer on the real queue. (Pure rule-core tests may run with -p no:django.)
     if config.pluginmanager.hasplugin("django"):
+        from django.conf import settings
         from huey.contrib.djhuey import HUEY
 
         HUEY.immediate = True
+        # Each test builds a dozen users; a real password hash (PBKDF2) would cost seconds.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        # One cache per test process (the portal's rate limit must not carry over between runs).
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def pytest_collection_modifyitems(config, items):

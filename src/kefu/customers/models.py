@@ -15,7 +15,10 @@ class Gender(models.TextChoices):
 
 class Customer(models.Model):
     name = models.CharField(_("name"), max_length=50)
+    # Full pinyin ("zhangwei") and initials ("zw") for names typed in Latin letters; both indexed
+    # so a prefix search is an index range, not a scan.
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     phone = models.CharField(_("mobile"), max_length=11, unique=True, null=True, blank=True)
     # Hotline agents ask for "the last four digits"; an indexed column answers that without a scan.
@@ -39,7 +42,7 @@ class Customer(models.Model):
         return f"{self.name} {self.masked_phone}"
 
     def save(self, *args, **kwargs):
-        self.name_pinyin = names.name_pinyin(self.name)
+        self.name_pinyin, self.name_initials = names.name_pinyin(self.name)
         self.phone_last4 = (self.phone or "")[-4:]
         super().save(*args, **kwargs)
 

@@ -75,10 +75,10 @@ def mask_email(email: str | None) -> str:
     return local[:1] + "***@" + domain
 
 
-def name_pinyin(name: str) -> str:
-    """Full pinyin and initials, space-separated, for searching names typed in Latin letters."""
+def name_pinyin(name: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a name, lowercase: 张伟 → ("zhangwei", "zw")."""
     from pypinyin import Style, lazy_pinyin
 
     full = "".join(lazy_pinyin(name))
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
-    return f"{full} {initials}".lower()
+    return full.lower(), initials.lower()

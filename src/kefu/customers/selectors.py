@@ -50,7 +50,8 @@ def search_customers(user, q: str, *, limit: int = 25, offset: int = 0) -> Query
     if q.isdigit() and len(q) == 4:
         return customers.filter(phone_last4=q).order_by("-id")
     if q.isascii():
-        return customers.filter(name_pinyin__startswith=q.lower().replace(" ", "")).order_by("name")
+        latin = q.lower().replace(" ", "")
+        return customers.filter(Q(name_pinyin__startswith=latin) | Q(name_initials__startswith=latin)).order_by("name")
     return customers.filter(name__startswith=q).order_by("name")
 
 

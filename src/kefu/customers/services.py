@@ -65,7 +65,7 @@ def find_or_create_customer(*, actor, name: str, phone: str, email: str = "", ad
         customer.gender = gender
         changed.append("gender")
     if changed:
-        customer.save(update_fields=changed + ["updated_at", "name_pinyin", "phone_last4"])
+        customer.save(update_fields=changed + ["updated_at", "name_pinyin", "name_initials", "phone_last4"])
     return customer
 
 

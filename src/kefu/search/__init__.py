@@ -96,6 +96,27 @@ def install_sql(vendor: str, *, table: str, fts_table: str, column: str = "searc
     return []
 
 
+def ensure_installed(connection, *, table: str, fts_table: str, column: str = "search_text") -> bool:
+    """Create the index (and on SQLite its triggers) if missing; returns True if it had to.
+
+    SQLite rebuilds a table on most ALTER TABLEs and drops its triggers with it, so this runs
+    after every migrate (post_migrate), and rebuilds the FTS index when triggers were missing."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{fts_table}_a_"])
+            if cursor.fetchone()[0] == 3:
+                return False
+            for statement in install_sql("sqlite", table=table, fts_table=fts_table, column=column):
+                cursor.execute(statement)
+            cursor.execute(f"INSERT INTO {fts_table}({fts_table}) VALUES ('rebuild')")
+        return True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for statement in install_sql("postgresql", table=table, fts_table=fts_table, column=column):
+                cursor.execute(statement)
+    return False
+
+
 def uninstall_sql(vendor: str, *, table: str, fts_table: str) -> list[str]:
     if vendor == "postgresql":
         return [f"DROP INDEX IF EXISTS {table}_fts"]

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_search_index(sender, using="default", **kwargs):
+    from django.db import connections
+
+    from kefu import search
+
+    search.ensure_installed(connections[using], table="tickets_ticket", fts_table="tickets_ticket_fts")
 
 
 class TicketsConfig(AppConfig):
     name = "kefu.tickets"
     label = "tickets"
+
+    def ready(self):
+        post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="kefu.tickets.search_index")

@@ -206,8 +206,11 @@ def attachment(request, pk):
 def ticket_new(request):
     stores = stores_for(request.user)
     form = request.POST if request.method == "POST" else {}
+    import secrets
+
+    # A fresh key per blank form: a double-clicked submit opens one ticket, not two.
     context = {"stores": stores, "types": TicketType.choices, "channels": Channel.choices, "priorities": Priority.choices,
-               "genders": Gender.choices, "form": form}
+               "genders": Gender.choices, "form": form, "form_key": form.get("form_key") or secrets.token_hex(8)}
     if request.method == "POST":
         from django.db import transaction
 
@@ -227,9 +230,6 @@ def ticket_new(request):
             return render(request, "desk/ticket_new.html", {**context, "error": exc.text(), "error_field": exc.field}, status=exc.status)
         messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
         return redirect("desk:ticket", pk=ticket.pk)
-    import secrets
-
-    context["form_key"] = secrets.token_hex(8)
     return render(request, "desk/ticket_new.html", context)
 
 

@@ -39,8 +39,10 @@ def _over_rate_limit(request) -> bool:
 
 
 def _private(response):
-    # The tracking token is in the URL: never leak it in a Referer, never let it be indexed.
-    response["Referrer-Policy"] = "no-referrer"
+    # The tracking token is in the URL: never send it to another site in a Referer, never let it
+    # be indexed. ("no-referrer" would also make the browser send `Origin: null` on the reply
+    # form, which the CSRF check rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,54 @@
+"""The task queue is real: a `kefu worker` process consumes what this process enqueues."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+from huey.exceptions import ResultTimeout
+
+from kefu.tickets.models import IdempotencyKey
+from kefu.tickets.tasks import purge_idempotency_keys
+from tests.factories import open_ticket
+
+
+def test_a_worker_process_runs_enqueued_tasks():
+    from kefu.web.tasks import ping
+
+    HUEY.immediate = False  # back to the configured queue (SQLite file in KEFU_VAR, or Redis)
+    try:
+        HUEY.flush()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kefu.settings"}
+        worker = subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker", "--workers", "1"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            result = ping("kefu")
+            deadline = time.monotonic() + 60
+            value = None
+            while value is None and time.monotonic() < deadline:
+                if worker.poll() is not None:
+                    pytest.fail(f"worker exited: {worker.stderr.read().decode()[-2000:]}")
+                try:
+                    value = result.get(blocking=True, timeout=2)
+                except ResultTimeout:
+                    continue
+            assert value == "pong:kefu"
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+    finally:
+        HUEY.immediate = True
+
+
+@pytest.mark.django_db
+def test_idempotency_keys_are_forgotten_after_a_week(chain, users):
+    ticket = open_ticket(chain["stores"]["SH001"], idempotency_key="old")
+    open_ticket(chain["stores"]["SH001"], idempotency_key="new")
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - datetime.timedelta(days=8))
+    assert purge_idempotency_keys.call_local() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+    assert ticket.pk  # the ticket itself stays
