@@ -42,6 +42,18 @@ def in_scope(queryset: QuerySet, user, **fields) -> QuerySet:
     return queryset.none() if condition is None else queryset.filter(condition)
 
 
+def store_in_scope(user, store: Store) -> bool:
+    """Whether the user may work on this store's tickets (no query: the staff row is loaded)."""
+    staff = staff_of(user)
+    if staff is None or not store.is_active:
+        return False
+    if staff.scope == "store":
+        return store.pk == staff.store_id
+    if staff.scope == "region":
+        return store.region_id == staff.region_id
+    return True
+
+
 def stores_for(user) -> QuerySet:
     """Stores the user may file tickets for and filter by."""
     staff = staff_of(user)

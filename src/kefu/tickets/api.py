@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from ninja import Field, File, Query, Router, Schema
 from ninja import Status as WithStatus
@@ -13,7 +14,7 @@ from kefu.customers.names import mask_phone
 from kefu.customers.selectors import reveal_contact
 from kefu.customers.services import find_or_create_customer
 from kefu.org.roles import Tier
-from kefu.org.selectors import staff_of
+from kefu.org.selectors import staff_of, stores_for
 
 from . import selectors, services
 from .models import Attachment, Channel, Priority, Status, TicketType
@@ -201,12 +202,8 @@ def _expected_version(request, body_version):
 def create_ticket(request, payload: TicketIn):
     """Opens a ticket; the customer is matched by mobile number or created. A retried request with
     the same `Idempotency-Key` header answers the first ticket (200) instead of creating another."""
-    from kefu.org.selectors import stores_for
-
     store = stores_for(request.auth).filter(code=payload.store).first()
     c = payload.customer
-    from django.db import transaction
-
     with transaction.atomic():
         customer = find_or_create_customer(actor=request.auth, name=c.name, phone=c.phone, email=c.email or "",
                                            address=c.address or "", gender=c.gender, store=store)
@@ -216,7 +213,8 @@ def create_ticket(request, payload: TicketIn):
             customer=customer, purchase_id=payload.purchase_id, tags=payload.tags,
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
-    ticket = selectors.get_ticket(request.auth, ticket.pk)
+    if not created:  # an idempotent replay: answer the first ticket as it is now
+        ticket = selectors.get_ticket(request.auth, ticket.pk)
     return WithStatus(201 if created else 200, ticket_out(ticket, full_contact=True))
 
 

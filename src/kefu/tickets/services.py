@@ -14,7 +14,7 @@ from kefu.customers.models import Customer, Purchase
 from kefu.errors import Conflict, Forbidden, InvalidInput, StaleWrite
 from kefu.org.models import Store
 from kefu.org.roles import Tier, next_tier
-from kefu.org.selectors import can, staff_of, stores_for
+from kefu.org.selectors import can, staff_of, store_in_scope, stores_for
 
 from . import signals, workflow
 from .models import (
@@ -99,9 +99,13 @@ def open_ticket(*, actor, type: str, channel: str, subject: str, description: st
     if actor is not None:
         _require(actor, "create")
     # Staff file tickets for the stores in their scope; the portal (no actor) for any active store.
-    stores = stores_for(actor) if actor is not None else Store.objects.filter(is_active=True)
-    code = store.code if isinstance(store, Store) else store
-    store_obj = stores.filter(code=code).first()
+    if isinstance(store, Store):
+        code = store.code
+        store_obj = store if (store.is_active if actor is None else store_in_scope(actor, store)) else None
+    else:
+        code = store
+        stores = stores_for(actor) if actor is not None else Store.objects.filter(is_active=True)
+        store_obj = stores.filter(code=code).first()
     if store_obj is None:
         raise InvalidInput(_("%(field)s: unknown store “%(value)s”, or not one of yours."), field="store", value=str(code))
     purchase = None
@@ -116,7 +120,9 @@ def open_ticket(*, actor, type: str, channel: str, subject: str, description: st
         if previous:
             return previous.ticket, False
     try:
-        with transaction.atomic():
+        # A savepoint only where a parallel retry with the same key can make the insert fail and
+        # the first ticket must then be read in the same (outer) transaction.
+        with transaction.atomic(savepoint=key is not None):
             now = opened_at or timezone.now()
             staff = staff_of(actor)
             ticket = Ticket(
