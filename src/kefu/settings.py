@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.catalog",
     "kefu.tickets",
+    "kefu.aftersales",
+    "kefu.quality",
+    "kefu.feedback",
     "kefu.web",
 ]
 
@@ -111,6 +114,9 @@ else:
                     "PRAGMA busy_timeout=20000; PRAGMA cache_size=-20000; PRAGMA temp_store=MEMORY;"
                 ),
             },
+            # A file, not :memory:, so that the browser tests' live server threads and worker
+            # processes each open their own connection to the same test database.
+            "TEST": {"NAME": str(VAR_DIR / "test_kefu.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
