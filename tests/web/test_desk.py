@@ -101,3 +101,9 @@ def test_english_desk(desk, chain):
     client = desk("cs_agent")
     client.post("/i18n/setlang/", {"language": "en", "next": "/desk/"})
     assert "Open tickets" in client.get("/desk/").content.decode()
+
+
+def test_static_files_are_served_by_the_app(client):
+    r = client.get("/static/kefu/kefu.css")
+    assert r.status_code == 200 and b"--brand" in b"".join(r.streaming_content)
+    assert client.get("/static/kefu/htmx.min.js").status_code == 200
