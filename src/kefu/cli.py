@@ -4,6 +4,8 @@
   kefu worker          run a Huey consumer only
   kefu demo            load the demo data (idempotent), with a progress bar
   kefu token USERNAME  print that user's API token, creating it if needed
+  kefu sla due --calendar NAME --start ISO --hours H   the due time H business hours after START
+  kefu sla sweep       run one SLA breach sweep now and print what it did
   kefu manage ...      any Django management command
 """
 
@@ -11,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 
 def _django():
@@ -68,6 +71,13 @@ def _banner(port: str):
 """, flush=True)
 
 
+def _signal_group(child, sig):
+    try:
+        os.killpg(child.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def run(argv):
     port = os.environ.get("PORT", "8000")
     dev = "--dev" in argv
@@ -82,29 +92,29 @@ def run(argv):
             sys.executable, "-m", "gunicorn", "kefu.wsgi:application",
             "--bind", f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
             "--workers", os.environ.get("WEB_CONCURRENCY", "2"), "--threads", "4",
-            "--worker-class", "gthread", "--preload", "--access-logfile", "-",
+            "--worker-class", "gthread", "--preload", "--graceful-timeout", "10", "--access-logfile", "-",
             "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
         ]
     worker = [sys.executable, "-m", "django", "run_huey", "--quiet"]
-    children = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]
+    # Each child leads its own process group: Ctrl-C reaches only this process, which then stops
+    # each group as a whole (gunicorn's workers and Huey's threads included) and waits for them.
+    children = [subprocess.Popen(cmd, env=env, start_new_session=True) for cmd in (web, worker)]
 
     def stop(signum=None, frame=None):
         for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+            _signal_group(child, signal.SIGTERM)
+        deadline = time.monotonic() + 20
         for child in children:
             try:
-                child.wait(timeout=15)
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
+                _signal_group(child, signal.SIGKILL)
+                child.wait()
 
     signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
     try:
         while all(child.poll() is None for child in children):
-            try:
-                children[0].wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                pass
+            time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopping Kefu …", file=sys.stderr)
     finally:
@@ -118,7 +128,14 @@ def worker(argv):
     return 0
 
 
-COMMANDS = {"run": run, "worker": worker, "demo": demo, "token": token}
+def sla(argv):
+    _django()
+    from kefu.sla.cli import main as sla_main
+
+    return sla_main(argv)
+
+
+COMMANDS = {"run": run, "worker": worker, "demo": demo, "token": token, "sla": sla}
 
 
 def main(argv=None):

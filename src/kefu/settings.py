@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.catalog",
     "kefu.tickets",
+    "kefu.sla",
+    "kefu.notifications",
     "kefu.aftersales",
     "kefu.quality",
     "kefu.feedback",
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from gunicorn: the embedded mode has no separate web server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -163,9 +167,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+# Serve from the app folders too, so a missing collectstatic never leaves a page unstyled.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -184,6 +190,16 @@ KEFU_ATTACHMENT_TYPES = {
 }
 # Portal: tickets one address may submit per hour (a CAPTCHA-free rate limit).
 KEFU_PORTAL_SUBMISSIONS_PER_HOUR = int(os.environ.get("KEFU_PORTAL_SUBMISSIONS_PER_HOUR", 10))
+
+# Outgoing mail (notification copies). Unset EMAIL_HOST: no mail is sent at all (Django's own
+# default, "localhost", would make every install try an SMTP server it does not have).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kefu@localhost")
 
 LOGGING = {
     "version": 1,

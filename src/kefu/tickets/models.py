@@ -97,6 +97,23 @@ class Ticket(models.Model):
     tracking_token = models.CharField(max_length=40, unique=True, default=new_tracking_token, editable=False)
     # jieba-segmented number, subject, description and customer name, for full-text search.
     search_text = models.TextField(blank=True, editable=False)
+    # SLA (kefu.sla owns the clocks; these copies keep the API, the queue and the sweep free of
+    # joins). *_due: due time of the clock still running or paused for that target, else null.
+    sla_policy = models.CharField(_("SLA policy"), max_length=40, blank=True, editable=False)
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True, editable=False)
+    next_reply_due = models.DateTimeField(_("next reply due"), null=True, blank=True, editable=False)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True, editable=False)
+    # 承诺解决时间: the solution timetable given to the customer in the first response.
+    solution_promised_at = models.DateTimeField(_("solution promised by"), null=True, blank=True, editable=False)
+    # Earliest due time of the running clocks and its 75% warning instant: the queue's "due"
+    # sort and its green / amber / red badges. Null while paused or when nothing is owed.
+    sla_due = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The next instant the SLA sweep has work here (a warning or a breach): the sweep reads
+    # only `sla_next_due <= now`, through a partial index, whatever the number of open tickets.
+    sla_next_due = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_breached = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -112,6 +129,9 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status", "-id"], name="ticket_assignee"),
             models.Index(fields=["customer", "-id"], name="ticket_customer"),
             models.Index(fields=["escalation_tier", "status", "-id"], name="ticket_tier"),
+            models.Index(fields=["sla_next_due"], condition=models.Q(sla_next_due__isnull=False), name="ticket_sla_next_due"),
+            models.Index(fields=["sla_due", "id"], name="ticket_sla_due"),
+            models.Index(fields=["store", "sla_due", "id"], name="ticket_store_sla_due"),
         ]
 
     def __str__(self):
@@ -139,6 +159,9 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     UPDATED = "updated", _("Details changed")
     ATTACHMENT = "attachment", _("Attachment added")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")
+    SOLUTION_TIMETABLE = "solution_timetable", _("Solution timetable")
 
 
 class TicketEvent(models.Model):

@@ -1,6 +1,6 @@
 """Reads of tickets: queues, search and the ticket page, always within the reader's scope."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from kefu import search
 from kefu.errors import NotFound
@@ -11,7 +11,9 @@ from .models import Ticket, TicketEvent
 import re
 
 NUMBER = re.compile(r"^KF-\d{8}-\d{6}$", re.IGNORECASE)
-SORTS = {"newest": ("-id",), "oldest": ("id",), "priority": ("-priority_rank", "-id")}
+SORTS = {"newest": ("-id",), "oldest": ("id",), "priority": ("-priority_rank", "-id"),
+         # Next SLA due time first (kefu.sla keeps sla_due); tickets owing nothing, or paused, last.
+         "due": (F("sla_due").asc(nulls_last=True), "id")}
 COUNT_CAP = 10_000
 
 
