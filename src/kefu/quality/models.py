@@ -126,10 +126,10 @@ class ComplaintGuide(models.Model):
 
 
 class ServiceType(models.TextChoices):
-    COLD = "cold", _("Cold")
-    PRODUCTION_LINE = "production_line", _("Production line")
-    FRIENDLY = "friendly", _("Friendly")
-    QUALITY = "quality", _("Quality")
+    COLD = "cold", _("Cold service")
+    PRODUCTION_LINE = "production_line", _("Production-line service")
+    FRIENDLY = "friendly", _("Friendly service")
+    QUALITY = "quality", _("Quality service")
 
 
 class QaReview(models.Model):
