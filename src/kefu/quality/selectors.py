@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Avg, Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, BigIntegerField, Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -115,8 +115,8 @@ def resolved_by_agent(monday: datetime.date) -> dict[int, list[int]]:
     resolver = (TicketEvent.objects.filter(ticket=OuterRef("pk"), kind="status", data__status=Status.RESOLVED)
                 .order_by("-id").values("actor_id")[:1])
     rows = (Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
-            .annotate(agent_id=Coalesce(F("assignee_id"), Subquery(resolver)))
-            .exclude(agent_id=None).values_list("agent_id", "id"))
+            .annotate(worker=Coalesce(F("assignee_id"), Subquery(resolver), output_field=BigIntegerField()))
+            .exclude(worker=None).values_list("worker", "id"))
     out: dict[int, list[int]] = {}
     for agent_id, ticket_id in rows:
         out.setdefault(agent_id, []).append(ticket_id)
