@@ -12,7 +12,7 @@ def test_the_reply_form_checks_as_you_type_and_marks_the_spans(desk, complaint):
     client = desk("staff_sh001")
     page = client.get(f"/desk/tickets/{complaint.id}/").content.decode()
     assert 'id="language-findings"' in page and 'data-testid="language-findings"' in page
-    assert f'hx-post="/desk/quality/tickets/{complaint.id}/check/"' in page and "keyup changed delay:400ms" in page
+    assert f'hx-post="/desk/quality/tickets/{complaint.id}/check/"' in page and "input changed delay:400ms" in page
     r = client.post(f"/desk/quality/tickets/{complaint.id}/check/", {"body": FORBIDDEN, "public": "1"}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200
     html = r.content.decode()
