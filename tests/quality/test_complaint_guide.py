@@ -173,3 +173,33 @@ def test_desk_summary_is_sent_and_a_refused_one_keeps_the_drafts(desk, complaint
                     {"agreed": "为您换一台同型号的新机", "next_steps": "明天上午送到", "version": "1"})
     assert r.status_code == 302
     assert complaint.events.filter(kind="reply", body__contains="为您换一台同型号的新机").exists()
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_root_cause_taxonomy_and_guide_round_trip(api, complaint):
+    client = api("staff_sh001")
+    causes = client.get("/api/v1/quality/root-causes").json()
+    assert len(causes) == 24 and {"code": "slow_service", "group": "after_sales", "label": "服务不及时"} in causes
+    base = f"/api/v1/quality/tickets/{complaint.id}/guide"
+    assert client.get(base).json() == {"ticket_id": complaint.id, "steps": {}, "root_cause": None, "root_cause_note": "",
+                                       "summary_event_id": None}
+    r = post_json(client, f"{base}/steps", {"step": "opening"})
+    assert r.status_code == 200 and set(r.json()["steps"]) == {"opening"}
+    assert post_json(client, f"{base}/steps", {"step": "confirm"}).status_code == 422
+    assert post_json(client, f"{base}/root-cause", {"root_cause": "nope"}).json()["field"] == "root_cause"
+    r = post_json(client, f"{base}/root-cause", {"root_cause": "promise_not_kept", "note": "赠品未兑现"})
+    assert r.json()["root_cause"] == "promise_not_kept"
+    r = post_json(client, f"{base}/summary", {"agreed": "今天补寄赠品", "next_steps": "快递单号短信通知您"})
+    assert r.status_code == 201 and r.json()["kind"] == "reply" and "今天补寄赠品。" in r.json()["body"]
+    assert client.get(base).json()["summary_event_id"] == r.json()["id"]
+    assert post_json(client, f"/api/v1/tickets/{complaint.id}/status", {"status": "resolved"}).status_code == 200
+
+
+def test_api_guide_is_scoped_and_for_complaints_only(api, chain):
+    beijing = open_ticket(chain["stores"]["BJ001"], type="complaint")
+    assert api("staff_sh001").get(f"/api/v1/quality/tickets/{beijing.id}/guide").status_code == 404
+    repair = open_ticket(chain["stores"]["SH001"])
+    r = post_json(api("staff_sh001"), f"/api/v1/quality/tickets/{repair.id}/guide/steps", {"step": "opening"})
+    assert r.status_code == 409

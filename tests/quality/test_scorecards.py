@@ -228,3 +228,28 @@ def test_the_summary_page_costs_the_same_queries_for_more_reviews(desk, chain, u
     with CaptureQueriesContext(connection) as many:
         page = client.get("/desk/quality/summary/").content.decode()
     assert len(many) == len(few) and "staff_sh002" in page
+
+
+def test_the_queue_page_costs_the_same_queries_for_a_bigger_sample(desk, chain, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    resolved(chain, users["staff_sh001"], at(MONDAY))
+    services.sample_week(MONDAY, n=10)
+    client = desk("qa")
+    url = f"/desk/quality/queue/?week={MONDAY.isoformat()}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for agent in ("staff_sh001", "manager_sh001", "cs_agent"):
+        for _ in range(3):
+            resolved(chain, users[agent], at(MONDAY))
+    services.sample_week(MONDAY, n=10)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert page.count("data-ticket=") == 10 and len(many) == len(few)
+
+
+def test_reading_the_policy_never_writes_it():
+    assert QualityPolicy.current().sample_per_agent_week == 3
+    assert not QualityPolicy.objects.exists()

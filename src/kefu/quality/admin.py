@@ -8,8 +8,12 @@ class QualityPolicyAdmin(admin.ModelAdmin):
     list_display = ("__str__", "allow_override_roles", "sample_per_agent_week", "procedure_strong_at", "personal_strong_at", "updated_at")
 
     def has_add_permission(self, request):
-        # One row (pk=1); QualityPolicy.current() creates it with the shipped defaults.
+        # One row (pk=1); until it is saved, QualityPolicy.current() answers the shipped defaults.
         return not QualityPolicy.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False
