@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import ComplaintGuide, PhraseOverride, QaReview, QaSample, QualityPolicy, SelfAssessment
+from .models import (
+    ComplaintGuide,
+    PhraseOverride,
+    QaReview,
+    QaSample,
+    QualityPolicy,
+    SelfAssessment,
+)
 
 
 @admin.register(QualityPolicy)

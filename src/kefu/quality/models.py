@@ -179,6 +179,9 @@ class QaSample(models.Model):
         constraints = [models.UniqueConstraint(fields=["week", "ticket"], name="qa_sample_week_ticket")]
         indexes = [models.Index(fields=["week", "review"], name="qa_sample_open")]
 
+    def __str__(self):
+        return f"{self.week} {self.ticket_id}"
+
 
 class SelfAssessment(models.Model):
     """A staff member's self-assessment (自我评估): ten statements scored 10–1, kept over time."""

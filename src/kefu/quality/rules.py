@@ -11,14 +11,14 @@ import functools
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Iterable
 
 DATA_DIR = Path(__file__).with_name("data")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(pack: str) -> dict:
     """The highest version of ``data/<pack>.v*.json``."""
     paths = sorted(DATA_DIR.glob(f"{pack}.v*.json"), key=lambda p: int(p.stem.rsplit(".v", 1)[1]))

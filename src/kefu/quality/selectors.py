@@ -12,9 +12,15 @@ from kefu.org.models import Staff
 from kefu.org.selectors import in_scope, staff_of
 
 from . import language, rules
-from .models import ComplaintGuide, PhraseOverride, QaReview, QaSample, QualityPolicy, SelfAssessment
+from .models import (
+    ComplaintGuide,
+    PhraseOverride,
+    QaReview,
+    QaSample,
+    QualityPolicy,
+    SelfAssessment,
+)
 from .rights import may
-
 
 # ---------------------------------------------------------------- service language
 
