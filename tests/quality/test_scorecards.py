@@ -142,7 +142,7 @@ def test_the_weekly_sample_is_n_per_agent_deterministic_and_idempotent(chain, us
     manager = [resolved(chain, users["manager_sh001"], at(MONDAY)) for _ in range(2)]
     # Assigned to a colleague, resolved by the manager: the assignee's work.
     assigned = resolved(chain, users["manager_sh001"], at(MONDAY), assignee="staff_sh001")
-    resolved(chain, users["staff_sh001"], at(MONDAY - datetime.timedelta(minutes=1), 23, 59))  # last week
+    resolved(chain, users["staff_sh001"], at(MONDAY - datetime.timedelta(days=1), 23, 59))  # last week (Sunday night)
     resolved(chain, users["staff_sh001"], at(MONDAY + datetime.timedelta(days=7), 0, 0))  # next week
 
     first = services.sample_week(MONDAY + datetime.timedelta(days=3), n=3)  # any day names its week

@@ -32,7 +32,7 @@ def _locked_complaint(ticket) -> Ticket:
 
     The ticket's version is NOT bumped: the checklist is not the ticket, and bumping it would
     make the agent's half-written reply on the same page fail as stale."""
-    locked = Ticket.objects.select_for_update().select_related("customer", "store").get(pk=ticket.pk)
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("customer", "store").get(pk=ticket.pk)
     if locked.type != TicketType.COMPLAINT:
         raise Conflict(_("The complaint guide is only for complaint tickets."))
     return locked
@@ -182,7 +182,8 @@ def record_review(*, reviewer, ticket, scores: dict, comment: str = "") -> QaRev
     if unknown:
         raise InvalidInput(_("%(field)s: unknown field."), field=f"scores.{unknown[0]}")
     comment = (comment or "").strip()[:4000]
-    locked = Ticket.objects.select_for_update().select_related("assignee").get(pk=ticket.pk)
+    # Lock only the ticket row: PostgreSQL refuses FOR UPDATE on the nullable side of the join.
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
     agent = agent_of(locked)
     if agent is None:
         raise Conflict(_("Nobody has worked this ticket yet, so there is no one to review."))
