@@ -169,7 +169,9 @@ class QaSample(models.Model):
     week = models.DateField(_("week (Monday)"))
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="qa_samples")
-    review = models.OneToOneField(QaReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="sample")
+    # A ForeignKey, not one-to-one: a ticket resolved again in a later week can be drawn twice,
+    # and one scorecard then closes both draws.
+    review = models.ForeignKey(QaReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
