@@ -253,3 +253,12 @@ def test_the_queue_page_costs_the_same_queries_for_a_bigger_sample(desk, chain, 
 def test_reading_the_policy_never_writes_it():
     assert QualityPolicy.current().sample_per_agent_week == 3
     assert not QualityPolicy.objects.exists()
+
+
+def test_a_ticket_drawn_in_two_weeks_is_closed_by_one_scorecard(chain, users):
+    ticket = resolved(chain, users["staff_sh001"], at(MONDAY))
+    services.sample_week(MONDAY, n=1)
+    Ticket.objects.filter(pk=ticket.pk).update(resolved_at=at(MONDAY + datetime.timedelta(days=7)))  # reopened, resolved again
+    services.sample_week(MONDAY + datetime.timedelta(days=7), n=1)
+    review = services.record_review(reviewer=users["qa"], ticket=ticket, scores=scores(4, 4))
+    assert list(QaSample.objects.filter(ticket=ticket).values_list("review_id", flat=True)) == [review.pk, review.pk]
