@@ -194,6 +194,7 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
     if Customer.objects.filter(phone=_phone(0)).exists():
         if progress:
             print("Demo data is already loaded; nothing added.", file=out)
+        load_quality_demo()
         return {"customers": 0, "tickets": 0}
 
     store_codes = list(stores)
@@ -266,6 +267,8 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
                 if target in (Status.PENDING_CUSTOMER, Status.ON_HOLD):
                     services.change_status(actor=actor, ticket=ticket, status=target)
                 if target in (Status.RESOLVED, Status.CLOSED):
+                    if ttype == "complaint":  # kefu.quality: a complaint resolves only with its root cause
+                        _demo_root_cause(actor, ticket, i)
                     services.change_status(actor=actor, ticket=ticket, status=Status.RESOLVED, note="已按约定处理完毕。")
                 if target == Status.CLOSED:
                     services.change_status(actor=actor, ticket=ticket, status=Status.CLOSED)
@@ -277,4 +280,62 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
                 Ticket.objects.filter(pk=ticket.pk).update(updated_at=stamp, resolved_at=resolved)
             bar.update(1)
     bar.close()
+    load_quality_demo()
     return {"customers": n_customers, "tickets": n_tickets}
+
+
+# ---------------------------------------------------------------- service quality (kefu.quality)
+
+DEMO_ROOT_CAUSES = ["slow_service", "promise_not_kept", "treated_rudely", "unskilled_technician", "hotline_unreachable",
+                    "urgent_or_long_wait", "product_quality"]
+# (username, ten self-assessment answers): one per band, so the history page has something to show.
+DEMO_SELF_ASSESSMENTS = [
+    ("staff_sh001", [9, 8, 9, 10, 8, 9, 8, 9, 9, 10]),
+    ("staff_bj001", [7, 6, 7, 8, 5, 6, 5, 7, 6, 8]),
+    ("cs_agent", [8, 7, 9, 9, 7, 8, 9, 8, 8, 9]),
+]
+
+
+def _demo_root_cause(actor, ticket, i: int) -> None:
+    """Pick a root cause by the ticket's index, so the demo's random stream is not disturbed."""
+    from kefu.quality.services import set_root_cause
+
+    set_root_cause(actor=actor, ticket=ticket, code=DEMO_ROOT_CAUSES[i % len(DEMO_ROOT_CAUSES)])
+
+
+def load_quality_demo(n_reviews: int = 12) -> dict:
+    """QA scorecards on some resolved demo tickets, last week's QA sample and a few
+    self-assessments. Idempotent: each part is skipped when its rows are already there."""
+    from kefu.errors import Conflict
+    from kefu.quality import rules
+    from kefu.quality import services as quality
+    from kefu.quality.models import QaReview, SelfAssessment
+    from kefu.quality.selectors import week_start
+    from kefu.tickets.models import Status, Ticket
+
+    User = get_user_model()
+    qa = User.objects.filter(username="qa").first()
+    added = {"reviews": 0, "samples": 0, "self_assessments": 0}
+    if qa is None:
+        return added
+    rng = random.Random(2027)
+    if not QaReview.objects.filter(reviewer=qa).exists():
+        sides = rules.standard_codes()
+        for ticket in Ticket.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED]).order_by("id")[:n_reviews]:
+            # Each ticket leans one way, so the summaries show all four service types.
+            procedure, personal = rng.choice([(4, 4), (4, 2), (2, 4), (2, 2), (5, 4)])
+            scores = {c: {"score": max(1, min(5, (procedure if side == "procedure" else personal) + rng.choice([-1, 0, 0, 1]))),
+                          "note": ""} for c, side in sides.items()}
+            try:
+                quality.record_review(reviewer=qa, ticket=ticket, scores=scores, comment="演示评分")
+            except Conflict:  # a ticket nobody worked has no agent to score
+                continue
+            added["reviews"] += 1
+    last_week = week_start(timezone.localdate()) - datetime.timedelta(days=7)
+    added["samples"] = len(quality.sample_week(last_week)) + len(quality.sample_week(last_week + datetime.timedelta(days=7)))
+    for username, answers in DEMO_SELF_ASSESSMENTS:
+        user = User.objects.filter(username=username).first()
+        if user is not None and not SelfAssessment.objects.filter(staff__user=user).exists():
+            quality.submit_self_assessment(actor=user, answers=answers)
+            added["self_assessments"] += 1
+    return added
