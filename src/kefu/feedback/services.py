@@ -58,8 +58,9 @@ class Kind:
 
 # ---- small helpers -----------------------------------------------------------------------------
 
-def _event(ticket, kind: str, actor=None, *, body: str = "", public: bool = False, **data) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, public=public, body=body, data=data)
+def _event(ticket, event_kind: str, actor=None, /, *, body: str = "", public: bool = False, **data) -> TicketEvent:
+    # Positional-only, so that data may carry its own "kind" (a compensation's kind).
+    return TicketEvent.objects.create(ticket=ticket, kind=event_kind, actor=actor, public=public, body=body, data=data)
 
 
 def _require(actor, capability: str):
