@@ -32,7 +32,8 @@ RUNG_ROLE = {
     Tier.REGIONAL_MANAGER: Role.REGIONAL_MANAGER,
     Tier.CS_DEPARTMENT: Role.CS_MANAGER,
 }
-NO_LIMIT = Decimal("0")  # a role without a limit row may request, never approve
+NO_LIMIT = Decimal("0")
+FEN = Decimal("0.01")  # a role without a limit row may request, never approve
 
 
 def day_start(day: datetime.date) -> datetime.datetime:
@@ -237,7 +238,7 @@ def compensation_summary(user, *, since: datetime.date, until: datetime.date) ->
     start, end = day_start(since), day_start(until + datetime.timedelta(days=1))
     in_period = Q(status=CompensationStatus.APPROVED, decided_at__gte=start, decided_at__lt=end)
     items = compensations_visible_to(user).filter(in_period | Q(status=CompensationStatus.REQUESTED))
-    return list(
+    rows = list(
         items.values("store__code", "store__name")
         .annotate(
             total=Sum("amount", filter=in_period, default=Decimal("0")),
@@ -248,6 +249,10 @@ def compensation_summary(user, *, since: datetime.date, until: datetime.date) ->
         )
         .order_by("store__code")
     )
+    for row in rows:  # SQLite sums decimals without their scale; money always shows fen
+        for key in ("total", "loss", "goodwill"):
+            row[key] = Decimal(row[key]).quantize(FEN)
+    return rows
 
 
 def may_decide(user, compensation: Compensation, limits: dict | None = None) -> bool:
