@@ -51,6 +51,9 @@ def test_compensation_through_the_api(api, ticket):
     assert refused.status_code == 422 and refused.json()["field"] == "reason"
     decidable = api("manager_sh001").get("/api/v1/feedback/compensations?decidable=true").json()["items"]
     assert [c["id"] for c in decidable] == [item["id"]]
+    voice = api("manager_sh001").get(f"/api/v1/feedback/tickets/{ticket.pk}").json()
+    assert [c["may_decide"] for c in voice["compensations"]] == [True]
+    assert [c["may_decide"] for c in api("staff_sh001").get(f"/api/v1/feedback/tickets/{ticket.pk}").json()["compensations"]] == [False]
     ok = post(api("manager_sh001"), f"/api/v1/feedback/compensations/{item['id']}/approve", {"note": "同意"})
     assert ok.status_code == 200 and ok.json()["status"] == "approved" and ok.json()["decided_by"] == "manager_sh001"
     again = post(api("region_east"), f"/api/v1/feedback/compensations/{item['id']}/approve")

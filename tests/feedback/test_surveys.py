@@ -184,3 +184,21 @@ def test_no_mail_without_configuration_an_address_or_consent(resolved, settings,
         ticket = resolved(customer=CustomerFactory(email=email, consent_contact=consent))
     assert mail.outbox == [] and Survey.objects.get(ticket=ticket).mailed_at is None
     assert ticket.events.get(kind="survey_sent").data["channels"] == ["link"]
+
+
+def test_a_mail_outage_never_undoes_the_resolution(resolved, settings, django_capture_on_commit_callbacks, monkeypatch):
+    settings.EMAIL_HOST, settings.KEFU_PUBLIC_URL = MAIL["EMAIL_HOST"], MAIL["KEFU_PUBLIC_URL"]
+
+    def down(*args, **kwargs):
+        raise OSError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.send_mail", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = resolved(customer=CustomerFactory(email="a@example.com"))
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+    survey = Survey.objects.get(ticket=ticket)
+    assert survey.mailed_at is None and mail.outbox == []
+    # The link still works on the tracking page, and a later retry sends the mail once.
+    monkeypatch.undo()
+    assert services.mail_survey(survey.pk) is True and services.mail_survey(survey.pk) is False
+    assert len(mail.outbox) == 1

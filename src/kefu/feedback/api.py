@@ -106,6 +106,7 @@ class CompensationOut(Schema):
     decided_by: str | None
     decided_at: datetime | None
     decision_note: str
+    may_decide: bool | None = Field(None, description="whether you may approve or reject it (on a ticket's voice)")
 
 
 class TicketVoiceOut(Schema):
@@ -183,7 +184,7 @@ def compensation_out(c) -> dict:
             "kind": c.kind, "purpose": c.purpose, "amount": c.amount, "gift": c.gift, "reason": c.reason,
             "status": c.status, "awaiting_tier": c.awaiting_tier, "requested_by": _name(c.requested_by),
             "requested_at": c.requested_at, "decided_by": _name(c.decided_by), "decided_at": c.decided_at,
-            "decision_note": c.decision_note}
+            "decision_note": c.decision_note, "may_decide": getattr(c, "may_decide", None)}
 
 
 def _needs(request, capability: str):

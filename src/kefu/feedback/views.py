@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.customers.selectors import reveal_contact
-from kefu.errors import Forbidden, KefuError
+from kefu.errors import InvalidInput, KefuError
 from kefu.org.roles import Tier
 from kefu.org.selectors import can, stores_for
 from kefu.tickets import selectors as ticket_selectors
@@ -115,7 +115,7 @@ def compensation_decide(request, pk):
             services.reject_compensation(actor=request.user, compensation_id=pk, reason=request.POST.get("note", ""))
             messages.success(request, _("Compensation rejected."))
         else:
-            raise Forbidden(_("Choose approve or reject."))
+            raise InvalidInput(_("Choose approve or reject."), field="decision")
 
     if request.POST.get("next") == "list":
         try:
