@@ -202,3 +202,16 @@ def test_a_mail_outage_never_undoes_the_resolution(resolved, settings, django_ca
     monkeypatch.undo()
     assert services.mail_survey(survey.pk) is True and services.mail_survey(survey.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_a_low_score_on_a_ticket_already_being_worked_again_keeps_its_assignee_without_a_sole_manager(resolved, chain, users):
+    StaffFactory(user=UserFactory(username="manager2_sh001"), role="store_manager", store=chain["stores"]["SH001"])
+    ticket = resolved()
+    ticket_services.add_customer_message(ticket=ticket, body="还是不行")
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    ticket_services.escalate(actor=users["cs_agent"], ticket=ticket, reason="顾客要求店长处理")
+    ticket_services.assign(actor=users["cs_agent"], ticket=ticket, assignee="manager2_sh001")
+    services.answer_survey(token=Survey.objects.get(ticket=ticket).token, csat=1)
+    ticket.refresh_from_db()
+    assert ticket.status == "open" and ticket.escalation_tier == "store_manager"
+    assert ticket.assignee.username == "manager2_sh001"

@@ -172,12 +172,15 @@ def _reopen_to_store_manager(ticket_id: int, *, reason: str, body: str) -> Ticke
             _event(ticket, EventKind.ESCALATED, None, body=body, previous=previous_tier, tier=Tier.STORE_MANAGER,
                    automatic=True, reason=reason)
         manager = _sole(selectors.store_managers(ticket.store_id))
-        if ticket.assignee_id != (manager.pk if manager else None):
+        # The one store manager takes it; without one, a ticket that came back (or climbed) waits in
+        # the rung's queue, and a ticket still being worked keeps its assignee.
+        target = manager if manager or reopened or ticket.escalation_tier != previous_tier else ticket.assignee
+        if ticket.assignee_id != (target.pk if target else None):
             previous_assignee = ticket.assignee.username if ticket.assignee_id else None
-            ticket.assignee = manager
+            ticket.assignee = target
             fields.append("assignee")
             _event(ticket, EventKind.ASSIGNED, None, previous=previous_assignee,
-                   assignee=manager.username if manager else None, reason=reason)
+                   assignee=target.username if target else None, reason=reason)
     if fields:
         ticket.version += 1
         ticket.save(update_fields=[*fields, "version", "updated_at"])
@@ -272,9 +275,13 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
     """The customer's answer: overall score 1–5 (required), a score per active question (optional)
     and a comment. One answer per ticket: a second one is refused politely. A score at or below
     the threshold reopens the ticket to the store manager with a follow-up call."""
-    survey = Survey.objects.select_for_update().filter(token=token).first()
-    if survey is None:
+    found = Survey.objects.filter(token=token).values_list("pk", "ticket_id").first()
+    if found is None:
         raise NotFound()
+    # Lock the ticket before the survey, in the order change_status → survey_on_resolution takes
+    # them, so that an answer racing a re-resolution waits instead of deadlocking.
+    Ticket.objects.select_for_update().filter(pk=found[1]).first()
+    survey = Survey.objects.select_for_update().get(pk=found[0])
     if survey.is_answered:
         raise Conflict(_("Thank you, we already have your rating for this ticket. Each ticket is rated once."), code="already_answered")
     if survey.expires_at < timezone.now():
