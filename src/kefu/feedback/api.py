@@ -16,7 +16,14 @@ from kefu.tickets import selectors as ticket_selectors
 from kefu.tickets.api import ERRORS
 
 from . import selectors, services
-from .models import CallOutcome, CardCategory, CompensationKind, CompensationPurpose, CompensationStatus, FeedbackSettings
+from .models import (
+    CallOutcome,
+    CardCategory,
+    CompensationKind,
+    CompensationPurpose,
+    CompensationStatus,
+    FeedbackSettings,
+)
 
 router = Router()
 API_PREFIX = "/feedback"

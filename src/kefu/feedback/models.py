@@ -119,6 +119,9 @@ class SurveyAnswer(models.Model):
         ordering = ["question__position", "question_id"]
         constraints = [models.UniqueConstraint(fields=["survey", "question"], name="survey_answer_once")]
 
+    def __str__(self):
+        return f"{self.question_id}: {self.score}"
+
 
 class FollowUpRule(models.Model):
     """When to call a customer back (回访规则): tickets of a type, N days after resolution, a sample."""

@@ -15,8 +15,8 @@ from kefu.tickets.models import Status, Ticket
 
 from . import rules
 from .models import (
-    CompensationLimit,
     Compensation,
+    CompensationLimit,
     CompensationStatus,
     FeedbackCard,
     FollowUp,

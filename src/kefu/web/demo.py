@@ -340,7 +340,7 @@ def load_feedback_demo() -> dict:
                               for code in ("SH001", "BJ001", "SH002", "GZ001", "BJ002")) if t]
     deciders = {"store_manager": "manager_{store}", "regional_manager": "region_{region}", "cs_department": "cs_manager"}
     given = 0
-    for n, (ticket, (amount, kind, purpose, gift, reason)) in enumerate(zip(complaints, COMPENSATIONS)):
+    for n, (ticket, (amount, kind, purpose, gift, reason)) in enumerate(zip(complaints, COMPENSATIONS, strict=False)):
         staff = users.get(f"staff_{ticket.store.code.lower()}") or users["cs_agent"]
         item = feedback.request_compensation(actor=staff, ticket=ticket, kind=kind, purpose=purpose, amount=amount,
                                              gift=gift, reason=reason)

@@ -2,9 +2,10 @@
 
 import django.core.validators
 import django.db.models.deletion
-import kefu.feedback.models
 from django.conf import settings
 from django.db import migrations, models
+
+import kefu.feedback.models
 
 
 class Migration(migrations.Migration):
