@@ -151,3 +151,13 @@ def test_list_queries_do_not_grow_with_the_rows(api, resolved, users, url):
     few = count()
     rows(4)
     assert count() == few
+
+
+def test_the_openapi_spec_describes_every_feedback_endpoint(api):
+    spec = api("cs_manager").get("/api/v1/openapi.json").json()
+    paths = [p for p in spec["paths"] if p.startswith("/api/v1/feedback/")]
+    assert len(paths) == 15
+    schemas = spec["components"]["schemas"]
+    for page, item in (("SurveyPage", "SurveyOut"), ("FollowUpPage", "FollowUpOut"), ("CardPage", "CardOut"),
+                       ("CompensationPage", "CompensationOut")):
+        assert schemas[page]["properties"]["items"]["items"]["$ref"].endswith(f"/{item}")

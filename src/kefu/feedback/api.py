@@ -123,17 +123,28 @@ class TicketVoiceOut(Schema):
     my_limit: Decimal | None = Field(description="the most you may approve yourself (null: unlimited)")
 
 
-def _page_schema(item):
-    class Page(Schema):
-        items: list[item]
-        limit: int
-        offset: int
-
-    Page.__name__ = f"{item.__name__.removesuffix('Out')}Page"
-    return Page
+class SurveyPage(Schema):
+    items: list[SurveyOut]
+    limit: int
+    offset: int
 
 
-SurveyPage, FollowUpPage, CardPage, CompensationPage = (_page_schema(s) for s in (SurveyOut, FollowUpOut, CardOut, CompensationOut))
+class FollowUpPage(Schema):
+    items: list[FollowUpOut]
+    limit: int
+    offset: int
+
+
+class CardPage(Schema):
+    items: list[CardOut]
+    limit: int
+    offset: int
+
+
+class CompensationPage(Schema):
+    items: list[CompensationOut]
+    limit: int
+    offset: int
 
 
 class CallIn(Strict):
