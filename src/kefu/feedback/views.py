@@ -66,7 +66,7 @@ def period(request) -> tuple[datetime.date, datetime.date]:
 def ticket_panel(request, ticket) -> dict:
     """Survey result, follow-up calls and compensation on the ticket page, with their actions."""
     voice = selectors.ticket_voice(request.user, ticket)
-    return {**voice, "can_request": can(request.user, "compensation"),
+    return {**voice, "can_request": can(request.user, "compensation"), "threshold": FeedbackSettings.current().low_score_threshold,
             "kinds": CompensationKind.choices, "purposes": CompensationPurpose.choices}
 
 
