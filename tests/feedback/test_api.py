@@ -161,3 +161,21 @@ def test_the_openapi_spec_describes_every_feedback_endpoint(api):
     for page, item in (("SurveyPage", "SurveyOut"), ("FollowUpPage", "FollowUpOut"), ("CardPage", "CardOut"),
                        ("CompensationPage", "CompensationOut")):
         assert schemas[page]["properties"]["items"]["items"]["$ref"].endswith(f"/{item}")
+
+
+@pytest.mark.parametrize("amount", ["1E+1000000", "1E-1000000", "Infinity", 1e300, "10000000000.00"])
+def test_absurd_amounts_are_refused_not_crashed_on(api, ticket, amount):
+    r = post(api("cs_manager"), f"/api/v1/feedback/tickets/{ticket.pk}/compensations",
+             {"kind": "cash", "purpose": "loss", "amount": amount, "reason": "x"})
+    assert r.status_code == 422
+
+
+def test_odd_query_values_answer_4xx_or_an_empty_page(api, chain):
+    client = api("cs_manager")
+    assert client.get("/api/v1/feedback/followups", {"store": "SH\x00001"}).status_code == 422
+    assert client.get("/api/v1/feedback/compensations", {"store": "SH001' OR 1=1"}).status_code == 422
+    r = client.get("/api/v1/feedback/compensations/summary", {"since": "0001-01-01", "until": "9999-12-31"})
+    assert r.status_code == 200 and r.json() == []
+    assert client.get("/api/v1/feedback/surveys/summary", {"since": "9999-12-31", "until": "0001-01-01"}).status_code == 200
+    r = post(client, f"/api/v1/feedback/followups/{10**18}/calls", {"outcome": "satisfied", "note": "\x00"})
+    assert r.status_code == 404

@@ -57,3 +57,12 @@ def test_the_portal_links_to_the_feedback_card_and_its_form_lists_the_stores(cha
     assert 'href="/feedback/"' in home
     form = client.get("/feedback/?store=BJ001").content.decode()
     assert "北京西单店" in form and '<option value="BJ001" selected>' in form
+
+
+def test_nul_characters_never_reach_the_database(chain, client):
+    assert client.get("/survey/%00abc/").status_code == 404
+    r = client.post("/feedback/", {"store": "SH001", "category": "other", "text": "a\x00b", "name": "张\x00伟",
+                                   "phone": "13912345678", "consent": "1"})
+    from kefu.feedback.models import FeedbackCard
+
+    assert r.status_code == 302 and FeedbackCard.objects.get().text == "ab" and FeedbackCard.objects.get().customer.name == "张伟"

@@ -26,6 +26,12 @@ from .models import (
 )
 
 router = Router()
+
+
+def _store_param():
+    """?store=SH001: a store's code (letters, digits, - and _ only)."""
+    return Query(None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$", description="a store's code, e.g. SH001")
+
 API_PREFIX = "/feedback"
 API_TAGS = ["feedback"]
 
@@ -241,7 +247,7 @@ def request_compensation(request, ticket_id: int, payload: CompensationIn):
 # ---- surveys -----------------------------------------------------------------------------------
 
 @router.get("/surveys", response={200: SurveyPage, **ERRORS}, summary="Answered surveys in your scope, newest first")
-def list_surveys(request, store: str | None = Query(None, max_length=20), low: bool = False,
+def list_surveys(request, store: str | None = _store_param(), low: bool = False,
                  limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
     threshold = FeedbackSettings.current().low_score_threshold
     items = selectors.answered_surveys(request.auth, store=store, low_only=low, threshold=threshold)
@@ -263,14 +269,13 @@ def _dates(since, until):
     from django.utils import timezone
 
     today = timezone.localdate()
-    since, until = since or today.replace(day=1), until or today
-    return (since, until) if since <= until else (until, since)
+    return selectors.clamp_period(since or today.replace(day=1), until or today)
 
 
 # ---- follow-up calls ---------------------------------------------------------------------------
 
 @router.get("/followups", response={200: FollowUpPage, **ERRORS}, summary="Follow-up calls in your scope")
-def list_followups(request, view: Literal["open", "overdue", "mine", "done"] = "open", store: str | None = Query(None, max_length=20),
+def list_followups(request, view: Literal["open", "overdue", "mine", "done"] = "open", store: str | None = _store_param(),
                    limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
     """open: still to make, soonest due first; overdue: past their due date (managers); mine:
     assigned to you; done: recorded, newest first."""
@@ -303,7 +308,7 @@ def record_call(request, followup_id: int, payload: CallIn):
 # ---- feedback cards ----------------------------------------------------------------------------
 
 @router.get("/cards", response={200: CardPage, **ERRORS}, summary="Feedback cards (store managers and above)")
-def list_cards(request, view: Literal["new", "handled", "all"] = "new", store: str | None = Query(None, max_length=20),
+def list_cards(request, view: Literal["new", "handled", "all"] = "new", store: str | None = _store_param(),
                category: CategoryT | None = None, limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
     _needs(request, "feedback_cards")
     items = selectors.card_list(request.auth, view=view, store=store, category=category)[offset: offset + limit]
@@ -335,7 +340,7 @@ def card_ticket(request, card_id: int):
 # ---- compensation ------------------------------------------------------------------------------
 
 @router.get("/compensations", response={200: CompensationPage, **ERRORS}, summary="Compensation in your scope")
-def list_compensations(request, status: CompStatusT | None = None, store: str | None = Query(None, max_length=20),
+def list_compensations(request, status: CompStatusT | None = None, store: str | None = _store_param(),
                        decidable: bool = Query(False, description="only requests you may approve or reject"),
                        limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
     _needs(request, "compensation")

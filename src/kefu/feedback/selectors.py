@@ -36,9 +36,24 @@ NO_LIMIT = Decimal("0")
 FEN = Decimal("0.01")  # a role without a limit row may request, never approve
 
 
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
+
+
+def clean(value: str | None) -> str:
+    """Text from a URL or form, without NUL characters (PostgreSQL refuses them in a query)."""
+    return (value or "").replace("\x00", "")
+
+
 def day_start(day: datetime.date) -> datetime.datetime:
     """Midnight at the start of a local (Asia/Shanghai) day, as an aware datetime."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def clamp_period(since: datetime.date, until: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """A report period in order and within dates the database can compare (year 1 or 9999 would
+    overflow on the way to UTC)."""
+    since, until = (since, until) if since <= until else (until, since)
+    return max(EARLIEST, min(since, LATEST)), max(EARLIEST, min(until, LATEST))
 
 
 # ---- surveys -----------------------------------------------------------------------------------
@@ -48,7 +63,7 @@ def active_questions() -> list[SurveyQuestion]:
 
 
 def survey_by_token(token: str) -> Survey:
-    survey = Survey.objects.select_related("ticket__customer", "store").filter(token=token).first()
+    survey = Survey.objects.select_related("ticket__customer", "store").filter(token=clean(token)).first()
     if survey is None:
         raise NotFound()
     return survey
@@ -61,7 +76,7 @@ def surveys_visible_to(user) -> QuerySet:
 def answered_surveys(user, *, store: str | None = None, low_only: bool = False, threshold: int = 2) -> QuerySet:
     surveys = surveys_visible_to(user).filter(answered_at__isnull=False)
     if store:
-        surveys = surveys.filter(store__code=store)
+        surveys = surveys.filter(store__code=clean(store))
     if low_only:
         surveys = surveys.filter(csat__lte=threshold)
     return surveys.select_related("ticket", "store").order_by("-answered_at")
@@ -94,7 +109,7 @@ def followup_list(user, *, view: str = "open", store: str | None = None, today: 
     today = today or timezone.localdate()
     followups = followups_visible_to(user)
     if store:
-        followups = followups.filter(store__code=store)
+        followups = followups.filter(store__code=clean(store))
     if view == "done":
         followups = followups.filter(done_at__isnull=False).order_by("-done_at", "-id")
     else:
@@ -153,9 +168,9 @@ def card_list(user, *, view: str = "new", store: str | None = None, category: st
     elif view == "handled":
         cards = cards.filter(handled_at__isnull=False)
     if store:
-        cards = cards.filter(store__code=store)
+        cards = cards.filter(store__code=clean(store))
     if category:
-        cards = cards.filter(category=category)
+        cards = cards.filter(category=clean(category))
     return cards.select_related("store", "customer", "handled_by__staff").order_by("-id")
 
 
@@ -226,9 +241,9 @@ def decidable_by(user) -> QuerySet:
 def compensation_list(user, *, status: str | None = None, store: str | None = None) -> QuerySet:
     items = compensations_visible_to(user)
     if status:
-        items = items.filter(status=status)
+        items = items.filter(status=clean(status))
     if store:
-        items = items.filter(store__code=store)
+        items = items.filter(store__code=clean(store))
     return items.select_related("ticket", "store", "requested_by__staff", "decided_by__staff").order_by("-id")
 
 

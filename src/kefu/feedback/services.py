@@ -69,7 +69,8 @@ def _require(actor, capability: str):
 
 
 def _text(value, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
+    # NUL never belongs in text, and PostgreSQL refuses it outright.
+    value = (value or "").replace("\x00", "").strip()
     if required and not value:
         raise InvalidInput(_("%(field)s: this field is required."), field=field)
     if len(value) > max_length:
@@ -104,7 +105,8 @@ def _money(value, field: str = "amount") -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise InvalidInput(_("%(field)s: “%(value)s” is not an amount of money."), field=field, value=str(value)[:20]) from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e10"):
+    # The range check comes before quantize(), which fails on amounts with more digits than the context holds.
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10") or amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput(_("%(field)s: an amount in yuan above zero, with at most two decimals (fen)."), field=field)
     return amount.quantize(Decimal("0.01"))
 
@@ -275,7 +277,7 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
     """The customer's answer: overall score 1–5 (required), a score per active question (optional)
     and a comment. One answer per ticket: a second one is refused politely. A score at or below
     the threshold reopens the ticket to the store manager with a follow-up call."""
-    found = Survey.objects.filter(token=token).values_list("pk", "ticket_id").first()
+    found = Survey.objects.filter(token=selectors.clean(token)).values_list("pk", "ticket_id").first()
     if found is None:
         raise NotFound()
     # Lock the ticket before the survey, in the order change_status → survey_on_resolution takes
@@ -417,12 +419,12 @@ def submit_card(*, store: str, category: str, text: str, name: str = "", phone: 
     """A customer leaves a feedback card on the portal, for one store. Anonymous when neither name
     nor mobile is given; signed when both are (the mobile is validated and the card linked to
     that customer, created if new). It lands in the store manager's inbox."""
-    store_obj = Store.objects.filter(is_active=True, code=store or "").first()
+    store_obj = Store.objects.filter(is_active=True, code=selectors.clean(store)).first()
     if store_obj is None:
         raise InvalidInput(_("%(field)s: please choose a store."), field="store")
     _choice(category, CardCategory, "category")
     text = _text(text, "text")
-    name, phone = (name or "").strip(), (phone or "").strip()
+    name, phone = selectors.clean(name).strip(), selectors.clean(phone).strip()
     customer = None
     if name or phone:
         if not phone:

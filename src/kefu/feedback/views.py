@@ -57,8 +57,7 @@ def period(request) -> tuple[datetime.date, datetime.date]:
         except ValueError:
             return default
 
-    since, until = parse("since", today.replace(day=1)), parse("until", today)
-    return (since, until) if since <= until else (until, since)
+    return selectors.clamp_period(parse("since", today.replace(day=1)), parse("until", today))
 
 
 # ---- the ticket page panel ---------------------------------------------------------------------
