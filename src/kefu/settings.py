@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.catalog",
     "kefu.tickets",
+    "kefu.aftersales",
+    "kefu.quality",
     "kefu.feedback",
     "kefu.web",
 ]
