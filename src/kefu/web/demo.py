@@ -195,7 +195,7 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
         if progress:
             print("Demo data is already loaded; nothing added.", file=out)
         load_quality_demo()
-        return {"customers": 0, "tickets": 0}
+        return {"customers": 0, "tickets": 0, **load_feedback_demo()}
 
     store_codes = list(stores)
     region_of = {code: region for code, _, region, _, _ in STORES}
@@ -281,7 +281,7 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
             bar.update(1)
     bar.close()
     load_quality_demo()
-    return {"customers": n_customers, "tickets": n_tickets}
+    return {"customers": n_customers, "tickets": n_tickets, **load_feedback_demo()}
 
 
 # ---------------------------------------------------------------- service quality (kefu.quality)
@@ -339,3 +339,74 @@ def load_quality_demo(n_reviews: int = 12) -> dict:
             quality.submit_self_assessment(actor=user, answers=answers)
             added["self_assessments"] += 1
     return added
+
+
+# ---- the customer's voice (kefu.feedback): survey answers, follow-up calls, feedback cards, compensation ----
+
+FEEDBACK_COMMENTS = ["师傅很专业，讲解也很耐心。", "处理速度很快，谢谢。", "等了好几天才有人联系我。", "问题解决了，但希望下次能提前打电话。",
+                     "客服态度很好。", "到现在还是没有修好，很失望。", ""]
+FEEDBACK_CARDS = [
+    ("praise", "徐家汇店的王芳很热情，耐心帮我对比了三款冰箱，点赞！"),
+    ("suggestion", "希望周末能延长营业时间到晚上十点。"),
+    ("complaint", "收银台只开了一个，排队排了二十分钟。"),
+    ("suggestion", "建议增加旧家电上门回收服务。"),
+    ("other", "停车场入口的指示牌不太明显。"),
+    ("complaint", "送货师傅没有提前打电话，家里没人白跑一趟。"),
+    ("praise", "安装师傅做得很干净，还帮忙把包装带走了。"),
+    ("suggestion", "希望在小程序上也能查到维修进度。"),
+]
+COMPENSATIONS = [  # (amount, kind, purpose, gift, reason)
+    ("800.00", "cash", "loss", "", "维修多次未修好，误工补偿"),
+    ("200.00", "cash", "loss", "", "送货时碰坏了顾客家的地板"),
+    ("50.00", "gift", "goodwill", "清洁套装一套", "补送购买时承诺的赠品"),
+    ("3000.00", "cash", "loss", "", "冰箱故障导致食物损坏，按清单赔偿"),
+    ("30.00", "voucher", "goodwill", "30元代金券", "安装师傅迟到，致歉"),
+]
+
+
+def load_feedback_demo() -> dict:
+    """Survey answers, the follow-up sweep with some calls made, feedback cards and compensation.
+    Idempotent: nothing is added when demo feedback cards exist already."""
+    from kefu.feedback import services as feedback
+    from kefu.feedback.models import FeedbackCard, FollowUp, Survey
+    from kefu.tickets.models import Ticket
+
+    if FeedbackCard.objects.exists():
+        return {"surveys_answered": 0, "followups": 0, "cards": 0, "compensations": 0}
+    rng = random.Random(2027)
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[d[0] for d in DEMO_USERS])}
+    answered = 0
+    for survey in Survey.objects.filter(answered_at__isnull=True).order_by("id"):
+        if rng.random() < 0.6:
+            csat = rng.choices([5, 4, 3, 2, 1], weights=[5, 3, 1, 0.6, 0.4])[0]
+            answers = {code: max(1, min(5, csat + rng.choice([-1, 0, 0, 1]))) for code in ("timely", "attitude", "solved")}
+            feedback.answer_survey(token=survey.token, csat=csat, answers=answers, comment=rng.choice(FEEDBACK_COMMENTS))
+            answered += 1
+    # As if the daily sweep had run every morning of the demo's two months; calls older than a
+    # week were made, the rest are still on the list (some of them overdue).
+    today = timezone.localdate()
+    made = sum(feedback.generate_followups(today=today - datetime.timedelta(days=d)) for d in range(60, -1, -1))
+    week_ago = today - datetime.timedelta(days=7)
+    for call in FollowUp.objects.filter(done_at__isnull=True, reason="rule", due_on__lt=week_ago).order_by("id"):
+        outcome = rng.choices(["satisfied", "reached", "not_reached"], weights=[6, 2, 1])[0]
+        feedback.record_call(actor=users["cs_agent"], followup_id=call.pk, outcome=outcome,
+                             note="顾客表示满意" if outcome == "satisfied" else "")
+    stores = list(Store.objects.order_by("code"))
+    for i, (category, text) in enumerate(FEEDBACK_CARDS):
+        signed = i % 3 == 0
+        feedback.submit_card(store=stores[i % len(stores)].code, category=category, text=text,
+                             name="周晓梅" if signed else "", phone=f"1370000{i:04d}" if signed else "", gender="female",
+                             consent=signed)
+    complaints = [t for t in (Ticket.objects.filter(type="complaint", store__code=code).select_related("store", "region").first()
+                              for code in ("SH001", "BJ001", "SH002", "GZ001", "BJ002")) if t]
+    deciders = {"store_manager": "manager_{store}", "regional_manager": "region_{region}", "cs_department": "cs_manager"}
+    given = 0
+    for n, (ticket, (amount, kind, purpose, gift, reason)) in enumerate(zip(complaints, COMPENSATIONS, strict=False)):
+        staff = users.get(f"staff_{ticket.store.code.lower()}") or users["cs_agent"]
+        item = feedback.request_compensation(actor=staff, ticket=ticket, kind=kind, purpose=purpose, amount=amount,
+                                             gift=gift, reason=reason)
+        given += 1
+        decider = users.get(deciders.get(item.awaiting_tier, "").format(store=ticket.store.code.lower(), region=ticket.region.code))
+        if item.status == "requested" and decider and n < len(complaints) - 1:  # the last one waits, to show the queue
+            feedback.approve_compensation(actor=decider, compensation_id=item.pk, note="同意")
+    return {"surveys_answered": answered, "followups": made, "cards": len(FEEDBACK_CARDS), "compensations": given}
