@@ -132,6 +132,9 @@ def test_a_ticket_above_the_store_manager_rung_stays_with_its_owner(chain, users
     ticket = open_ticket(chain["stores"]["SH001"], type="complaint")
     ticket_services.escalate(actor=users["cs_agent"], ticket=ticket, reason="顾客要求", to_tier="regional_manager")
     ticket_services.assign(actor=users["cs_agent"], ticket=ticket, assignee="region_east")
+    from kefu.quality.services import set_root_cause
+
+    set_root_cause(actor=users["region_east"], ticket=ticket, code="slow_service")
     ticket = ticket_services.change_status(actor=users["region_east"], ticket=ticket, status="resolved")
     services.answer_survey(token=ticket.survey.token, csat=1)
     ticket.refresh_from_db()
