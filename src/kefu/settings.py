@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.catalog",
     "kefu.tickets",
+    "kefu.aftersales",
     "kefu.web",
 ]
 
