@@ -178,9 +178,17 @@ class WarrantyTerms(models.Model):
         except TermsError as exc:
             english = (get_language() or "").startswith("en")
             field = _FIELD_OF_TERM.get(exc.field, exc.field)
+            if exc.field == "no_invoice" and not self._keeps_no_invoice_remedies():
+                field = "no_invoice_remedies"
             known = {f.name for f in self._meta.get_fields()}
             raise ValidationError({field if field in known else NON_FIELD_ERRORS:
                                    exc.message_en if english else exc.message_zh}) from None
+
+    def _keeps_no_invoice_remedies(self) -> bool:
+        from kefu.aftersales.terms import load_terms
+
+        floor = load_terms(self.engine_category).no_invoice.remedies
+        return set(floor) <= set(_split(self.no_invoice_remedies or ""))
 
     def save(self, *args, **kwargs):
         # Code that skips full_clean() must not slip a term below the floor either.
