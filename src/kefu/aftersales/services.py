@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kefu.catalog.models import ProductCategory
@@ -155,7 +155,7 @@ def create_order(*, actor, ticket: Ticket, remedy: str, case: dict | None = None
         fee=charge, symptom=symptom, case=data, decision=decision.to_dict(), note=note, created_by=actor,
     )
     _event(locked, "order_created", actor,
-           _t("%(kind)s order %(number)s created (%(remedy)s). Rules: %(rules)s.") % {
+           gettext("%(kind)s order %(number)s created (%(remedy)s). Rules: %(rules)s.") % {
                "kind": order.get_kind_display(), "number": order.number, "remedy": REMEDY_LABELS[remedy],
                "rules": "、".join(decision.rule_ids)},
            order=order.pk, number=order.number, kind=kind, remedy=remedy, status=order.status,
@@ -250,7 +250,7 @@ def _move(actor, ticket, order, status, *, note="", outcome=None, repair_days=No
             data.update(returned_on=today.isoformat(), refund=_amount(order.refund))
     order.status = status
     order.save(update_fields=fields)
-    body = _t("%(kind)s order %(number)s: %(previous)s → %(status)s.") % {
+    body = gettext("%(kind)s order %(number)s: %(previous)s → %(status)s.") % {
         "kind": order.get_kind_display(), "number": order.number,
         "previous": OrderStatus(previous).label, "status": OrderStatus(status).label}
     if note:
@@ -278,10 +278,10 @@ def _suggest_exchange(actor, ticket, purchase, symptom: str) -> TicketEvent | No
     except InvalidInput:
         decision = None  # the records alone do not make a valid case (e.g. no category terms)
     fired = decision is not None and "R-2REPAIR" in decision.rule_ids
-    body = _t("Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed: offer an exchange of "
+    body = gettext("Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed: offer an exchange of "
               "the same model (R-2REPAIR).") % {"n": failures, "symptom": symptom or "—"}
     if decision is not None and not fired:
-        body = _t("Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed, but the exchange "
+        body = gettext("Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed, but the exchange "
                   "rule does not apply (outside the period or no proof of purchase): see the decision.") % {
             "n": failures, "symptom": symptom or "—"}
     return _event(ticket, "exchange_suggested", actor, body, purchase=purchase.pk, symptom=symptom,
@@ -387,7 +387,7 @@ def dispatch_visit(*, actor, ticket: Ticket, kind: str, date, window: str, techn
                        symptom=_text(symptom or (order.symptom if order else ""), "symptom", 100))
     _save_visit(visit)
     _event(locked, "visit_scheduled", actor,
-           _t("%(kind)s booked: %(name)s, %(date)s %(window)s.") % {
+           gettext("%(kind)s booked: %(name)s, %(date)s %(window)s.") % {
                "kind": visit.get_kind_display(), "name": staff.display_name, "date": date.isoformat(),
                "window": visit.get_window_display()},
            visit=visit.pk, kind=kind, technician=staff.user.username, date=date.isoformat(), window=window,
@@ -436,7 +436,7 @@ def reschedule_visit(*, actor, visit: FieldVisit, date, window: str, reason: str
     locked.reschedules += 1
     _save_visit(locked, update_fields=["date", "window", "technician", "reschedules"])
     _event(ticket, "visit_rescheduled", actor,
-           _t("Visit moved to %(date)s %(window)s (%(name)s): %(reason)s") % {
+           gettext("Visit moved to %(date)s %(window)s (%(name)s): %(reason)s") % {
                "date": date.isoformat(), "window": locked.get_window_display(), "name": staff.display_name,
                "reason": reason},
            visit=locked.pk, previous=previous, date=date.isoformat(), window=window,
@@ -513,7 +513,7 @@ def record_visit(*, actor, visit: FieldVisit, outcome: str, diagnosis: str = "",
     locked.customer_confirmed, locked.confirmed_by = bool(customer_confirmed), confirmed_by
     locked.save()
     _event(ticket, "visit_recorded", actor,
-           _t("Visit recorded: %(outcome)s. %(diagnosis)s") % {"outcome": locked.get_outcome_display(),
+           gettext("Visit recorded: %(outcome)s. %(diagnosis)s") % {"outcome": locked.get_outcome_display(),
                                                                "diagnosis": locked.diagnosis},
            visit=locked.pk, outcome=outcome, fee=_amount(locked.fee), parts_used=locked.parts_used,
            customer_confirmed=locked.customer_confirmed, technician=locked.technician.user.username)
@@ -537,6 +537,6 @@ def cancel_visit(*, actor, visit: FieldVisit, reason: str) -> FieldVisit:
     ticket, locked = _lock_visit(visit)
     locked.status, locked.finished_at = VisitStatus.CANCELLED, timezone.now()
     locked.save(update_fields=["status", "finished_at"])
-    _event(ticket, "visit_cancelled", actor, _t("Visit on %(date)s cancelled: %(reason)s") % {
+    _event(ticket, "visit_cancelled", actor, gettext("Visit on %(date)s cancelled: %(reason)s") % {
         "date": locked.date.isoformat(), "reason": reason}, visit=locked.pk, reason=reason)
     return locked

@@ -109,7 +109,7 @@ class WarrantyTerms(models.Model):
     accessories = models.JSONField(_("accessories with their own period"), default=dict, blank=True,
                                    help_text=_('e.g. {"battery": {"months": 6, "name_zh": "电池"}}'))
     depreciation_daily_rate = models.DecimalField(_("daily depreciation rate"), max_digits=7, decimal_places=5,
-                                                  help_text=_("0.001 means 0.1% of the invoice price per day."))
+                                                  help_text=_("e.g. 0.001: each day used costs the invoice price × 0.001."))
     parts_missing_exchange_days = models.PositiveSmallIntegerField(_("exchange when parts are missing after (days)"))
     repairer_delay_exchange_days = models.PositiveSmallIntegerField(_("exchange when the repairer is late after (days)"))
     repaired_works_days = models.PositiveSmallIntegerField(_("a repaired product must then work (days)"))

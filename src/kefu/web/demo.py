@@ -194,6 +194,7 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
     if Customer.objects.filter(phone=_phone(0)).exists():
         if progress:
             print("Demo data is already loaded; nothing added.", file=out)
+        _aftersales_demo()
         return {"customers": 0, "tickets": 0}
 
     store_codes = list(stores)
@@ -277,4 +278,12 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
                 Ticket.objects.filter(pk=ticket.pk).update(updated_at=stamp, resolved_at=resolved)
             bar.update(1)
     bar.close()
+    _aftersales_demo()
     return {"customers": n_customers, "tickets": n_tickets}
+
+
+def _aftersales_demo():
+    """Technicians, and a few after-sales orders and visits (idempotent; see kefu.aftersales.demo)."""
+    from kefu.aftersales import demo
+
+    return demo.load(DEMO_PASSWORD)

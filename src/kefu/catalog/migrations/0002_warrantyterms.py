@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('main_part_months', models.PositiveSmallIntegerField(verbose_name='main-part warranty (months)')),
                 ('main_parts', models.CharField(blank=True, help_text='Separated by 、 or commas.', max_length=200, verbose_name='main parts')),
                 ('accessories', models.JSONField(blank=True, default=dict, help_text='e.g. {"battery": {"months": 6, "name_zh": "电池"}}', verbose_name='accessories with their own period')),
-                ('depreciation_daily_rate', models.DecimalField(decimal_places=5, help_text='0.001 means 0.1% of the invoice price per day.', max_digits=7, verbose_name='daily depreciation rate')),
+                ('depreciation_daily_rate', models.DecimalField(decimal_places=5, help_text='e.g. 0.001: each day used costs the invoice price × 0.001.', max_digits=7, verbose_name='daily depreciation rate')),
                 ('parts_missing_exchange_days', models.PositiveSmallIntegerField(verbose_name='exchange when parts are missing after (days)')),
                 ('repairer_delay_exchange_days', models.PositiveSmallIntegerField(verbose_name='exchange when the repairer is late after (days)')),
                 ('repaired_works_days', models.PositiveSmallIntegerField(verbose_name='a repaired product must then work (days)')),
