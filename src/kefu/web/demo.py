@@ -194,6 +194,7 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
     if Customer.objects.filter(phone=_phone(0)).exists():
         if progress:
             print("Demo data is already loaded; nothing added.", file=out)
+        _aftersales_demo()
         load_quality_demo()
         return {"customers": 0, "tickets": 0, **load_feedback_demo()}
 
@@ -280,6 +281,7 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
                 Ticket.objects.filter(pk=ticket.pk).update(updated_at=stamp, resolved_at=resolved)
             bar.update(1)
     bar.close()
+    _aftersales_demo()
     load_quality_demo()
     return {"customers": n_customers, "tickets": n_tickets, **load_feedback_demo()}
 
@@ -410,3 +412,10 @@ def load_feedback_demo() -> dict:
         if item.status == "requested" and decider and n < len(complaints) - 1:  # the last one waits, to show the queue
             feedback.approve_compensation(actor=decider, compensation_id=item.pk, note="同意")
     return {"surveys_answered": answered, "followups": made, "cards": len(FEEDBACK_CARDS), "compensations": given}
+
+
+def _aftersales_demo():
+    """Technicians, and a few after-sales orders and visits (idempotent; see kefu.aftersales.demo)."""
+    from kefu.aftersales import demo
+
+    return demo.load(DEMO_PASSWORD)
