@@ -131,3 +131,34 @@ def open_ticket(store, *, actor=None, customer=None, type="fault_report", subjec
     ticket, _ = services.open_ticket(actor=actor, type=type, channel="phone", subject=subject,
                                      description=description, store=store, customer=customer, **kw)
     return ticket
+
+
+# --------------------------------------------------------------------------- after-sales
+
+
+def technician(user, *, skills=("refrigerator",), stores=(), regions=(), is_active=True):
+    """Give a technician user a profile: skills by category code, areas by store / region code."""
+    from kefu.aftersales.models import Technician
+
+    profile, _ = Technician.objects.get_or_create(staff=user.staff, defaults={"is_active": is_active})
+    profile.skills.set(ProductCategory.objects.filter(code__in=skills))
+    profile.stores.set(Store.objects.filter(code__in=stores))
+    profile.regions.set(Region.objects.filter(code__in=regions))
+    return profile
+
+
+def technician_user(username, *, display_name=None, **areas):
+    """A second (third…) technician with a profile."""
+    user = UserFactory(username=username)
+    StaffFactory(user=user, role=Role.TECHNICIAN, display_name=display_name or username)
+    technician(user, **areas)
+    return user
+
+
+def purchase_bought(days_ago: int, *, customer=None, category="refrigerator", price="3999.00", **kw):
+    """A purchase made `days_ago` days ago (local date), with an invoice unless told otherwise."""
+    from django.utils import timezone
+
+    return PurchaseFactory(customer=customer or CustomerFactory(), category=CategoryFactory(code=category),
+                           sale_date=timezone.localdate() - datetime.timedelta(days=days_ago),
+                           price=Decimal(price), **kw)

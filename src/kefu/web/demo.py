@@ -194,7 +194,9 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
     if Customer.objects.filter(phone=_phone(0)).exists():
         if progress:
             print("Demo data is already loaded; nothing added.", file=out)
-        return {"customers": 0, "tickets": 0}
+        _aftersales_demo()
+        load_quality_demo()
+        return {"customers": 0, "tickets": 0, **load_feedback_demo()}
 
     store_codes = list(stores)
     region_of = {code: region for code, _, region, _, _ in STORES}
@@ -266,6 +268,8 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
                 if target in (Status.PENDING_CUSTOMER, Status.ON_HOLD):
                     services.change_status(actor=actor, ticket=ticket, status=target)
                 if target in (Status.RESOLVED, Status.CLOSED):
+                    if ttype == "complaint":  # kefu.quality: a complaint resolves only with its root cause
+                        _demo_root_cause(actor, ticket, i)
                     services.change_status(actor=actor, ticket=ticket, status=Status.RESOLVED, note="已按约定处理完毕。")
                 if target == Status.CLOSED:
                     services.change_status(actor=actor, ticket=ticket, status=Status.CLOSED)
@@ -277,4 +281,141 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
                 Ticket.objects.filter(pk=ticket.pk).update(updated_at=stamp, resolved_at=resolved)
             bar.update(1)
     bar.close()
-    return {"customers": n_customers, "tickets": n_tickets}
+    _aftersales_demo()
+    load_quality_demo()
+    return {"customers": n_customers, "tickets": n_tickets, **load_feedback_demo()}
+
+
+# ---------------------------------------------------------------- service quality (kefu.quality)
+
+DEMO_ROOT_CAUSES = ["slow_service", "promise_not_kept", "treated_rudely", "unskilled_technician", "hotline_unreachable",
+                    "urgent_or_long_wait", "product_quality"]
+# (username, ten self-assessment answers): one per band, so the history page has something to show.
+DEMO_SELF_ASSESSMENTS = [
+    ("staff_sh001", [9, 8, 9, 10, 8, 9, 8, 9, 9, 10]),
+    ("staff_bj001", [7, 6, 7, 8, 5, 6, 5, 7, 6, 8]),
+    ("cs_agent", [8, 7, 9, 9, 7, 8, 9, 8, 8, 9]),
+]
+
+
+def _demo_root_cause(actor, ticket, i: int) -> None:
+    """Pick a root cause by the ticket's index, so the demo's random stream is not disturbed."""
+    from kefu.quality.services import set_root_cause
+
+    set_root_cause(actor=actor, ticket=ticket, code=DEMO_ROOT_CAUSES[i % len(DEMO_ROOT_CAUSES)])
+
+
+def load_quality_demo(n_reviews: int = 12) -> dict:
+    """QA scorecards on some resolved demo tickets, last week's QA sample and a few
+    self-assessments. Idempotent: each part is skipped when its rows are already there."""
+    from kefu.errors import Conflict
+    from kefu.quality import rules
+    from kefu.quality import services as quality
+    from kefu.quality.models import QaReview, SelfAssessment
+    from kefu.quality.selectors import week_start
+    from kefu.tickets.models import Status, Ticket
+
+    User = get_user_model()
+    qa = User.objects.filter(username="qa").first()
+    added = {"reviews": 0, "samples": 0, "self_assessments": 0}
+    if qa is None:
+        return added
+    rng = random.Random(2027)
+    if not QaReview.objects.filter(reviewer=qa).exists():
+        sides = rules.standard_codes()
+        for ticket in Ticket.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED]).order_by("id")[:n_reviews]:
+            # Each ticket leans one way, so the summaries show all four service types.
+            procedure, personal = rng.choice([(4, 4), (4, 2), (2, 4), (2, 2), (5, 4)])
+            scores = {c: {"score": max(1, min(5, (procedure if side == "procedure" else personal) + rng.choice([-1, 0, 0, 1]))),
+                          "note": ""} for c, side in sides.items()}
+            try:
+                quality.record_review(reviewer=qa, ticket=ticket, scores=scores, comment="演示评分")
+            except Conflict:  # a ticket nobody worked has no agent to score
+                continue
+            added["reviews"] += 1
+    last_week = week_start(timezone.localdate()) - datetime.timedelta(days=7)
+    added["samples"] = len(quality.sample_week(last_week)) + len(quality.sample_week(last_week + datetime.timedelta(days=7)))
+    for username, answers in DEMO_SELF_ASSESSMENTS:
+        user = User.objects.filter(username=username).first()
+        if user is not None and not SelfAssessment.objects.filter(staff__user=user).exists():
+            quality.submit_self_assessment(actor=user, answers=answers)
+            added["self_assessments"] += 1
+    return added
+
+
+# ---- the customer's voice (kefu.feedback): survey answers, follow-up calls, feedback cards, compensation ----
+
+FEEDBACK_COMMENTS = ["师傅很专业，讲解也很耐心。", "处理速度很快，谢谢。", "等了好几天才有人联系我。", "问题解决了，但希望下次能提前打电话。",
+                     "客服态度很好。", "到现在还是没有修好，很失望。", ""]
+FEEDBACK_CARDS = [
+    ("praise", "徐家汇店的王芳很热情，耐心帮我对比了三款冰箱，点赞！"),
+    ("suggestion", "希望周末能延长营业时间到晚上十点。"),
+    ("complaint", "收银台只开了一个，排队排了二十分钟。"),
+    ("suggestion", "建议增加旧家电上门回收服务。"),
+    ("other", "停车场入口的指示牌不太明显。"),
+    ("complaint", "送货师傅没有提前打电话，家里没人白跑一趟。"),
+    ("praise", "安装师傅做得很干净，还帮忙把包装带走了。"),
+    ("suggestion", "希望在小程序上也能查到维修进度。"),
+]
+COMPENSATIONS = [  # (amount, kind, purpose, gift, reason)
+    ("800.00", "cash", "loss", "", "维修多次未修好，误工补偿"),
+    ("200.00", "cash", "loss", "", "送货时碰坏了顾客家的地板"),
+    ("50.00", "gift", "goodwill", "清洁套装一套", "补送购买时承诺的赠品"),
+    ("3000.00", "cash", "loss", "", "冰箱故障导致食物损坏，按清单赔偿"),
+    ("30.00", "voucher", "goodwill", "30元代金券", "安装师傅迟到，致歉"),
+]
+
+
+def load_feedback_demo() -> dict:
+    """Survey answers, the follow-up sweep with some calls made, feedback cards and compensation.
+    Idempotent: nothing is added when demo feedback cards exist already."""
+    from kefu.feedback import services as feedback
+    from kefu.feedback.models import FeedbackCard, FollowUp, Survey
+    from kefu.tickets.models import Ticket
+
+    if FeedbackCard.objects.exists():
+        return {"surveys_answered": 0, "followups": 0, "cards": 0, "compensations": 0}
+    rng = random.Random(2027)
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[d[0] for d in DEMO_USERS])}
+    answered = 0
+    for survey in Survey.objects.filter(answered_at__isnull=True).order_by("id"):
+        if rng.random() < 0.6:
+            csat = rng.choices([5, 4, 3, 2, 1], weights=[5, 3, 1, 0.6, 0.4])[0]
+            answers = {code: max(1, min(5, csat + rng.choice([-1, 0, 0, 1]))) for code in ("timely", "attitude", "solved")}
+            feedback.answer_survey(token=survey.token, csat=csat, answers=answers, comment=rng.choice(FEEDBACK_COMMENTS))
+            answered += 1
+    # As if the daily sweep had run every morning of the demo's two months; calls older than a
+    # week were made, the rest are still on the list (some of them overdue).
+    today = timezone.localdate()
+    made = sum(feedback.generate_followups(today=today - datetime.timedelta(days=d)) for d in range(60, -1, -1))
+    week_ago = today - datetime.timedelta(days=7)
+    for call in FollowUp.objects.filter(done_at__isnull=True, reason="rule", due_on__lt=week_ago).order_by("id"):
+        outcome = rng.choices(["satisfied", "reached", "not_reached"], weights=[6, 2, 1])[0]
+        feedback.record_call(actor=users["cs_agent"], followup_id=call.pk, outcome=outcome,
+                             note="顾客表示满意" if outcome == "satisfied" else "")
+    stores = list(Store.objects.order_by("code"))
+    for i, (category, text) in enumerate(FEEDBACK_CARDS):
+        signed = i % 3 == 0
+        feedback.submit_card(store=stores[i % len(stores)].code, category=category, text=text,
+                             name="周晓梅" if signed else "", phone=f"1370000{i:04d}" if signed else "", gender="female",
+                             consent=signed)
+    complaints = [t for t in (Ticket.objects.filter(type="complaint", store__code=code).select_related("store", "region").first()
+                              for code in ("SH001", "BJ001", "SH002", "GZ001", "BJ002")) if t]
+    deciders = {"store_manager": "manager_{store}", "regional_manager": "region_{region}", "cs_department": "cs_manager"}
+    given = 0
+    for n, (ticket, (amount, kind, purpose, gift, reason)) in enumerate(zip(complaints, COMPENSATIONS, strict=False)):
+        staff = users.get(f"staff_{ticket.store.code.lower()}") or users["cs_agent"]
+        item = feedback.request_compensation(actor=staff, ticket=ticket, kind=kind, purpose=purpose, amount=amount,
+                                             gift=gift, reason=reason)
+        given += 1
+        decider = users.get(deciders.get(item.awaiting_tier, "").format(store=ticket.store.code.lower(), region=ticket.region.code))
+        if item.status == "requested" and decider and n < len(complaints) - 1:  # the last one waits, to show the queue
+            feedback.approve_compensation(actor=decider, compensation_id=item.pk, note="同意")
+    return {"surveys_answered": answered, "followups": made, "cards": len(FEEDBACK_CARDS), "compensations": given}
+
+
+def _aftersales_demo():
+    """Technicians, and a few after-sales orders and visits (idempotent; see kefu.aftersales.demo)."""
+    from kefu.aftersales import demo
+
+    return demo.load(DEMO_PASSWORD)

@@ -137,11 +137,16 @@ def _act(request, pk, action):
 @staff_required
 def ticket_reply(request, pk):
     public = request.POST.get("public", "1") == "1"
+    # "Send anyway" despite a forbidden phrase; the quality app decides whether the role may.
+    override = request.POST.get("override") == "1"
 
     def action(ticket, version):
-        services.add_reply(actor=request.user, ticket=ticket, body=request.POST.get("body", ""), public=public,
-                           expected_version=version)
+        event = services.add_reply(actor=request.user, ticket=ticket, body=request.POST.get("body", ""), public=public,
+                                   expected_version=version, override=override)
         messages.success(request, _("Reply sent to the customer.") if public else _("Internal note added."))
+        if event.warnings:
+            messages.info(request, _("Service-language suggestions for next time: %(items)s") % {
+                "items": "；".join(list(dict.fromkeys(w["explanation"] for w in event.warnings))[:3])})
 
     return _act(request, pk, action)
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import portal_views as v
 
@@ -6,4 +6,5 @@ app_name = "portal"
 urlpatterns = [
     path("", v.home, name="home"),
     path("t/<str:token>/", v.track, name="track"),
+    path("", include("kefu.feedback.portal_urls")),
 ]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import desk_views as v
+
+app_name = "aftersales"
+urlpatterns = [
+    path("calculator/", v.calculator, name="calculator"),
+    path("tickets/<int:pk>/panel/", v.ticket_panel_fragment, name="ticket_panel"),
+    path("tickets/<int:pk>/orders/", v.create_order, name="create_order"),
+    path("tickets/<int:pk>/visits/", v.dispatch, name="dispatch"),
+    path("orders/<int:pk>/status/", v.order_status, name="order_status"),
+    path("visits/", v.visits, name="visits"),
+    path("visits/<int:pk>/", v.visit_detail, name="visit"),
+    path("visits/<int:pk>/reschedule/", v.visit_reschedule, name="visit_reschedule"),
+    path("visits/<int:pk>/cancel/", v.visit_cancel, name="visit_cancel"),
+]

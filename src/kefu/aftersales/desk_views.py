@@ -1,0 +1,249 @@
+"""Desk pages for after-sales: the 三包 calculator, the ticket panel (decision, one-step order,
+dispatch), and technicians' visits. Views parse the form, call selectors and services, render."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.catalog.models import ProductCategory
+from kefu.errors import KefuError
+from kefu.org.selectors import can
+from kefu.tickets.selectors import get_ticket
+from kefu.web.desk_views import staff_required
+
+from . import forms, selectors, services
+from .labels import REMEDY_LABELS
+from .models import OrderStatus, RepairOutcome, VisitKind, VisitOutcome, VisitStatus, VisitWindow
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _decision_context(decision) -> dict:
+    """The decision as the templates show it: the API dict plus labels."""
+    if decision is None:
+        return {}
+    data = decision.to_dict()
+    data["remedy_labels"] = [(r, REMEDY_LABELS[r]) for r in decision.remedies]
+    data["recommended_label"] = REMEDY_LABELS.get(decision.recommended, "") if decision.recommended else ""
+    data["two_failed_repairs"] = "R-2REPAIR" in decision.rule_ids
+    return data
+
+
+# --------------------------------------------------------------------------- calculator
+
+
+@staff_required
+def calculator(request):
+    """三包 calculator for calls without a purchase on file: the same facts as the API."""
+    data = request.POST if request.method == "POST" else request.GET
+    decision = error = error_field = None
+    if forms.submitted(data):
+        case = forms.case_from_form(data)
+        try:
+            _case, decision = selectors.decide(case)
+        except KefuError as exc:
+            error, error_field = exc.text(), exc.field
+    else:
+        case = {"request_date": timezone.localdate().isoformat()}
+    context = {"fields": forms.case_fields(case), "decision": _decision_context(decision), "error": error,
+               "error_field": error_field}
+    if _is_htmx(request):
+        # htmx swaps only 2xx answers: the refusal travels inside the fragment.
+        return render(request, "aftersales/_calculator_result.html", context)
+    return render(request, "aftersales/calculator.html", context, status=422 if error else 200)
+
+
+# --------------------------------------------------------------------------- ticket panel
+
+
+def ticket_panel(request, ticket) -> dict:
+    """The ticket page's after-sales panel (kefu.web.desk_views.TICKET_PANELS): the case from
+    the purchase on file with the agent's adjustments, the decision, orders and visits."""
+    if ticket.type not in selectors.FIELD_SERVICE_TICKET_TYPES:
+        return {}
+    purchase = selectors.purchase_for(ticket)
+    prefill = selectors.prefill_case(ticket, purchase)
+    data = request.POST if request.method == "POST" and forms.submitted(request.POST) else request.GET
+    locked = forms.PURCHASE_FACTS if purchase else ()
+    case = {**prefill, **forms.adjustments(data, locked=locked)} if forms.submitted(data) else prefill
+    decision = error = None
+    decides = ticket.type in selectors.DECISION_TICKET_TYPES
+    if decides and (purchase or forms.submitted(data)):
+        try:
+            _case, decision = selectors.decide(case)
+        except KefuError as exc:
+            error = exc.text()
+    decided = _decision_context(decision)
+    orderable = [(r, label) for r, label in decided.get("remedy_labels", ()) if r in services.ORDER_KIND_OF_REMEDY]
+    orders = list(selectors.orders_for_ticket(ticket))
+    labels = dict(OrderStatus.choices)
+    return {
+        "show": True, "ticket": ticket, "purchase": purchase, "decides": decides,
+        "fields": forms.case_fields(case, locked=locked), "decision": decided, "error": error,
+        "orderable": orderable, "hints": selectors.purchase_hints(purchase),
+        "orders": [{"order": o, "next": [(s, labels[s]) for s in o.next_statuses()],
+                    "finishes_repair": o.kind == "repair" and OrderStatus.DONE in o.next_statuses()} for o in orders],
+        "repair_orders": [o for o in orders if o.kind == "repair" and o.status in (OrderStatus.APPROVED,
+                                                                                    OrderStatus.IN_PROGRESS)],
+        "visits": list(selectors.visits_for_ticket(ticket)),
+        "technicians": list(selectors.technicians_for(purchase.category, ticket.store) if purchase
+                            else selectors.active_technicians()),
+        "categories": () if purchase else ProductCategory.objects.all(),
+        "windows": VisitWindow.choices, "visit_kinds": VisitKind.choices,
+        "default_visit_kind": VisitKind.INSTALLATION if ticket.type == "installation" else VisitKind.REPAIR,
+        "outcomes": RepairOutcome.choices,
+        "can_order": can(request.user, "status"), "can_dispatch": can(request.user, "assign"),
+        "today": timezone.localdate(),
+    }
+
+
+@staff_required
+def ticket_panel_fragment(request, pk):
+    """The panel alone, for htmx when the agent changes a fact."""
+    ticket = get_ticket(request.user, pk)
+    return render(request, "aftersales/_ticket_panel.html", {"panel": ticket_panel(request, ticket)})
+
+
+def _on_ticket(request, pk, action):
+    """Run one after-sales action from the ticket page. A refusal re-renders the ticket page with
+    the message and the 4xx status (as the desk's own actions do); success redirects back."""
+    from kefu.web.desk_views import _ticket_context
+
+    ticket = get_ticket(request.user, pk)
+    try:
+        action(ticket)
+    except KefuError as exc:
+        ticket = get_ticket(request.user, pk, with_timeline=True)
+        context = _ticket_context(request, ticket, error=exc.text(), error_code=exc.code)
+        return render(request, "desk/ticket.html", context, status=exc.status)
+    return redirect("desk:ticket", pk=pk)
+
+
+@require_POST
+@staff_required
+def create_order(request, pk):
+    """One step from the decision shown to an order: the facts travel with the form."""
+
+    def action(ticket):
+        purchase = selectors.purchase_for(ticket)
+        case = forms.adjustments(request.POST, locked=forms.PURCHASE_FACTS if purchase else ())
+        order = services.create_order(actor=request.user, ticket=ticket, remedy=request.POST.get("remedy", ""),
+                                      case=case, symptom=request.POST.get("symptom", ""),
+                                      note=request.POST.get("note", ""), fee=request.POST.get("fee") or None)
+        messages.success(request, _("Order %(number)s created.") % {"number": order.number})
+
+    return _on_ticket(request, pk, action)
+
+
+@require_POST
+@staff_required
+def order_status(request, pk):
+    order = selectors.get_order(request.user, pk)
+
+    def action(ticket):
+        services.change_order_status(
+            actor=request.user, order=order, status=request.POST.get("status", ""), note=request.POST.get("note", ""),
+            outcome=request.POST.get("outcome") or None, repair_days=request.POST.get("repair_days") or None,
+            parts_wait_days=request.POST.get("parts_wait_days") or None, fee=request.POST.get("fee") or None)
+        messages.success(request, _("Order %(number)s updated.") % {"number": order.number})
+
+    return _on_ticket(request, order.ticket_id, action)
+
+
+@require_POST
+@staff_required
+def dispatch(request, pk):
+    def action(ticket):
+        visit = services.dispatch_visit(
+            actor=request.user, ticket=ticket, kind=request.POST.get("kind", ""), date=request.POST.get("date", ""),
+            window=request.POST.get("window", ""), technician=request.POST.get("technician", ""),
+            order_id=request.POST.get("order_id") or None, category=request.POST.get("category") or None,
+            symptom=request.POST.get("symptom", ""))
+        messages.success(request, _("Technician booked for %(date)s.") % {"date": visit.date.isoformat()})
+
+    return _on_ticket(request, pk, action)
+
+
+# --------------------------------------------------------------------------- visits
+
+
+@staff_required
+def visits(request):
+    """A technician's own visits (a dispatcher sees every visit in scope), soonest first."""
+    show = request.GET.get("show", "upcoming")
+    if show == "done":
+        rows = selectors.my_visits(request.user, status=(VisitStatus.DONE,)).reverse()
+    else:
+        rows = selectors.my_visits(request.user, start=timezone.localdate() - datetime.timedelta(days=1))
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(request, "aftersales/visits.html", {"page": page, "show": show, "query": f"show={show}"})
+
+
+def _visit_page(request, visit, *, error=None, status=200):
+    from kefu.customers.selectors import reveal_contact
+
+    technicians = selectors.technicians_for(visit.category, visit.ticket.store)
+    # The technician needs the address and phone to go there; every view is recorded.
+    contact = reveal_contact(request.user, visit.ticket.customer, context=f"desk:visit:{visit.pk}")
+    return render(request, "aftersales/visit.html", {
+        "visit": visit, "contact": contact, "error": error, "outcomes": VisitOutcome.choices, "windows": VisitWindow.choices,
+        "technicians": technicians, "form": request.POST if request.method == "POST" else {},
+        "log": visit.reschedule_log.select_related("previous_technician", "technician"),
+        "can_dispatch": can(request.user, "assign"),
+    }, status=status)
+
+
+@staff_required
+def visit_detail(request, pk):
+    """The visit record form (上门服务记录)."""
+    visit = selectors.get_visit(request.user, pk)
+    if request.method == "POST":
+        parts = request.POST.get("parts_used", "")
+        try:
+            services.record_visit(
+                actor=request.user, visit=visit, outcome=request.POST.get("outcome", ""),
+                diagnosis=request.POST.get("diagnosis", ""), arrived_at=request.POST.get("arrived_at") or None,
+                parts_used=parts, fee=request.POST.get("fee") or "0",
+                customer_confirmed=request.POST.get("customer_confirmed") in ("1", "on"),
+                confirmed_by=request.POST.get("confirmed_by", ""))
+        except KefuError as exc:
+            return _visit_page(request, visit, error=exc.text(), status=exc.status)
+        messages.success(request, _("Visit recorded."))
+        return redirect("aftersales:visits")
+    return _visit_page(request, visit)
+
+
+@require_POST
+@staff_required
+def visit_reschedule(request, pk):
+    visit = selectors.get_visit(request.user, pk)
+    try:
+        services.reschedule_visit(actor=request.user, visit=visit, date=request.POST.get("date", ""),
+                                  window=request.POST.get("window", ""), reason=request.POST.get("reason", ""),
+                                  technician=request.POST.get("technician") or None)
+    except KefuError as exc:
+        return _visit_page(request, visit, error=exc.text(), status=exc.status)
+    messages.success(request, _("Visit moved."))
+    return redirect("aftersales:visit", pk=pk)
+
+
+@require_POST
+@staff_required
+def visit_cancel(request, pk):
+    visit = selectors.get_visit(request.user, pk)
+    try:
+        services.cancel_visit(actor=request.user, visit=visit, reason=request.POST.get("reason", ""))
+    except KefuError as exc:
+        return _visit_page(request, visit, error=exc.text(), status=exc.status)
+    messages.success(request, _("Visit cancelled."))
+    return redirect("aftersales:visits")
+

@@ -1,0 +1,232 @@
+"""Reads for after-sales: decisions on a case or a ticket, orders, technicians and visits, always
+within the reader's scope (orders and visits are seen through their ticket)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from kefu.catalog.models import engine_category
+from kefu.catalog.selectors import terms_for
+from kefu.errors import InvalidInput, NotFound
+from kefu.org.roles import Role
+from kefu.tickets.selectors import tickets_visible_to
+
+from .models import (
+    FieldVisit,
+    OrderStatus,
+    RepairOutcome,
+    ServiceOrder,
+    Technician,
+    VisitKind,
+    VisitOutcome,
+    VisitStatus,
+    VisitWindow,
+    WarrantyRecord,
+)
+from .policy import Case, CaseError, Decision, adjudicate, parse_case
+
+# Ticket types whose page shows the 三包 decision; installation tickets get only dispatch.
+DECISION_TICKET_TYPES = ("fault_report", "return_exchange", "complaint")
+FIELD_SERVICE_TICKET_TYPES = (*DECISION_TICKET_TYPES, "installation")
+
+
+def case_error(exc: CaseError, *, prefix: str = "") -> InvalidInput:
+    """The engine's refusal as a 422, in the active language (zh-hans unless the caller asked
+    for English), naming the field."""
+    english = (get_language() or "").startswith("en")
+    field = exc.field if exc.field == "__root__" else prefix + exc.field
+    return InvalidInput(exc.message_en if english else exc.message_zh, field=field)
+
+
+def decide(data: dict, *, prefix: str = "") -> tuple[Case, Decision]:
+    """Parse a JSON-shaped case and decide it on the category's terms from the database
+    (company policy over the statutory floor). Raises InvalidInput naming the bad field."""
+    try:
+        case = parse_case(data)
+    except CaseError as exc:
+        raise case_error(exc, prefix=prefix) from None
+    return case, adjudicate(case, terms_for(case.category))
+
+
+# --------------------------------------------------------------------------- a purchase's history
+
+
+def purchase_for(ticket):
+    """The purchase a ticket is about: the linked one, else the customer's latest."""
+    if ticket.purchase_id:
+        return ticket.purchase
+    return (ticket.customer.purchases.select_related("category", "product_model")
+            .order_by("-sale_date", "-id").first())
+
+
+def warranty_record(purchase) -> WarrantyRecord | None:
+    return WarrantyRecord.objects.filter(purchase=purchase).first() if purchase else None
+
+
+def _norm(symptom: str | None) -> str:
+    return (symptom or "").strip().casefold()
+
+
+def failed_repairs(purchase, *, since: datetime.date | None = None) -> dict[str, int]:
+    """Repairs that did not fix the fault, per symptom (R-2REPAIR counts the same fault), since
+    the last exchange: a repair order done "not fixed", or an on-site repair visit recorded
+    "not fixed" without a repair order (with one, the order already counts it)."""
+    if purchase is None:
+        return {}
+    orders = ServiceOrder.objects.filter(purchase=purchase, kind="repair", status=OrderStatus.DONE,
+                                         outcome=RepairOutcome.NOT_FIXED)
+    visits = FieldVisit.objects.filter(purchase=purchase, kind=VisitKind.REPAIR, status=VisitStatus.DONE,
+                                       outcome=VisitOutcome.NOT_FIXED, order__isnull=True)
+    if since is not None:
+        start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+        orders, visits = orders.filter(finished_at__gte=start), visits.filter(finished_at__gte=start)
+    counts: dict[str, int] = {}
+    for rows in (orders.values("symptom").annotate(n=Count("id")), visits.values("symptom").annotate(n=Count("id"))):
+        for row in rows:
+            key = _norm(row["symptom"])
+            counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def failed_repairs_of(purchase, symptom: str | None, *, since=None) -> int:
+    return failed_repairs(purchase, since=since).get(_norm(symptom), 0)
+
+
+def prefill_case(ticket, purchase=None, *, today: datetime.date | None = None) -> dict:
+    """The case as the records tell it (JSON-shaped, for parse_case): the purchase's facts, the
+    day the customer asked, days in repair and failed repairs so far, the customer's name.
+
+    After an exchange the period runs from the exchange day (R-RESTART), so that day stands in
+    for the sale date and only what happened to the new unit counts. Facts the records cannot
+    know (the fault, the wish, a disclosed sample-unit defect, a price complaint) keep the
+    engine's defaults for the agent to set."""
+    today = today or timezone.localdate()
+    asked = timezone.localdate(ticket.created_at) if ticket.created_at else today
+    case: dict = {"customer_honorific": ticket.customer.honorific}
+    if purchase is None:
+        return case
+    record = warranty_record(purchase)
+    start = record.exchanged_on if record and record.exchanged_on else purchase.sale_date
+    request = max(asked, start)
+    owned = (request - start).days
+    repair_days = min(record.repair_days, owned) if record else 0
+    parts_wait = min(record.parts_wait_days, owned - repair_days) if record else 0
+    failures = failed_repairs(purchase, since=record.exchanged_on if record else None)
+    model = purchase.product_model
+    case.update({
+        "category": engine_category(purchase.category.code),
+        "price": f"{purchase.price:.2f}",
+        "sale_date": start.isoformat(),
+        "request_date": request.isoformat(),
+        "has_invoice": purchase.has_invoice,
+        "has_warranty_card": purchase.has_warranty_card,
+        "production_date": (purchase.production_date.isoformat()
+                            if purchase.production_date and purchase.production_date <= start else None),
+        "channel": purchase.sales_channel,
+        "failed_repairs": min(max(failures.values(), default=0), 36500),
+        "repair_days": repair_days,
+        "parts_wait_days": parts_wait,
+        "discontinued_date": model.discontinued_on.isoformat() if model and model.discontinued_on else None,
+    })
+    return case
+
+
+def purchase_hints(purchase) -> dict:
+    """Facts on file the agent should ask about before ticking the matching box."""
+    if purchase is None:
+        return {}
+    model = purchase.product_model
+    return {
+        "sample_unit": purchase.is_sample_unit,
+        "above_guide_price": bool(model and model.guide_price and purchase.price > model.guide_price),
+        "guide_price": model.guide_price if model else None,
+    }
+
+
+# --------------------------------------------------------------------------- orders
+
+
+def orders_visible_to(user) -> QuerySet:
+    return ServiceOrder.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
+
+
+def orders_for_ticket(ticket) -> QuerySet:
+    """A ticket's orders, newest first (the ticket was already fetched within scope)."""
+    return ServiceOrder.objects.filter(ticket=ticket).select_related("purchase", "created_by__staff").order_by("-id")
+
+
+def get_order(user, order_id) -> ServiceOrder:
+    order = (orders_visible_to(user).select_related("ticket", "purchase__category", "created_by__staff")
+             .filter(pk=order_id).first())
+    if order is None:
+        raise NotFound()
+    return order
+
+
+# --------------------------------------------------------------------------- field service
+
+
+def technicians_for(category, store, *, date=None, window=None) -> QuerySet:
+    """Technicians who may take a visit: active, with the skill for the category, serving the
+    store (listed, or its whole region), and — when a slot is given — free in it."""
+    technicians = (Technician.objects.filter(is_active=True, staff__role=Role.TECHNICIAN, staff__user__is_active=True,
+                                             skills=category)
+                   .filter(Q(stores=store) | Q(regions=store.region_id))
+                   .select_related("staff__user").distinct().order_by("staff__display_name"))
+    if date is not None and window:
+        busy = FieldVisit.objects.filter(status=VisitStatus.SCHEDULED, date=date, window=window).values("technician_id")
+        technicians = technicians.exclude(staff_id__in=busy)
+    return technicians
+
+
+def active_technicians() -> QuerySet:
+    """Every technician taking visits (when the category is not known yet)."""
+    return (Technician.objects.filter(is_active=True, staff__role=Role.TECHNICIAN, staff__user__is_active=True)
+            .select_related("staff__user").order_by("staff__display_name"))
+
+
+def free_slots(staff, *, start: datetime.date, days: int = 7) -> list[tuple[datetime.date, str]]:
+    """A technician's open appointment slots over the next ``days`` days."""
+    taken = set(FieldVisit.objects.filter(technician=staff, status=VisitStatus.SCHEDULED,
+                                          date__gte=start, date__lt=start + datetime.timedelta(days=days))
+                .values_list("date", "window"))
+    return [(start + datetime.timedelta(days=i), w) for i in range(days) for w in VisitWindow.values
+            if (start + datetime.timedelta(days=i), w) not in taken]
+
+
+def visits_visible_to(user) -> QuerySet:
+    return FieldVisit.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
+
+
+def visits_for_ticket(ticket) -> QuerySet:
+    return (FieldVisit.objects.filter(ticket=ticket).select_related("technician", "category", "order")
+            .order_by("-id"))
+
+
+def my_visits(user, *, status=(VisitStatus.SCHEDULED,), start: datetime.date | None = None) -> QuerySet:
+    """A technician's own visits; for a dispatcher, every visit in their scope. Soonest first."""
+    from kefu.org.selectors import can, staff_of
+
+    staff = staff_of(user)
+    visits = visits_visible_to(user)
+    if staff is None or (staff.role == Role.TECHNICIAN or not can(user, "assign")):
+        visits = visits.filter(technician__user=user)
+    if status:
+        visits = visits.filter(status__in=list(status))
+    if start is not None:
+        visits = visits.filter(date__gte=start)
+    return (visits.select_related("ticket__customer", "technician", "category", "store")
+            .order_by("date", "window", "id"))
+
+
+def get_visit(user, visit_id) -> FieldVisit:
+    visit = (visits_visible_to(user)
+             .select_related("ticket__customer", "ticket__store", "technician__user", "category", "order", "purchase")
+             .filter(pk=visit_id).first())
+    if visit is None:
+        raise NotFound()
+    return visit

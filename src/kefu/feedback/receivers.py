@@ -1,0 +1,11 @@
+"""Listeners on the ticket's signals (connected in FeedbackConfig.ready)."""
+
+from kefu.tickets.models import Status
+
+
+def on_status_changed(sender, ticket, actor, previous, status, **kwargs):
+    """Resolved → the customer's satisfaction survey."""
+    if status == Status.RESOLVED:
+        from .services import survey_on_resolution
+
+        survey_on_resolution(ticket)
