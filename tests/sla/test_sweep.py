@@ -127,6 +127,9 @@ def test_no_escalation_once_the_ticket_is_resolved(complaint, users, monkeypatch
     monkeypatch.setattr(services, "_queue_escalations", queued.extend)
     with time_machine.travel(at(2026, 10, 8, 12), tick=False):
         sweep()
+        from kefu.quality.services import set_root_cause
+
+        set_root_cause(actor=users["cs_agent"], ticket=complaint, code="slow_service")  # a complaint needs its root cause
         tickets.change_status(actor=users["cs_agent"], ticket=complaint, status="resolved")
         assert escalate_breaches(queued) == 0
     assert Ticket.objects.get(pk=complaint.pk).escalation_tier == Tier.STORE_STAFF

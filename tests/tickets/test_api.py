@@ -219,3 +219,12 @@ def test_detail_query_count_does_not_grow_with_the_timeline(api, chain, users, d
 def test_openapi_spec_is_served(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/tickets" in spec["paths"] and "/api/v1/customers" in spec["paths"]
+
+
+def test_list_sorts_by_next_sla_due_time(api, chain):
+    slow = open_ticket(chain["stores"]["SH001"], type="consultation", priority="low")
+    fast = open_ticket(chain["stores"]["SH001"], type="complaint", priority="urgent")
+    items = api("cs_agent").get("/api/v1/tickets?sort=due").json()["items"]
+    dues = [Ticket.objects.get(pk=t["id"]).sla_due for t in items]
+    assert [t["id"] for t in items][:2] == sorted([slow.id, fast.id], key=lambda pk: Ticket.objects.get(pk=pk).sla_due)
+    assert dues == sorted(dues)

@@ -227,7 +227,7 @@ def list_tickets(
     assignee: str | None = Query(None, max_length=150, description="a username, or `none` for unassigned"),
     escalation_tier: TierT | None = None,
     q: str | None = Query(None, max_length=100),
-    sort: Literal["newest", "oldest", "priority"] = "newest",
+    sort: Literal["newest", "oldest", "priority", "due"] = "newest",
     limit: int = Query(25, ge=1, le=100),
     offset: int = Query(0, ge=0, le=100_000),
 ):
