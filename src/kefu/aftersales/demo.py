@@ -70,12 +70,12 @@ def _orders(agent) -> int:
             with transaction.atomic():
                 order = services.create_order(actor=agent, ticket=ticket, remedy=remedy, symptom=ticket.subject[-20:])
                 if made % 2 == 0:
-                    services.change_order_status(actor=agent, order=order, status="approved")
+                    order = services.change_order_status(actor=agent, order=order, status="approved")
                 if order.kind == "repair" and order.status == "approved":
                     technician = selectors.technicians_for(ticket.purchase.category, ticket.store).first()
                     if technician is not None:
                         services.dispatch_visit(actor=agent, ticket=ticket, kind="repair", order_id=order.pk,
-                                                date=day + datetime.timedelta(days=made % 3),
+                                                date=day + datetime.timedelta(days=made),
                                                 window=("09-12", "13-17", "18-20")[made % 3],
                                                 technician=technician.staff)
         except KefuError as exc:  # a demo ticket whose facts grant nothing to order: leave it be

@@ -249,3 +249,6 @@ class VisitReschedule(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.visit_id}: {self.previous_date} → {self.date}"

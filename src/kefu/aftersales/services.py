@@ -19,7 +19,7 @@ from kefu.catalog.models import ProductCategory
 from kefu.catalog.selectors import terms_for
 from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.models import Staff
-from kefu.org.selectors import can, staff_of
+from kefu.org.selectors import can
 from kefu.tickets.models import OPEN_STATUSES, Ticket, TicketEvent
 
 from . import selectors

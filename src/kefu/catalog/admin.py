@@ -3,7 +3,13 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ProductCategory, ProductModel, WarrantyTerms, engine_category, terms_field_values
+from .models import (
+    ProductCategory,
+    ProductModel,
+    WarrantyTerms,
+    engine_category,
+    terms_field_values,
+)
 from .services import seed_warranty_terms
 
 

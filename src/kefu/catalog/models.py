@@ -138,6 +138,11 @@ class WarrantyTerms(models.Model):
     def __str__(self):
         return str(self.category)
 
+    def save(self, *args, **kwargs):
+        # Code that skips full_clean() must not slip a term below the floor either.
+        self.clean()
+        super().save(*args, **kwargs)
+
     @property
     def engine_category(self) -> str:
         return engine_category(self.category.code)
@@ -173,6 +178,8 @@ class WarrantyTerms(models.Model):
 
         from kefu.aftersales.terms import TermsError
 
+        if not self.category_id:
+            return  # the form reports the missing category itself
         try:
             self.to_terms()
         except TermsError as exc:
@@ -189,8 +196,3 @@ class WarrantyTerms(models.Model):
 
         floor = load_terms(self.engine_category).no_invoice.remedies
         return set(floor) <= set(_split(self.no_invoice_remedies or ""))
-
-    def save(self, *args, **kwargs):
-        # Code that skips full_clean() must not slip a term below the floor either.
-        self.clean()
-        super().save(*args, **kwargs)
