@@ -194,8 +194,7 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
     if Customer.objects.filter(phone=_phone(0)).exists():
         if progress:
             print("Demo data is already loaded; nothing added.", file=out)
-        load_feedback_demo(progress=progress, out=out)
-        return {"customers": 0, "tickets": 0}
+        return {"customers": 0, "tickets": 0, **load_feedback_demo()}
 
     store_codes = list(stores)
     region_of = {code: region for code, _, region, _, _ in STORES}
@@ -278,8 +277,7 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
                 Ticket.objects.filter(pk=ticket.pk).update(updated_at=stamp, resolved_at=resolved)
             bar.update(1)
     bar.close()
-    load_feedback_demo(progress=progress, out=out)
-    return {"customers": n_customers, "tickets": n_tickets}
+    return {"customers": n_customers, "tickets": n_tickets, **load_feedback_demo()}
 
 
 # ---- the customer's voice (kefu.feedback): survey answers, follow-up calls, feedback cards, compensation ----
@@ -305,7 +303,7 @@ COMPENSATIONS = [  # (amount, kind, purpose, gift, reason)
 ]
 
 
-def load_feedback_demo(*, progress: bool = False, out=sys.stderr) -> dict:
+def load_feedback_demo() -> dict:
     """Survey answers, the follow-up sweep with some calls made, feedback cards and compensation.
     Idempotent: nothing is added when demo feedback cards exist already."""
     from kefu.feedback import services as feedback
@@ -352,7 +350,4 @@ def load_feedback_demo(*, progress: bool = False, out=sys.stderr) -> dict:
         decider = users.get(deciders.get(item.awaiting_tier, "").format(store=ticket.store.code.lower(), region=ticket.region.code))
         if item.status == "requested" and decider and n < len(complaints) - 1:  # the last one waits, to show the queue
             feedback.approve_compensation(actor=decider, compensation_id=item.pk, note="同意")
-    added = {"surveys_answered": answered, "followups": made, "cards": len(FEEDBACK_CARDS), "compensations": given}
-    if progress:
-        print("Customer feedback: " + ", ".join(f"{k} {v}" for k, v in added.items()), file=out)
-    return added
+    return {"surveys_answered": answered, "followups": made, "cards": len(FEEDBACK_CARDS), "compensations": given}
