@@ -196,6 +196,7 @@ def _reopen_to_store_manager(ticket_id: int, *, reason: str, body: str) -> Ticke
 
 def _follow_up_unhappy(ticket_id: int, *, reason: str, body: str, actor=None) -> FollowUp:
     """Reopen to the store manager and give them a call to make, due in a couple of days."""
+    reason = FollowUpReason(reason).value  # plain text in timeline data and logs
     conf = FeedbackSettings.current()
     ticket = _reopen_to_store_manager(ticket_id, reason=reason, body=body)
     managers = selectors.managers_for(ticket.store_id, ticket.region_id)

@@ -394,11 +394,13 @@ def load_feedback_demo() -> dict:
         feedback.record_call(actor=users["cs_agent"], followup_id=call.pk, outcome=outcome,
                              note="顾客表示满意" if outcome == "satisfied" else "")
     stores = list(Store.objects.order_by("code"))
+    # Every third card is signed, by a demo customer already on file (the demo adds no one new).
+    signers = list(Customer.objects.exclude(phone=None).order_by("id")[:3])
     for i, (category, text) in enumerate(FEEDBACK_CARDS):
-        signed = i % 3 == 0
+        signer = signers[i // 3] if i % 3 == 0 and i // 3 < len(signers) else None
         feedback.submit_card(store=stores[i % len(stores)].code, category=category, text=text,
-                             name="周晓梅" if signed else "", phone=f"1370000{i:04d}" if signed else "", gender="female",
-                             consent=signed)
+                             name=signer.name if signer else "", phone=signer.phone if signer else "",
+                             gender=signer.gender if signer else None, consent=signer is not None)
     complaints = [t for t in (Ticket.objects.filter(type="complaint", store__code=code).select_related("store", "region").first()
                               for code in ("SH001", "BJ001", "SH002", "GZ001", "BJ002")) if t]
     deciders = {"store_manager": "manager_{store}", "regional_manager": "region_{region}", "cs_department": "cs_manager"}
