@@ -160,6 +160,17 @@ def test_ticket_decision_prefills_the_case_from_the_purchase(api, chain):
     assert [r["id"] for r in body["decision"]["rules"]][0] == "R-15D"
 
 
+@pytest.mark.parametrize(("name", "gender", "opening"), [("王芳", "female", "王女士您好，"), ("李娜", "unknown", "李娜您好，"),
+                                                         ("Alexandra Montgomery-Fitzgerald", "unknown", "您好，")])
+def test_the_script_greets_the_customer_once_by_name(api, chain, name, gender, opening):
+    from tests.factories import CustomerFactory
+
+    purchase = purchase_bought(30, customer=CustomerFactory(name=name, gender=gender))
+    ticket = open_ticket("SH001", customer=purchase.customer, purchase_id=purchase.pk)
+    script = api("cs_agent").get(f"/api/v1/aftersales/tickets/{ticket.pk}/decision").json()["decision"]["script"]
+    assert script.startswith(opening) and "您好您好" not in script
+
+
 def test_exchange_order_lifecycle_with_timeline_events_and_a_new_warranty(api, chain):
     ticket, purchase = ticket_with_purchase(10)
     client = api("cs_agent")

@@ -96,6 +96,13 @@ def failed_repairs_of(purchase, symptom: str | None, *, since=None) -> int:
     return failed_repairs(purchase, since=since).get(_norm(symptom), 0)
 
 
+def script_honorific(customer) -> str | None:
+    """How the script addresses the customer: 张先生 / 张女士, or the full name when the gender
+    is unknown (the script adds 您好 itself); None when there is no usable name."""
+    honorific = customer.honorific.removesuffix("您好").strip()
+    return honorific if 0 < len(honorific) <= 20 else None
+
+
 def prefill_case(ticket, purchase=None, *, today: datetime.date | None = None) -> dict:
     """The case as the records tell it (JSON-shaped, for parse_case): the purchase's facts, the
     day the customer asked, days in repair and failed repairs so far, the customer's name.
@@ -106,7 +113,7 @@ def prefill_case(ticket, purchase=None, *, today: datetime.date | None = None) -
     engine's defaults for the agent to set."""
     today = today or timezone.localdate()
     asked = timezone.localdate(ticket.created_at) if ticket.created_at else today
-    case: dict = {"customer_honorific": ticket.customer.honorific}
+    case: dict = {"customer_honorific": script_honorific(ticket.customer)}
     if purchase is None:
         return case
     record = warranty_record(purchase)

@@ -65,7 +65,7 @@ def _require(actor, capability: str, message):
 
 
 def _lock_ticket(ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("store__region", "customer").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("store__region", "customer").get(pk=ticket.pk)
 
 
 def _event(ticket, event_kind: str, actor, body: str, /, **data) -> TicketEvent:
@@ -167,7 +167,7 @@ def create_order(*, actor, ticket: Ticket, remedy: str, case: dict | None = None
 def _record_for(purchase) -> WarrantyRecord | None:
     if purchase is None:
         return None
-    record, _created = WarrantyRecord.objects.select_for_update().get_or_create(purchase=purchase)
+    record, _created = WarrantyRecord.objects.select_for_update(of=("self",)).get_or_create(purchase=purchase)
     return record
 
 
@@ -184,7 +184,7 @@ def change_order_status(*, actor, order: ServiceOrder, status: str, note: str = 
         raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field="status",
                            value=str(status)[:30], allowed=", ".join(OrderStatus.values))
     locked_ticket = _lock_ticket(order.ticket)
-    locked = ServiceOrder.objects.select_for_update().select_related("purchase__category").get(pk=order.pk)
+    locked = ServiceOrder.objects.select_for_update(of=("self",)).select_related("purchase__category").get(pk=order.pk)
     return _move(actor, locked_ticket, locked, status, note=note, outcome=outcome, repair_days=repair_days,
                  parts_wait_days=parts_wait_days, fee=fee)
 
@@ -362,7 +362,7 @@ def dispatch_visit(*, actor, ticket: Ticket, kind: str, date, window: str, techn
     date, window = _check_slot(date, window, today=timezone.localdate())
     order = None
     if order_id not in (None, ""):
-        order = ServiceOrder.objects.select_for_update().filter(pk=order_id, ticket=locked).first()
+        order = ServiceOrder.objects.select_for_update(of=("self",)).filter(pk=order_id, ticket=locked).first()
         if order is None:
             raise InvalidInput(_("%(field)s: no such order on this ticket."), field="order_id")
         if order.kind != OrderKind.REPAIR or kind != VisitKind.REPAIR:
@@ -405,7 +405,7 @@ def _may_work_visit(actor, visit) -> None:
 
 def _lock_visit(visit) -> tuple[Ticket, FieldVisit]:
     ticket = _lock_ticket(visit.ticket)
-    locked = (FieldVisit.objects.select_for_update()
+    locked = (FieldVisit.objects.select_for_update(of=("self",))
               .select_related("technician__user", "order__purchase__category", "category").get(pk=visit.pk))
     if locked.status != VisitStatus.SCHEDULED:
         raise Conflict(_("This visit is already “%(status)s”."), status=VisitStatus(locked.status).label)
@@ -520,7 +520,7 @@ def record_visit(*, actor, visit: FieldVisit, outcome: str, diagnosis: str = "",
     order = locked.order
     repaired = outcome in (VisitOutcome.FIXED, VisitOutcome.NOT_FIXED)
     if order is not None and repaired and order.status == OrderStatus.IN_PROGRESS:
-        order = ServiceOrder.objects.select_for_update().select_related("purchase__category").get(pk=order.pk)
+        order = ServiceOrder.objects.select_for_update(of=("self",)).select_related("purchase__category").get(pk=order.pk)
         _move(actor, ticket, order, OrderStatus.DONE, outcome=outcome, via_visit=locked.pk)
     elif order is None and locked.kind == VisitKind.REPAIR and outcome == VisitOutcome.NOT_FIXED:
         _suggest_exchange(actor, ticket, locked.purchase, locked.symptom)
