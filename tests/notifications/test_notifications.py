@@ -97,3 +97,19 @@ def test_mail_copies_when_an_smtp_host_is_configured(users, chain, settings, dja
     assert len(mail.outbox) == 1  # the manager has no address
     assert mail.outbox[0].to == ["wang@example.com"] and ticket.number in mail.outbox[0].subject
     assert mail.outbox[0].body == "KF 超时"
+
+
+@pytest.mark.django_db
+def test_a_low_survey_score_rings_the_store_managers_bell(chain, users):
+    """The customer's voice reaches people through the same bell as SLA warnings."""
+    from kefu.feedback import services as feedback
+    from kefu.notifications.models import Notification
+    from kefu.tickets import services as tickets
+    from tests.factories import open_ticket
+
+    ticket = open_ticket(chain["stores"]["SH001"], type="fault_report")
+    tickets.change_status(actor=users["cs_agent"], ticket=ticket, status="resolved")
+    ticket.refresh_from_db()
+    feedback.answer_survey(token=ticket.survey.token, csat=1, comment="师傅没修好")
+    rung = Notification.objects.filter(recipient=users["manager_sh001"], ticket=ticket, kind="customer_voice")
+    assert rung.exists()

@@ -9,6 +9,7 @@ class NotificationKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
     ESCALATED = "escalated", _("Escalated to you")
+    CUSTOMER_VOICE = "customer_voice", _("The customer's voice")
 
 
 class Notification(models.Model):
