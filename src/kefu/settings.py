@@ -200,6 +200,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kefu@localhost")
+# Where customers reach the portal (e.g. https://kefu.example.cn): mails carry full links, such as
+# the satisfaction survey. Unset: no survey mail (the survey still shows on the tracking page).
+KEFU_PUBLIC_URL = os.environ.get("KEFU_PUBLIC_URL", "")
 
 LOGGING = {
     "version": 1,
