@@ -5,12 +5,6 @@ import json
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The chain hashes a password per user; PBKDF2 at full strength makes each test seconds slower.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post_json(client, url, body, **headers):
     return client.post(url, data=json.dumps(body), content_type="application/json", **headers)
 
