@@ -263,7 +263,9 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
                     services.add_reply(actor=actor, ticket=ticket, body=rng.choice(NOTES), public=False)
                 if rng.random() < 0.5:
                     services.add_customer_message(ticket=ticket, body=rng.choice(CUSTOMER_MESSAGES))
-                if ttype == "complaint" and rng.random() < 0.5:
+                ticket.refresh_from_db(fields=["escalation_tier"])
+                # Special cases (媒体, 12315, VIP …) already went straight to the CS department.
+                if ttype == "complaint" and rng.random() < 0.5 and ticket.escalation_tier != "cs_department":
                     services.escalate(actor=actor, ticket=ticket, reason="顾客要求店长出面处理")
                 if target in (Status.PENDING_CUSTOMER, Status.ON_HOLD):
                     services.change_status(actor=actor, ticket=ticket, status=target)
