@@ -12,7 +12,6 @@ import argparse
 import http.client
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -27,14 +26,19 @@ PY = sys.executable
 
 
 def env_for(var_dir: str, database_url: str | None) -> dict:
-    env = {**os.environ, "KEFU_VAR": var_dir, "DJANGO_SETTINGS_MODULE": "kefu.settings", "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "KEFU_VAR": var_dir,
+        "DJANGO_SETTINGS_MODULE": "kefu.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     env.pop("DATABASE_URL", None)
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
 
 
-SEED = r'''
+SEED = r"""
 import random, sys, time, datetime
 import django; django.setup()
 from django.db import connection, transaction
@@ -70,11 +74,17 @@ if connection.vendor == "postgresql":
 else:
     with connection.cursor() as c: c.execute("ANALYZE")
 print(f"seeded {n} tickets in {time.time()-t0:.1f}s", file=sys.stderr)
-'''
+"""
 
 
 def token(env, username):
-    out = subprocess.run([PY, "-m", "kefu.cli", "token", username], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [PY, "-m", "kefu.cli", "token", username],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
@@ -95,8 +105,14 @@ def rss_tree_mb(pid: int) -> float:
 
 
 def post_tickets(port, tok, seconds, clients):
-    body = {"type": "complaint", "channel": "api", "subject": "空调漏水", "description": "客厅空调一直滴水", "store": "SH001",
-            "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"}}
+    body = {
+        "type": "complaint",
+        "channel": "api",
+        "subject": "空调漏水",
+        "description": "客厅空调一直滴水",
+        "store": "SH001",
+        "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"},
+    }
     payload = json.dumps(body).encode()
     counts, errors = [0] * clients, [0] * clients
     stop = time.monotonic() + seconds
@@ -112,6 +128,7 @@ def post_tickets(port, tok, seconds, clients):
                 counts[i] += 1
             else:
                 errors[i] += 1
+
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     t0 = time.monotonic()
     for t in threads:
@@ -119,7 +136,11 @@ def post_tickets(port, tok, seconds, clients):
     for t in threads:
         t.join()
     elapsed = time.monotonic() - t0
-    return {"clients": clients, "tickets_per_s": round(sum(counts) / elapsed, 1), "errors": sum(errors)}
+    return {
+        "clients": clients,
+        "tickets_per_s": round(sum(counts) / elapsed, 1),
+        "errors": sum(errors),
+    }
 
 
 def latency(port, path, headers, n=200):
@@ -133,20 +154,33 @@ def latency(port, path, headers, n=200):
         assert r.status == 200, (path, r.status)
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
-    return {"path": path, "p50_ms": round(statistics.median(samples), 1), "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 1)}
+    return {
+        "path": path,
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 1),
+    }
 
 
 def desk_cookie(port, username):
     import re
+
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/desk/login/")
     r = conn.getresponse()
     html = r.read().decode()
     csrf = re.search(r"csrftoken=([^;]+)", r.getheader("Set-Cookie")).group(1)
     mw = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    conn.request("POST", "/desk/login/", body=f"username={username}&password=kefu-demo-2026&csrfmiddlewaretoken={mw}",
-                 headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
-                          "Origin": f"http://127.0.0.1:{port}", "Referer": f"http://127.0.0.1:{port}/desk/login/"})
+    conn.request(
+        "POST",
+        "/desk/login/",
+        body=f"username={username}&password=kefu-demo-2026&csrfmiddlewaretoken={mw}",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Origin": f"http://127.0.0.1:{port}",
+            "Referer": f"http://127.0.0.1:{port}/desk/login/",
+        },
+    )
     r = conn.getresponse()
     r.read()
     session = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie") or "").group(1)
@@ -164,30 +198,71 @@ def main():
     env = env_for(var_dir, args.database_url)
     env["KEFU_WARM_UP"] = "1"
     if args.database_url:
-        subprocess.run([PY, "-m", "kefu.cli", "manage", "flush", "--noinput"], env=env, capture_output=True)
-    subprocess.run([PY, "-m", "kefu.cli", "manage", "migrate", "--noinput", "-v0"], env=env, check=True)
+        subprocess.run(
+            [PY, "-m", "kefu.cli", "manage", "flush", "--noinput"], env=env, capture_output=True
+        )
+    subprocess.run(
+        [PY, "-m", "kefu.cli", "manage", "migrate", "--noinput", "-v0"], env=env, check=True
+    )
     subprocess.run([PY, "-c", SEED, str(args.tickets)], env=env, check=True)
     tok_cs, tok_store = token(env, "cs_agent"), token(env, "manager_sh001")
-    server = subprocess.Popen([PY, "-m", "gunicorn", "kefu.wsgi:application", "--bind", f"127.0.0.1:{args.port}", "--workers", "2",
-                               "--threads", "4", "--worker-class", "gthread", "--preload", "--log-level", "warning"], env=env)
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "kefu.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--preload",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/desk/healthz")
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request(
+                    "GET", "/desk/healthz"
+                )
                 break
             except OSError:
                 time.sleep(0.2)
         time.sleep(1)
         cookie = desk_cookie(args.port, "cs_agent")
         result = {
-            "bench": "api_tickets", "database": "postgresql" if args.database_url else "sqlite", "tickets": args.tickets,
+            "bench": "api_tickets",
+            "database": "postgresql" if args.database_url else "sqlite",
+            "tickets": args.tickets,
             "queue": [
-                latency(args.port, "/api/v1/tickets?status=new&status=open&status=pending_customer&status=on_hold", {"Authorization": f"Bearer {tok_cs}"}),
-                latency(args.port, "/api/v1/tickets?status=new&status=open&status=pending_customer&status=on_hold", {"Authorization": f"Bearer {tok_store}"}),
-                latency(args.port, "/api/v1/tickets?q=" + quote("空调漏水"), {"Authorization": f"Bearer {tok_cs}"}),
+                latency(
+                    args.port,
+                    "/api/v1/tickets?status=new&status=open&status=pending_customer&status=on_hold",
+                    {"Authorization": f"Bearer {tok_cs}"},
+                ),
+                latency(
+                    args.port,
+                    "/api/v1/tickets?status=new&status=open&status=pending_customer&status=on_hold",
+                    {"Authorization": f"Bearer {tok_store}"},
+                ),
+                latency(
+                    args.port,
+                    "/api/v1/tickets?q=" + quote("空调漏水"),
+                    {"Authorization": f"Bearer {tok_cs}"},
+                ),
                 latency(args.port, "/desk/?view=open", {"Cookie": cookie}),
             ],
-            "create": [post_tickets(args.port, tok_cs, args.seconds, 1), post_tickets(args.port, tok_cs, args.seconds, 8)],
+            "create": [
+                post_tickets(args.port, tok_cs, args.seconds, 1),
+                post_tickets(args.port, tok_cs, args.seconds, 8),
+            ],
         }
         result["server_rss_mb"] = round(rss_tree_mb(server.pid), 1)
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -113,23 +113,47 @@ def build_chain() -> dict:
     regions = {"east": east, "north": north}
     users = {}
     for username, (role, store, region) in ROLES.items():
-        user = UserFactory(username=username, is_superuser=(role == Role.ADMIN), is_staff=(role == Role.ADMIN))
-        StaffFactory(user=user, role=role, display_name=username, store=stores.get(store), region=regions.get(region))
+        user = UserFactory(
+            username=username, is_superuser=(role == Role.ADMIN), is_staff=(role == Role.ADMIN)
+        )
+        StaffFactory(
+            user=user,
+            role=role,
+            display_name=username,
+            store=stores.get(store),
+            region=regions.get(region),
+        )
         users[username] = user
     category = CategoryFactory()
     return {"regions": regions, "stores": stores, "users": users, "category": category}
 
 
-def open_ticket(store, *, actor=None, customer=None, type="fault_report", subject="冰箱不制冷",
-                description="冰箱冷藏室不制冷，请尽快上门检修。", **kw):
+def open_ticket(
+    store,
+    *,
+    actor=None,
+    customer=None,
+    type="fault_report",
+    subject="冰箱不制冷",
+    description="冰箱冷藏室不制冷，请尽快上门检修。",
+    **kw,
+):
     """A ticket through the real service, as a user of that store would open it."""
     from kefu.tickets import services
 
     if actor is None:
         actor = Staff.objects.filter(role=Role.CS_AGENT).first().user
     customer = customer or CustomerFactory()
-    ticket, _ = services.open_ticket(actor=actor, type=type, channel="phone", subject=subject,
-                                     description=description, store=store, customer=customer, **kw)
+    ticket, _ = services.open_ticket(
+        actor=actor,
+        type=type,
+        channel="phone",
+        subject=subject,
+        description=description,
+        store=store,
+        customer=customer,
+        **kw,
+    )
     return ticket
 
 
@@ -140,7 +164,9 @@ def technician(user, *, skills=("refrigerator",), stores=(), regions=(), is_acti
     """Give a technician user a profile: skills by category code, areas by store / region code."""
     from kefu.aftersales.models import Technician
 
-    profile, _ = Technician.objects.get_or_create(staff=user.staff, defaults={"is_active": is_active})
+    profile, _ = Technician.objects.get_or_create(
+        staff=user.staff, defaults={"is_active": is_active}
+    )
     profile.skills.set(ProductCategory.objects.filter(code__in=skills))
     profile.stores.set(Store.objects.filter(code__in=stores))
     profile.regions.set(Region.objects.filter(code__in=regions))
@@ -155,10 +181,16 @@ def technician_user(username, *, display_name=None, **areas):
     return user
 
 
-def purchase_bought(days_ago: int, *, customer=None, category="refrigerator", price="3999.00", **kw):
+def purchase_bought(
+    days_ago: int, *, customer=None, category="refrigerator", price="3999.00", **kw
+):
     """A purchase made `days_ago` days ago (local date), with an invoice unless told otherwise."""
     from django.utils import timezone
 
-    return PurchaseFactory(customer=customer or CustomerFactory(), category=CategoryFactory(code=category),
-                           sale_date=timezone.localdate() - datetime.timedelta(days=days_ago),
-                           price=Decimal(price), **kw)
+    return PurchaseFactory(
+        customer=customer or CustomerFactory(),
+        category=CategoryFactory(code=category),
+        sale_date=timezone.localdate() - datetime.timedelta(days=days_ago),
+        price=Decimal(price),
+        **kw,
+    )

@@ -28,9 +28,16 @@ def test_forged_or_malformed_tokens_do_not_parse(chain):
 def test_kefu_token_prints_only_the_token(tmp_path):
     env = {**os.environ, "KEFU_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "kefu.settings"}
     env.pop("DATABASE_URL", None)
-    run = lambda *args: subprocess.run([sys.executable, "-m", "kefu.cli", *args], env=env, capture_output=True, text=True)  # noqa: E731
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "kefu.cli", *args], env=env, capture_output=True, text=True
+        )
+
     assert run("manage", "migrate", "-v0").returncode == 0
-    assert run("manage", "shell", "-c", "from kefu.web.demo import _users; _users()").returncode == 0
+    assert (
+        run("manage", "shell", "-c", "from kefu.web.demo import _users; _users()").returncode == 0
+    )
     out = run("token", "cs_agent")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
@@ -48,8 +55,17 @@ def test_demo_loads_a_believable_chain_once():
 
     added = load_demo()  # the full demo, as `make run` loads it
     assert (added["customers"], added["tickets"]) == (60, 300)
-    assert set(Store.objects.values_list("code", flat=True)) == {"SH001", "SH002", "BJ001", "BJ002", "GZ001", "GZ002"}
-    assert Staff.objects.count() >= 14  # the 14 demo logins, plus technicians the after-sales demo adds
+    assert set(Store.objects.values_list("code", flat=True)) == {
+        "SH001",
+        "SH002",
+        "BJ001",
+        "BJ002",
+        "GZ001",
+        "GZ002",
+    }
+    assert (
+        Staff.objects.count() >= 14
+    )  # the 14 demo logins, plus technicians the after-sales demo adds
     assert {t.status for t in Ticket.objects.all()} >= {"new", "open", "resolved"}
     assert all(any("\u4e00" <= c <= "\u9fff" for c in t.subject) for t in Ticket.objects.all())
     counts = (Customer.objects.count(), Ticket.objects.count())

@@ -4,12 +4,16 @@ from pathlib import Path
 
 import polib
 
-LOCALE = Path(__file__).resolve().parent.parent / "src" / "kefu" / "locale" / "zh_Hans" / "LC_MESSAGES"
+LOCALE = (
+    Path(__file__).resolve().parent.parent / "src" / "kefu" / "locale" / "zh_Hans" / "LC_MESSAGES"
+)
 
 
 def test_every_message_is_translated():
     po = polib.pofile(str(LOCALE / "django.po"))
-    untranslated = [e.msgid for e in po.untranslated_entries()] + [e.msgid for e in po.fuzzy_entries()]
+    untranslated = [e.msgid for e in po.untranslated_entries()] + [
+        e.msgid for e in po.fuzzy_entries()
+    ]
     assert untranslated == []
 
 
@@ -18,4 +22,6 @@ def test_compiled_catalogue_matches_the_po_file():
     mo = polib.mofile(str(LOCALE / "django.mo"))
     compiled = {e.msgid: e.msgstr for e in mo}
     source = {e.msgid: e.msgstr for e in po.translated_entries()}
-    assert compiled == source, "run `make messages` (or scripts/compile_messages.py) to recompile the .mo"
+    assert compiled == source, (
+        "run `make messages` (or scripts/compile_messages.py) to recompile the .mo"
+    )

@@ -23,8 +23,12 @@ def test_a_worker_process_runs_enqueued_tasks():
     try:
         HUEY.flush()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kefu.settings"}
-        worker = subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker", "--workers", "1"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "kefu.cli", "worker", "--workers", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             result = ping("kefu")
             deadline = time.monotonic() + 60
@@ -48,7 +52,9 @@ def test_a_worker_process_runs_enqueued_tasks():
 def test_idempotency_keys_are_forgotten_after_a_week(chain, users):
     ticket = open_ticket(chain["stores"]["SH001"], idempotency_key="old")
     open_ticket(chain["stores"]["SH001"], idempotency_key="new")
-    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - datetime.timedelta(days=8))
+    IdempotencyKey.objects.filter(key="old").update(
+        created_at=timezone.now() - datetime.timedelta(days=8)
+    )
     assert purge_idempotency_keys.call_local() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
     assert ticket.pk  # the ticket itself stays

@@ -1,12 +1,12 @@
 """The `kefu` command.
 
-  kefu run [--dev]     serve Kefu with gunicorn and a Huey consumer (PORT, default 8000)
-  kefu worker          run a Huey consumer only
-  kefu demo            load the demo data (idempotent), with a progress bar
-  kefu token USERNAME  print that user's API token, creating it if needed
-  kefu sla due --calendar NAME --start ISO --hours H   the due time H business hours after START
-  kefu sla sweep       run one SLA breach sweep now and print what it did
-  kefu manage ...      any Django management command
+kefu run [--dev]     serve Kefu with gunicorn and a Huey consumer (PORT, default 8000)
+kefu worker          run a Huey consumer only
+kefu demo            load the demo data (idempotent), with a progress bar
+kefu token USERNAME  print that user's API token, creating it if needed
+kefu sla due --calendar NAME --start ISO --hours H   the due time H business hours after START
+kefu sla sweep       run one SLA breach sweep now and print what it did
+kefu manage ...      any Django management command
 """
 
 import os
@@ -57,7 +57,8 @@ def _banner(port: str):
     from kefu.web.demo import DEMO_PASSWORD, DEMO_USERS
 
     base = f"http://127.0.0.1:{port}"
-    print(f"""
+    print(
+        f"""
   Kefu 客服 is running.
     Customer portal  {base}/
     Agent desk       {base}/desk/
@@ -68,7 +69,9 @@ def _banner(port: str):
     {", ".join(u for u, *_ in DEMO_USERS)}
 
   Ctrl-C stops the server and the worker.
-""", flush=True)
+""",
+        flush=True,
+    )
 
 
 def _signal_group(child, sig):
@@ -87,13 +90,31 @@ def run(argv):
     if dev:
         web = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}"]
     else:
-        subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
+            env=env,
+            check=True,
+        )
         web = [
-            sys.executable, "-m", "gunicorn", "kefu.wsgi:application",
-            "--bind", f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
-            "--workers", os.environ.get("WEB_CONCURRENCY", "2"), "--threads", "4",
-            "--worker-class", "gthread", "--preload", "--graceful-timeout", "10", "--access-logfile", "-",
-            "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kefu.wsgi:application",
+            "--bind",
+            f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
+            "--workers",
+            os.environ.get("WEB_CONCURRENCY", "2"),
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--preload",
+            "--graceful-timeout",
+            "10",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
         ]
     worker = [sys.executable, "-m", "django", "run_huey", "--quiet"]
     # Each child leads its own process group: Ctrl-C reaches only this process, which then stops

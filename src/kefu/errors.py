@@ -8,7 +8,15 @@ class KefuError(Exception):
     status = 422
     code = "invalid"
 
-    def __init__(self, message, *, field: str | None = None, code: str | None = None, extra: dict | None = None, **params):
+    def __init__(
+        self,
+        message,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        extra: dict | None = None,
+        **params,
+    ):
         self.message = message
         self.field = field
         # More JSON for the API answer, e.g. {"findings": [...]} when a reply is blocked.

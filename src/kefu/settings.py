@@ -12,7 +12,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("KEFU_HOME", Path.cwd()))
@@ -41,7 +40,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_flag("DEBUG")
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+    if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
@@ -102,7 +103,9 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
@@ -127,7 +130,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "kefu",
@@ -185,8 +190,15 @@ CSRF_COOKIE_SECURE = env_flag("HTTPS")
 # Attachments: what a customer or agent may upload. Types are sniffed from the bytes.
 KEFU_ATTACHMENT_MAX_BYTES = int(os.environ.get("KEFU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 KEFU_ATTACHMENT_TYPES = {
-    "image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf",
-    "video/mp4", "audio/mpeg", "audio/x-wav", "audio/mp4",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "video/mp4",
+    "audio/mpeg",
+    "audio/x-wav",
+    "audio/mp4",
 }
 # Portal: tickets one address may submit per hour (a CAPTCHA-free rate limit).
 KEFU_PORTAL_SUBMISSIONS_PER_HOUR = int(os.environ.get("KEFU_PORTAL_SUBMISSIONS_PER_HOUR", 10))

@@ -17,6 +17,12 @@ urlpatterns = [
     path("desk/", include("kefu.web.desk_urls")),
 ]
 for _config in apps.get_app_configs():
-    if _config.name.startswith("kefu.") and _config.label != "web" and find_spec(f"{_config.name}.desk_urls"):
-        urlpatterns.append(path(f"desk/{_config.label}/", include(import_module(f"{_config.name}.desk_urls"))))
+    if (
+        _config.name.startswith("kefu.")
+        and _config.label != "web"
+        and find_spec(f"{_config.name}.desk_urls")
+    ):
+        urlpatterns.append(
+            path(f"desk/{_config.label}/", include(import_module(f"{_config.name}.desk_urls")))
+        )
 urlpatterns.append(path("", include("kefu.web.portal_urls")))

@@ -15,10 +15,21 @@ from tests.factories import open_ticket, purchase_bought, technician
 pytestmark = pytest.mark.django_db
 
 FACTS = {
-    "as_form": "1", "as_category": "tv", "as_price": "3999.00", "as_sale_date": "2026-03-02",
-    "as_request_date": "2026-03-12", "as_channel": "store", "as_has_invoice": "1", "as_has_warranty_card": "1",
-    "as_fault": "performance", "as_wish": "return", "as_same_model_available": "1", "as_parts_available": "1",
-    "as_goods_intact": "1", "as_authorised_dealer": "1", "as_customer_honorific": "李女士",
+    "as_form": "1",
+    "as_category": "tv",
+    "as_price": "3999.00",
+    "as_sale_date": "2026-03-02",
+    "as_request_date": "2026-03-12",
+    "as_channel": "store",
+    "as_has_invoice": "1",
+    "as_has_warranty_card": "1",
+    "as_fault": "performance",
+    "as_wish": "return",
+    "as_same_model_available": "1",
+    "as_parts_available": "1",
+    "as_goods_intact": "1",
+    "as_authorised_dealer": "1",
+    "as_customer_honorific": "李女士",
 }
 
 
@@ -38,8 +49,14 @@ def test_calculator_post_renders_the_decision_with_rules_and_script(desk, chain)
     r = desk("cs_agent").post("/desk/aftersales/calculator/", FACTS)
     assert r.status_code == 200
     page = html(r)
-    case = {"category": "tv", "price": "3999.00", "sale_date": "2026-03-02", "request_date": "2026-03-12",
-            "wish": "return", "customer_honorific": "李女士"}
+    case = {
+        "category": "tv",
+        "price": "3999.00",
+        "sale_date": "2026-03-02",
+        "request_date": "2026-03-12",
+        "wish": "return",
+        "customer_honorific": "李女士",
+    }
     decision = adjudicate(parse_case(case), company_terms("tv"))
     assert decision.rule_ids[0] == "R-15D"  # day 10: exchange due, a return costs depreciation
     for rule in decision.rules:
@@ -58,7 +75,9 @@ def test_calculator_answers_htmx_with_the_fragment(desk, chain):
 def test_calculator_bad_facts_show_the_engines_message(desk, chain):
     bad = {**FACTS, "as_sale_date": "2026-03-20"}
     r = desk("cs_agent").post("/desk/aftersales/calculator/", bad)
-    assert r.status_code == 422 and 'data-field="sale_date"' in html(r) and "晚于申请日期" in html(r)
+    assert (
+        r.status_code == 422 and 'data-field="sale_date"' in html(r) and "晚于申请日期" in html(r)
+    )
     r = desk("cs_agent").post("/desk/aftersales/calculator/", bad, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and 'role="alert"' in html(r)  # htmx swaps 2xx only
 
@@ -84,33 +103,62 @@ def test_ticket_panel_takes_the_agents_facts(desk, chain):
     client = desk("staff_sh001")
     page = html(client.get(f"/desk/tickets/{ticket.pk}/"))
     assert 'data-rule="R-PERIOD"' in page and 'data-rule="R-2REPAIR"' not in page
-    adjusted = {"as_form": "1", "as_fault": "performance", "as_wish": "none", "as_failed_repairs": "2",
-                "as_same_model_available": "1", "as_parts_available": "1", "as_goods_intact": "1",
-                "as_authorised_dealer": "1"}
+    adjusted = {
+        "as_form": "1",
+        "as_fault": "performance",
+        "as_wish": "none",
+        "as_failed_repairs": "2",
+        "as_same_model_available": "1",
+        "as_parts_available": "1",
+        "as_goods_intact": "1",
+        "as_authorised_dealer": "1",
+    }
     page = html(client.get(f"/desk/tickets/{ticket.pk}/", adjusted))
     assert 'data-rule="R-2REPAIR"' in page and 'data-testid="exchange-suggested"' in page
-    fragment = client.get(f"/desk/aftersales/tickets/{ticket.pk}/panel/", adjusted, HTTP_HX_REQUEST="true")
-    assert fragment.status_code == 200 and html(fragment).lstrip().startswith('<section class="card as-panel"')
+    fragment = client.get(
+        f"/desk/aftersales/tickets/{ticket.pk}/panel/", adjusted, HTTP_HX_REQUEST="true"
+    )
+    assert fragment.status_code == 200 and html(fragment).lstrip().startswith(
+        '<section class="card as-panel"'
+    )
     # Facts the purchase settles cannot be changed from the form.
-    page = html(client.get(f"/desk/tickets/{ticket.pk}/", {**adjusted, "as_sale_date": "2026-01-01"}))
+    page = html(
+        client.get(f"/desk/tickets/{ticket.pk}/", {**adjusted, "as_sale_date": "2026-01-01"})
+    )
     assert f'data-field="sale_date">{purchase.sale_date.isoformat()}<' in page
 
 
 def test_no_panel_on_tickets_that_are_not_after_sales(desk, chain):
     ticket = open_ticket("SH001", type="consultation")
-    assert 'id="aftersales-panel"' not in html(desk("staff_sh001").get(f"/desk/tickets/{ticket.pk}/"))
+    assert 'id="aftersales-panel"' not in html(
+        desk("staff_sh001").get(f"/desk/tickets/{ticket.pk}/")
+    )
 
 
 def test_one_step_order_from_the_panel(desk, chain):
     ticket, purchase = fridge_ticket(10)
     client = desk("staff_sh001")
-    form = {"as_form": "1", "as_fault": "performance", "as_wish": "exchange", "as_same_model_available": "1",
-            "as_parts_available": "1", "as_goods_intact": "1", "as_authorised_dealer": "1",
-            "remedy": "exchange", "symptom": "不制冷", "note": "顾客同意换货"}
+    form = {
+        "as_form": "1",
+        "as_fault": "performance",
+        "as_wish": "exchange",
+        "as_same_model_available": "1",
+        "as_parts_available": "1",
+        "as_goods_intact": "1",
+        "as_authorised_dealer": "1",
+        "remedy": "exchange",
+        "symptom": "不制冷",
+        "note": "顾客同意换货",
+    }
     r = client.post(f"/desk/aftersales/tickets/{ticket.pk}/orders/", form)
     assert r.status_code == 302 and r["Location"] == f"/desk/tickets/{ticket.pk}/"
     order = ServiceOrder.objects.get()
-    assert (order.kind, order.purchase, order.symptom, order.case["wish"]) == ("exchange", purchase, "不制冷", "exchange")
+    assert (order.kind, order.purchase, order.symptom, order.case["wish"]) == (
+        "exchange",
+        purchase,
+        "不制冷",
+        "exchange",
+    )
     page = html(client.get(f"/desk/tickets/{ticket.pk}/"))
     assert order.number in page and 'data-testid="order-status"' in page
     # The status form moves it on.
@@ -122,10 +170,14 @@ def test_one_step_order_from_the_panel(desk, chain):
 
 def test_a_refused_order_redisplays_the_ticket_with_the_message(desk, chain):
     ticket, _ = fridge_ticket(60)
-    r = desk("staff_sh001").post(f"/desk/aftersales/tickets/{ticket.pk}/orders/", {"remedy": "return"})
+    r = desk("staff_sh001").post(
+        f"/desk/aftersales/tickets/{ticket.pk}/orders/", {"remedy": "return"}
+    )
     assert r.status_code == 422 and 'role="alert"' in html(r) and 'id="aftersales-panel"' in html(r)
     assert not ServiceOrder.objects.exists()
-    r = desk("staff_bj001").post(f"/desk/aftersales/tickets/{ticket.pk}/orders/", {"remedy": "repair"})
+    r = desk("staff_bj001").post(
+        f"/desk/aftersales/tickets/{ticket.pk}/orders/", {"remedy": "repair"}
+    )
     assert r.status_code == 404
 
 
@@ -136,8 +188,16 @@ def test_dispatch_from_the_panel_and_the_technicians_visit_pages(desk, chain, us
     page = html(manager.get(f"/desk/tickets/{ticket.pk}/"))
     assert 'data-testid="dispatch-form"' in page and 'value="technician"' in page
     day = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    r = manager.post(f"/desk/aftersales/tickets/{ticket.pk}/visits/",
-                     {"kind": "repair", "date": day, "window": "13-17", "technician": "technician", "symptom": "不制冷"})
+    r = manager.post(
+        f"/desk/aftersales/tickets/{ticket.pk}/visits/",
+        {
+            "kind": "repair",
+            "date": day,
+            "window": "13-17",
+            "technician": "technician",
+            "symptom": "不制冷",
+        },
+    )
     assert r.status_code == 302, html(r)[:3000]
     visit = FieldVisit.objects.get()
     tech = desk("technician")
@@ -148,9 +208,17 @@ def test_dispatch_from_the_panel_and_the_technicians_visit_pages(desk, chain, us
     assert ticket.customer.phone in html(page)  # the technician needs the number to call ahead
     r = tech.post(f"/desk/aftersales/visits/{visit.pk}/", {"outcome": "bogus"})
     assert r.status_code == 422
-    r = tech.post(f"/desk/aftersales/visits/{visit.pk}/", {"outcome": "fixed", "diagnosis": "温控器故障",
-                                                           "parts_used": "温控器 x 1", "fee": "0",
-                                                           "customer_confirmed": "1", "confirmed_by": "张伟"})
+    r = tech.post(
+        f"/desk/aftersales/visits/{visit.pk}/",
+        {
+            "outcome": "fixed",
+            "diagnosis": "温控器故障",
+            "parts_used": "温控器 x 1",
+            "fee": "0",
+            "customer_confirmed": "1",
+            "confirmed_by": "张伟",
+        },
+    )
     assert r.status_code == 302
     visit.refresh_from_db()
     assert visit.status == "done" and visit.customer_confirmed
@@ -161,12 +229,19 @@ def test_dispatch_from_the_panel_and_the_technicians_visit_pages(desk, chain, us
 def test_reschedule_from_the_visit_page(desk, chain, users):
     technician(users["technician"], skills=("refrigerator",), regions=("east",))
     ticket, _ = fridge_ticket(60)
-    visit = services.dispatch_visit(actor=users["cs_agent"], ticket=ticket, kind="repair",
-                                    date=timezone.localdate() + datetime.timedelta(days=1), window="09-12",
-                                    technician="technician")
+    visit = services.dispatch_visit(
+        actor=users["cs_agent"],
+        ticket=ticket,
+        kind="repair",
+        date=timezone.localdate() + datetime.timedelta(days=1),
+        window="09-12",
+        technician="technician",
+    )
     day = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
-    r = desk("technician").post(f"/desk/aftersales/visits/{visit.pk}/reschedule/",
-                                {"date": day, "window": "18-20", "reason": "顾客要求改到晚上"})
+    r = desk("technician").post(
+        f"/desk/aftersales/visits/{visit.pk}/reschedule/",
+        {"date": day, "window": "18-20", "reason": "顾客要求改到晚上"},
+    )
     assert r.status_code == 302
     visit.refresh_from_db()
     assert (visit.date.isoformat(), visit.window, visit.reschedules) == (day, "18-20", 1)

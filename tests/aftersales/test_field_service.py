@@ -14,6 +14,7 @@ from tests.factories import open_ticket, purchase_bought, technician, technician
 
 pytestmark = pytest.mark.django_db
 
+
 def tomorrow(days=1):
     return timezone.localdate() + datetime.timedelta(days=days)
 
@@ -30,7 +31,9 @@ def crew(chain, users):
         "east": users["technician"],
         "tv": technician_user("tech_tv", skills=("tv",), stores=("SH001",)),
         "north": technician_user("tech_north", skills=("refrigerator",), regions=("north",)),
-        "idle": technician_user("tech_idle", skills=("refrigerator",), regions=("east",), is_active=False),
+        "idle": technician_user(
+            "tech_idle", skills=("refrigerator",), regions=("east",), is_active=False
+        ),
     }
 
 
@@ -39,9 +42,18 @@ def fridge_ticket(store="SH001", days_ago=90, **kw):
     return open_ticket(store, customer=purchase.customer, purchase_id=purchase.pk, **kw), purchase
 
 
-def dispatch(ticket, technician="technician", *, actor, date=None, window="09-12", kind="repair", **kw):
-    return services.dispatch_visit(actor=actor, ticket=ticket, kind=kind, date=date or tomorrow(), window=window,
-                                   technician=technician, **kw)
+def dispatch(
+    ticket, technician="technician", *, actor, date=None, window="09-12", kind="repair", **kw
+):
+    return services.dispatch_visit(
+        actor=actor,
+        ticket=ticket,
+        kind=kind,
+        date=date or tomorrow(),
+        window=window,
+        technician=technician,
+        **kw,
+    )
 
 
 def test_only_technicians_with_the_skill_and_the_area_are_offered(crew, chain):
@@ -72,9 +84,17 @@ def test_dispatch_books_the_slot_and_writes_the_timeline(crew, users):
     assert visit.technician == users["technician"].staff and visit.purchase == purchase
     assert visit.category.code == "refrigerator" and visit.status == "scheduled"
     event = TicketEvent.objects.get(ticket=ticket, kind="visit_scheduled")
-    assert event.data == {"visit": visit.pk, "kind": "repair", "technician": "technician",
-                          "date": tomorrow().isoformat(), "window": "09-12", "order": None}
-    assert (tomorrow(), "09-12") not in selectors.free_slots(users["technician"].staff, start=tomorrow(), days=1)
+    assert event.data == {
+        "visit": visit.pk,
+        "kind": "repair",
+        "technician": "technician",
+        "date": tomorrow().isoformat(),
+        "window": "09-12",
+        "order": None,
+    }
+    assert (tomorrow(), "09-12") not in selectors.free_slots(
+        users["technician"].staff, start=tomorrow(), days=1
+    )
 
 
 def test_a_technician_is_never_double_booked(crew, users):
@@ -90,8 +110,15 @@ def test_a_technician_is_never_double_booked(crew, users):
 def test_the_database_refuses_a_double_booking_that_slips_past_the_check(crew, users):
     first, _ = fridge_ticket()
     visit = dispatch(first, actor=users["cs_agent"])
-    clone = FieldVisit(ticket=visit.ticket, category=visit.category, store=visit.store, kind="repair",
-                       technician=visit.technician, date=visit.date, window=visit.window)
+    clone = FieldVisit(
+        ticket=visit.ticket,
+        category=visit.category,
+        store=visit.store,
+        kind="repair",
+        technician=visit.technician,
+        date=visit.date,
+        window=visit.window,
+    )
     with pytest.raises(Conflict):
         services._save_visit(clone)
 
@@ -99,7 +126,9 @@ def test_the_database_refuses_a_double_booking_that_slips_past_the_check(crew, u
 def test_dispatch_checks_the_slot_and_the_role(crew, users):
     ticket, _ = fridge_ticket()
     with pytest.raises(InvalidInput) as caught:
-        dispatch(ticket, actor=users["cs_agent"], date=timezone.localdate() - datetime.timedelta(days=1))
+        dispatch(
+            ticket, actor=users["cs_agent"], date=timezone.localdate() - datetime.timedelta(days=1)
+        )
     assert caught.value.field == "date"
     with pytest.raises(InvalidInput) as caught:
         dispatch(ticket, actor=users["cs_agent"], window="03-04")
@@ -111,18 +140,37 @@ def test_dispatch_checks_the_slot_and_the_role(crew, users):
 def test_rescheduling_is_recorded(crew, users):
     ticket, _ = fridge_ticket()
     visit = dispatch(ticket, actor=users["cs_agent"])
-    moved = services.reschedule_visit(actor=users["technician"], visit=visit, date=tomorrow(2), window="13-17",
-                                      reason="顾客临时出差")
+    moved = services.reschedule_visit(
+        actor=users["technician"],
+        visit=visit,
+        date=tomorrow(2),
+        window="13-17",
+        reason="顾客临时出差",
+    )
     assert (moved.date, moved.window, moved.reschedules) == (tomorrow(2), "13-17", 1)
     log = VisitReschedule.objects.get(visit=visit)
-    assert (log.previous_date, log.previous_window, log.reason) == (tomorrow(), "09-12", "顾客临时出差")
+    assert (log.previous_date, log.previous_window, log.reason) == (
+        tomorrow(),
+        "09-12",
+        "顾客临时出差",
+    )
     event = TicketEvent.objects.get(ticket=ticket, kind="visit_rescheduled")
-    assert event.data["previous"]["date"] == tomorrow().isoformat() and event.data["window"] == "13-17"
+    assert (
+        event.data["previous"]["date"] == tomorrow().isoformat() and event.data["window"] == "13-17"
+    )
     with pytest.raises(InvalidInput):
-        services.reschedule_visit(actor=users["technician"], visit=visit, date=tomorrow(3), window="13-17", reason="")
+        services.reschedule_visit(
+            actor=users["technician"], visit=visit, date=tomorrow(3), window="13-17", reason=""
+        )
     with pytest.raises(InvalidInput):  # moving it to a technician without the area is refused too
-        services.reschedule_visit(actor=users["cs_agent"], visit=visit, date=tomorrow(3), window="13-17",
-                                  reason="换师傅", technician="tech_north")
+        services.reschedule_visit(
+            actor=users["cs_agent"],
+            visit=visit,
+            date=tomorrow(3),
+            window="13-17",
+            reason="换师傅",
+            technician="tech_north",
+        )
 
 
 def test_the_visit_record_and_who_may_write_it(crew, users):
@@ -131,13 +179,25 @@ def test_the_visit_record_and_who_may_write_it(crew, users):
     with pytest.raises(Forbidden):
         services.record_visit(actor=users["staff_sh001"], visit=visit, outcome="installed")
     with pytest.raises(InvalidInput) as caught:
-        services.record_visit(actor=users["technician"], visit=visit, outcome="installed", customer_confirmed=True)
+        services.record_visit(
+            actor=users["technician"], visit=visit, outcome="installed", customer_confirmed=True
+        )
     assert caught.value.field == "confirmed_by"
-    done = services.record_visit(actor=users["technician"], visit=visit, outcome="installed", diagnosis="安装调试完成",
-                                 parts_used="进水管 x 2\n膨胀螺丝", fee="50.00", customer_confirmed=True,
-                                 confirmed_by="张伟")
+    done = services.record_visit(
+        actor=users["technician"],
+        visit=visit,
+        outcome="installed",
+        diagnosis="安装调试完成",
+        parts_used="进水管 x 2\n膨胀螺丝",
+        fee="50.00",
+        customer_confirmed=True,
+        confirmed_by="张伟",
+    )
     assert done.status == "done" and done.arrived_at is not None and str(done.fee) == "50.00"
-    assert done.parts_used == [{"name": "进水管", "quantity": 2}, {"name": "膨胀螺丝", "quantity": 1}]
+    assert done.parts_used == [
+        {"name": "进水管", "quantity": 2},
+        {"name": "膨胀螺丝", "quantity": 1},
+    ]
     event = TicketEvent.objects.get(ticket=ticket, kind="visit_recorded")
     assert event.data["outcome"] == "installed" and event.data["customer_confirmed"] is True
     with pytest.raises(Conflict):
@@ -154,7 +214,9 @@ def test_an_on_site_repair_finishes_its_repair_order(crew, users):
     visit = dispatch(ticket, actor=agent, order_id=order.pk)
     order.refresh_from_db()
     assert order.status == "in_progress" and visit.symptom == "不制冷"
-    services.record_visit(actor=users["technician"], visit=visit, outcome="fixed", diagnosis="更换温控器")
+    services.record_visit(
+        actor=users["technician"], visit=visit, outcome="fixed", diagnosis="更换温控器"
+    )
     order.refresh_from_db()
     assert (order.status, order.outcome) == ("done", "fixed")
     last = TicketEvent.objects.filter(ticket=ticket, kind="order_status").last()
@@ -190,7 +252,9 @@ def test_failures_before_an_exchange_do_not_count_for_the_new_unit(crew, users):
     # R-RESTART: the new unit's period starts on the exchange day.
     assert selectors.prefill_case(ticket, purchase)["sale_date"] == timezone.localdate().isoformat()
     # Counting is by day, so move the old unit's failed repairs to before the exchange day.
-    ServiceOrder.objects.filter(kind="repair").update(finished_at=timezone.now() - datetime.timedelta(days=3))
+    ServiceOrder.objects.filter(kind="repair").update(
+        finished_at=timezone.now() - datetime.timedelta(days=3)
+    )
     assert selectors.prefill_case(ticket, purchase)["failed_repairs"] == 0
 
 
@@ -200,25 +264,55 @@ def test_field_service_api_scope_and_lists(crew, api, users, chain):
     r = agent.get(f"/api/v1/aftersales/tickets/{ticket.pk}/technicians")
     assert r.status_code == 200 and [t["username"] for t in r.json()] == ["technician"]
     assert len(r.json()[0]["free_slots"]) == 7 * 3
-    r = post(agent, f"/api/v1/aftersales/tickets/{ticket.pk}/visits",
-             {"kind": "repair", "date": tomorrow().isoformat(), "window": "09-12", "technician": "tech_tv"})
+    r = post(
+        agent,
+        f"/api/v1/aftersales/tickets/{ticket.pk}/visits",
+        {
+            "kind": "repair",
+            "date": tomorrow().isoformat(),
+            "window": "09-12",
+            "technician": "tech_tv",
+        },
+    )
     assert r.status_code == 422 and r.json()["field"] == "technician"
-    r = post(agent, f"/api/v1/aftersales/tickets/{ticket.pk}/visits",
-             {"kind": "repair", "date": tomorrow().isoformat(), "window": "09-12", "technician": "technician"})
+    r = post(
+        agent,
+        f"/api/v1/aftersales/tickets/{ticket.pk}/visits",
+        {
+            "kind": "repair",
+            "date": tomorrow().isoformat(),
+            "window": "09-12",
+            "technician": "technician",
+        },
+    )
     assert r.status_code == 201, r.content
     visit_id = r.json()["id"]
     assert api("technician").get("/api/v1/aftersales/visits").json()[0]["id"] == visit_id
     assert api("tech_tv").get("/api/v1/aftersales/visits").json() == []
     outsider = api("staff_bj001")
     assert outsider.get(f"/api/v1/aftersales/tickets/{ticket.pk}/visits").status_code == 404
-    assert post(outsider, f"/api/v1/aftersales/visits/{visit_id}/cancel", {"reason": "x"}).status_code == 404
+    assert (
+        post(outsider, f"/api/v1/aftersales/visits/{visit_id}/cancel", {"reason": "x"}).status_code
+        == 404
+    )
     r = post(api("tech_tv"), f"/api/v1/aftersales/visits/{visit_id}/record", {"outcome": "fixed"})
     assert r.status_code == 403
-    r = post(api("technician"), f"/api/v1/aftersales/visits/{visit_id}/record",
-             {"outcome": "fixed", "diagnosis": "温控器故障", "parts_used": [{"name": "温控器", "quantity": 1}],
-              "fee": "0.00", "customer_confirmed": True, "confirmed_by": "张伟"})
+    r = post(
+        api("technician"),
+        f"/api/v1/aftersales/visits/{visit_id}/record",
+        {
+            "outcome": "fixed",
+            "diagnosis": "温控器故障",
+            "parts_used": [{"name": "温控器", "quantity": 1}],
+            "fee": "0.00",
+            "customer_confirmed": True,
+            "confirmed_by": "张伟",
+        },
+    )
     assert r.status_code == 200, r.content
-    assert r.json()["status"] == "done" and r.json()["parts_used"] == [{"name": "温控器", "quantity": 1}]
+    assert r.json()["status"] == "done" and r.json()["parts_used"] == [
+        {"name": "温控器", "quantity": 1}
+    ]
 
 
 def test_listing_visits_takes_the_same_queries_for_one_or_many(crew, api, users):

@@ -23,10 +23,18 @@ def forbidden(text: str) -> list[str]:
 
 def cases():
     """Every category × fault × wish, at days that cross each window, plus the odd facts."""
-    for category, fault, wish, days in itertools.product(CATEGORIES, FAULTS, WISHES, (3, 10, 100, 800)):
-        yield {"category": category, "price": "3999.00", "sale_date": SALE.isoformat(),
-               "request_date": (SALE + timedelta(days=days)).isoformat(), "fault": fault, "wish": wish,
-               "customer_honorific": "王女士" if days % 2 else None}
+    for category, fault, wish, days in itertools.product(
+        CATEGORIES, FAULTS, WISHES, (3, 10, 100, 800)
+    ):
+        yield {
+            "category": category,
+            "price": "3999.00",
+            "sale_date": SALE.isoformat(),
+            "request_date": (SALE + timedelta(days=days)).isoformat(),
+            "fault": fault,
+            "wish": wish,
+            "customer_honorific": "王女士" if days % 2 else None,
+        }
     extras = [
         {"failed_repairs": 2, "wish": "return"},
         {"failed_repairs": 2, "same_model_available": False},
@@ -37,14 +45,28 @@ def cases():
         {"has_invoice": False, "has_warranty_card": True},
         {"sample_unit_disclosed_defect": True, "fault": "cosmetic"},
         {"above_guide_price": True, "authorised_dealer": False, "wish": "exchange"},
-        {"channel": "online", "receipt_date": (SALE + timedelta(days=2)).isoformat(), "fault": "none"},
+        {
+            "channel": "online",
+            "receipt_date": (SALE + timedelta(days=2)).isoformat(),
+            "fault": "none",
+        },
         {"part": "main_part"},
     ]
     for reason in REASONS:
-        extras.append({"reason": reason, "fault": "none" if reason in ("price_drop", "changed_mind") else "performance"})
+        extras.append(
+            {
+                "reason": reason,
+                "fault": "none" if reason in ("price_drop", "changed_mind") else "performance",
+            }
+        )
     for category, extra in itertools.product(CATEGORIES, extras):
-        yield {"category": category, "price": "3999.00", "sale_date": SALE.isoformat(),
-               "request_date": (SALE + timedelta(days=120)).isoformat(), **extra}
+        yield {
+            "category": category,
+            "price": "3999.00",
+            "sale_date": SALE.isoformat(),
+            "request_date": (SALE + timedelta(days=120)).isoformat(),
+            **extra,
+        }
 
 
 @pytest.mark.parametrize("statutory", [False, True], ids=["company", "statutory"])

@@ -22,7 +22,12 @@ EXAMPLES = 15
 def send(client: Client, case, token: str):
     kwargs = case.as_transport_kwargs(base_url="http://testserver")
     url = urlsplit(kwargs["url"]).path
-    headers = {k: v for k, v in kwargs.get("headers", {}).items() if k.lower() not in {"authorization", "content-type", "connection", "accept-encoding", "user-agent"}}
+    headers = {
+        k: v
+        for k, v in kwargs.get("headers", {}).items()
+        if k.lower()
+        not in {"authorization", "content-type", "connection", "accept-encoding", "user-agent"}
+    }
     extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items() if v.isascii()}
     extra["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     method = kwargs["method"].lower()
@@ -31,8 +36,12 @@ def send(client: Client, case, token: str):
         return getattr(client, method)(url, params, **extra)
     if "json" in kwargs:
         query = "&".join(f"{k}={v}" for k, v in params.items()) if params else ""
-        return getattr(client, method)(url + (f"?{query}" if query else ""), data=json.dumps(kwargs["json"]),
-                                       content_type="application/json", **extra)
+        return getattr(client, method)(
+            url + (f"?{query}" if query else ""),
+            data=json.dumps(kwargs["json"]),
+            content_type="application/json",
+            **extra,
+        )
     data = kwargs.get("data")
     if isinstance(data, (bytes, str)):  # a raw body, as a careless client might send
         content_type = kwargs.get("headers", {}).get("Content-Type", "application/octet-stream")
@@ -42,15 +51,22 @@ def send(client: Client, case, token: str):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: f"{op.method.upper()} {op.path}")
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"]
+)
 def test_no_server_error_for_any_input(operation, mode, chain):
     ticket = open_ticket(chain["stores"]["SH001"], customer=CustomerFactory())
     PurchaseFactory(customer=ticket.customer, category=chain["category"])
     token = token_for("cs_manager")
     client = Client(raise_request_exception=False)
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
         response = send(client, case, token)

@@ -27,7 +27,9 @@ def test_every_engine_category_is_seeded_with_the_default_company_terms():
 
 def test_seeded_rows_carry_seed_002s_policy():
     phone = row("mobile_phone")
-    assert phone.no_invoice_offset_months == 6 and phone.paid_repair_on_exclusion  # seed 002: 生产日期 + 6 个月
+    assert (
+        phone.no_invoice_offset_months == 6 and phone.paid_repair_on_exclusion
+    )  # seed 002: 生产日期 + 6 个月
     assert phone.accessories["battery"] == {"months": 6, "name_zh": "电池"}
 
 
@@ -37,7 +39,10 @@ def test_seeded_rows_carry_seed_002s_policy():
         ({"return_days": 5}, "return_days"),
         ({"warranty_months": 6}, "warranty_months"),
         ({"main_part_months": 12}, "main_part_months"),
-        ({"depreciation_daily_rate": Decimal("0.00100")}, "depreciation_daily_rate"),  # fridge floor 0.05%
+        (
+            {"depreciation_daily_rate": Decimal("0.00100")},
+            "depreciation_daily_rate",
+        ),  # fridge floor 0.05%
         ({"parts_missing_exchange_days": 120}, "parts_missing_exchange_days"),
         ({"main_parts": ""}, "main_parts"),
         ({"durable_goods": False}, "durable_goods"),
@@ -106,19 +111,31 @@ def test_admin_refuses_a_term_below_the_floor_with_a_clear_message(client, users
     terms = row()
     url = f"/admin/catalog/warrantyterms/{terms.pk}/change/"
     page = client.get(url)
-    assert page.status_code == 200 and "国家三包规定" in page.content.decode()  # the floor shown beside the form
+    assert (
+        page.status_code == 200 and "国家三包规定" in page.content.decode()
+    )  # the floor shown beside the form
     form = {
-        "note": "", "return_days": 3, "exchange_days": terms.exchange_days, "warranty_months": terms.warranty_months,
-        "main_part_months": terms.main_part_months, "main_parts": terms.main_parts,
-        "accessories": "{}", "depreciation_daily_rate": str(terms.depreciation_daily_rate),
+        "note": "",
+        "return_days": 3,
+        "exchange_days": terms.exchange_days,
+        "warranty_months": terms.warranty_months,
+        "main_part_months": terms.main_part_months,
+        "main_parts": terms.main_parts,
+        "accessories": "{}",
+        "depreciation_daily_rate": str(terms.depreciation_daily_rate),
         "parts_missing_exchange_days": terms.parts_missing_exchange_days,
         "repairer_delay_exchange_days": terms.repairer_delay_exchange_days,
-        "repaired_works_days": terms.repaired_works_days, "parts_supply_years": terms.parts_supply_years,
-        "distance_return_days": terms.distance_return_days, "distance_refund_days": terms.distance_refund_days,
-        "distance_channels": terms.distance_channels, "defect_burden_months": terms.defect_burden_months,
-        "durable_goods": "on", "paid_repair_on_exclusion": "on",
+        "repaired_works_days": terms.repaired_works_days,
+        "parts_supply_years": terms.parts_supply_years,
+        "distance_return_days": terms.distance_return_days,
+        "distance_refund_days": terms.distance_refund_days,
+        "distance_channels": terms.distance_channels,
+        "defect_burden_months": terms.defect_burden_months,
+        "durable_goods": "on",
+        "paid_repair_on_exclusion": "on",
         "no_invoice_offset_months": terms.no_invoice_offset_months or "",
-        "no_invoice_offset_days": terms.no_invoice_offset_days, "no_invoice_remedies": terms.no_invoice_remedies,
+        "no_invoice_offset_days": terms.no_invoice_offset_days,
+        "no_invoice_remedies": terms.no_invoice_remedies,
     }
     r = client.post(url, form)
     assert r.status_code == 200  # the form again, not a redirect

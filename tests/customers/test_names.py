@@ -6,8 +6,14 @@ from kefu.logging import redact
 
 @pytest.mark.parametrize(
     ("name", "gender", "expected"),
-    [("张伟", "male", "张先生"), ("王芳", "female", "王女士"), ("张伟", "unknown", "张伟您好"),
-     ("欧阳明", "male", "欧阳先生"), ("司马懿", "female", "司马女士"), ("欧阳", "male", "欧先生")],
+    [
+        ("张伟", "male", "张先生"),
+        ("王芳", "female", "王女士"),
+        ("张伟", "unknown", "张伟您好"),
+        ("欧阳明", "male", "欧阳先生"),
+        ("司马懿", "female", "司马女士"),
+        ("欧阳", "male", "欧先生"),
+    ],
 )
 def test_honorific_uses_the_surname_and_known_gender(name, gender, expected):
     assert names.honorific(name, gender) == expected
@@ -20,9 +26,19 @@ def test_greeting_always_ends_with_ninhao():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("13912345678", "13912345678"), ("139 1234 5678", "13912345678"), ("+86 139-1234-5678", "13912345678"),
-     ("008613912345678", "13912345678"), ("8613912345678", "13912345678"),
-     ("12912345678", None), ("1391234567", None), ("139123456789", None), ("021-64261234", None), ("", None), ("abc", None)],
+    [
+        ("13912345678", "13912345678"),
+        ("139 1234 5678", "13912345678"),
+        ("+86 139-1234-5678", "13912345678"),
+        ("008613912345678", "13912345678"),
+        ("8613912345678", "13912345678"),
+        ("12912345678", None),
+        ("1391234567", None),
+        ("139123456789", None),
+        ("021-64261234", None),
+        ("", None),
+        ("abc", None),
+    ],
 )
 def test_mobile_numbers_are_validated_and_normalised(raw, expected):
     assert names.normalise_mobile(raw) == expected

@@ -19,8 +19,11 @@ def login(page, username):
 
 
 def test_agent_logs_in_opens_a_ticket_and_replies(page, chain):
-    ticket = open_ticket(chain["stores"]["SH001"], customer=CustomerFactory(name="张伟", phone="13912345678"),
-                         subject="空调不制冷")
+    ticket = open_ticket(
+        chain["stores"]["SH001"],
+        customer=CustomerFactory(name="张伟", phone="13912345678"),
+        subject="空调不制冷",
+    )
     login(page, "staff_sh001")
     assert page.locator("[data-testid=queue-count]").inner_text().startswith("1")
     assert "139****5678" in page.content()
@@ -71,7 +74,9 @@ def test_customer_submits_on_the_portal_and_reads_the_reply(page, chain, users):
     ticket = Ticket.objects.get(number=number)
     assert link.endswith(f"/t/{ticket.tracking_token}/")
 
-    services.add_reply(actor=users["staff_sh001"], ticket=ticket, body="李女士您好，师傅今天下午三点上门检修。")
+    services.add_reply(
+        actor=users["staff_sh001"], ticket=ticket, body="李女士您好，师傅今天下午三点上门检修。"
+    )
     page.goto(link)
     assert "师傅今天下午三点上门检修" in page.content()
     page.fill("textarea[name=body]", "好的，我在家等。")

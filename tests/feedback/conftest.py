@@ -11,7 +11,9 @@ def resolved(chain, users):
 
     def make(store="SH001", *, actor="cs_agent", **kw):
         ticket = open_ticket(chain["stores"][store], **kw)
-        if ticket.type == "complaint":  # as at a real desk: a complaint is resolved only with its root cause
+        if (
+            ticket.type == "complaint"
+        ):  # as at a real desk: a complaint is resolved only with its root cause
             from kefu.quality.services import set_root_cause
 
             set_root_cause(actor=users[actor], ticket=ticket, code="slow_service")

@@ -35,11 +35,17 @@ def test_a_complaint_gets_a_call_three_days_after_resolution_once(resolved):
     assert services.generate_followups(today=TODAY) == 1
     call = FollowUp.objects.get()
     assert call.ticket == due and call.reason == "rule" and call.rule.ticket_type == "complaint"
-    assert call.due_on == TODAY + datetime.timedelta(days=2) and call.store == due.store and call.assignee is None
+    assert (
+        call.due_on == TODAY + datetime.timedelta(days=2)
+        and call.store == due.store
+        and call.assignee is None
+    )
     assert due.events.filter(kind="followup_created").count() == 1
     # The sweep is idempotent: again the same day, or the next, makes nothing new for this ticket.
     assert services.generate_followups(today=TODAY) == 0
-    assert services.generate_followups(today=TODAY + datetime.timedelta(days=1)) == 1  # the other complaint's turn
+    assert (
+        services.generate_followups(today=TODAY + datetime.timedelta(days=1)) == 1
+    )  # the other complaint's turn
     assert FollowUp.objects.count() == 2 and due.events.filter(kind="followup_created").count() == 1
 
 
@@ -59,7 +65,9 @@ def _manager():
 
 
 def test_customers_who_do_not_agree_to_calls_are_never_called(resolved):
-    resolved_on(resolved, days_ago(3), type="complaint", customer=CustomerFactory(consent_contact=False))
+    resolved_on(
+        resolved, days_ago(3), type="complaint", customer=CustomerFactory(consent_contact=False)
+    )
     assert services.generate_followups(today=TODAY) == 0 and not FollowUp.objects.exists()
 
 
@@ -81,14 +89,19 @@ def test_repairs_are_sampled_deterministically(resolved):
     assert rule.sample_percent == 20 and rule.days_after_resolution == 7
     expected = {t.pk for t in tickets if rules.in_sample(t.pk, rule.pk, 20)}
     made = services.generate_followups(today=TODAY)
-    assert made == len(expected) and set(FollowUp.objects.values_list("ticket_id", flat=True)) == expected
+    assert (
+        made == len(expected)
+        and set(FollowUp.objects.values_list("ticket_id", flat=True)) == expected
+    )
     rule.sample_percent = 100
     rule.save()
     assert services.generate_followups(today=TODAY) == 15 - len(expected)
 
 
 def test_the_daily_huey_task_runs_the_sweep(resolved, time_machine):
-    time_machine.move_to(datetime.datetime(2026, 3, 20, 7, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
+    time_machine.move_to(
+        datetime.datetime(2026, 3, 20, 7, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    )
     resolved_on(resolved, days_ago(3), type="complaint")
     assert tasks.generate_followups.call_local() == 1
     assert tasks.generate_followups.call_local() == 0
@@ -96,14 +109,21 @@ def test_the_daily_huey_task_runs_the_sweep(resolved, time_machine):
 
 @pytest.fixture
 def call(resolved):
-    resolved_on(resolved, days_ago(3), type="complaint", customer=CustomerFactory(name="王芳", gender="female"))
+    resolved_on(
+        resolved,
+        days_ago(3),
+        type="complaint",
+        customer=CustomerFactory(name="王芳", gender="female"),
+    )
     services.generate_followups(today=TODAY)
     return FollowUp.objects.get()
 
 
 def test_not_reached_keeps_the_call_open_until_the_attempts_run_out(call, users):
     for attempt in (1, 2):
-        services.record_call(actor=users["staff_sh001"], followup_id=call.pk, outcome="not_reached", note="无人接听")
+        services.record_call(
+            actor=users["staff_sh001"], followup_id=call.pk, outcome="not_reached", note="无人接听"
+        )
         call.refresh_from_db()
         assert call.attempts == attempt and call.done_at is None and call.outcome == ""
     services.record_call(actor=users["staff_sh001"], followup_id=call.pk, outcome="not_reached")
@@ -113,23 +133,39 @@ def test_not_reached_keeps_the_call_open_until_the_attempts_run_out(call, users)
 
 
 def test_a_satisfied_customer_closes_the_call(call, users):
-    services.record_call(actor=users["staff_sh001"], followup_id=call.pk, outcome="satisfied", note="顾客表示满意")
+    services.record_call(
+        actor=users["staff_sh001"], followup_id=call.pk, outcome="satisfied", note="顾客表示满意"
+    )
     call.refresh_from_db()
     assert call.outcome == "satisfied" and call.done_by == users["staff_sh001"]
     assert Ticket.objects.get(pk=call.ticket_id).status == "resolved"
     with pytest.raises(Conflict):
-        services.record_call(actor=users["staff_sh001"], followup_id=call.pk, outcome="unsatisfied", note="x")
+        services.record_call(
+            actor=users["staff_sh001"], followup_id=call.pk, outcome="unsatisfied", note="x"
+        )
 
 
 def test_an_unsatisfied_customer_reopens_the_ticket_with_another_call(call, users):
     with pytest.raises(InvalidInput) as err:
-        services.record_call(actor=users["staff_sh001"], followup_id=call.pk, outcome="unsatisfied", note="  ")
+        services.record_call(
+            actor=users["staff_sh001"], followup_id=call.pk, outcome="unsatisfied", note="  "
+        )
     assert err.value.field == "note" and FollowUp.objects.get(pk=call.pk).attempts == 0
-    services.record_call(actor=users["staff_sh001"], followup_id=call.pk, outcome="unsatisfied", note="冰箱又坏了")
+    services.record_call(
+        actor=users["staff_sh001"], followup_id=call.pk, outcome="unsatisfied", note="冰箱又坏了"
+    )
     ticket = Ticket.objects.get(pk=call.ticket_id)
-    assert ticket.status == "open" and ticket.assignee == users["manager_sh001"] and ticket.escalation_tier == "store_manager"
+    assert (
+        ticket.status == "open"
+        and ticket.assignee == users["manager_sh001"]
+        and ticket.escalation_tier == "store_manager"
+    )
     again = FollowUp.objects.exclude(pk=call.pk).get()
-    assert again.reason == "unsatisfied" and again.assignee == users["manager_sh001"] and again.rule is None
+    assert (
+        again.reason == "unsatisfied"
+        and again.assignee == users["manager_sh001"]
+        and again.rule is None
+    )
 
 
 def test_a_bad_outcome_is_refused(call, users):
@@ -150,17 +186,26 @@ def test_a_call_outside_ones_scope_is_not_found(call, users):
 
 def test_the_script_greets_the_customer_by_honorific_and_names_the_caller(call, users):
     script = services.call_script(call, users["staff_sh001"])
-    assert script.startswith("王女士您好，我是上海徐家汇店的客服staff_sh001") and call.ticket.number in script
+    assert (
+        script.startswith("王女士您好，我是上海徐家汇店的客服staff_sh001")
+        and call.ticket.number in script
+    )
 
 
 def test_overdue_calls_are_listed_for_managers_within_their_scope(resolved, users):
     sh = resolved_on(resolved, days_ago(6), type="complaint", store="SH001")
     bj = resolved_on(resolved, days_ago(6), type="complaint", store="BJ001")
-    resolved_on(resolved, days_ago(3), type="complaint", store="SH002")  # due in two days: not overdue
+    resolved_on(
+        resolved, days_ago(3), type="complaint", store="SH002"
+    )  # due in two days: not overdue
     services.generate_followups(today=TODAY)
 
     def overdue(username):
-        return set(selectors.followup_list(users[username], view="overdue", today=TODAY).values_list("ticket_id", flat=True))
+        return set(
+            selectors.followup_list(users[username], view="overdue", today=TODAY).values_list(
+                "ticket_id", flat=True
+            )
+        )
 
     assert overdue("manager_sh001") == {sh.pk}
     assert overdue("manager_bj001") == {bj.pk} and overdue("region_north") == {bj.pk}

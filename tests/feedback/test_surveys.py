@@ -35,7 +35,10 @@ def test_resolving_again_keeps_the_same_survey(resolved, users):
     first = Survey.objects.get(ticket=ticket)
     ticket_services.change_status(actor=users["cs_agent"], ticket=ticket, status="open")
     ticket_services.change_status(actor=users["cs_agent"], ticket=ticket, status="resolved")
-    assert Survey.objects.filter(ticket=ticket).count() == 1 and Survey.objects.get(ticket=ticket).token == first.token
+    assert (
+        Survey.objects.filter(ticket=ticket).count() == 1
+        and Survey.objects.get(ticket=ticket).token == first.token
+    )
 
 
 def test_other_status_changes_send_no_survey(chain, users):
@@ -48,11 +51,18 @@ def test_other_status_changes_send_no_survey(chain, users):
 
 def test_an_answer_is_recorded_with_its_questions_and_comment_on_the_timeline(resolved):
     ticket = resolved()
-    survey = services.answer_survey(token=ticket.survey.token, csat="5", answers={"timely": "4", "attitude": 5, "solved": ""},
-                                    comment="师傅很专业")
+    survey = services.answer_survey(
+        token=ticket.survey.token,
+        csat="5",
+        answers={"timely": "4", "attitude": 5, "solved": ""},
+        comment="师傅很专业",
+    )
     survey.refresh_from_db()
     assert survey.csat == 5 and survey.comment == "师傅很专业" and survey.answered_at is not None
-    assert dict(SurveyAnswer.objects.values_list("question__code", "score")) == {"timely": 4, "attitude": 5}
+    assert dict(SurveyAnswer.objects.values_list("question__code", "score")) == {
+        "timely": 4,
+        "attitude": 5,
+    }
     event = ticket.events.get(kind="survey_answered")
     assert event.data["csat"] == 5 and event.public is False and "师傅很专业" in event.body
     ticket.refresh_from_db()
@@ -70,21 +80,33 @@ def test_a_second_answer_is_refused_politely_and_changes_nothing(resolved):
     assert FollowUp.objects.count() == 0 and kinds(ticket).count("survey_answered") == 1
 
 
-@pytest.mark.parametrize(("csat", "answers", "field"), [
-    (None, {}, "csat"), ("6", {}, "csat"), ("0", {}, "csat"), ("4.5", {}, "csat"), ("很好", {}, "csat"),
-    (4, {"speed": 3}, "speed"), (4, {"timely": 9}, "timely"),
-])
+@pytest.mark.parametrize(
+    ("csat", "answers", "field"),
+    [
+        (None, {}, "csat"),
+        ("6", {}, "csat"),
+        ("0", {}, "csat"),
+        ("4.5", {}, "csat"),
+        ("很好", {}, "csat"),
+        (4, {"speed": 3}, "speed"),
+        (4, {"timely": 9}, "timely"),
+    ],
+)
 def test_a_bad_answer_is_refused_and_nothing_is_written(resolved, csat, answers, field):
     ticket = resolved()
     with pytest.raises(InvalidInput) as err:
         services.answer_survey(token=ticket.survey.token, csat=csat, answers=answers)
     assert err.value.field == field
-    assert Survey.objects.get(ticket=ticket).answered_at is None and not SurveyAnswer.objects.exists()
+    assert (
+        Survey.objects.get(ticket=ticket).answered_at is None and not SurveyAnswer.objects.exists()
+    )
 
 
 def test_a_closed_survey_and_an_unknown_link_are_refused(resolved):
     ticket = resolved()
-    Survey.objects.filter(ticket=ticket).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    Survey.objects.filter(ticket=ticket).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     with pytest.raises(Conflict) as err:
         services.answer_survey(token=ticket.survey.token, csat=5)
     assert err.value.code == "expired"
@@ -95,8 +117,10 @@ def test_a_closed_survey_and_an_unknown_link_are_refused(resolved):
 def test_a_low_score_reopens_the_ticket_to_the_store_manager_with_a_follow_up_call(resolved, users):
     ticket = resolved()
     heard = []
-    ticket_signals.status_changed.connect(receiver := lambda **kw: heard.append((kw["previous"], kw["status"], kw["actor"])),
-                                          weak=False)
+    ticket_signals.status_changed.connect(
+        receiver := lambda **kw: heard.append((kw["previous"], kw["status"], kw["actor"])),
+        weak=False,
+    )
     notices = []
     signals.notice.connect(notice := lambda **kw: notices.append(kw), weak=False)
     try:
@@ -109,20 +133,43 @@ def test_a_low_score_reopens_the_ticket_to_the_store_manager_with_a_follow_up_ca
     assert ticket.escalation_tier == "store_manager" and ticket.assignee == users["manager_sh001"]
     assert heard == [("resolved", "open", None)]
     followup = FollowUp.objects.get(ticket=ticket)
-    assert followup.reason == "low_score" and followup.assignee == users["manager_sh001"] and followup.done_at is None
+    assert (
+        followup.reason == "low_score"
+        and followup.assignee == users["manager_sh001"]
+        and followup.done_at is None
+    )
     assert followup.due_on == timezone.localdate() + datetime.timedelta(days=2)
-    assert kinds(ticket)[-6:] == ["survey_answered", "status", "escalated", "assigned", "followup_created", "feedback_notice"]
+    assert kinds(ticket)[-6:] == [
+        "survey_answered",
+        "status",
+        "escalated",
+        "assigned",
+        "followup_created",
+        "feedback_notice",
+    ]
     status = ticket.events.get(kind="status", data__reason="low_score")
     assert status.public is True and status.data["reopened"] is True
-    assert [u.username for u in notices[0]["users"]] == ["manager_sh001"] and notices[0]["ticket"].pk == ticket.pk
+    assert [u.username for u in notices[0]["users"]] == ["manager_sh001"] and notices[0][
+        "ticket"
+    ].pk == ticket.pk
 
 
-def test_with_two_store_managers_the_reopened_ticket_waits_at_the_store_manager_rung(resolved, chain):
-    StaffFactory(user=UserFactory(username="manager2_sh001"), role="store_manager", store=chain["stores"]["SH001"])
+def test_with_two_store_managers_the_reopened_ticket_waits_at_the_store_manager_rung(
+    resolved, chain
+):
+    StaffFactory(
+        user=UserFactory(username="manager2_sh001"),
+        role="store_manager",
+        store=chain["stores"]["SH001"],
+    )
     ticket = resolved()
     services.answer_survey(token=ticket.survey.token, csat=1)
     ticket.refresh_from_db()
-    assert ticket.status == "open" and ticket.escalation_tier == "store_manager" and ticket.assignee is None
+    assert (
+        ticket.status == "open"
+        and ticket.escalation_tier == "store_manager"
+        and ticket.assignee is None
+    )
     assert FollowUp.objects.get(ticket=ticket).assignee is None
 
 
@@ -130,15 +177,23 @@ def test_a_ticket_above_the_store_manager_rung_stays_with_its_owner(chain, users
     from tests.factories import open_ticket
 
     ticket = open_ticket(chain["stores"]["SH001"], type="complaint")
-    ticket_services.escalate(actor=users["cs_agent"], ticket=ticket, reason="顾客要求", to_tier="regional_manager")
+    ticket_services.escalate(
+        actor=users["cs_agent"], ticket=ticket, reason="顾客要求", to_tier="regional_manager"
+    )
     ticket_services.assign(actor=users["cs_agent"], ticket=ticket, assignee="region_east")
     from kefu.quality.services import set_root_cause
 
     set_root_cause(actor=users["region_east"], ticket=ticket, code="slow_service")
-    ticket = ticket_services.change_status(actor=users["region_east"], ticket=ticket, status="resolved")
+    ticket = ticket_services.change_status(
+        actor=users["region_east"], ticket=ticket, status="resolved"
+    )
     services.answer_survey(token=ticket.survey.token, csat=1)
     ticket.refresh_from_db()
-    assert ticket.status == "open" and ticket.escalation_tier == "regional_manager" and ticket.assignee == users["region_east"]
+    assert (
+        ticket.status == "open"
+        and ticket.escalation_tier == "regional_manager"
+        and ticket.assignee == users["region_east"]
+    )
     assert FollowUp.objects.get(ticket=ticket).assignee == users["manager_sh001"]
 
 
@@ -157,13 +212,18 @@ def test_a_middling_score_does_not_reopen_but_the_threshold_is_data(resolved):
     FeedbackSettings.objects.filter(pk=1).update(low_score_threshold=3)
     other = resolved()
     services.answer_survey(token=other.survey.token, csat=3)
-    assert Ticket.objects.get(pk=other.pk).status == "open" and FollowUp.objects.filter(ticket=other).exists()
+    assert (
+        Ticket.objects.get(pk=other.pk).status == "open"
+        and FollowUp.objects.filter(ticket=other).exists()
+    )
 
 
 MAIL = {"EMAIL_HOST": "smtp.example.com", "KEFU_PUBLIC_URL": "https://kefu.example.com/"}
 
 
-def test_the_survey_is_mailed_when_mail_is_configured_and_the_customer_agrees(resolved, settings, django_capture_on_commit_callbacks):
+def test_the_survey_is_mailed_when_mail_is_configured_and_the_customer_agrees(
+    resolved, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_HOST, settings.KEFU_PUBLIC_URL = MAIL["EMAIL_HOST"], MAIL["KEFU_PUBLIC_URL"]
     customer = CustomerFactory(email="zhang@example.com", name="张伟", gender="male")
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,15 +232,23 @@ def test_the_survey_is_mailed_when_mail_is_configured_and_the_customer_agrees(re
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["zhang@example.com"] and ticket.number in message.subject
-    assert f"https://kefu.example.com/survey/{survey.token}/" in message.body and message.body.startswith("张先生您好")
+    assert (
+        f"https://kefu.example.com/survey/{survey.token}/" in message.body
+        and message.body.startswith("张先生您好")
+    )
     assert ticket.tracking_token not in message.body
-    assert survey.mailed_at is not None and ticket.events.get(kind="survey_sent").data["channels"] == ["link", "mail"]
+    assert survey.mailed_at is not None and ticket.events.get(kind="survey_sent").data[
+        "channels"
+    ] == ["link", "mail"]
 
 
-@pytest.mark.parametrize(("configured", "email", "consent"), [(False, "a@example.com", True), (True, "", True),
-                                                             (True, "a@example.com", False)])
-def test_no_mail_without_configuration_an_address_or_consent(resolved, settings, django_capture_on_commit_callbacks,
-                                                             configured, email, consent):
+@pytest.mark.parametrize(
+    ("configured", "email", "consent"),
+    [(False, "a@example.com", True), (True, "", True), (True, "a@example.com", False)],
+)
+def test_no_mail_without_configuration_an_address_or_consent(
+    resolved, settings, django_capture_on_commit_callbacks, configured, email, consent
+):
     if configured:
         settings.EMAIL_HOST, settings.KEFU_PUBLIC_URL = MAIL["EMAIL_HOST"], MAIL["KEFU_PUBLIC_URL"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -189,7 +257,9 @@ def test_no_mail_without_configuration_an_address_or_consent(resolved, settings,
     assert ticket.events.get(kind="survey_sent").data["channels"] == ["link"]
 
 
-def test_a_mail_outage_never_undoes_the_resolution(resolved, settings, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_mail_outage_never_undoes_the_resolution(
+    resolved, settings, django_capture_on_commit_callbacks, monkeypatch
+):
     settings.EMAIL_HOST, settings.KEFU_PUBLIC_URL = MAIL["EMAIL_HOST"], MAIL["KEFU_PUBLIC_URL"]
 
     def down(*args, **kwargs):
@@ -207,8 +277,14 @@ def test_a_mail_outage_never_undoes_the_resolution(resolved, settings, django_ca
     assert len(mail.outbox) == 1
 
 
-def test_a_low_score_on_a_ticket_already_being_worked_again_keeps_its_assignee_without_a_sole_manager(resolved, chain, users):
-    StaffFactory(user=UserFactory(username="manager2_sh001"), role="store_manager", store=chain["stores"]["SH001"])
+def test_a_low_score_on_a_ticket_already_being_worked_again_keeps_its_assignee_without_a_sole_manager(
+    resolved, chain, users
+):
+    StaffFactory(
+        user=UserFactory(username="manager2_sh001"),
+        role="store_manager",
+        store=chain["stores"]["SH001"],
+    )
     ticket = resolved()
     ticket_services.add_customer_message(ticket=ticket, body="还是不行")
     ticket = Ticket.objects.get(pk=ticket.pk)

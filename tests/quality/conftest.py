@@ -15,5 +15,11 @@ def complaint(chain, users):
     from tests.factories import CustomerFactory, open_ticket
 
     customer = CustomerFactory(name="张伟", gender="male")
-    return open_ticket(chain["stores"]["SH001"], actor=users["staff_sh001"], customer=customer, type="complaint",
-                       subject="店员态度冷淡", description="问了几遍才回答。")
+    return open_ticket(
+        chain["stores"]["SH001"],
+        actor=users["staff_sh001"],
+        customer=customer,
+        type="complaint",
+        subject="店员态度冷淡",
+        description="问了几遍才回答。",
+    )

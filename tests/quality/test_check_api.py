@@ -28,10 +28,14 @@ def test_clean_text_has_no_findings(api, chain):
 
 def test_the_ticket_brings_the_customers_name_and_the_complaint_hints(api, complaint):
     text = "您好，非常抱歉，我们马上处理。"
-    with_ticket = post_json(api("staff_sh001"), URL, {"text": text, "ticket_id": complaint.id}).json()
+    with_ticket = post_json(
+        api("staff_sh001"), URL, {"text": text, "ticket_id": complaint.id}
+    ).json()
     assert [f["code"] for f in with_ticket["findings"]] == ["hint.no_name"]
     assert "张先生" in with_ticket["findings"][0]["suggestion"]
-    greeted = post_json(api("staff_sh001"), URL, {"text": "张先生" + text, "ticket_id": complaint.id}).json()
+    greeted = post_json(
+        api("staff_sh001"), URL, {"text": "张先生" + text, "ticket_id": complaint.id}
+    ).json()
     assert greeted["findings"] == []
 
 
@@ -40,12 +44,18 @@ def test_customer_out_of_scope_is_404(api, chain):
     open_ticket(chain["stores"]["BJ001"], customer=beijing)
     r = post_json(api("staff_sh001"), URL, {"text": "您好", "customer_id": beijing.id})
     assert r.status_code == 404 and r.json()["code"] == "not_found"
-    assert post_json(api("staff_bj001"), URL, {"text": "您好", "customer_id": beijing.id}).status_code == 200
+    assert (
+        post_json(api("staff_bj001"), URL, {"text": "您好", "customer_id": beijing.id}).status_code
+        == 200
+    )
 
 
 def test_ticket_out_of_scope_is_404(api, chain):
     ticket = open_ticket(chain["stores"]["BJ001"])
-    assert post_json(api("staff_sh001"), URL, {"text": "您好", "ticket_id": ticket.id}).status_code == 404
+    assert (
+        post_json(api("staff_sh001"), URL, {"text": "您好", "ticket_id": ticket.id}).status_code
+        == 404
+    )
 
 
 def test_bad_input_is_422_and_no_credentials_is_401(api, chain):

@@ -25,7 +25,11 @@ def test_a_forbidden_phrase_is_refused_with_422_and_the_findings(api, complaint)
     assert "我不知道" in body["detail"] and body["may_override"] is False
     [block] = [f for f in body["findings"] if f["severity"] == "block"]
     start = FORBIDDEN.index("我不知道")
-    assert block["code"] == "forbidden.wo_bu_zhi_dao" and block["span"] == [start, start + 4] and block["text"] == "我不知道"
+    assert (
+        block["code"] == "forbidden.wo_bu_zhi_dao"
+        and block["span"] == [start, start + 4]
+        and block["text"] == "我不知道"
+    )
     assert block["explanation"] and block["suggestion"]
     # Nothing was written: no reply, no version bump.
     assert not complaint.events.filter(kind="reply").exists()
@@ -39,18 +43,27 @@ def test_a_clean_reply_is_sent_and_hints_come_back_as_warnings(api, complaint):
     codes = {w["code"] for w in r.json()["warnings"]}
     # A complaint reply that never uses the customer's name, and a 可能 where a definite answer is due.
     assert codes == {"hint.no_name", "hint.keneng"}
-    assert post_json(api("staff_sh001"), replies(complaint), {"body": CLEAN}).json()["warnings"] == []
+    assert (
+        post_json(api("staff_sh001"), replies(complaint), {"body": CLEAN}).json()["warnings"] == []
+    )
 
 
 def test_internal_notes_are_not_checked(api, complaint):
-    r = post_json(api("staff_sh001"), replies(complaint), {"body": "顾客说“你们绝对不可能修好”，我不知道怎么回。", "public": False})
+    r = post_json(
+        api("staff_sh001"),
+        replies(complaint),
+        {"body": "顾客说“你们绝对不可能修好”，我不知道怎么回。", "public": False},
+    )
     assert r.status_code == 201 and r.json()["warnings"] == []
 
 
 def test_override_is_refused_to_a_role_the_policy_does_not_name(api, complaint):
     r = post_json(api("staff_sh001"), replies(complaint), {"body": FORBIDDEN, "override": True})
     assert r.status_code == 403 and r.json()["code"] == "override_not_allowed"
-    assert r.json()["findings"] and not complaint.events.filter(kind__in=["reply", "language_override"]).exists()
+    assert (
+        r.json()["findings"]
+        and not complaint.events.filter(kind__in=["reply", "language_override"]).exists()
+    )
 
 
 def test_a_manager_may_override_and_the_override_is_on_the_timeline(api, complaint, users):
@@ -59,10 +72,15 @@ def test_a_manager_may_override_and_the_override_is_on_the_timeline(api, complai
     assert refused.status_code == 422 and refused.json()["may_override"] is True
     r = post_json(client, replies(complaint), {"body": FORBIDDEN, "override": True})
     assert r.status_code == 201, r.content
-    assert [w["code"] for w in r.json()["warnings"] if w.get("overridden")] == ["forbidden.wo_bu_zhi_dao"]
+    assert [w["code"] for w in r.json()["warnings"] if w.get("overridden")] == [
+        "forbidden.wo_bu_zhi_dao"
+    ]
     override = complaint.events.get(kind="language_override")
     assert override.actor == users["manager_sh001"] and not override.public
-    assert override.data["role"] == "store_manager" and override.data["findings"][0]["text"] == "我不知道"
+    assert (
+        override.data["role"] == "store_manager"
+        and override.data["findings"][0]["text"] == "我不知道"
+    )
     reply = complaint.events.get(kind="reply")
     assert override.id < reply.id and reply.body == FORBIDDEN
     # The override shows on the ticket's timeline (API) for QA to see.
@@ -74,8 +92,18 @@ def test_who_may_override_is_the_managers_policy(api, complaint):
     policy = QualityPolicy.current()
     policy.allow_override_roles = ["store_staff"]
     policy.save()
-    assert post_json(api("staff_sh001"), replies(complaint), {"body": FORBIDDEN, "override": True}).status_code == 201
-    assert post_json(api("manager_sh001"), replies(complaint), {"body": FORBIDDEN, "override": True}).status_code == 403
+    assert (
+        post_json(
+            api("staff_sh001"), replies(complaint), {"body": FORBIDDEN, "override": True}
+        ).status_code
+        == 201
+    )
+    assert (
+        post_json(
+            api("manager_sh001"), replies(complaint), {"body": FORBIDDEN, "override": True}
+        ).status_code
+        == 403
+    )
 
 
 def test_admin_phrase_overrides_switch_a_rule_off_or_add_one(api, chain):
@@ -83,8 +111,13 @@ def test_admin_phrase_overrides_switch_a_rule_off_or_add_one(api, chain):
     client = api("cs_agent")
     PhraseOverride.objects.create(code="forbidden.wo_bu_zhi_dao", enabled=False)
     assert post_json(client, replies(ticket), {"body": "您好，我不知道。"}).status_code == 201
-    PhraseOverride.objects.create(code="forbidden.local_mafan", phrase="别来烦我", severity="block",
-                                  explanation="不耐烦，把顾客往外推。", suggestion="我马上为您处理。")
+    PhraseOverride.objects.create(
+        code="forbidden.local_mafan",
+        phrase="别来烦我",
+        severity="block",
+        explanation="不耐烦，把顾客往外推。",
+        suggestion="我马上为您处理。",
+    )
     r = post_json(client, replies(ticket), {"body": "您好，别来烦我。"})
     assert r.status_code == 422 and r.json()["findings"][0]["code"] == "forbidden.local_mafan"
     assert r.json()["findings"][0]["suggestion"] == "我马上为您处理。"

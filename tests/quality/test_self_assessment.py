@@ -19,11 +19,22 @@ def test_ten_statements_in_chinese_with_both_poles():
     spec = rules.self_assessment()
     assert len(spec["statements"]) == 10
     assert spec["statements"][4]["high_zh"] == "即使不是我的错，我也不介意道歉"
-    assert all(s["high_zh"] and s["low_zh"] and s["high_en"] and s["low_en"] for s in spec["statements"])
+    assert all(
+        s["high_zh"] and s["low_zh"] and s["high_en"] and s["low_en"] for s in spec["statements"]
+    )
 
 
-@pytest.mark.parametrize(("total", "band"), [(100, "excellent"), (80, "excellent"), (79, "training"), (50, "training"),
-                                             (49, "other_role"), (10, "other_role")])
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [
+        (100, "excellent"),
+        (80, "excellent"),
+        (79, "training"),
+        (50, "training"),
+        (49, "other_role"),
+        (10, "other_role"),
+    ],
+)
 def test_bands(total, band):
     assert sum(answers_for(total)) == total
     assert rules.assessment_band(total)["code"] == band
@@ -34,11 +45,17 @@ def test_answers_are_kept_per_person_over_time(users):
     services.submit_self_assessment(actor=users["staff_sh001"], answers=answers_for(62))
     latest = services.submit_self_assessment(actor=users["staff_sh001"], answers=answers_for(85))
     assert latest.total == 85 and latest.band == "excellent"
-    history = list(SelfAssessment.objects.filter(staff=users["staff_sh001"].staff).values_list("total", flat=True))
+    history = list(
+        SelfAssessment.objects.filter(staff=users["staff_sh001"].staff).values_list(
+            "total", flat=True
+        )
+    )
     assert history == [85, 62]
 
 
-@pytest.mark.parametrize("answers", [[10] * 9, [11] + [5] * 9, [0] + [5] * 9, ["7"] * 10, [True] * 10])
+@pytest.mark.parametrize(
+    "answers", [[10] * 9, [11] + [5] * 9, [0] + [5] * 9, ["7"] * 10, [True] * 10]
+)
 def test_invalid_answers_are_refused(users, answers):
     with pytest.raises(InvalidInput) as refused:
         services.submit_self_assessment(actor=users["staff_sh001"], answers=answers)
@@ -56,7 +73,10 @@ def test_desk_form_history_and_advice(desk, users):
     page = client.get("/desk/quality/self-assessment/").content.decode()
     assert 'data-band="other_role"' in page and "<strong>45</strong>" in page
     incomplete = client.post("/desk/quality/self-assessment/", {**form, "q10": ""})
-    assert incomplete.status_code == 422 and 'value="4" required checked' in incomplete.content.decode()
+    assert (
+        incomplete.status_code == 422
+        and 'value="4" required checked' in incomplete.content.decode()
+    )
 
 
 def test_coaches_see_their_scope_and_nobody_else_does(desk, users):
@@ -66,7 +86,9 @@ def test_coaches_see_their_scope_and_nobody_else_does(desk, users):
     assert desk("manager_sh001").get(f"/desk/quality/team/{sh001}/").status_code == 200
     assert desk("manager_bj001").get(f"/desk/quality/team/{sh001}/").status_code == 404
     assert desk("staff_sh002").get(f"/desk/quality/team/{sh001}/").status_code == 404
-    assert desk("staff_sh001").get(f"/desk/quality/team/{sh001}/").status_code == 200  # one's own history
+    assert (
+        desk("staff_sh001").get(f"/desk/quality/team/{sh001}/").status_code == 200
+    )  # one's own history
     assert desk("staff_sh001").get("/desk/quality/team/").status_code == 403
     team = desk("manager_sh001").get("/desk/quality/team/").content.decode()
     assert "staff_sh001" in team and "staff_bj001" not in team and ">70<" in team

@@ -26,12 +26,23 @@ def spread():
     for category, days, fault, wish in itertools.product(CATEGORIES, ages, FAULTS, WISHES):
         k = days + len(fault) + len(wish)
         yield Case(
-            category=category, price=Decimal("3999.00"), sale_date=SALE, request_date=SALE + timedelta(days=days),
-            fault=fault, wish=wish, has_invoice=k % 5 != 0, has_warranty_card=k % 7 != 0,
-            production_date=SALE - timedelta(days=60), channel=("store", "online", "phone")[k % 3],
-            failed_repairs=k % 4, repair_days=min(days, k % 20), same_model_available=k % 2 == 0,
-            parts_available=k % 6 != 0, discontinued_date=SALE - timedelta(days=2000) if k % 9 == 0 else None,
-            reason=(None, *REASONS)[k % (len(REASONS) + 1)], customer_honorific=(None, "张先生", "欧阳女士")[k % 3],
+            category=category,
+            price=Decimal("3999.00"),
+            sale_date=SALE,
+            request_date=SALE + timedelta(days=days),
+            fault=fault,
+            wish=wish,
+            has_invoice=k % 5 != 0,
+            has_warranty_card=k % 7 != 0,
+            production_date=SALE - timedelta(days=60),
+            channel=("store", "online", "phone")[k % 3],
+            failed_repairs=k % 4,
+            repair_days=min(days, k % 20),
+            same_model_available=k % 2 == 0,
+            parts_available=k % 6 != 0,
+            discontinued_date=SALE - timedelta(days=2000) if k % 9 == 0 else None,
+            reason=(None, *REASONS)[k % (len(REASONS) + 1)],
+            customer_honorific=(None, "张先生", "欧阳女士")[k % 3],
         )
 
 
@@ -52,7 +63,11 @@ def test_every_aftersales_script_passes_the_checker(company):
 def test_the_demo_replies_pass_the_checker():
     from kefu.web.demo import REPLIES
 
-    for greeting, honorific in (("张先生您好", "张先生"), ("欧阳女士您好", "欧阳女士"), ("张伟您好", "张伟")):
+    for greeting, honorific in (
+        ("张先生您好", "张先生"),
+        ("欧阳女士您好", "欧阳女士"),
+        ("张伟您好", "张伟"),
+    ):
         context = Context(customer_surname=honorific[:1], honorific=honorific, is_complaint=True)
         for reply in REPLIES:
             text = reply.format(greeting=greeting)
@@ -62,6 +77,12 @@ def test_the_demo_replies_pass_the_checker():
 def test_the_complaint_summary_passes_the_checker():
     from kefu.quality.rules import summary_text
 
-    text = summary_text(greeting="李女士您好", agreed="为您免费更换同型号洗衣机", next_steps="周六上午送货安装，并回收旧机",
-                        agent="王芳", phone="", number="KF-20260302-000007")
+    text = summary_text(
+        greeting="李女士您好",
+        agreed="为您免费更换同型号洗衣机",
+        next_steps="周六上午送货安装，并回收旧机",
+        agent="王芳",
+        phone="",
+        number="KF-20260302-000007",
+    )
     assert not check(text, Context(customer_surname="李", honorific="李女士", is_complaint=True))

@@ -22,8 +22,13 @@ def test_ticket_json_carries_the_sla_with_iso_offsets(api, chain, office_store):
         ticket = open_ticket(office_store, type="complaint")
     sla = api("cs_agent").get(f"/api/v1/tickets/{ticket.id}").json()["sla"]
     assert sla == {
-        "policy": "complaint", "first_response_due": "2026-10-08T12:00:00+08:00", "next_reply_due": None,
-        "resolution_due": "2026-10-13T12:00:00+08:00", "solution_promised_at": None, "paused": False, "breached": [],
+        "policy": "complaint",
+        "first_response_due": "2026-10-08T12:00:00+08:00",
+        "next_reply_due": None,
+        "resolution_due": "2026-10-13T12:00:00+08:00",
+        "solution_promised_at": None,
+        "paused": False,
+        "breached": [],
     }
     with time_machine.travel(at(2026, 10, 8, 12), tick=False):
         sweep()
@@ -35,23 +40,42 @@ def test_solution_timetable_endpoint_sets_the_promise(api, chain):
     ticket = open_ticket(chain["stores"]["SH001"], type="complaint")
     promised = "2099-01-05T18:00:00+08:00"
     with time_machine.travel(at(2098, 12, 31, 10), tick=False):
-        r = post(api("staff_sh001"), f"/api/v1/tickets/{ticket.id}/solution-timetable",
-                 {"promised_at": promised, "note": "张先生，我们将在1月5日18点前给您解决方案。", "version": ticket.version})
+        r = post(
+            api("staff_sh001"),
+            f"/api/v1/tickets/{ticket.id}/solution-timetable",
+            {
+                "promised_at": promised,
+                "note": "张先生，我们将在1月5日18点前给您解决方案。",
+                "version": ticket.version,
+            },
+        )
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["sla"]["solution_promised_at"] == promised and body["version"] == ticket.version + 1
     event = body["timeline"][-1]
-    assert event["kind"] == "solution_timetable" and event["public"] is True and "1月5日" in event["body"]
+    assert (
+        event["kind"] == "solution_timetable"
+        and event["public"] is True
+        and "1月5日" in event["body"]
+    )
 
 
-@pytest.mark.parametrize(("user", "payload", "status", "code"), [
-    ("staff_sh001", {"promised_at": "2020-01-01T10:00:00+08:00"}, 422, "invalid"),
-    ("staff_sh001", {"promised_at": "not a date"}, 422, "invalid"),
-    ("staff_sh001", {"promised_at": "2099-01-01T10:00:00+08:00", "version": 99}, 409, "stale"),
-    ("staff_sh001", {"promised_at": "2099-01-01T10:00:00+08:00", "colour": "red"}, 422, "invalid"),
-    ("trainer", {"promised_at": "2099-01-01T10:00:00+08:00"}, 403, "forbidden"),
-    ("staff_bj001", {"promised_at": "2099-01-01T10:00:00+08:00"}, 404, "not_found"),
-])
+@pytest.mark.parametrize(
+    ("user", "payload", "status", "code"),
+    [
+        ("staff_sh001", {"promised_at": "2020-01-01T10:00:00+08:00"}, 422, "invalid"),
+        ("staff_sh001", {"promised_at": "not a date"}, 422, "invalid"),
+        ("staff_sh001", {"promised_at": "2099-01-01T10:00:00+08:00", "version": 99}, 409, "stale"),
+        (
+            "staff_sh001",
+            {"promised_at": "2099-01-01T10:00:00+08:00", "colour": "red"},
+            422,
+            "invalid",
+        ),
+        ("trainer", {"promised_at": "2099-01-01T10:00:00+08:00"}, 403, "forbidden"),
+        ("staff_bj001", {"promised_at": "2099-01-01T10:00:00+08:00"}, 404, "not_found"),
+    ],
+)
 def test_solution_timetable_refusals(api, chain, user, payload, status, code):
     ticket = open_ticket(chain["stores"]["SH001"], type="complaint")
     with time_machine.travel(at(2098, 12, 31, 10), tick=False):
@@ -69,7 +93,10 @@ def test_ticket_clocks_endpoint(api, chain, users):
         services.change_status(actor=users["cs_agent"], ticket=ticket, status="on_hold")
     r = api("cs_agent").get(f"/api/v1/tickets/{ticket.id}/sla").json()
     assert r["policy"] == "default"
-    assert {c["target"]: c["state"] for c in r["clocks"]} == {"first_response": "paused", "resolution": "paused"}
+    assert {c["target"]: c["state"] for c in r["clocks"]} == {
+        "first_response": "paused",
+        "resolution": "paused",
+    }
     assert r["pauses"][0]["status"] == "on_hold" and r["pauses"][0]["ended_at"] is None
     assert r["clocks"][0]["due_at"].endswith("+08:00")
 
@@ -92,9 +119,14 @@ def test_breaching_soon_is_for_managers_and_respects_scope(api, chain):
 
 
 def test_due_calculator(api, chain):
-    r = api("cs_manager").get("/api/v1/sla/due", {"calendar": "backoffice", "start": "2026-09-30T17:00:00+08:00", "hours": 4})
+    r = api("cs_manager").get(
+        "/api/v1/sla/due",
+        {"calendar": "backoffice", "start": "2026-09-30T17:00:00+08:00", "hours": 4},
+    )
     assert r.json()["due"] == "2026-10-08T12:00:00+08:00"
-    r = api("cs_manager").get("/api/v1/sla/due", {"calendar": "nowhere", "start": "2026-09-30T17:00:00", "hours": 4})
+    r = api("cs_manager").get(
+        "/api/v1/sla/due", {"calendar": "nowhere", "start": "2026-09-30T17:00:00", "hours": 4}
+    )
     assert r.status_code == 422 and r.json()["field"] == "calendar"
 
 
@@ -113,4 +145,7 @@ def test_list_stays_flat_in_queries_with_the_sla_block(api, chain, django_assert
 
 def test_openapi_lists_the_sla_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert "/api/v1/tickets/{ticket_id}/solution-timetable" in paths and "/api/v1/sla/breaching-soon" in paths
+    assert (
+        "/api/v1/tickets/{ticket_id}/solution-timetable" in paths
+        and "/api/v1/sla/breaching-soon" in paths
+    )

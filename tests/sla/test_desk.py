@@ -21,7 +21,9 @@ def badges(html: str) -> list[str]:
 def test_queue_sorts_by_next_due_with_green_amber_red_badges(desk, chain, users):
     store = chain["stores"]["SH001"]
     with time_machine.travel(at(2026, 3, 2, 10), tick=False):
-        later = open_ticket(store, type="consultation", subject="咨询")  # due 03-03 10:00, warns 03-03 04:00
+        later = open_ticket(
+            store, type="consultation", subject="咨询"
+        )  # due 03-03 10:00, warns 03-03 04:00
         soon = open_ticket(store, type="complaint", subject="投诉")  # due 14:00, warns 13:00
         waiting = open_ticket(store, type="consultation", subject="等待客户")
         tickets.change_status(actor=users["cs_agent"], ticket=waiting, status="pending_customer")
@@ -32,7 +34,11 @@ def test_queue_sorts_by_next_due_with_green_amber_red_badges(desk, chain, users)
     assert badges(html) == ["warn", "ok", "paused"]
     assert 'value="due" selected' in html
     with time_machine.travel(at(2026, 3, 2, 14, 5), tick=False):
-        html = desk("manager_sh001").get("/desk/?view=open&sort=due", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        html = (
+            desk("manager_sh001")
+            .get("/desk/?view=open&sort=due", HTTP_ACCEPT_LANGUAGE="en")
+            .content.decode()
+        )
     assert badges(html)[0] == "late" and ">overdue 5m<" in html
 
 
@@ -60,8 +66,10 @@ def test_the_timetable_form_sets_the_promise_and_stops_the_waiting_clock(desk, c
         ticket.refresh_from_db()
         page = desk("staff_sh001").get(f"/desk/tickets/{ticket.pk}/").content.decode()
         assert 'name="promised_at"' in page
-        r = desk("staff_sh001").post(f"/desk/sla/tickets/{ticket.pk}/timetable/",
-                                     {"promised_at": "2026-03-04T18:00", "note": "", "version": ticket.version})
+        r = desk("staff_sh001").post(
+            f"/desk/sla/tickets/{ticket.pk}/timetable/",
+            {"promised_at": "2026-03-04T18:00", "note": "", "version": ticket.version},
+        )
     assert r.status_code == 302
     t = Ticket.objects.get(pk=ticket.pk)
     assert t.solution_promised_at == at(2026, 3, 4, 18) and t.first_response_due is None
@@ -69,7 +77,10 @@ def test_the_timetable_form_sets_the_promise_and_stops_the_waiting_clock(desk, c
 
 def test_a_bad_timetable_re_renders_the_page_with_the_error(desk, chain):
     ticket = open_ticket(chain["stores"]["SH001"], type="complaint")
-    r = desk("staff_sh001").post(f"/desk/sla/tickets/{ticket.pk}/timetable/", {"promised_at": "tomorrow", "version": ticket.version})
+    r = desk("staff_sh001").post(
+        f"/desk/sla/tickets/{ticket.pk}/timetable/",
+        {"promised_at": "tomorrow", "version": ticket.version},
+    )
     assert r.status_code == 422 and 'role="alert"' in r.content.decode()
     assert Ticket.objects.get(pk=ticket.pk).solution_promised_at is None
 
@@ -82,7 +93,10 @@ def test_breaching_soon_view_is_for_managers_in_their_scope(desk, chain):
         html = desk("manager_sh001").get("/desk/sla/breaching/").content.decode()
         assert "上海投诉" in html and "北京投诉" not in html
         assert 'data-testid="breaching-soon"' in html  # the top-bar link
-        assert "上海投诉" not in desk("manager_sh001").get("/desk/sla/breaching/?within=1").content.decode()
+        assert (
+            "上海投诉"
+            not in desk("manager_sh001").get("/desk/sla/breaching/?within=1").content.decode()
+        )
         staff = desk("staff_sh001")
         assert staff.get("/desk/sla/breaching/").status_code == 403
         assert 'data-testid="breaching-soon"' not in staff.get("/desk/").content.decode()

@@ -40,28 +40,48 @@ def fresh(ticket) -> Ticket:
 # --------------------------------------------------------------------------- policies
 
 
-@pytest.mark.parametrize(("type", "priority", "vip", "code"), [
-    ("consultation", "normal", False, "default"),
-    ("complaint", "normal", False, "complaint"),
-    ("complaint", "urgent", False, "complaint-urgent"),
-    ("fault_report", "urgent", False, "fault-urgent"),
-    ("fault_report", "normal", False, "fault-report"),
-    ("return_exchange", "low", False, "return-exchange"),
-    ("consultation", "normal", True, "vip"),
-])
+@pytest.mark.parametrize(
+    ("type", "priority", "vip", "code"),
+    [
+        ("consultation", "normal", False, "default"),
+        ("complaint", "normal", False, "complaint"),
+        ("complaint", "urgent", False, "complaint-urgent"),
+        ("fault_report", "urgent", False, "fault-urgent"),
+        ("fault_report", "normal", False, "fault-report"),
+        ("return_exchange", "low", False, "return-exchange"),
+        ("consultation", "normal", True, "vip"),
+    ],
+)
 def test_seeded_policies_match_first_by_position(type, priority, vip, code):
-    assert selectors.match_policy(type=type, priority=priority, channel="phone", vip=vip).code == code
+    assert (
+        selectors.match_policy(type=type, priority=priority, channel="phone", vip=vip).code == code
+    )
 
 
 def test_an_admin_edit_changes_which_policy_wins(chain):
-    SlaPolicy.objects.create(code="hotline-fast", name="Hotline", position=1, channels=["phone"],
-                             first_response_minutes=30, first_response_calendar="hotline")
+    SlaPolicy.objects.create(
+        code="hotline-fast",
+        name="Hotline",
+        position=1,
+        channels=["phone"],
+        first_response_minutes=30,
+        first_response_calendar="hotline",
+    )
     selectors.clear_caches()
-    assert selectors.match_policy(type="complaint", priority="normal", channel="phone", vip=False).code == "hotline-fast"
-    assert selectors.match_policy(type="complaint", priority="normal", channel="email", vip=False).code == "complaint"
+    assert (
+        selectors.match_policy(type="complaint", priority="normal", channel="phone", vip=False).code
+        == "hotline-fast"
+    )
+    assert (
+        selectors.match_policy(type="complaint", priority="normal", channel="email", vip=False).code
+        == "complaint"
+    )
     SlaPolicy.objects.filter(code="hotline-fast").update(is_active=False)
     selectors.clear_caches()
-    assert selectors.match_policy(type="complaint", priority="normal", channel="phone", vip=False).code == "complaint"
+    assert (
+        selectors.match_policy(type="complaint", priority="normal", channel="phone", vip=False).code
+        == "complaint"
+    )
 
 
 def test_no_matching_policy_means_no_clocks(chain):
@@ -81,12 +101,16 @@ def test_everything_gets_a_first_response_within_24_calendar_hours(chain):
     assert t.first_response_due == at(2026, 3, 2, 10) + 24 * H
     # 60 business hours on the store calendar (09:00-21:00 every day): 11 + 12*4 + 1.
     assert t.resolution_due == at(2026, 3, 7, 10)
-    assert t.sla_due == t.first_response_due and t.sla_next_due == at(2026, 3, 2, 10) + 18 * H  # the 75% warning
+    assert (
+        t.sla_due == t.first_response_due and t.sla_next_due == at(2026, 3, 2, 10) + 18 * H
+    )  # the 75% warning
 
 
 def test_a_complaint_before_national_day_falls_due_after_the_holiday(chain, office_store):
     with time_machine.travel(at(2026, 9, 30, 17), tick=False):
-        ticket = open_ticket(office_store, type="complaint", subject="服务态度差", description="店员态度恶劣")
+        ticket = open_ticket(
+            office_store, type="complaint", subject="服务态度差", description="店员态度恶劣"
+        )
     t = fresh(ticket)
     # 4 business hours: 17-18 on 09-30, then 10-01..07 off, then 09:00-12:00 on 10-08.
     assert t.first_response_due == at(2026, 10, 8, 12)
@@ -106,7 +130,9 @@ def test_spring_festival_make_up_saturday_counts_as_a_working_day(chain, office_
 # --------------------------------------------------------------------------- pauses
 
 
-def test_a_pause_over_spring_festival_moves_due_times_by_exactly_the_paused_business_time(chain, users, office_store):
+def test_a_pause_over_spring_festival_moves_due_times_by_exactly_the_paused_business_time(
+    chain, users, office_store
+):
     agent = users["cs_agent"]
     with time_machine.travel(at(2026, 2, 13, 10), tick=False):
         ticket = open_ticket(office_store, type="fault_report")
@@ -114,17 +140,29 @@ def test_a_pause_over_spring_festival_moves_due_times_by_exactly_the_paused_busi
     with time_machine.travel(at(2026, 2, 13, 17), tick=False):
         tickets.change_status(actor=agent, ticket=ticket, status="pending_customer")
     paused = fresh(ticket)
-    assert paused.sla_paused_at == at(2026, 2, 13, 17) and paused.sla_due is None and paused.sla_next_due is None
+    assert (
+        paused.sla_paused_at == at(2026, 2, 13, 17)
+        and paused.sla_due is None
+        and paused.sla_next_due is None
+    )
     with time_machine.travel(at(2026, 2, 24, 10), tick=False):
-        tickets.add_customer_message(ticket=ticket, body="照片已经拍好了，请看附件。")  # back to open
+        tickets.add_customer_message(
+            ticket=ticket, body="照片已经拍好了，请看附件。"
+        )  # back to open
     after = fresh(ticket)
     office = selectors.get_calendar("backoffice")
     # 17-18 on 02-13, the make-up Saturday 02-14 (8 h), 09-10 on 02-24: 10 business hours.
     assert business_time_between(before.resolution_due, after.resolution_due, office) == 10 * H
     # The first response counts calendar hours, so it moves by the whole pause.
-    assert after.first_response_due - before.first_response_due == at(2026, 2, 24, 10) - at(2026, 2, 13, 17)
+    assert after.first_response_due - before.first_response_due == at(2026, 2, 24, 10) - at(
+        2026, 2, 13, 17
+    )
     pause = SlaPause.objects.get(ticket=ticket)
-    assert (pause.status, pause.started_at, pause.ended_at) == ("pending_customer", at(2026, 2, 13, 17), at(2026, 2, 24, 10))
+    assert (pause.status, pause.started_at, pause.ended_at) == (
+        "pending_customer",
+        at(2026, 2, 13, 17),
+        at(2026, 2, 24, 10),
+    )
     assert clock(ticket, "resolution").paused_seconds == 10 * 3600
     assert after.sla_paused_at is None and after.sla_next_due is not None
 
@@ -154,15 +192,21 @@ def test_each_customer_message_starts_a_next_reply_clock_that_a_reply_stops(chai
         tickets.add_reply(actor=users["cs_agent"], ticket=ticket, body="您好，请问您的型号？")
     with time_machine.travel(at(2026, 3, 2, 11), tick=False):
         tickets.add_customer_message(ticket=ticket, body="型号是BCD-470")
-        tickets.add_customer_message(ticket=ticket, body="还有一个问题")  # the reply is already owed
+        tickets.add_customer_message(
+            ticket=ticket, body="还有一个问题"
+        )  # the reply is already owed
     assert SlaClock.objects.filter(ticket=ticket, target="next_reply").count() == 1
     assert fresh(ticket).next_reply_due == at(2026, 3, 3, 11)
     with time_machine.travel(at(2026, 3, 2, 12), tick=False):
         tickets.add_reply(actor=users["cs_agent"], ticket=ticket, body="好的，马上安排。")
-    assert clock(ticket, "next_reply").state == ClockState.MET and fresh(ticket).next_reply_due is None
+    assert (
+        clock(ticket, "next_reply").state == ClockState.MET and fresh(ticket).next_reply_due is None
+    )
 
 
-def test_resolving_stops_the_clocks_and_reopening_resumes_resolution_without_the_resolved_time(chain, users):
+def test_resolving_stops_the_clocks_and_reopening_resumes_resolution_without_the_resolved_time(
+    chain, users
+):
     agent = users["cs_agent"]
     with time_machine.travel(at(2026, 3, 2, 10), tick=False):
         ticket = open_ticket(chain["stores"]["SH001"], type="consultation")
@@ -210,13 +254,21 @@ def test_timetable_refusals_change_nothing(chain, users):
     ticket = open_ticket(chain["stores"]["SH001"], type="complaint")
     with time_machine.travel(at(2026, 3, 2, 10), tick=False):
         with pytest.raises(InvalidInput) as err:
-            services.set_solution_timetable(actor=users["cs_agent"], ticket=ticket, promised_at=at(2026, 3, 1, 10))
+            services.set_solution_timetable(
+                actor=users["cs_agent"], ticket=ticket, promised_at=at(2026, 3, 1, 10)
+            )
         assert err.value.field == "promised_at"
         with pytest.raises(Forbidden):
-            services.set_solution_timetable(actor=users["trainer"], ticket=ticket, promised_at=at(2026, 3, 3, 10))
+            services.set_solution_timetable(
+                actor=users["trainer"], ticket=ticket, promised_at=at(2026, 3, 3, 10)
+            )
         with pytest.raises(StaleWrite):
-            services.set_solution_timetable(actor=users["cs_agent"], ticket=ticket, promised_at=at(2026, 3, 3, 10),
-                                            expected_version=ticket.version + 5)
+            services.set_solution_timetable(
+                actor=users["cs_agent"],
+                ticket=ticket,
+                promised_at=at(2026, 3, 3, 10),
+                expected_version=ticket.version + 5,
+            )
     assert fresh(ticket).solution_promised_at is None
     assert not fresh(ticket).events.filter(kind=EventKind.SOLUTION_TIMETABLE).exists()
 
@@ -225,16 +277,26 @@ def test_no_timetable_for_a_closed_ticket(chain, users):
     ticket = open_ticket(chain["stores"]["SH001"])
     tickets.change_status(actor=users["cs_agent"], ticket=ticket, status="resolved")
     with pytest.raises(Conflict):
-        services.set_solution_timetable(actor=users["cs_agent"], ticket=fresh(ticket),
-                                        promised_at=fresh(ticket).created_at + 48 * H)
+        services.set_solution_timetable(
+            actor=users["cs_agent"],
+            ticket=fresh(ticket),
+            promised_at=fresh(ticket).created_at + 48 * H,
+        )
 
 
 # --------------------------------------------------------------------------- special cases
 
 
-@pytest.mark.parametrize("text", [
-    "再不处理我就找媒体曝光你们", "我已经打了12315", "我要找律师起诉", "空调插头冒烟了，差点着火", "冰箱漏电，孩子被电击受伤",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "再不处理我就找媒体曝光你们",
+        "我已经打了12315",
+        "我要找律师起诉",
+        "空调插头冒烟了，差点着火",
+        "冰箱漏电，孩子被电击受伤",
+    ],
+)
 def test_special_cases_go_straight_to_the_cs_department_at_creation(chain, users, text):
     ticket = open_ticket(chain["stores"]["SH001"], description=text)
     assert ticket.escalation_tier == Tier.CS_DEPARTMENT  # the caller's instance is refreshed too
@@ -271,12 +333,19 @@ def test_trigger_words_are_editable_data(chain):
     assert fresh(ticket).escalation_tier == Tier.STORE_STAFF
 
 
-def test_escalating_to_the_cs_department_moves_holder_clocks_to_its_calendar(chain, users, office_store):
+def test_escalating_to_the_cs_department_moves_holder_clocks_to_its_calendar(
+    chain, users, office_store
+):
     # Complaint clocks follow the holder: the store's office hours, then the hotline's.
     with time_machine.travel(at(2026, 9, 30, 17), tick=False):
         ticket = open_ticket(office_store, type="complaint")
     with time_machine.travel(at(2026, 9, 30, 17, 30), tick=False):
-        tickets.escalate(actor=users["manager_sh001"], ticket=ticket, reason="需要客服部协调", to_tier=Tier.CS_DEPARTMENT)
+        tickets.escalate(
+            actor=users["manager_sh001"],
+            ticket=ticket,
+            reason="需要客服部协调",
+            to_tier=Tier.CS_DEPARTMENT,
+        )
     c = clock(ticket, "first_response")
     assert c.calendar == "hotline"
     # 3.5 h were left; the hotline opens 08:00-22:00 every day, holidays included.

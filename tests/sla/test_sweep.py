@@ -35,7 +35,9 @@ def complaint(chain, office_store):
     """A complaint opened the afternoon before National Day: first response due 10-08 12:00
     (warning 11:00), on office hours."""
     with time_machine.travel(at(2026, 9, 30, 17), tick=False):
-        return open_ticket(office_store, type="complaint", subject="售后服务太慢", description="报修一周无人上门")
+        return open_ticket(
+            office_store, type="complaint", subject="售后服务太慢", description="报修一周无人上门"
+        )
 
 
 @pytest.mark.django_db
@@ -52,7 +54,9 @@ def test_warning_at_75_percent_tells_the_holder(complaint):
     assert report["warnings"] == 1 and report["breaches"] == 0
     event = TicketEvent.objects.get(ticket=complaint, kind=EventKind.SLA_WARNING)
     assert event.data["target"] == "first_response" and event.data["tier"] == Tier.STORE_STAFF
-    assert notified("staff_sh001", "sla_warning").count() == 1  # the rung's people: nobody is assigned
+    assert (
+        notified("staff_sh001", "sla_warning").count() == 1
+    )  # the rung's people: nobody is assigned
     assert not notified("staff_sh002").exists() and not notified("manager_sh001").exists()
 
 
@@ -61,7 +65,9 @@ def test_warning_goes_to_the_assignee_when_there_is_one(complaint, users):
     tickets.assign(actor=users["manager_sh001"], ticket=complaint, assignee="staff_sh001")
     with time_machine.travel(at(2026, 10, 8, 11), tick=False):
         sweep()
-    assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["staff_sh001"]
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == [
+        "staff_sh001"
+    ]
 
 
 @pytest.mark.django_db
@@ -75,7 +81,10 @@ def test_breach_escalates_a_complaint_one_rung_and_tells_that_rung(complaint):
     assert breach.data == {**breach.data, "target": "first_response", "tier": Tier.STORE_STAFF}
     escalated = t.events.get(kind=EventKind.ESCALATED)
     assert escalated.data["automatic"] is True and escalated.actor is None
-    assert escalated.data["previous"] == Tier.STORE_STAFF and escalated.data["tier"] == Tier.STORE_MANAGER
+    assert (
+        escalated.data["previous"] == Tier.STORE_STAFF
+        and escalated.data["tier"] == Tier.STORE_MANAGER
+    )
     assert notified("manager_sh001", "escalated").count() == 1
     # The warning instant had passed too; a breach does not also send a stale warning.
     assert not t.events.filter(kind=EventKind.SLA_WARNING).exists()
@@ -102,8 +111,13 @@ def test_an_escalation_task_that_runs_twice_climbs_once(complaint, monkeypatch):
         assert escalate_breaches(queued) == 1
         assert escalate_breaches(queued) == 0
     t = Ticket.objects.get(pk=complaint.pk)
-    assert t.escalation_tier == Tier.STORE_MANAGER and t.events.filter(kind=EventKind.ESCALATED).count() == 1
-    assert SlaClock.objects.get(ticket=complaint, target="first_response").escalated_at == at(2026, 10, 8, 12)
+    assert (
+        t.escalation_tier == Tier.STORE_MANAGER
+        and t.events.filter(kind=EventKind.ESCALATED).count() == 1
+    )
+    assert SlaClock.objects.get(ticket=complaint, target="first_response").escalated_at == at(
+        2026, 10, 8, 12
+    )
 
 
 @pytest.mark.django_db
@@ -118,7 +132,10 @@ def test_a_lost_escalation_is_queued_again_by_a_later_sweep(complaint, monkeypat
     with time_machine.travel(at(2026, 10, 8, 12, 6), tick=False):
         sweep()
     t = Ticket.objects.get(pk=complaint.pk)
-    assert t.escalation_tier == Tier.STORE_MANAGER and t.events.filter(kind=EventKind.ESCALATED).count() == 1
+    assert (
+        t.escalation_tier == Tier.STORE_MANAGER
+        and t.events.filter(kind=EventKind.ESCALATED).count() == 1
+    )
 
 
 @pytest.mark.django_db
@@ -129,7 +146,9 @@ def test_no_escalation_once_the_ticket_is_resolved(complaint, users, monkeypatch
         sweep()
         from kefu.quality.services import set_root_cause
 
-        set_root_cause(actor=users["cs_agent"], ticket=complaint, code="slow_service")  # a complaint needs its root cause
+        set_root_cause(
+            actor=users["cs_agent"], ticket=complaint, code="slow_service"
+        )  # a complaint needs its root cause
         tickets.change_status(actor=users["cs_agent"], ticket=complaint, status="resolved")
         assert escalate_breaches(queued) == 0
     assert Ticket.objects.get(pk=complaint.pk).escalation_tier == Tier.STORE_STAFF
@@ -154,14 +173,20 @@ def test_a_fault_report_breach_notifies_the_next_rung_without_escalating(chain):
     with time_machine.travel(at(2026, 3, 3, 10, 1), tick=False):  # 24 calendar hours later
         report = sweep()
     t = Ticket.objects.get(pk=ticket.pk)
-    assert report["breaches"] == 1 and report["escalations"] == 0 and t.escalation_tier == Tier.STORE_STAFF
+    assert (
+        report["breaches"] == 1
+        and report["escalations"] == 0
+        and t.escalation_tier == Tier.STORE_STAFF
+    )
     assert notified("manager_sh001", "sla_breach").count() == 1
 
 
 @pytest.mark.django_db
 def test_a_breach_at_the_top_rung_tells_the_cs_managers(chain):
     with time_machine.travel(at(2026, 3, 2, 10), tick=False):
-        ticket = open_ticket(chain["stores"]["SH001"], type="complaint", description="我要找媒体曝光")
+        ticket = open_ticket(
+            chain["stores"]["SH001"], type="complaint", description="我要找媒体曝光"
+        )
     assert Ticket.objects.get(pk=ticket.pk).escalation_tier == Tier.CS_DEPARTMENT
     Notification.objects.all().delete()
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
@@ -188,7 +213,11 @@ def test_the_sweep_reads_only_due_tickets_through_the_index(chain, django_assert
         # Inside a savepoint: stale escalations to retry (none), then the due tickets (none).
         with django_assert_max_num_queries(4) as nothing_due:
             assert sweep()["tickets"] == 0
-    [sql] = [q["sql"] for q in nothing_due.captured_queries if q["sql"].startswith('SELECT "tickets_ticket"')]
+    [sql] = [
+        q["sql"]
+        for q in nothing_due.captured_queries
+        if q["sql"].startswith('SELECT "tickets_ticket"')
+    ]
     assert '"sla_next_due" <=' in sql and "LIMIT" in sql
     with time_machine.travel(at(2026, 3, 3, 4, 1), tick=False):  # every warning due (18 h)
         with django_assert_max_num_queries(12) as five:
@@ -204,7 +233,9 @@ def test_the_sweep_reads_only_due_tickets_through_the_index(chain, django_assert
 @pytest.mark.django_db
 def test_the_periodic_task_runs_every_minute_and_sweeps(complaint):
     task = tasks.sla_sweep.s()
-    assert all(task.validate_datetime(at(2026, 10, 8, 12, m).replace(tzinfo=None)) for m in range(60))
+    assert all(
+        task.validate_datetime(at(2026, 10, 8, 12, m).replace(tzinfo=None)) for m in range(60)
+    )
     with time_machine.travel(at(2026, 10, 8, 12), tick=False):
         result = tasks.sla_sweep.call_local()
     assert result["escalations"] == 1
@@ -244,8 +275,12 @@ def test_two_sweeps_at_once_escalate_each_breach_once(seeded):
     assert sum(r["escalations"] for r in reports) == 30 == sum(r["tickets"] for r in reports)
     assert TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.ESCALATED).count() == 30
     assert TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.SLA_BREACH).count() == 30
-    assert set(Ticket.objects.filter(pk__in=ids).values_list("escalation_tier", flat=True)) == {Tier.STORE_MANAGER}
-    assert not SlaClock.objects.filter(ticket_id__in=ids, target="first_response", breached_at__isnull=True).exists()
+    assert set(Ticket.objects.filter(pk__in=ids).values_list("escalation_tier", flat=True)) == {
+        Tier.STORE_MANAGER
+    }
+    assert not SlaClock.objects.filter(
+        ticket_id__in=ids, target="first_response", breached_at__isnull=True
+    ).exists()
 
 
 @pytest.mark.postgres
@@ -281,4 +316,6 @@ def test_two_workers_running_the_same_escalations_climb_once(seeded, monkeypatch
     ids = [t.pk for t in opened]
     assert not errors and sum(climbed) == 20
     assert TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.ESCALATED).count() == 20
-    assert set(Ticket.objects.filter(pk__in=ids).values_list("escalation_tier", flat=True)) == {Tier.STORE_MANAGER}
+    assert set(Ticket.objects.filter(pk__in=ids).values_list("escalation_tier", flat=True)) == {
+        Tier.STORE_MANAGER
+    }

@@ -11,8 +11,12 @@ from tests.factories import CustomerFactory, PurchaseFactory, open_ticket
 pytestmark = pytest.mark.django_db
 
 NEW = {
-    "type": "complaint", "channel": "phone", "subject": "安装师傅迟到", "description": "约好十点，下午一点才到。",
-    "store": "SH001", "customer": {"name": "张伟", "phone": "139 1234 5678", "gender": "male"},
+    "type": "complaint",
+    "channel": "phone",
+    "subject": "安装师傅迟到",
+    "description": "约好十点，下午一点才到。",
+    "store": "SH001",
+    "customer": {"name": "张伟", "phone": "139 1234 5678", "gender": "male"},
 }
 
 
@@ -25,15 +29,43 @@ def test_create_ticket_answers_201_with_the_ticket(api):
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["number"].startswith("KF-") and body["status"] == "new" and body["store"] == "SH001"
-    assert body["escalation_tier"] == "store_staff" and body["assignee"] is None and body["version"] == 1
-    assert body["customer"] == {"id": body["customer"]["id"], "name": "张伟", "phone": "13912345678", "honorific": "张先生"}
-    assert set(body) >= {"id", "number", "type", "channel", "status", "priority", "escalation_tier", "store", "assignee",
-                         "customer", "subject", "description", "created_at", "updated_at", "version"}
+    assert (
+        body["escalation_tier"] == "store_staff"
+        and body["assignee"] is None
+        and body["version"] == 1
+    )
+    assert body["customer"] == {
+        "id": body["customer"]["id"],
+        "name": "张伟",
+        "phone": "13912345678",
+        "honorific": "张先生",
+    }
+    assert set(body) >= {
+        "id",
+        "number",
+        "type",
+        "channel",
+        "status",
+        "priority",
+        "escalation_tier",
+        "store",
+        "assignee",
+        "customer",
+        "subject",
+        "description",
+        "created_at",
+        "updated_at",
+        "version",
+    }
 
 
 def test_customer_is_matched_by_phone(api):
     post(api("staff_sh001"), "/api/v1/tickets", NEW)
-    post(api("staff_sh001"), "/api/v1/tickets", {**NEW, "customer": {"name": "张伟", "phone": "+86 13912345678"}})
+    post(
+        api("staff_sh001"),
+        "/api/v1/tickets",
+        {**NEW, "customer": {"name": "张伟", "phone": "+86 13912345678"}},
+    )
     assert Customer.objects.count() == 1 and Ticket.objects.count() == 2
 
 
@@ -54,21 +86,32 @@ def test_purchase_must_belong_to_the_customer(api, chain):
 
 @pytest.mark.parametrize(
     ("patch", "field"),
-    [({"type": "gossip"}, "type"), ({"channel": "fax"}, "channel"), ({"store": "XX999"}, "store"),
-     ({"customer": {"name": "张伟", "phone": "12345"}}, "customer.phone"), ({"subject": ""}, "subject"),
-     ({"priority": "now"}, "priority"), ({"surprise": 1}, "surprise"), ({"customer": {"phone": "13912345678"}}, "customer.name")],
+    [
+        ({"type": "gossip"}, "type"),
+        ({"channel": "fax"}, "channel"),
+        ({"store": "XX999"}, "store"),
+        ({"customer": {"name": "张伟", "phone": "12345"}}, "customer.phone"),
+        ({"subject": ""}, "subject"),
+        ({"priority": "now"}, "priority"),
+        ({"surprise": 1}, "surprise"),
+        ({"customer": {"phone": "13912345678"}}, "customer.name"),
+    ],
 )
 def test_bad_input_is_422_in_chinese_naming_the_field_and_writes_nothing(api, chain, patch, field):
     r = post(api("cs_agent"), "/api/v1/tickets", {**NEW, **patch})
     assert r.status_code == 422, r.content
     body = r.json()
     assert body["field"] == field and field in body["detail"]
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"]), body["detail"]  # zh-hans by default
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"]), body[
+        "detail"
+    ]  # zh-hans by default
     assert Ticket.objects.count() == 0 and Customer.objects.count() == 0
 
 
 def test_errors_speak_english_when_asked(api, chain):
-    r = post(api("cs_agent"), "/api/v1/tickets", {**NEW, "type": "gossip"}, HTTP_ACCEPT_LANGUAGE="en")
+    r = post(
+        api("cs_agent"), "/api/v1/tickets", {**NEW, "type": "gossip"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert r.status_code == 422 and "not one of the allowed values" in r.json()["detail"]
 
 
@@ -79,7 +122,9 @@ def test_invalid_json_is_a_422_not_a_500(api, chain):
 
 def test_no_credentials_or_a_forged_token_is_401(client, chain):
     assert client.get("/api/v1/tickets").status_code == 401
-    assert client.get("/api/v1/tickets", HTTP_AUTHORIZATION="Bearer kf_0000_forged").status_code == 401
+    assert (
+        client.get("/api/v1/tickets", HTTP_AUTHORIZATION="Bearer kf_0000_forged").status_code == 401
+    )
     r = client.post("/api/v1/tickets", data=json.dumps(NEW), content_type="application/json")
     assert r.status_code == 401
 
@@ -123,17 +168,29 @@ def test_list_masks_phones_and_detail_reveals_them_with_an_audit_entry(api, chai
 
 
 def test_keyword_search_finds_chinese_words(api, chain):
-    hit = open_ticket(chain["stores"]["SH001"], subject="空调漏水", description="客厅的空调一直往下滴水")
+    hit = open_ticket(
+        chain["stores"]["SH001"], subject="空调漏水", description="客厅的空调一直往下滴水"
+    )
     open_ticket(chain["stores"]["SH001"], subject="冰箱不制冷", description="冷藏室温度高")
     r = api("cs_agent").get("/api/v1/tickets", {"q": "空调 漏水"}).json()
     assert [t["id"] for t in r["items"]] == [hit.id]
-    assert api("cs_agent").get("/api/v1/tickets", {"q": hit.number}).json()["items"][0]["id"] == hit.id
+    assert (
+        api("cs_agent").get("/api/v1/tickets", {"q": hit.number}).json()["items"][0]["id"] == hit.id
+    )
 
 
 def test_detail_has_the_timeline_and_an_etag(api, chain, users):
     ticket = open_ticket(chain["stores"]["SH001"])
-    post(api("staff_sh001"), f"/api/v1/tickets/{ticket.id}/replies", {"body": "张先生您好，师傅明天上门。"})
-    post(api("staff_sh001"), f"/api/v1/tickets/{ticket.id}/replies", {"body": "配件需调货", "public": False})
+    post(
+        api("staff_sh001"),
+        f"/api/v1/tickets/{ticket.id}/replies",
+        {"body": "张先生您好，师傅明天上门。"},
+    )
+    post(
+        api("staff_sh001"),
+        f"/api/v1/tickets/{ticket.id}/replies",
+        {"body": "配件需调货", "public": False},
+    )
     r = api("staff_sh001").get(f"/api/v1/tickets/{ticket.id}")
     assert r.status_code == 200 and r["ETag"] == '"3"'
     kinds = [(e["kind"], e["public"]) for e in r.json()["timeline"]]
@@ -145,7 +202,10 @@ def test_reply_status_assign_escalate_endpoints(api, chain, users):
     client = api("manager_sh001")
     url = f"/api/v1/tickets/{ticket.id}"
     assert post(client, url + "/replies", {"body": "您好，我们马上处理。"}).status_code == 201
-    assert post(client, url + "/assign", {"assignee": "staff_sh001"}).json()["assignee"] == "staff_sh001"
+    assert (
+        post(client, url + "/assign", {"assignee": "staff_sh001"}).json()["assignee"]
+        == "staff_sh001"
+    )
     r = post(client, url + "/status", {"status": "pending_customer", "note": "等待顾客发照片"})
     assert r.json()["status"] == "pending_customer"
     r = post(client, url + "/escalate", {"reason": "需要区域经理协调换货"})
@@ -156,7 +216,10 @@ def test_escalating_past_the_top_is_409_with_a_message(api, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
     client = api("cs_manager")
     for _ in range(3):
-        assert post(client, f"/api/v1/tickets/{ticket.id}/escalate", {"reason": "升级"}).status_code == 200
+        assert (
+            post(client, f"/api/v1/tickets/{ticket.id}/escalate", {"reason": "升级"}).status_code
+            == 200
+        )
     r = post(client, f"/api/v1/tickets/{ticket.id}/escalate", {"reason": "升级"})
     assert r.status_code == 409 and "客户服务部" in r.json()["detail"]
 
@@ -175,8 +238,15 @@ def test_invalid_transition_is_409_and_changes_nothing(api, chain):
 def test_stale_if_match_is_409(api, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
     client = api("cs_agent")
-    assert post(client, f"/api/v1/tickets/{ticket.id}/replies", {"body": "您好"}, HTTP_IF_MATCH='"1"').status_code == 201
-    r = post(client, f"/api/v1/tickets/{ticket.id}/status", {"status": "resolved"}, HTTP_IF_MATCH='"1"')
+    assert (
+        post(
+            client, f"/api/v1/tickets/{ticket.id}/replies", {"body": "您好"}, HTTP_IF_MATCH='"1"'
+        ).status_code
+        == 201
+    )
+    r = post(
+        client, f"/api/v1/tickets/{ticket.id}/status", {"status": "resolved"}, HTTP_IF_MATCH='"1"'
+    )
     assert r.status_code == 409 and r.json()["code"] == "stale"
     r = post(client, f"/api/v1/tickets/{ticket.id}/status", {"status": "resolved", "version": 2})
     assert r.status_code == 200
@@ -184,9 +254,16 @@ def test_stale_if_match_is_409(api, chain):
 
 def test_patch_changes_priority_and_tags_on_the_timeline(api, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
-    r = api("cs_agent").patch(f"/api/v1/tickets/{ticket.id}", data=json.dumps({"priority": "urgent", "tags": ["媒体", "VIP"]}),
-                              content_type="application/json")
-    assert r.status_code == 200 and r.json()["priority"] == "urgent" and sorted(r.json()["tags"]) == ["VIP", "媒体"]
+    r = api("cs_agent").patch(
+        f"/api/v1/tickets/{ticket.id}",
+        data=json.dumps({"priority": "urgent", "tags": ["媒体", "VIP"]}),
+        content_type="application/json",
+    )
+    assert (
+        r.status_code == 200
+        and r.json()["priority"] == "urgent"
+        and sorted(r.json()["tags"]) == ["VIP", "媒体"]
+    )
     assert r.json()["timeline"][-1]["kind"] == "updated"
 
 
@@ -203,7 +280,9 @@ def test_list_query_count_does_not_grow_with_rows(api, chain, django_assert_max_
         assert len(client.get("/api/v1/tickets").json()["items"]) == 23
 
 
-def test_detail_query_count_does_not_grow_with_the_timeline(api, chain, users, django_assert_max_num_queries):
+def test_detail_query_count_does_not_grow_with_the_timeline(
+    api, chain, users, django_assert_max_num_queries
+):
     from kefu.tickets import services
 
     ticket = open_ticket(chain["stores"]["SH001"])
@@ -211,7 +290,9 @@ def test_detail_query_count_does_not_grow_with_the_timeline(api, chain, users, d
     with django_assert_max_num_queries(12) as small:
         client.get(f"/api/v1/tickets/{ticket.id}")
     for i in range(15):
-        services.add_reply(actor=users["cs_agent"], ticket=ticket, body=f"第{i}次回复", public=i % 2 == 0)
+        services.add_reply(
+            actor=users["cs_agent"], ticket=ticket, body=f"第{i}次回复", public=i % 2 == 0
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(client.get(f"/api/v1/tickets/{ticket.id}").json()["timeline"]) == 16
 
@@ -226,5 +307,7 @@ def test_list_sorts_by_next_sla_due_time(api, chain):
     fast = open_ticket(chain["stores"]["SH001"], type="complaint", priority="urgent")
     items = api("cs_agent").get("/api/v1/tickets?sort=due").json()["items"]
     dues = [Ticket.objects.get(pk=t["id"]).sla_due for t in items]
-    assert [t["id"] for t in items][:2] == sorted([slow.id, fast.id], key=lambda pk: Ticket.objects.get(pk=pk).sla_due)
+    assert [t["id"] for t in items][:2] == sorted(
+        [slow.id, fast.id], key=lambda pk: Ticket.objects.get(pk=pk).sla_due
+    )
     assert dues == sorted(dues)

@@ -41,8 +41,14 @@ def test_parallel_openings_get_unique_consecutive_numbers(chain, users):
     def work(i):
         numbers = []
         for _ in range(5):
-            ticket, _ = services.open_ticket(actor=users["cs_agent"], type="complaint", channel="api", subject=f"并发{i}",
-                                             store="SH001", customer=customers[i])
+            ticket, _ = services.open_ticket(
+                actor=users["cs_agent"],
+                type="complaint",
+                channel="api",
+                subject=f"并发{i}",
+                store="SH001",
+                customer=customers[i],
+            )
             numbers.append(ticket.number)
         return numbers
 
@@ -62,8 +68,15 @@ def test_two_agents_writing_the_same_version_one_wins_one_gets_409(chain, users)
     def work(i):
         fresh = Ticket.objects.get(pk=ticket.pk)
         if i == 0:
-            return services.change_status(actor=users["manager_sh001"], ticket=fresh, status="resolved", expected_version=1)
-        return services.add_reply(actor=users["staff_sh001"], ticket=fresh, body="您好，我们正在处理。", expected_version=1)
+            return services.change_status(
+                actor=users["manager_sh001"], ticket=fresh, status="resolved", expected_version=1
+            )
+        return services.add_reply(
+            actor=users["staff_sh001"],
+            ticket=fresh,
+            body="您好，我们正在处理。",
+            expected_version=1,
+        )
 
     for _ in range(3):  # a few rounds, so that each side sometimes wins
         Ticket.objects.filter(pk=ticket.pk).update(version=1, status="open")
@@ -79,8 +92,15 @@ def test_retries_with_one_idempotency_key_in_parallel_make_one_ticket(chain, use
     customer = CustomerFactory()
 
     def work(i):
-        ticket, _ = services.open_ticket(actor=users["cs_agent"], type="complaint", channel="api", subject="重试",
-                                         store="SH001", customer=customer, idempotency_key="same-key")
+        ticket, _ = services.open_ticket(
+            actor=users["cs_agent"],
+            type="complaint",
+            channel="api",
+            subject="重试",
+            store="SH001",
+            customer=customer,
+            idempotency_key="same-key",
+        )
         return ticket.pk
 
     results = run_together(4, work)

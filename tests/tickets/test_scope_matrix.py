@@ -9,9 +9,13 @@ from tests.factories import ROLES, CustomerFactory, PurchaseFactory, open_ticket
 pytestmark = pytest.mark.django_db
 
 SEES = {  # username → the stores whose tickets, customers and purchases it may see
-    "staff_sh001": {"SH001"}, "manager_sh001": {"SH001"}, "staff_sh002": {"SH002"},
-    "staff_bj001": {"BJ001"}, "manager_bj001": {"BJ001"},
-    "region_east": {"SH001", "SH002"}, "region_north": {"BJ001"},
+    "staff_sh001": {"SH001"},
+    "manager_sh001": {"SH001"},
+    "staff_sh002": {"SH002"},
+    "staff_bj001": {"BJ001"},
+    "manager_bj001": {"BJ001"},
+    "region_east": {"SH001", "SH002"},
+    "region_north": {"BJ001"},
 }
 ALL = {"SH001", "SH002", "BJ001"}
 
@@ -21,7 +25,9 @@ def world(chain):
     tickets, customers, purchases = {}, {}, {}
     for code, store in chain["stores"].items():
         customer = CustomerFactory(home_store=None)
-        purchases[code] = PurchaseFactory(customer=customer, store=store, category=chain["category"])
+        purchases[code] = PurchaseFactory(
+            customer=customer, store=store, category=chain["category"]
+        )
         tickets[code] = open_ticket(store, customer=customer)
         customers[code] = customer
     return tickets, customers, purchases
@@ -36,7 +42,9 @@ def test_list_shows_only_tickets_in_scope(api, world, username):
     tickets, _, _ = world
     items = api(username).get("/api/v1/tickets?limit=100").json()["items"]
     assert {t["store"] for t in items} == visible(username)
-    assert api(username).get("/api/v1/tickets?store=BJ001").json()["count"] == (1 if "BJ001" in visible(username) else 0)
+    assert api(username).get("/api/v1/tickets?store=BJ001").json()["count"] == (
+        1 if "BJ001" in visible(username) else 0
+    )
 
 
 @pytest.mark.parametrize("username", list(ROLES))
@@ -45,9 +53,17 @@ def test_reads_answer_404_outside_scope(api, world, username):
     client = api(username)
     for code in ALL:
         expected = 200 if code in visible(username) else 404
-        assert client.get(f"/api/v1/tickets/{tickets[code].id}").status_code == expected, (username, code)
-        assert client.get(f"/api/v1/customers/{customers[code].id}").status_code == expected, (username, code)
-        assert client.get(f"/api/v1/customers/{customers[code].id}/purchases").status_code == expected
+        assert client.get(f"/api/v1/tickets/{tickets[code].id}").status_code == expected, (
+            username,
+            code,
+        )
+        assert client.get(f"/api/v1/customers/{customers[code].id}").status_code == expected, (
+            username,
+            code,
+        )
+        assert (
+            client.get(f"/api/v1/customers/{customers[code].id}/purchases").status_code == expected
+        )
         assert client.get(f"/api/v1/purchases/{purchases[code].id}").status_code == expected
 
 
@@ -61,16 +77,22 @@ WRITES = [
 
 @pytest.mark.parametrize("username", list(ROLES))
 @pytest.mark.parametrize(("action", "body", "capability"), WRITES)
-def test_writes_answer_404_outside_scope_and_403_without_the_right(api, world, username, action, body, capability):
-    from kefu.org.selectors import can
+def test_writes_answer_404_outside_scope_and_403_without_the_right(
+    api, world, username, action, body, capability
+):
     from kefu.org.models import Staff
+    from kefu.org.selectors import can
 
     tickets, _, _ = world
     client = api(username)
     user = Staff.objects.get(user__username=username).user
     for code in ALL:
         ticket = tickets[code]
-        r = client.post(f"/api/v1/tickets/{ticket.id}/{action}", data=json.dumps(body), content_type="application/json")
+        r = client.post(
+            f"/api/v1/tickets/{ticket.id}/{action}",
+            data=json.dumps(body),
+            content_type="application/json",
+        )
         if code not in visible(username):
             assert r.status_code == 404, (username, action, code, r.content)
             continue

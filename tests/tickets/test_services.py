@@ -48,24 +48,41 @@ def test_bad_type_is_refused_and_nothing_is_written(chain):
 def test_same_idempotency_key_gives_back_the_first_ticket(chain, users):
     customer = CustomerFactory()
     first = open_ticket(chain["stores"]["SH001"], customer=customer, idempotency_key="k-1")
-    again, created = services.open_ticket(actor=users["cs_agent"], type="complaint", channel="phone", subject="x",
-                                          store="SH001", customer=customer, idempotency_key="k-1")
+    again, created = services.open_ticket(
+        actor=users["cs_agent"],
+        type="complaint",
+        channel="phone",
+        subject="x",
+        store="SH001",
+        customer=customer,
+        idempotency_key="k-1",
+    )
     assert again.pk == first.pk and created is False
     assert Ticket.objects.count() == 1
 
 
 def test_first_public_reply_opens_the_ticket_and_stamps_first_response(chain, users):
     ticket = open_ticket(chain["stores"]["SH001"])
-    services.add_reply(actor=users["staff_sh001"], ticket=ticket, body="张先生您好，我们已安排师傅上门。")
+    services.add_reply(
+        actor=users["staff_sh001"], ticket=ticket, body="张先生您好，我们已安排师傅上门。"
+    )
     ticket.refresh_from_db()
-    assert ticket.status == Status.OPEN and ticket.first_response_at is not None and ticket.version == 2
+    assert (
+        ticket.status == Status.OPEN
+        and ticket.first_response_at is not None
+        and ticket.version == 2
+    )
 
 
 def test_internal_note_is_not_public_and_does_not_count_as_a_response(chain, users):
     ticket = open_ticket(chain["stores"]["SH001"])
-    event = services.add_reply(actor=users["staff_sh001"], ticket=ticket, body="顾客情绪激动", public=False)
+    event = services.add_reply(
+        actor=users["staff_sh001"], ticket=ticket, body="顾客情绪激动", public=False
+    )
     ticket.refresh_from_db()
-    assert event.public is False and ticket.first_response_at is None and ticket.status == Status.NEW
+    assert (
+        event.public is False and ticket.first_response_at is None and ticket.status == Status.NEW
+    )
 
 
 def test_empty_reply_is_refused(chain, users):
@@ -99,7 +116,11 @@ def test_ladder_climbs_one_rung_at_a_time_and_stops_at_the_top(chain, users):
     services.assign(actor=users["manager_sh001"], ticket=ticket, assignee="staff_sh001")
     rungs = []
     for _ in range(3):
-        rungs.append(services.escalate(actor=users["cs_agent"], ticket=ticket, reason="顾客要求上级处理").escalation_tier)
+        rungs.append(
+            services.escalate(
+                actor=users["cs_agent"], ticket=ticket, reason="顾客要求上级处理"
+            ).escalation_tier
+        )
     assert rungs == ["store_manager", "regional_manager", "cs_department"]
     ticket.refresh_from_db()
     assert ticket.assignee is None  # back to the new rung's queue
@@ -110,9 +131,13 @@ def test_ladder_climbs_one_rung_at_a_time_and_stops_at_the_top(chain, users):
 
 def test_stale_version_is_refused_and_changes_nothing(chain, users):
     ticket = open_ticket(chain["stores"]["SH001"])
-    services.add_reply(actor=users["staff_sh001"], ticket=ticket, body="您好，已收到。", expected_version=1)
+    services.add_reply(
+        actor=users["staff_sh001"], ticket=ticket, body="您好，已收到。", expected_version=1
+    )
     with pytest.raises(StaleWrite):
-        services.change_status(actor=users["manager_sh001"], ticket=ticket, status="resolved", expected_version=1)
+        services.change_status(
+            actor=users["manager_sh001"], ticket=ticket, status="resolved", expected_version=1
+        )
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN and ticket.version == 2
 
@@ -154,11 +179,20 @@ def test_customer_message_reopens_a_resolved_ticket_but_not_a_closed_one(chain, 
 def test_attachment_type_comes_from_the_bytes_not_the_name(chain, users, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     ticket = open_ticket(chain["stores"]["SH001"])
-    photo = services.add_attachment(actor=users["cs_agent"], ticket=ticket, name="故障.pdf", data=PNG)
+    photo = services.add_attachment(
+        actor=users["cs_agent"], ticket=ticket, name="故障.pdf", data=PNG
+    )
     assert photo.content_type == "image/png"
-    assert services.add_attachment(actor=users["cs_agent"], ticket=ticket, name="发票", data=PDF).content_type == "application/pdf"
+    assert (
+        services.add_attachment(
+            actor=users["cs_agent"], ticket=ticket, name="发票", data=PDF
+        ).content_type
+        == "application/pdf"
+    )
     with pytest.raises(InvalidInput):
-        services.add_attachment(actor=users["cs_agent"], ticket=ticket, name="photo.jpg", data=b"MZ\x90\x00 not a photo")
+        services.add_attachment(
+            actor=users["cs_agent"], ticket=ticket, name="photo.jpg", data=b"MZ\x90\x00 not a photo"
+        )
     assert ticket.attachments.count() == 2
 
 
@@ -167,4 +201,6 @@ def test_attachment_size_limit(chain, users, settings, tmp_path):
     settings.KEFU_ATTACHMENT_MAX_BYTES = 100
     ticket = open_ticket(chain["stores"]["SH001"])
     with pytest.raises(InvalidInput):
-        services.add_attachment(actor=users["cs_agent"], ticket=ticket, name="big.png", data=PNG + b"0" * 200)
+        services.add_attachment(
+            actor=users["cs_agent"], ticket=ticket, name="big.png", data=PNG + b"0" * 200
+        )

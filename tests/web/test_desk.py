@@ -20,7 +20,11 @@ def test_login_page_and_wrong_password(client, chain):
 
 
 def test_queue_lists_masked_phones_and_counts(desk, chain):
-    open_ticket(chain["stores"]["SH001"], customer=CustomerFactory(phone="13912345678"), subject="冰箱不制冷")
+    open_ticket(
+        chain["stores"]["SH001"],
+        customer=CustomerFactory(phone="13912345678"),
+        subject="冰箱不制冷",
+    )
     html = desk("staff_sh001").get("/desk/").content.decode()
     assert "冰箱不制冷" in html and "139****5678" in html and "13912345678" not in html
     assert 'data-testid="queue-count">1 ' in html
@@ -29,7 +33,9 @@ def test_queue_lists_masked_phones_and_counts(desk, chain):
 
 def test_queue_filters_search_and_sort(desk, chain):
     a = open_ticket(chain["stores"]["SH001"], subject="空调漏水", priority="low")
-    b = open_ticket(chain["stores"]["SH001"], subject="电视黑屏", priority="urgent", type="complaint")
+    b = open_ticket(
+        chain["stores"]["SH001"], subject="电视黑屏", priority="urgent", type="complaint"
+    )
     client = desk("cs_agent")
     assert "空调漏水" in client.get("/desk/?q=漏水").content.decode()
     assert "电视黑屏" not in client.get("/desk/?q=漏水").content.decode()
@@ -54,24 +60,56 @@ def test_ticket_page_shows_full_contact_and_audits_it(desk, chain, users):
     ticket = open_ticket(chain["stores"]["SH001"], customer=CustomerFactory(phone="13912345678"))
     html = desk("staff_sh001").get(f"/desk/tickets/{ticket.id}/").content.decode()
     assert "13912345678" in html
-    assert PiiReveal.objects.filter(user=users["staff_sh001"], context=f"desk:ticket:{ticket.id}").exists()
+    assert PiiReveal.objects.filter(
+        user=users["staff_sh001"], context=f"desk:ticket:{ticket.id}"
+    ).exists()
 
 
 def test_reply_status_assign_escalate_from_the_desk(desk, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
     client = desk("manager_sh001")
-    assert client.post(f"/desk/tickets/{ticket.id}/reply/", {"body": "张先生您好，师傅明天上门。", "public": "1", "version": "1"}).status_code == 302
-    assert client.post(f"/desk/tickets/{ticket.id}/assign/", {"assignee": "staff_sh001", "version": "2"}).status_code == 302
-    assert client.post(f"/desk/tickets/{ticket.id}/status/", {"status": "pending_customer", "version": "3"}).status_code == 302
-    assert client.post(f"/desk/tickets/{ticket.id}/escalate/", {"reason": "顾客要求店长处理", "version": "4"}).status_code == 302
+    assert (
+        client.post(
+            f"/desk/tickets/{ticket.id}/reply/",
+            {"body": "张先生您好，师傅明天上门。", "public": "1", "version": "1"},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/desk/tickets/{ticket.id}/assign/", {"assignee": "staff_sh001", "version": "2"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/desk/tickets/{ticket.id}/status/", {"status": "pending_customer", "version": "3"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/desk/tickets/{ticket.id}/escalate/", {"reason": "顾客要求店长处理", "version": "4"}
+        ).status_code
+        == 302
+    )
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.escalation_tier, ticket.assignee, ticket.version) == ("pending_customer", "store_manager", None, 5)
+    assert (ticket.status, ticket.escalation_tier, ticket.assignee, ticket.version) == (
+        "pending_customer",
+        "store_manager",
+        None,
+        5,
+    )
 
 
 def test_stale_form_gets_409_and_says_so_in_words(desk, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
-    desk("staff_sh001").post(f"/desk/tickets/{ticket.id}/reply/", {"body": "您好", "public": "1", "version": "1"})
-    r = desk("manager_sh001").post(f"/desk/tickets/{ticket.id}/status/", {"status": "resolved", "version": "1"})
+    desk("staff_sh001").post(
+        f"/desk/tickets/{ticket.id}/reply/", {"body": "您好", "public": "1", "version": "1"}
+    )
+    r = desk("manager_sh001").post(
+        f"/desk/tickets/{ticket.id}/status/", {"status": "resolved", "version": "1"}
+    )
     html = r.content.decode()
     assert r.status_code == 409 and "其他同事已修改" in html and "刷新工单" in html
     ticket.refresh_from_db()
@@ -80,15 +118,29 @@ def test_stale_form_gets_409_and_says_so_in_words(desk, chain):
 
 def test_a_refused_reply_keeps_the_draft(desk, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
-    desk("staff_sh001").post(f"/desk/tickets/{ticket.id}/reply/", {"body": "您好", "public": "1", "version": "1"})
-    r = desk("staff_sh001").post(f"/desk/tickets/{ticket.id}/reply/", {"body": "我的草稿内容", "public": "1", "version": "1"})
+    desk("staff_sh001").post(
+        f"/desk/tickets/{ticket.id}/reply/", {"body": "您好", "public": "1", "version": "1"}
+    )
+    r = desk("staff_sh001").post(
+        f"/desk/tickets/{ticket.id}/reply/", {"body": "我的草稿内容", "public": "1", "version": "1"}
+    )
     assert r.status_code == 409 and "我的草稿内容" in r.content.decode()
 
 
 def test_new_ticket_form_opens_a_ticket_once(desk, chain):
     client = desk("staff_sh001")
-    form = {"name": "王芳", "phone": "13712345678", "gender": "female", "type": "fault_report", "channel": "store",
-            "priority": "normal", "store": "SH001", "subject": "洗衣机不脱水", "description": "", "form_key": "abc123"}
+    form = {
+        "name": "王芳",
+        "phone": "13712345678",
+        "gender": "female",
+        "type": "fault_report",
+        "channel": "store",
+        "priority": "normal",
+        "store": "SH001",
+        "subject": "洗衣机不脱水",
+        "description": "",
+        "form_key": "abc123",
+    }
     r = client.post("/desk/tickets/new/", form)
     assert r.status_code == 302
     client.post("/desk/tickets/new/", form)  # double click

@@ -6,8 +6,16 @@ from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"type": "fault_report", "store": "SH001", "name": "李娜", "phone": "13612345678", "gender": "female",
-        "subject": "冰箱不制冷", "description": "冷藏室不凉了", "consent": "1"}
+FORM = {
+    "type": "fault_report",
+    "store": "SH001",
+    "name": "李娜",
+    "phone": "13612345678",
+    "gender": "female",
+    "subject": "冰箱不制冷",
+    "description": "冷藏室不凉了",
+    "consent": "1",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +33,11 @@ def test_customer_submits_and_gets_number_and_private_link(client, chain):
     page = client.get(r["Location"])
     html = page.content.decode()
     assert ticket.number in html and 'data-testid="submitted"' in html
-    assert page["Referrer-Policy"] == "same-origin" and "136****5678" in html and "13612345678" not in html
+    assert (
+        page["Referrer-Policy"] == "same-origin"
+        and "136****5678" in html
+        and "13612345678" not in html
+    )
     assert ticket.channel == "web" and ticket.customer.honorific == "李女士"
 
 
@@ -33,7 +45,9 @@ def test_customer_sees_public_replies_only_and_can_answer(client, chain, users):
     client.post("/", FORM)
     ticket = Ticket.objects.get()
     services.add_reply(actor=users["staff_sh001"], ticket=ticket, body="李女士您好，师傅明天上门。")
-    services.add_reply(actor=users["staff_sh001"], ticket=ticket, body="内部：配件缺货", public=False)
+    services.add_reply(
+        actor=users["staff_sh001"], ticket=ticket, body="内部：配件缺货", public=False
+    )
     html = client.get(f"/t/{ticket.tracking_token}/").content.decode()
     assert "师傅明天上门" in html and "配件缺货" not in html
     assert client.post(f"/t/{ticket.tracking_token}/", {"body": "好的，谢谢"}).status_code == 302

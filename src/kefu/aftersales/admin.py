@@ -30,8 +30,17 @@ class RescheduleInline(admin.TabularInline):
     model = VisitReschedule
     extra = 0
     can_delete = False
-    readonly_fields = ("previous_date", "previous_window", "previous_technician", "date", "window", "technician",
-                       "reason", "actor", "created_at")
+    readonly_fields = (
+        "previous_date",
+        "previous_window",
+        "previous_technician",
+        "date",
+        "window",
+        "technician",
+        "reason",
+        "actor",
+        "created_at",
+    )
 
 
 @admin.register(FieldVisit)
@@ -48,7 +57,14 @@ class FieldVisitAdmin(admin.ModelAdmin):
 
 @admin.register(WarrantyRecord)
 class WarrantyRecordAdmin(admin.ModelAdmin):
-    list_display = ("purchase", "repair_days", "parts_wait_days", "exchanged_on", "warranty_end", "returned_on")
+    list_display = (
+        "purchase",
+        "repair_days",
+        "parts_wait_days",
+        "exchanged_on",
+        "warranty_end",
+        "returned_on",
+    )
     readonly_fields = [f.name for f in WarrantyRecord._meta.fields]
 
     def has_add_permission(self, request):

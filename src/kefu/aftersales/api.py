@@ -44,7 +44,9 @@ class CaseIn(Strict):
     channel: Literal[policy.CHANNELS] = "store"  # type: ignore[valid-type]
     receipt_date: datetime.date | None = None
     fault: Literal[policy.FAULTS] = "performance"  # type: ignore[valid-type]
-    part: str | None = Field(None, description='"main_part", or an accessory of the category such as "battery"')
+    part: str | None = Field(
+        None, description='"main_part", or an accessory of the category such as "battery"'
+    )
     failed_repairs: int = 0
     repair_days: int = 0
     parts_wait_days: int = 0
@@ -91,7 +93,9 @@ class TicketDecisionOut(Schema):
 
 class OrderIn(Strict):
     remedy: Literal[tuple(services.ORDER_KIND_OF_REMEDY)]  # type: ignore[valid-type]
-    case: dict[str, Any] | None = Field(None, description="facts laid over the ticket's purchase as on file")
+    case: dict[str, Any] | None = Field(
+        None, description="facts laid over the ticket's purchase as on file"
+    )
     symptom: str = Field("", max_length=100)
     note: str = Field("", max_length=2000)
     fee: str | None = Field(None, description="quoted charge of a paid repair, yuan")
@@ -138,7 +142,9 @@ class VisitIn(Strict):
     window: Literal[tuple(VisitWindow.values)]  # type: ignore[valid-type]
     technician: str = Field(max_length=150, description="the technician's username")
     order_id: int | None = None
-    category: str | None = Field(None, max_length=40, description="when the ticket has no purchase on file")
+    category: str | None = Field(
+        None, max_length=40, description="when the ticket has no purchase on file"
+    )
     symptom: str = Field("", max_length=100)
 
 
@@ -196,7 +202,12 @@ class TechnicianOut(Schema):
 
 
 def _decision_schema() -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": CaseIn.model_json_schema()}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": CaseIn.model_json_schema()}},
+        }
+    }
 
 
 def _json_body(request) -> Any:
@@ -209,29 +220,58 @@ def _json_body(request) -> Any:
 def order_out(order) -> dict:
     warranty = None
     if order.new_warranty_start:
-        warranty = {"start": order.new_warranty_start, "end": order.new_warranty_end,
-                    "main_parts_end": order.new_main_parts_end}
+        warranty = {
+            "start": order.new_warranty_start,
+            "end": order.new_warranty_end,
+            "main_parts_end": order.new_main_parts_end,
+        }
     creator = staff_of(order.created_by) if order.created_by_id else None
     return {
-        "id": order.id, "number": order.number, "ticket_id": order.ticket_id, "purchase_id": order.purchase_id,
-        "kind": order.kind, "remedy": order.remedy, "status": order.status, "free": order.free,
-        "price": f"{order.price:.2f}", "refund": None if order.refund is None else f"{order.refund:.2f}",
-        "depreciation_fee": f"{order.depreciation_fee:.2f}", "fee": f"{order.fee:.2f}", "symptom": order.symptom,
-        "outcome": order.outcome, "repair_days": order.repair_days, "parts_wait_days": order.parts_wait_days,
-        "exchanged_on": order.exchanged_on, "new_warranty": warranty, "next_statuses": order.next_statuses(),
+        "id": order.id,
+        "number": order.number,
+        "ticket_id": order.ticket_id,
+        "purchase_id": order.purchase_id,
+        "kind": order.kind,
+        "remedy": order.remedy,
+        "status": order.status,
+        "free": order.free,
+        "price": f"{order.price:.2f}",
+        "refund": None if order.refund is None else f"{order.refund:.2f}",
+        "depreciation_fee": f"{order.depreciation_fee:.2f}",
+        "fee": f"{order.fee:.2f}",
+        "symptom": order.symptom,
+        "outcome": order.outcome,
+        "repair_days": order.repair_days,
+        "parts_wait_days": order.parts_wait_days,
+        "exchanged_on": order.exchanged_on,
+        "new_warranty": warranty,
+        "next_statuses": order.next_statuses(),
         "rules": [r["id"] for r in order.decision.get("rules", [])],
         "created_by": creator.display_name if creator else None,
-        "created_at": order.created_at, "updated_at": order.updated_at,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
     }
 
 
 def visit_out(visit) -> dict:
     return {
-        "id": visit.id, "ticket_id": visit.ticket_id, "order_id": visit.order_id, "kind": visit.kind,
-        "status": visit.status, "category": visit.category.code, "technician": visit.technician.display_name,
-        "date": visit.date, "window": visit.window, "reschedules": visit.reschedules, "symptom": visit.symptom,
-        "arrived_at": visit.arrived_at, "diagnosis": visit.diagnosis, "parts_used": visit.parts_used,
-        "fee": f"{visit.fee:.2f}", "outcome": visit.outcome, "customer_confirmed": visit.customer_confirmed,
+        "id": visit.id,
+        "ticket_id": visit.ticket_id,
+        "order_id": visit.order_id,
+        "kind": visit.kind,
+        "status": visit.status,
+        "category": visit.category.code,
+        "technician": visit.technician.display_name,
+        "date": visit.date,
+        "window": visit.window,
+        "reschedules": visit.reschedules,
+        "symptom": visit.symptom,
+        "arrived_at": visit.arrived_at,
+        "diagnosis": visit.diagnosis,
+        "parts_used": visit.parts_used,
+        "fee": f"{visit.fee:.2f}",
+        "outcome": visit.outcome,
+        "customer_confirmed": visit.customer_confirmed,
         "confirmed_by": visit.confirmed_by,
     }
 
@@ -239,8 +279,12 @@ def visit_out(visit) -> dict:
 # --------------------------------------------------------------------------- the decision
 
 
-@router.post("/adjudicate", response={200: DecisionOut, **ERRORS}, openapi_extra=_decision_schema(),
-             summary="Decide a 三包 case (nothing is stored)")
+@router.post(
+    "/adjudicate",
+    response={200: DecisionOut, **ERRORS},
+    openapi_extra=_decision_schema(),
+    summary="Decide a 三包 case (nothing is stored)",
+)
 def adjudicate(request):
     """The remedies the customer is entitled to, the one to offer first, any fee, the warranty
     dates, the rules that fired and a script, on the category's terms (company policy over the
@@ -250,30 +294,50 @@ def adjudicate(request):
     return decision.to_dict()
 
 
-@router.get("/tickets/{int:ticket_id}/decision", response={200: TicketDecisionOut, **ERRORS},
-            summary="The decision for a ticket's purchase as on file")
+@router.get(
+    "/tickets/{int:ticket_id}/decision",
+    response={200: TicketDecisionOut, **ERRORS},
+    summary="The decision for a ticket's purchase as on file",
+)
 def ticket_decision(request, ticket_id: int):
     ticket = get_ticket(request.auth, ticket_id)
     purchase = selectors.purchase_for(ticket)
     case = selectors.prefill_case(ticket, purchase)
     _case, decision = selectors.decide(case)
-    return {"case": case, "purchase_id": purchase.pk if purchase else None, "decision": decision.to_dict()}
+    return {
+        "case": case,
+        "purchase_id": purchase.pk if purchase else None,
+        "decision": decision.to_dict(),
+    }
 
 
 # --------------------------------------------------------------------------- orders
 
 
-@router.post("/tickets/{int:ticket_id}/orders", response={201: OrderOut, **ERRORS},
-             summary="Create a return, exchange or repair order from the ticket's decision")
+@router.post(
+    "/tickets/{int:ticket_id}/orders",
+    response={201: OrderOut, **ERRORS},
+    summary="Create a return, exchange or repair order from the ticket's decision",
+)
 def create_order(request, ticket_id: int, payload: OrderIn):
     ticket = get_ticket(request.auth, ticket_id)
-    order = services.create_order(actor=request.auth, ticket=ticket, remedy=payload.remedy, case=payload.case,
-                                  symptom=payload.symptom, note=payload.note, fee=payload.fee)
+    order = services.create_order(
+        actor=request.auth,
+        ticket=ticket,
+        remedy=payload.remedy,
+        case=payload.case,
+        symptom=payload.symptom,
+        note=payload.note,
+        fee=payload.fee,
+    )
     return WithStatus(201, order_out(selectors.get_order(request.auth, order.pk)))
 
 
-@router.get("/tickets/{int:ticket_id}/orders", response={200: list[OrderOut], **ERRORS},
-            summary="A ticket's orders, newest first")
+@router.get(
+    "/tickets/{int:ticket_id}/orders",
+    response={200: list[OrderOut], **ERRORS},
+    summary="A ticket's orders, newest first",
+)
 def list_orders(request, ticket_id: int):
     ticket = get_ticket(request.auth, ticket_id)
     return [order_out(o) for o in selectors.orders_for_ticket(ticket)[:100]]
@@ -284,81 +348,152 @@ def get_order(request, order_id: int):
     return order_out(selectors.get_order(request.auth, order_id))
 
 
-@router.post("/orders/{int:order_id}/status", response={200: OrderOut, **ERRORS},
-             summary="Move an order: requested → approved → in_progress → done, or cancelled")
+@router.post(
+    "/orders/{int:order_id}/status",
+    response={200: OrderOut, **ERRORS},
+    summary="Move an order: requested → approved → in_progress → done, or cancelled",
+)
 def change_order_status(request, order_id: int, payload: OrderStatusIn):
     order = selectors.get_order(request.auth, order_id)
-    services.change_order_status(actor=request.auth, order=order, status=payload.status, note=payload.note,
-                                 outcome=payload.outcome, repair_days=payload.repair_days,
-                                 parts_wait_days=payload.parts_wait_days, fee=payload.fee)
+    services.change_order_status(
+        actor=request.auth,
+        order=order,
+        status=payload.status,
+        note=payload.note,
+        outcome=payload.outcome,
+        repair_days=payload.repair_days,
+        parts_wait_days=payload.parts_wait_days,
+        fee=payload.fee,
+    )
     return order_out(selectors.get_order(request.auth, order_id))
 
 
 # --------------------------------------------------------------------------- field service
 
 
-@router.get("/tickets/{int:ticket_id}/technicians", response={200: list[TechnicianOut], **ERRORS},
-            summary="Technicians who may take a visit for this ticket, with their free slots")
-def eligible_technicians(request, ticket_id: int, category: str | None = Query(None, max_length=40),
-                         days: int = Query(7, ge=1, le=31)):
+@router.get(
+    "/tickets/{int:ticket_id}/technicians",
+    response={200: list[TechnicianOut], **ERRORS},
+    summary="Technicians who may take a visit for this ticket, with their free slots",
+)
+def eligible_technicians(
+    request,
+    ticket_id: int,
+    category: str | None = Query(None, max_length=40),
+    days: int = Query(7, ge=1, le=31),
+):
     from kefu.catalog.models import ProductCategory
 
     ticket = get_ticket(request.auth, ticket_id)
     purchase = selectors.purchase_for(ticket)
-    category_obj = (ProductCategory.objects.filter(code=category).first() if category
-                    else purchase.category if purchase else None)
+    category_obj = (
+        ProductCategory.objects.filter(code=category).first()
+        if category
+        else purchase.category
+        if purchase
+        else None
+    )
     if category_obj is None:
-        raise InvalidInput(_("%(field)s: name the product category (no purchase on file)."), field="category")
+        raise InvalidInput(
+            _("%(field)s: name the product category (no purchase on file)."), field="category"
+        )
     today = timezone.localdate()
-    return [{"username": t.staff.user.username, "name": t.staff.display_name,
-             "free_slots": [{"date": d, "window": w} for d, w in selectors.free_slots(t.staff, start=today, days=days)]}
-            for t in selectors.technicians_for(category_obj, ticket.store)[:50]]
+    return [
+        {
+            "username": t.staff.user.username,
+            "name": t.staff.display_name,
+            "free_slots": [
+                {"date": d, "window": w}
+                for d, w in selectors.free_slots(t.staff, start=today, days=days)
+            ],
+        }
+        for t in selectors.technicians_for(category_obj, ticket.store)[:50]
+    ]
 
 
-@router.post("/tickets/{int:ticket_id}/visits", response={201: VisitOut, **ERRORS},
-             summary="Dispatch a technician for an on-site visit")
+@router.post(
+    "/tickets/{int:ticket_id}/visits",
+    response={201: VisitOut, **ERRORS},
+    summary="Dispatch a technician for an on-site visit",
+)
 def dispatch_visit(request, ticket_id: int, payload: VisitIn):
     ticket = get_ticket(request.auth, ticket_id)
-    visit = services.dispatch_visit(actor=request.auth, ticket=ticket, kind=payload.kind, date=payload.date,
-                                    window=payload.window, technician=payload.technician,
-                                    order_id=payload.order_id, category=payload.category, symptom=payload.symptom)
+    visit = services.dispatch_visit(
+        actor=request.auth,
+        ticket=ticket,
+        kind=payload.kind,
+        date=payload.date,
+        window=payload.window,
+        technician=payload.technician,
+        order_id=payload.order_id,
+        category=payload.category,
+        symptom=payload.symptom,
+    )
     return WithStatus(201, visit_out(selectors.get_visit(request.auth, visit.pk)))
 
 
-@router.get("/tickets/{int:ticket_id}/visits", response={200: list[VisitOut], **ERRORS},
-            summary="A ticket's visits")
+@router.get(
+    "/tickets/{int:ticket_id}/visits",
+    response={200: list[VisitOut], **ERRORS},
+    summary="A ticket's visits",
+)
 def list_visits(request, ticket_id: int):
     ticket = get_ticket(request.auth, ticket_id)
     return [visit_out(v) for v in selectors.visits_for_ticket(ticket)[:100]]
 
 
-@router.get("/visits", response={200: list[VisitOut], **ERRORS},
-            summary="My scheduled visits (a technician's own; a dispatcher's whole scope)")
-def my_visits(request, limit: int = Query(50, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
+@router.get(
+    "/visits",
+    response={200: list[VisitOut], **ERRORS},
+    summary="My scheduled visits (a technician's own; a dispatcher's whole scope)",
+)
+def my_visits(
+    request, limit: int = Query(50, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)
+):
     visits = selectors.my_visits(request.auth, start=timezone.localdate())
-    return [visit_out(v) for v in visits[offset: offset + limit]]
+    return [visit_out(v) for v in visits[offset : offset + limit]]
 
 
-@router.post("/visits/{int:visit_id}/reschedule", response={200: VisitOut, **ERRORS}, summary="Move a visit")
+@router.post(
+    "/visits/{int:visit_id}/reschedule", response={200: VisitOut, **ERRORS}, summary="Move a visit"
+)
 def reschedule_visit(request, visit_id: int, payload: RescheduleIn):
     visit = selectors.get_visit(request.auth, visit_id)
-    services.reschedule_visit(actor=request.auth, visit=visit, date=payload.date, window=payload.window,
-                              reason=payload.reason, technician=payload.technician)
+    services.reschedule_visit(
+        actor=request.auth,
+        visit=visit,
+        date=payload.date,
+        window=payload.window,
+        reason=payload.reason,
+        technician=payload.technician,
+    )
     return visit_out(selectors.get_visit(request.auth, visit_id))
 
 
-@router.post("/visits/{int:visit_id}/record", response={200: VisitOut, **ERRORS},
-             summary="Record the visit: arrival, diagnosis, parts, fee, outcome, customer's confirmation")
+@router.post(
+    "/visits/{int:visit_id}/record",
+    response={200: VisitOut, **ERRORS},
+    summary="Record the visit: arrival, diagnosis, parts, fee, outcome, customer's confirmation",
+)
 def record_visit(request, visit_id: int, payload: VisitRecordIn):
     visit = selectors.get_visit(request.auth, visit_id)
-    services.record_visit(actor=request.auth, visit=visit, outcome=payload.outcome, diagnosis=payload.diagnosis,
-                          arrived_at=payload.arrived_at, parts_used=[p.dict() for p in payload.parts_used],
-                          fee=payload.fee, customer_confirmed=payload.customer_confirmed,
-                          confirmed_by=payload.confirmed_by)
+    services.record_visit(
+        actor=request.auth,
+        visit=visit,
+        outcome=payload.outcome,
+        diagnosis=payload.diagnosis,
+        arrived_at=payload.arrived_at,
+        parts_used=[p.dict() for p in payload.parts_used],
+        fee=payload.fee,
+        customer_confirmed=payload.customer_confirmed,
+        confirmed_by=payload.confirmed_by,
+    )
     return visit_out(selectors.get_visit(request.auth, visit_id))
 
 
-@router.post("/visits/{int:visit_id}/cancel", response={200: VisitOut, **ERRORS}, summary="Cancel a visit")
+@router.post(
+    "/visits/{int:visit_id}/cancel", response={200: VisitOut, **ERRORS}, summary="Cancel a visit"
+)
 def cancel_visit(request, visit_id: int, payload: CancelIn):
     visit = selectors.get_visit(request.auth, visit_id)
     services.cancel_visit(actor=request.auth, visit=visit, reason=payload.reason)

@@ -21,8 +21,20 @@ log = logging.getLogger(__name__)
 
 # username, display name, skills (category codes), regions, stores
 TECHNICIANS = [
-    ("tech_sh", "吴师傅", ("refrigerator", "washing_machine", "air_conditioner", "other"), ("east",), ()),
-    ("tech_bj", "钱师傅", ("refrigerator", "washing_machine", "air_conditioner", "tv"), ("north",), ()),
+    (
+        "tech_sh",
+        "吴师傅",
+        ("refrigerator", "washing_machine", "air_conditioner", "other"),
+        ("east",),
+        (),
+    ),
+    (
+        "tech_bj",
+        "钱师傅",
+        ("refrigerator", "washing_machine", "air_conditioner", "tv"),
+        ("north",),
+        (),
+    ),
     ("tech_gz", "冯师傅", ("refrigerator", "air_conditioner", "tv", "other"), ("south",), ()),
     ("tech_digital", "褚师傅", ("tv", "mobile_phone", "computer"), ("east",), ("BJ001",)),
 ]
@@ -36,8 +48,14 @@ def _technicians(password: str) -> None:
             user = User(username=username)
             user.set_password(password)
             user.save()
-        staff, _ = Staff.objects.get_or_create(user=user, defaults={
-            "role": Role.TECHNICIAN, "display_name": display, "work_phone": "400-820-1234"})
+        staff, _ = Staff.objects.get_or_create(
+            user=user,
+            defaults={
+                "role": Role.TECHNICIAN,
+                "display_name": display,
+                "work_phone": "400-820-1234",
+            },
+        )
         if staff.role != Role.TECHNICIAN:
             continue
         profile, created = Technician.objects.get_or_create(staff=staff)
@@ -54,10 +72,17 @@ def _orders(agent) -> int:
 
     if ServiceOrder.objects.exists():
         return 0
-    tickets = (Ticket.objects.filter(type__in=selectors.DECISION_TICKET_TYPES, status__in=OPEN_STATUSES,
-                                     purchase__isnull=False)
-               .select_related("store__region", "customer", "purchase__category", "purchase__product_model")
-               .order_by("id")[:40])
+    tickets = (
+        Ticket.objects.filter(
+            type__in=selectors.DECISION_TICKET_TYPES,
+            status__in=OPEN_STATUSES,
+            purchase__isnull=False,
+        )
+        .select_related(
+            "store__region", "customer", "purchase__category", "purchase__product_model"
+        )
+        .order_by("id")[:40]
+    )
     made, day = 0, timezone.localdate() + datetime.timedelta(days=1)
     for ticket in tickets:
         if made >= 8:
@@ -68,16 +93,27 @@ def _orders(agent) -> int:
             if remedy not in services.ORDER_KIND_OF_REMEDY:
                 continue
             with transaction.atomic():
-                order = services.create_order(actor=agent, ticket=ticket, remedy=remedy, symptom=ticket.subject[-20:])
+                order = services.create_order(
+                    actor=agent, ticket=ticket, remedy=remedy, symptom=ticket.subject[-20:]
+                )
                 if made % 2 == 0:
-                    order = services.change_order_status(actor=agent, order=order, status="approved")
+                    order = services.change_order_status(
+                        actor=agent, order=order, status="approved"
+                    )
                 if order.kind == "repair" and order.status == "approved":
-                    technician = selectors.technicians_for(ticket.purchase.category, ticket.store).first()
+                    technician = selectors.technicians_for(
+                        ticket.purchase.category, ticket.store
+                    ).first()
                     if technician is not None:
-                        services.dispatch_visit(actor=agent, ticket=ticket, kind="repair", order_id=order.pk,
-                                                date=day + datetime.timedelta(days=made),
-                                                window=("09-12", "13-17", "18-20")[made % 3],
-                                                technician=technician.staff)
+                        services.dispatch_visit(
+                            actor=agent,
+                            ticket=ticket,
+                            kind="repair",
+                            order_id=order.pk,
+                            date=day + datetime.timedelta(days=made),
+                            window=("09-12", "13-17", "18-20")[made % 3],
+                            technician=technician.staff,
+                        )
         except KefuError as exc:  # a demo ticket whose facts grant nothing to order: leave it be
             log.info("demo: no order on %s (%s)", ticket.number, exc.text())
             continue

@@ -33,7 +33,9 @@ def _decision_context(decision) -> dict:
         return {}
     data = decision.to_dict()
     data["remedy_labels"] = [(r, REMEDY_LABELS[r]) for r in decision.remedies]
-    data["recommended_label"] = REMEDY_LABELS.get(decision.recommended, "") if decision.recommended else ""
+    data["recommended_label"] = (
+        REMEDY_LABELS.get(decision.recommended, "") if decision.recommended else ""
+    )
     data["two_failed_repairs"] = "R-2REPAIR" in decision.rule_ids
     return data
 
@@ -54,8 +56,12 @@ def calculator(request):
             error, error_field = exc.text(), exc.field
     else:
         case = {"request_date": timezone.localdate().isoformat()}
-    context = {"fields": forms.case_fields(case), "decision": _decision_context(decision), "error": error,
-               "error_field": error_field}
+    context = {
+        "fields": forms.case_fields(case),
+        "decision": _decision_context(decision),
+        "error": error,
+        "error_field": error_field,
+    }
     if _is_htmx(request):
         # htmx swaps only 2xx answers: the refusal travels inside the fragment.
         return render(request, "aftersales/_calculator_result.html", context)
@@ -72,9 +78,13 @@ def ticket_panel(request, ticket) -> dict:
         return {}
     purchase = selectors.purchase_for(ticket)
     prefill = selectors.prefill_case(ticket, purchase)
-    data = request.POST if request.method == "POST" and forms.submitted(request.POST) else request.GET
+    data = (
+        request.POST if request.method == "POST" and forms.submitted(request.POST) else request.GET
+    )
     locked = forms.PURCHASE_FACTS if purchase else ()
-    case = {**prefill, **forms.adjustments(data, locked=locked)} if forms.submitted(data) else prefill
+    case = (
+        {**prefill, **forms.adjustments(data, locked=locked)} if forms.submitted(data) else prefill
+    )
     decision = error = None
     decides = ticket.type in selectors.DECISION_TICKET_TYPES
     if decides and (purchase or forms.submitted(data)):
@@ -83,25 +93,51 @@ def ticket_panel(request, ticket) -> dict:
         except KefuError as exc:
             error = exc.text()
     decided = _decision_context(decision)
-    orderable = [(r, label) for r, label in decided.get("remedy_labels", ()) if r in services.ORDER_KIND_OF_REMEDY]
+    orderable = [
+        (r, label)
+        for r, label in decided.get("remedy_labels", ())
+        if r in services.ORDER_KIND_OF_REMEDY
+    ]
     orders = list(selectors.orders_for_ticket(ticket))
     labels = dict(OrderStatus.choices)
     return {
-        "show": True, "ticket": ticket, "purchase": purchase, "decides": decides,
-        "fields": forms.case_fields(case, locked=locked), "decision": decided, "error": error,
-        "orderable": orderable, "hints": selectors.purchase_hints(purchase),
-        "orders": [{"order": o, "next": [(s, labels[s]) for s in o.next_statuses()],
-                    "finishes_repair": o.kind == "repair" and OrderStatus.DONE in o.next_statuses()} for o in orders],
-        "repair_orders": [o for o in orders if o.kind == "repair" and o.status in (OrderStatus.APPROVED,
-                                                                                    OrderStatus.IN_PROGRESS)],
+        "show": True,
+        "ticket": ticket,
+        "purchase": purchase,
+        "decides": decides,
+        "fields": forms.case_fields(case, locked=locked),
+        "decision": decided,
+        "error": error,
+        "orderable": orderable,
+        "hints": selectors.purchase_hints(purchase),
+        "orders": [
+            {
+                "order": o,
+                "next": [(s, labels[s]) for s in o.next_statuses()],
+                "finishes_repair": o.kind == "repair" and OrderStatus.DONE in o.next_statuses(),
+            }
+            for o in orders
+        ],
+        "repair_orders": [
+            o
+            for o in orders
+            if o.kind == "repair" and o.status in (OrderStatus.APPROVED, OrderStatus.IN_PROGRESS)
+        ],
         "visits": list(selectors.visits_for_ticket(ticket)),
-        "technicians": list(selectors.technicians_for(purchase.category, ticket.store) if purchase
-                            else selectors.active_technicians()),
+        "technicians": list(
+            selectors.technicians_for(purchase.category, ticket.store)
+            if purchase
+            else selectors.active_technicians()
+        ),
         "categories": () if purchase else ProductCategory.objects.all(),
-        "windows": VisitWindow.choices, "visit_kinds": VisitKind.choices,
-        "default_visit_kind": VisitKind.INSTALLATION if ticket.type == "installation" else VisitKind.REPAIR,
+        "windows": VisitWindow.choices,
+        "visit_kinds": VisitKind.choices,
+        "default_visit_kind": VisitKind.INSTALLATION
+        if ticket.type == "installation"
+        else VisitKind.REPAIR,
         "outcomes": RepairOutcome.choices,
-        "can_order": can(request.user, "status"), "can_dispatch": can(request.user, "assign"),
+        "can_order": can(request.user, "status"),
+        "can_dispatch": can(request.user, "assign"),
         "today": timezone.localdate(),
     }
 
@@ -110,7 +146,9 @@ def ticket_panel(request, ticket) -> dict:
 def ticket_panel_fragment(request, pk):
     """The panel alone, for htmx when the agent changes a fact."""
     ticket = get_ticket(request.user, pk)
-    return render(request, "aftersales/_ticket_panel.html", {"panel": ticket_panel(request, ticket)})
+    return render(
+        request, "aftersales/_ticket_panel.html", {"panel": ticket_panel(request, ticket)}
+    )
 
 
 def _on_ticket(request, pk, action):
@@ -136,9 +174,15 @@ def create_order(request, pk):
     def action(ticket):
         purchase = selectors.purchase_for(ticket)
         case = forms.adjustments(request.POST, locked=forms.PURCHASE_FACTS if purchase else ())
-        order = services.create_order(actor=request.user, ticket=ticket, remedy=request.POST.get("remedy", ""),
-                                      case=case, symptom=request.POST.get("symptom", ""),
-                                      note=request.POST.get("note", ""), fee=request.POST.get("fee") or None)
+        order = services.create_order(
+            actor=request.user,
+            ticket=ticket,
+            remedy=request.POST.get("remedy", ""),
+            case=case,
+            symptom=request.POST.get("symptom", ""),
+            note=request.POST.get("note", ""),
+            fee=request.POST.get("fee") or None,
+        )
         messages.success(request, _("Order %(number)s created.") % {"number": order.number})
 
     return _on_ticket(request, pk, action)
@@ -151,9 +195,15 @@ def order_status(request, pk):
 
     def action(ticket):
         services.change_order_status(
-            actor=request.user, order=order, status=request.POST.get("status", ""), note=request.POST.get("note", ""),
-            outcome=request.POST.get("outcome") or None, repair_days=request.POST.get("repair_days") or None,
-            parts_wait_days=request.POST.get("parts_wait_days") or None, fee=request.POST.get("fee") or None)
+            actor=request.user,
+            order=order,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            outcome=request.POST.get("outcome") or None,
+            repair_days=request.POST.get("repair_days") or None,
+            parts_wait_days=request.POST.get("parts_wait_days") or None,
+            fee=request.POST.get("fee") or None,
+        )
         messages.success(request, _("Order %(number)s updated.") % {"number": order.number})
 
     return _on_ticket(request, order.ticket_id, action)
@@ -164,11 +214,19 @@ def order_status(request, pk):
 def dispatch(request, pk):
     def action(ticket):
         visit = services.dispatch_visit(
-            actor=request.user, ticket=ticket, kind=request.POST.get("kind", ""), date=request.POST.get("date", ""),
-            window=request.POST.get("window", ""), technician=request.POST.get("technician", ""),
-            order_id=request.POST.get("order_id") or None, category=request.POST.get("category") or None,
-            symptom=request.POST.get("symptom", ""))
-        messages.success(request, _("Technician booked for %(date)s.") % {"date": visit.date.isoformat()})
+            actor=request.user,
+            ticket=ticket,
+            kind=request.POST.get("kind", ""),
+            date=request.POST.get("date", ""),
+            window=request.POST.get("window", ""),
+            technician=request.POST.get("technician", ""),
+            order_id=request.POST.get("order_id") or None,
+            category=request.POST.get("category") or None,
+            symptom=request.POST.get("symptom", ""),
+        )
+        messages.success(
+            request, _("Technician booked for %(date)s.") % {"date": visit.date.isoformat()}
+        )
 
     return _on_ticket(request, pk, action)
 
@@ -183,9 +241,13 @@ def visits(request):
     if show == "done":
         rows = selectors.my_visits(request.user, status=(VisitStatus.DONE,)).reverse()
     else:
-        rows = selectors.my_visits(request.user, start=timezone.localdate() - datetime.timedelta(days=1))
+        rows = selectors.my_visits(
+            request.user, start=timezone.localdate() - datetime.timedelta(days=1)
+        )
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    return render(request, "aftersales/visits.html", {"page": page, "show": show, "query": f"show={show}"})
+    return render(
+        request, "aftersales/visits.html", {"page": page, "show": show, "query": f"show={show}"}
+    )
 
 
 def _visit_page(request, visit, *, error=None, status=200):
@@ -194,12 +256,22 @@ def _visit_page(request, visit, *, error=None, status=200):
     technicians = selectors.technicians_for(visit.category, visit.ticket.store)
     # The technician needs the address and phone to go there; every view is recorded.
     contact = reveal_contact(request.user, visit.ticket.customer, context=f"desk:visit:{visit.pk}")
-    return render(request, "aftersales/visit.html", {
-        "visit": visit, "contact": contact, "error": error, "outcomes": VisitOutcome.choices, "windows": VisitWindow.choices,
-        "technicians": technicians, "form": request.POST if request.method == "POST" else {},
-        "log": visit.reschedule_log.select_related("previous_technician", "technician"),
-        "can_dispatch": can(request.user, "assign"),
-    }, status=status)
+    return render(
+        request,
+        "aftersales/visit.html",
+        {
+            "visit": visit,
+            "contact": contact,
+            "error": error,
+            "outcomes": VisitOutcome.choices,
+            "windows": VisitWindow.choices,
+            "technicians": technicians,
+            "form": request.POST if request.method == "POST" else {},
+            "log": visit.reschedule_log.select_related("previous_technician", "technician"),
+            "can_dispatch": can(request.user, "assign"),
+        },
+        status=status,
+    )
 
 
 @staff_required
@@ -210,11 +282,16 @@ def visit_detail(request, pk):
         parts = request.POST.get("parts_used", "")
         try:
             services.record_visit(
-                actor=request.user, visit=visit, outcome=request.POST.get("outcome", ""),
-                diagnosis=request.POST.get("diagnosis", ""), arrived_at=request.POST.get("arrived_at") or None,
-                parts_used=parts, fee=request.POST.get("fee") or "0",
+                actor=request.user,
+                visit=visit,
+                outcome=request.POST.get("outcome", ""),
+                diagnosis=request.POST.get("diagnosis", ""),
+                arrived_at=request.POST.get("arrived_at") or None,
+                parts_used=parts,
+                fee=request.POST.get("fee") or "0",
                 customer_confirmed=request.POST.get("customer_confirmed") in ("1", "on"),
-                confirmed_by=request.POST.get("confirmed_by", ""))
+                confirmed_by=request.POST.get("confirmed_by", ""),
+            )
         except KefuError as exc:
             return _visit_page(request, visit, error=exc.text(), status=exc.status)
         messages.success(request, _("Visit recorded."))
@@ -227,9 +304,14 @@ def visit_detail(request, pk):
 def visit_reschedule(request, pk):
     visit = selectors.get_visit(request.user, pk)
     try:
-        services.reschedule_visit(actor=request.user, visit=visit, date=request.POST.get("date", ""),
-                                  window=request.POST.get("window", ""), reason=request.POST.get("reason", ""),
-                                  technician=request.POST.get("technician") or None)
+        services.reschedule_visit(
+            actor=request.user,
+            visit=visit,
+            date=request.POST.get("date", ""),
+            window=request.POST.get("window", ""),
+            reason=request.POST.get("reason", ""),
+            technician=request.POST.get("technician") or None,
+        )
     except KefuError as exc:
         return _visit_page(request, visit, error=exc.text(), status=exc.status)
     messages.success(request, _("Visit moved."))
@@ -241,9 +323,10 @@ def visit_reschedule(request, pk):
 def visit_cancel(request, pk):
     visit = selectors.get_visit(request.user, pk)
     try:
-        services.cancel_visit(actor=request.user, visit=visit, reason=request.POST.get("reason", ""))
+        services.cancel_visit(
+            actor=request.user, visit=visit, reason=request.POST.get("reason", "")
+        )
     except KefuError as exc:
         return _visit_page(request, visit, error=exc.text(), status=exc.status)
     messages.success(request, _("Visit cancelled."))
     return redirect("aftersales:visits")
-

@@ -17,7 +17,9 @@ from .labels import (
 from .policy import Case
 
 PREFIX = "as_"  # form names are as_<field>, so they never clash with the ticket page's own
-MARKER = PREFIX + "form"  # present when the agent submitted the facts (unticked boxes then mean "no")
+MARKER = (
+    PREFIX + "form"
+)  # present when the agent submitted the facts (unticked boxes then mean "no")
 
 # (field, widget, choices) in the order an agent asks on the phone.
 CASE_FORM: tuple[tuple[str, str, dict | None], ...] = (
@@ -47,8 +49,16 @@ CASE_FORM: tuple[tuple[str, str, dict | None], ...] = (
     ("customer_honorific", "text", None),
 )
 # Facts the purchase on file settles: shown, not edited, on a ticket with a purchase.
-PURCHASE_FACTS = ("category", "price", "sale_date", "channel", "has_invoice", "has_warranty_card",
-                  "production_date", "discontinued_date")
+PURCHASE_FACTS = (
+    "category",
+    "price",
+    "sale_date",
+    "channel",
+    "has_invoice",
+    "has_warranty_card",
+    "production_date",
+    "discontinued_date",
+)
 DEFAULTS = {f.name: f.default for f in fields(Case) if f.default is not MISSING}
 
 
@@ -89,8 +99,16 @@ def case_fields(case: dict, *, locked=()) -> list[dict]:
         display = value
         if choices is not None:
             display = choices.get(value, value)
-        rows.append({
-            "name": PREFIX + name, "field": name, "label": FIELD_LABELS[name], "widget": widget, "value": value,
-            "choices": list(choices.items()) if choices else (), "locked": name in locked, "display": display,
-        })
+        rows.append(
+            {
+                "name": PREFIX + name,
+                "field": name,
+                "label": FIELD_LABELS[name],
+                "widget": widget,
+                "value": value,
+                "choices": list(choices.items()) if choices else (),
+                "locked": name in locked,
+                "display": display,
+            }
+        )
     return rows

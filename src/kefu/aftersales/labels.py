@@ -22,7 +22,12 @@ FAULT_LABELS = {
     "unauthorised_repair": _("Opened by an unauthorised repairer"),
     "force_majeure": _("Force majeure"),
 }
-WISH_LABELS = {"return": _("Return"), "exchange": _("Exchange"), "repair": _("Repair"), "none": _("Not said")}
+WISH_LABELS = {
+    "return": _("Return"),
+    "exchange": _("Exchange"),
+    "repair": _("Repair"),
+    "none": _("Not said"),
+}
 REASON_LABELS = {
     "": _("None given"),
     "price_drop": _("The price dropped"),

@@ -44,25 +44,51 @@ class ServiceOrder(models.Model):
     repair a repair that is not free). The case and the decision are kept as they were when the
     order was made, so anyone can later see why it was granted."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="service_orders",
-                               verbose_name=_("ticket"))
-    purchase = models.ForeignKey("customers.Purchase", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="service_orders", verbose_name=_("purchase"))
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="service_orders",
+        verbose_name=_("ticket"),
+    )
+    purchase = models.ForeignKey(
+        "customers.Purchase",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_orders",
+        verbose_name=_("purchase"),
+    )
     # Denormalised from the ticket so that a store's or region's orders are one index range.
-    store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="+", editable=False)
+    store = models.ForeignKey(
+        "org.Store", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=OrderKind.choices)
     remedy = models.CharField(_("remedy"), max_length=20)
-    status = models.CharField(_("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.REQUESTED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.REQUESTED
+    )
     free = models.BooleanField(_("free of charge"), default=True)
     price = models.DecimalField(_("invoice price"), max_digits=12, decimal_places=2)
-    refund = models.DecimalField(_("refund"), max_digits=12, decimal_places=2, null=True, blank=True)
-    depreciation_fee = models.DecimalField(_("depreciation fee"), max_digits=12, decimal_places=2, default=0)
-    fee = models.DecimalField(_("fee the customer pays"), max_digits=12, decimal_places=2, default=0)
-    symptom = models.CharField(_("fault (symptom)"), max_length=100, blank=True,
-                               help_text=_("Repairs of the same symptom count towards an exchange after two failures."))
+    refund = models.DecimalField(
+        _("refund"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    depreciation_fee = models.DecimalField(
+        _("depreciation fee"), max_digits=12, decimal_places=2, default=0
+    )
+    fee = models.DecimalField(
+        _("fee the customer pays"), max_digits=12, decimal_places=2, default=0
+    )
+    symptom = models.CharField(
+        _("fault (symptom)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Repairs of the same symptom count towards an exchange after two failures."),
+    )
     case = models.JSONField(default=dict)
     decision = models.JSONField(default=dict)
-    outcome = models.CharField(_("repair outcome"), max_length=10, choices=RepairOutcome.choices, blank=True)
+    outcome = models.CharField(
+        _("repair outcome"), max_length=10, choices=RepairOutcome.choices, blank=True
+    )
     repair_days = models.PositiveIntegerField(_("days in repair"), default=0)
     parts_wait_days = models.PositiveIntegerField(_("days waiting for parts"), default=0)
     exchanged_on = models.DateField(_("exchanged on"), null=True, blank=True)
@@ -70,8 +96,9 @@ class ServiceOrder(models.Model):
     new_warranty_end = models.DateField(null=True, blank=True)
     new_main_parts_end = models.DateField(null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -111,7 +138,9 @@ class WarrantyRecord(models.Model):
     of depreciation; an exchange starts a new full period on its day (R-RESTART) and the counts
     start again for the new unit. Kept beside the purchase, which the customers app owns."""
 
-    purchase = models.OneToOneField("customers.Purchase", on_delete=models.CASCADE, related_name="warranty_record")
+    purchase = models.OneToOneField(
+        "customers.Purchase", on_delete=models.CASCADE, related_name="warranty_record"
+    )
     repair_days = models.PositiveIntegerField(_("days in repair"), default=0)
     parts_wait_days = models.PositiveIntegerField(_("days waiting for parts"), default=0)
     exchanged_on = models.DateField(_("last exchanged on"), null=True, blank=True)
@@ -133,11 +162,22 @@ class Technician(models.Model):
     """A technician's skills (categories they repair and install) and service area (stores and
     whole regions they cover): assignment only picks someone who has both (维修技师档案)."""
 
-    staff = models.OneToOneField("org.Staff", on_delete=models.CASCADE, related_name="technician",
-                                 verbose_name=_("staff member"), limit_choices_to={"role": "technician"})
-    skills = models.ManyToManyField("catalog.ProductCategory", blank=True, related_name="+", verbose_name=_("skills"))
-    stores = models.ManyToManyField("org.Store", blank=True, related_name="+", verbose_name=_("stores served"))
-    regions = models.ManyToManyField("org.Region", blank=True, related_name="+", verbose_name=_("regions served"))
+    staff = models.OneToOneField(
+        "org.Staff",
+        on_delete=models.CASCADE,
+        related_name="technician",
+        verbose_name=_("staff member"),
+        limit_choices_to={"role": "technician"},
+    )
+    skills = models.ManyToManyField(
+        "catalog.ProductCategory", blank=True, related_name="+", verbose_name=_("skills")
+    )
+    stores = models.ManyToManyField(
+        "org.Store", blank=True, related_name="+", verbose_name=_("stores served")
+    )
+    regions = models.ManyToManyField(
+        "org.Region", blank=True, related_name="+", verbose_name=_("regions served")
+    )
     is_active = models.BooleanField(_("takes visits"), default=True)
 
     class Meta:
@@ -182,21 +222,49 @@ class FieldVisit(models.Model):
     by one technician, and afterwards the visit record (arrival, diagnosis, parts, fee, outcome,
     the customer's confirmation)."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="field_visits",
-                               verbose_name=_("ticket"))
-    order = models.ForeignKey(ServiceOrder, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="visits", verbose_name=_("repair order"))
-    purchase = models.ForeignKey("customers.Purchase", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name=_("purchase"))
-    category = models.ForeignKey("catalog.ProductCategory", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("category"))
-    store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="+", editable=False)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="field_visits",
+        verbose_name=_("ticket"),
+    )
+    order = models.ForeignKey(
+        ServiceOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("repair order"),
+    )
+    purchase = models.ForeignKey(
+        "customers.Purchase",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("purchase"),
+    )
+    category = models.ForeignKey(
+        "catalog.ProductCategory",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    store = models.ForeignKey(
+        "org.Store", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     kind = models.CharField(_("kind"), max_length=15, choices=VisitKind.choices)
-    status = models.CharField(_("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.SCHEDULED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.SCHEDULED
+    )
     # The fault being repaired; an on-site repair with no repair order counts towards R-2REPAIR by it.
     symptom = models.CharField(_("fault (symptom)"), max_length=100, blank=True)
-    technician = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="field_visits",
-                                   verbose_name=_("technician"))
+    technician = models.ForeignKey(
+        "org.Staff",
+        on_delete=models.PROTECT,
+        related_name="field_visits",
+        verbose_name=_("technician"),
+    )
     date = models.DateField(_("date"))
     window = models.CharField(_("time slot"), max_length=5, choices=VisitWindow.choices)
     reschedules = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
@@ -204,11 +272,14 @@ class FieldVisit(models.Model):
     diagnosis = models.TextField(_("diagnosis"), blank=True)
     parts_used = models.JSONField(_("parts used"), default=list, blank=True)
     fee = models.DecimalField(_("fee charged"), max_digits=12, decimal_places=2, default=0)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=VisitOutcome.choices, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=VisitOutcome.choices, blank=True
+    )
     customer_confirmed = models.BooleanField(_("customer confirmed"), default=False)
     confirmed_by = models.CharField(_("confirmed by (customer's name)"), max_length=50, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -224,8 +295,11 @@ class FieldVisit(models.Model):
         constraints = [
             # A technician is in one place per slot: the database refuses a double booking even
             # when two dispatchers click at the same moment.
-            models.UniqueConstraint(fields=["technician", "date", "window"], condition=Q(status="scheduled"),
-                                    name="visit_one_per_slot"),
+            models.UniqueConstraint(
+                fields=["technician", "date", "window"],
+                condition=Q(status="scheduled"),
+                name="visit_one_per_slot",
+            ),
         ]
 
     def __str__(self):
@@ -243,8 +317,9 @@ class VisitReschedule(models.Model):
     window = models.CharField(max_length=5, choices=VisitWindow.choices)
     technician = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=200)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

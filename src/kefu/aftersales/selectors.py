@@ -59,8 +59,11 @@ def purchase_for(ticket):
     """The purchase a ticket is about: the linked one, else the customer's latest."""
     if ticket.purchase_id:
         return ticket.purchase
-    return (ticket.customer.purchases.select_related("category", "product_model")
-            .order_by("-sale_date", "-id").first())
+    return (
+        ticket.customer.purchases.select_related("category", "product_model")
+        .order_by("-sale_date", "-id")
+        .first()
+    )
 
 
 def warranty_record(purchase) -> WarrantyRecord | None:
@@ -77,15 +80,27 @@ def failed_repairs(purchase, *, since: datetime.date | None = None) -> dict[str,
     "not fixed" without a repair order (with one, the order already counts it)."""
     if purchase is None:
         return {}
-    orders = ServiceOrder.objects.filter(purchase=purchase, kind="repair", status=OrderStatus.DONE,
-                                         outcome=RepairOutcome.NOT_FIXED)
-    visits = FieldVisit.objects.filter(purchase=purchase, kind=VisitKind.REPAIR, status=VisitStatus.DONE,
-                                       outcome=VisitOutcome.NOT_FIXED, order__isnull=True)
+    orders = ServiceOrder.objects.filter(
+        purchase=purchase, kind="repair", status=OrderStatus.DONE, outcome=RepairOutcome.NOT_FIXED
+    )
+    visits = FieldVisit.objects.filter(
+        purchase=purchase,
+        kind=VisitKind.REPAIR,
+        status=VisitStatus.DONE,
+        outcome=VisitOutcome.NOT_FIXED,
+        order__isnull=True,
+    )
     if since is not None:
         start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
-        orders, visits = orders.filter(finished_at__gte=start), visits.filter(finished_at__gte=start)
+        orders, visits = (
+            orders.filter(finished_at__gte=start),
+            visits.filter(finished_at__gte=start),
+        )
     counts: dict[str, int] = {}
-    for rows in (orders.values("symptom").annotate(n=Count("id")), visits.values("symptom").annotate(n=Count("id"))):
+    for rows in (
+        orders.values("symptom").annotate(n=Count("id")),
+        visits.values("symptom").annotate(n=Count("id")),
+    ):
         for row in rows:
             key = _norm(row["symptom"])
             counts[key] = counts.get(key, 0) + row["n"]
@@ -124,21 +139,28 @@ def prefill_case(ticket, purchase=None, *, today: datetime.date | None = None) -
     parts_wait = min(record.parts_wait_days, owned - repair_days) if record else 0
     failures = failed_repairs(purchase, since=record.exchanged_on if record else None)
     model = purchase.product_model
-    case.update({
-        "category": engine_category(purchase.category.code),
-        "price": f"{purchase.price:.2f}",
-        "sale_date": start.isoformat(),
-        "request_date": request.isoformat(),
-        "has_invoice": purchase.has_invoice,
-        "has_warranty_card": purchase.has_warranty_card,
-        "production_date": (purchase.production_date.isoformat()
-                            if purchase.production_date and purchase.production_date <= start else None),
-        "channel": purchase.sales_channel,
-        "failed_repairs": min(max(failures.values(), default=0), 36500),
-        "repair_days": repair_days,
-        "parts_wait_days": parts_wait,
-        "discontinued_date": model.discontinued_on.isoformat() if model and model.discontinued_on else None,
-    })
+    case.update(
+        {
+            "category": engine_category(purchase.category.code),
+            "price": f"{purchase.price:.2f}",
+            "sale_date": start.isoformat(),
+            "request_date": request.isoformat(),
+            "has_invoice": purchase.has_invoice,
+            "has_warranty_card": purchase.has_warranty_card,
+            "production_date": (
+                purchase.production_date.isoformat()
+                if purchase.production_date and purchase.production_date <= start
+                else None
+            ),
+            "channel": purchase.sales_channel,
+            "failed_repairs": min(max(failures.values(), default=0), 36500),
+            "repair_days": repair_days,
+            "parts_wait_days": parts_wait,
+            "discontinued_date": model.discontinued_on.isoformat()
+            if model and model.discontinued_on
+            else None,
+        }
+    )
     return case
 
 
@@ -149,7 +171,9 @@ def purchase_hints(purchase) -> dict:
     model = purchase.product_model
     return {
         "sample_unit": purchase.is_sample_unit,
-        "above_guide_price": bool(model and model.guide_price and purchase.price > model.guide_price),
+        "above_guide_price": bool(
+            model and model.guide_price and purchase.price > model.guide_price
+        ),
         "guide_price": model.guide_price if model else None,
     }
 
@@ -163,12 +187,20 @@ def orders_visible_to(user) -> QuerySet:
 
 def orders_for_ticket(ticket) -> QuerySet:
     """A ticket's orders, newest first (the ticket was already fetched within scope)."""
-    return ServiceOrder.objects.filter(ticket=ticket).select_related("purchase", "created_by__staff").order_by("-id")
+    return (
+        ServiceOrder.objects.filter(ticket=ticket)
+        .select_related("purchase", "created_by__staff")
+        .order_by("-id")
+    )
 
 
 def get_order(user, order_id) -> ServiceOrder:
-    order = (orders_visible_to(user).select_related("ticket", "purchase__category", "created_by__staff")
-             .filter(pk=order_id).first())
+    order = (
+        orders_visible_to(user)
+        .select_related("ticket", "purchase__category", "created_by__staff")
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         raise NotFound()
     return order
@@ -180,29 +212,53 @@ def get_order(user, order_id) -> ServiceOrder:
 def technicians_for(category, store, *, date=None, window=None) -> QuerySet:
     """Technicians who may take a visit: active, with the skill for the category, serving the
     store (listed, or its whole region), and — when a slot is given — free in it."""
-    technicians = (Technician.objects.filter(is_active=True, staff__role=Role.TECHNICIAN, staff__user__is_active=True,
-                                             skills=category)
-                   .filter(Q(stores=store) | Q(regions=store.region_id))
-                   .select_related("staff__user").distinct().order_by("staff__display_name"))
+    technicians = (
+        Technician.objects.filter(
+            is_active=True,
+            staff__role=Role.TECHNICIAN,
+            staff__user__is_active=True,
+            skills=category,
+        )
+        .filter(Q(stores=store) | Q(regions=store.region_id))
+        .select_related("staff__user")
+        .distinct()
+        .order_by("staff__display_name")
+    )
     if date is not None and window:
-        busy = FieldVisit.objects.filter(status=VisitStatus.SCHEDULED, date=date, window=window).values("technician_id")
+        busy = FieldVisit.objects.filter(
+            status=VisitStatus.SCHEDULED, date=date, window=window
+        ).values("technician_id")
         technicians = technicians.exclude(staff_id__in=busy)
     return technicians
 
 
 def active_technicians() -> QuerySet:
     """Every technician taking visits (when the category is not known yet)."""
-    return (Technician.objects.filter(is_active=True, staff__role=Role.TECHNICIAN, staff__user__is_active=True)
-            .select_related("staff__user").order_by("staff__display_name"))
+    return (
+        Technician.objects.filter(
+            is_active=True, staff__role=Role.TECHNICIAN, staff__user__is_active=True
+        )
+        .select_related("staff__user")
+        .order_by("staff__display_name")
+    )
 
 
 def free_slots(staff, *, start: datetime.date, days: int = 7) -> list[tuple[datetime.date, str]]:
     """A technician's open appointment slots over the next ``days`` days."""
-    taken = set(FieldVisit.objects.filter(technician=staff, status=VisitStatus.SCHEDULED,
-                                          date__gte=start, date__lt=start + datetime.timedelta(days=days))
-                .values_list("date", "window"))
-    return [(start + datetime.timedelta(days=i), w) for i in range(days) for w in VisitWindow.values
-            if (start + datetime.timedelta(days=i), w) not in taken]
+    taken = set(
+        FieldVisit.objects.filter(
+            technician=staff,
+            status=VisitStatus.SCHEDULED,
+            date__gte=start,
+            date__lt=start + datetime.timedelta(days=days),
+        ).values_list("date", "window")
+    )
+    return [
+        (start + datetime.timedelta(days=i), w)
+        for i in range(days)
+        for w in VisitWindow.values
+        if (start + datetime.timedelta(days=i), w) not in taken
+    ]
 
 
 def visits_visible_to(user) -> QuerySet:
@@ -210,11 +266,16 @@ def visits_visible_to(user) -> QuerySet:
 
 
 def visits_for_ticket(ticket) -> QuerySet:
-    return (FieldVisit.objects.filter(ticket=ticket).select_related("technician", "category", "order")
-            .order_by("-id"))
+    return (
+        FieldVisit.objects.filter(ticket=ticket)
+        .select_related("technician", "category", "order")
+        .order_by("-id")
+    )
 
 
-def my_visits(user, *, status=(VisitStatus.SCHEDULED,), start: datetime.date | None = None) -> QuerySet:
+def my_visits(
+    user, *, status=(VisitStatus.SCHEDULED,), start: datetime.date | None = None
+) -> QuerySet:
     """A technician's own visits; for a dispatcher, every visit in their scope. Soonest first."""
     from kefu.org.selectors import can, staff_of
 
@@ -226,14 +287,20 @@ def my_visits(user, *, status=(VisitStatus.SCHEDULED,), start: datetime.date | N
         visits = visits.filter(status__in=list(status))
     if start is not None:
         visits = visits.filter(date__gte=start)
-    return (visits.select_related("ticket__customer", "technician", "category", "store")
-            .order_by("date", "window", "id"))
+    return visits.select_related("ticket__customer", "technician", "category", "store").order_by(
+        "date", "window", "id"
+    )
 
 
 def get_visit(user, visit_id) -> FieldVisit:
-    visit = (visits_visible_to(user)
-             .select_related("ticket__customer", "ticket__store", "technician__user", "category", "order", "purchase")
-             .filter(pk=visit_id).first())
+    visit = (
+        visits_visible_to(user)
+        .select_related(
+            "ticket__customer", "ticket__store", "technician__user", "category", "order", "purchase"
+        )
+        .filter(pk=visit_id)
+        .first()
+    )
     if visit is None:
         raise NotFound()
     return visit

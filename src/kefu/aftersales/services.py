@@ -50,8 +50,15 @@ ORDER_KIND_OF_REMEDY = {
     "repair": OrderKind.REPAIR,
     "paid_repair": OrderKind.REPAIR,
 }
-EVENT_KINDS = ("order_created", "order_status", "exchange_suggested", "visit_scheduled", "visit_rescheduled",
-               "visit_recorded", "visit_cancelled")
+EVENT_KINDS = (
+    "order_created",
+    "order_status",
+    "exchange_suggested",
+    "visit_scheduled",
+    "visit_rescheduled",
+    "visit_recorded",
+    "visit_cancelled",
+)
 MAX_DAYS = 3650
 MAX_TEXT = 2000
 
@@ -65,13 +72,18 @@ def _require(actor, capability: str, message):
 
 
 def _lock_ticket(ticket) -> Ticket:
-    return Ticket.objects.select_for_update(of=("self",)).select_related("store__region", "customer").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("store__region", "customer")
+        .get(pk=ticket.pk)
+    )
 
 
 def _event(ticket, event_kind: str, actor, body: str, /, **data) -> TicketEvent:
     """A timeline line on the ticket (internal), and the ticket's updated time moved on."""
-    event = TicketEvent.objects.create(ticket=ticket, kind=event_kind, actor=actor, public=False, body=body,
-                                       data=data)
+    event = TicketEvent.objects.create(
+        ticket=ticket, kind=event_kind, actor=actor, public=False, body=body, data=data
+    )
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
     return event
 
@@ -80,11 +92,21 @@ def _money(value, field: str) -> Decimal:
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput(_("%(field)s: “%(value)s” is not an amount of money."), field=field,
-                           value=str(value)[:20]) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e10"):
-        raise InvalidInput(_("%(field)s: an amount in yuan with at most two decimals (fen), not negative."),
-                           field=field)
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not an amount of money."),
+            field=field,
+            value=str(value)[:20],
+        ) from None
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or amount != amount.quantize(Decimal("0.01"))
+        or amount >= Decimal("1e10")
+    ):
+        raise InvalidInput(
+            _("%(field)s: an amount in yuan with at most two decimals (fen), not negative."),
+            field=field,
+        )
     return amount.quantize(Decimal("0.01"))
 
 
@@ -92,14 +114,18 @@ def _days(value, field: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_DAYS:
-        raise InvalidInput(_("%(field)s: a whole number of days between 0 and %(max)s."), field=field, max=MAX_DAYS)
+        raise InvalidInput(
+            _("%(field)s: a whole number of days between 0 and %(max)s."), field=field, max=MAX_DAYS
+        )
     return value
 
 
 def _text(value, field: str, max_length: int) -> str:
     value = (value or "").strip()
     if len(value) > max_length:
-        raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field=field, max=max_length)
+        raise InvalidInput(
+            _("%(field)s: longer than %(max)s characters."), field=field, max=max_length
+        )
     return value
 
 
@@ -111,8 +137,16 @@ def _amount(value) -> str | None:
 
 
 @transaction.atomic
-def create_order(*, actor, ticket: Ticket, remedy: str, case: dict | None = None, symptom: str = "",
-                 note: str = "", fee=None) -> ServiceOrder:
+def create_order(
+    *,
+    actor,
+    ticket: Ticket,
+    remedy: str,
+    case: dict | None = None,
+    symptom: str = "",
+    note: str = "",
+    fee=None,
+) -> ServiceOrder:
     """Turn a 三包 decision into a return, exchange or repair order (一步生成售后单).
 
     The case is the ticket's purchase as on file (``selectors.prefill_case``) with ``case``'s
@@ -121,8 +155,12 @@ def create_order(*, actor, ticket: Ticket, remedy: str, case: dict | None = None
     quoted charge of a paid repair."""
     _require(actor, "status", _("Your role may not create after-sales orders."))
     if remedy not in ORDER_KIND_OF_REMEDY:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not carried out by an order (one of: %(allowed)s)."),
-                           field="remedy", value=str(remedy)[:30], allowed=", ".join(ORDER_KIND_OF_REMEDY))
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not carried out by an order (one of: %(allowed)s)."),
+            field="remedy",
+            value=str(remedy)[:30],
+            allowed=", ".join(ORDER_KIND_OF_REMEDY),
+        )
     if case is not None and not isinstance(case, dict):
         raise InvalidInput(_("%(field)s: must be an object."), field="case")
     locked = _lock_ticket(ticket)
@@ -132,14 +170,22 @@ def create_order(*, actor, ticket: Ticket, remedy: str, case: dict | None = None
     data = {**selectors.prefill_case(locked, purchase), **(case or {})}
     parsed, decision = selectors.decide(data, prefix="case.")
     if remedy not in decision.remedies:
-        raise InvalidInput(_("%(field)s: this decision does not grant “%(value)s” (it grants: %(allowed)s)."),
-                           field="remedy", value=remedy, allowed=", ".join(decision.remedies) or "—")
+        raise InvalidInput(
+            _("%(field)s: this decision does not grant “%(value)s” (it grants: %(allowed)s)."),
+            field="remedy",
+            value=remedy,
+            allowed=", ".join(decision.remedies) or "—",
+        )
     kind = ORDER_KIND_OF_REMEDY[remedy]
     open_orders = ServiceOrder.objects.filter(kind=kind, status__in=OPEN_ORDER_STATUSES)
-    open_orders = open_orders.filter(purchase=purchase) if purchase else open_orders.filter(ticket=locked)
+    open_orders = (
+        open_orders.filter(purchase=purchase) if purchase else open_orders.filter(ticket=locked)
+    )
     if open_orders.exists():
-        raise Conflict(_("An open %(kind)s order already exists for this product; finish or cancel it first."),
-                       kind=OrderKind(kind).label)
+        raise Conflict(
+            _("An open %(kind)s order already exists for this product; finish or cancel it first."),
+            kind=OrderKind(kind).label,
+        )
     symptom = _text(symptom, "symptom", 100)
     note = _text(note, "note", MAX_TEXT)
     charge = Decimal("0.00")
@@ -148,32 +194,71 @@ def create_order(*, actor, ticket: Ticket, remedy: str, case: dict | None = None
     elif remedy == "paid_repair" and fee not in (None, ""):
         charge = _money(fee, "fee")
     order = ServiceOrder.objects.create(
-        ticket=locked, purchase=purchase, store_id=locked.store_id, kind=kind, remedy=remedy,
-        free=remedy in ("exchange", "repair") or (remedy == "return" and decision.depreciation_fee == 0),
-        price=parsed.price, refund=decision.refund if kind == OrderKind.RETURN else None,
-        depreciation_fee=decision.depreciation_fee if remedy in ("return", "trade_in") else Decimal("0.00"),
-        fee=charge, symptom=symptom, case=data, decision=decision.to_dict(), note=note, created_by=actor,
+        ticket=locked,
+        purchase=purchase,
+        store_id=locked.store_id,
+        kind=kind,
+        remedy=remedy,
+        free=remedy in ("exchange", "repair")
+        or (remedy == "return" and decision.depreciation_fee == 0),
+        price=parsed.price,
+        refund=decision.refund if kind == OrderKind.RETURN else None,
+        depreciation_fee=decision.depreciation_fee
+        if remedy in ("return", "trade_in")
+        else Decimal("0.00"),
+        fee=charge,
+        symptom=symptom,
+        case=data,
+        decision=decision.to_dict(),
+        note=note,
+        created_by=actor,
     )
-    _event(locked, "order_created", actor,
-           gettext("%(kind)s order %(number)s created (%(remedy)s). Rules: %(rules)s.") % {
-               "kind": order.get_kind_display(), "number": order.number, "remedy": REMEDY_LABELS[remedy],
-               "rules": "、".join(decision.rule_ids)},
-           order=order.pk, number=order.number, kind=kind, remedy=remedy, status=order.status,
-           refund=_amount(order.refund), depreciation_fee=_amount(order.depreciation_fee), fee=_amount(order.fee),
-           rules=list(decision.rule_ids), recommended=decision.recommended)
+    _event(
+        locked,
+        "order_created",
+        actor,
+        gettext("%(kind)s order %(number)s created (%(remedy)s). Rules: %(rules)s.")
+        % {
+            "kind": order.get_kind_display(),
+            "number": order.number,
+            "remedy": REMEDY_LABELS[remedy],
+            "rules": "、".join(decision.rule_ids),
+        },
+        order=order.pk,
+        number=order.number,
+        kind=kind,
+        remedy=remedy,
+        status=order.status,
+        refund=_amount(order.refund),
+        depreciation_fee=_amount(order.depreciation_fee),
+        fee=_amount(order.fee),
+        rules=list(decision.rule_ids),
+        recommended=decision.recommended,
+    )
     return order
 
 
 def _record_for(purchase) -> WarrantyRecord | None:
     if purchase is None:
         return None
-    record, _created = WarrantyRecord.objects.select_for_update(of=("self",)).get_or_create(purchase=purchase)
+    record, _created = WarrantyRecord.objects.select_for_update(of=("self",)).get_or_create(
+        purchase=purchase
+    )
     return record
 
 
 @transaction.atomic
-def change_order_status(*, actor, order: ServiceOrder, status: str, note: str = "", outcome: str | None = None,
-                        repair_days=None, parts_wait_days=None, fee=None) -> ServiceOrder:
+def change_order_status(
+    *,
+    actor,
+    order: ServiceOrder,
+    status: str,
+    note: str = "",
+    outcome: str | None = None,
+    repair_days=None,
+    parts_wait_days=None,
+    fee=None,
+) -> ServiceOrder:
     """Move an order along requested → approved → in progress → done (or cancelled).
 
     Finishing writes what 三包 must remember on the purchase: a repair adds its days in repair
@@ -181,26 +266,59 @@ def change_order_status(*, actor, order: ServiceOrder, status: str, note: str = 
     an exchange starts a new full period from today (R-RESTART); a return is recorded."""
     _require(actor, "status", _("Your role may not change after-sales orders."))
     if status not in OrderStatus.values:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field="status",
-                           value=str(status)[:30], allowed=", ".join(OrderStatus.values))
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
+            field="status",
+            value=str(status)[:30],
+            allowed=", ".join(OrderStatus.values),
+        )
     locked_ticket = _lock_ticket(order.ticket)
-    locked = ServiceOrder.objects.select_for_update(of=("self",)).select_related("purchase__category").get(pk=order.pk)
-    return _move(actor, locked_ticket, locked, status, note=note, outcome=outcome, repair_days=repair_days,
-                 parts_wait_days=parts_wait_days, fee=fee)
+    locked = (
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("purchase__category")
+        .get(pk=order.pk)
+    )
+    return _move(
+        actor,
+        locked_ticket,
+        locked,
+        status,
+        note=note,
+        outcome=outcome,
+        repair_days=repair_days,
+        parts_wait_days=parts_wait_days,
+        fee=fee,
+    )
 
 
-def _move(actor, ticket, order, status, *, note="", outcome=None, repair_days=None, parts_wait_days=None,
-          fee=None, via_visit=None) -> ServiceOrder:
+def _move(
+    actor,
+    ticket,
+    order,
+    status,
+    *,
+    note="",
+    outcome=None,
+    repair_days=None,
+    parts_wait_days=None,
+    fee=None,
+    via_visit=None,
+) -> ServiceOrder:
     """The transition itself, inside the caller's transaction with ticket and order locked."""
     previous = order.status
     if status == previous:
         raise Conflict(_("The order is already “%(status)s”."), status=OrderStatus(status).label)
     if status not in ORDER_TRANSITIONS[previous]:
-        raise Conflict(_("An order that is “%(current)s” cannot become “%(target)s”."),
-                       current=OrderStatus(previous).label, target=OrderStatus(status).label)
+        raise Conflict(
+            _("An order that is “%(current)s” cannot become “%(target)s”."),
+            current=OrderStatus(previous).label,
+            target=OrderStatus(status).label,
+        )
     finishing_repair = status == OrderStatus.DONE and order.kind == OrderKind.REPAIR
     if outcome and not finishing_repair:
-        raise InvalidInput(_("%(field)s: an outcome is given only when a repair order is done."), field="outcome")
+        raise InvalidInput(
+            _("%(field)s: an outcome is given only when a repair order is done."), field="outcome"
+        )
     note = _text(note, "note", MAX_TEXT)
     now, today = timezone.now(), timezone.localdate()
     fields = ["status", "updated_at"]
@@ -214,13 +332,21 @@ def _move(actor, ticket, order, status, *, note="", outcome=None, repair_days=No
         record = _record_for(order.purchase)
         if order.kind == OrderKind.REPAIR:
             if outcome not in RepairOutcome.values:
-                raise InvalidInput(_("%(field)s: say whether the repair fixed the fault (fixed or not_fixed)."),
-                                   field="outcome")
-            waited = 0 if parts_wait_days in (None, "") else _days(parts_wait_days, "parts_wait_days")
+                raise InvalidInput(
+                    _("%(field)s: say whether the repair fixed the fault (fixed or not_fixed)."),
+                    field="outcome",
+                )
+            waited = (
+                0 if parts_wait_days in (None, "") else _days(parts_wait_days, "parts_wait_days")
+            )
             if repair_days in (None, ""):
                 began = timezone.localdate(order.started_at) if order.started_at else today
                 repair_days = max((today - began).days - waited, 0)
-            order.outcome, order.repair_days, order.parts_wait_days = outcome, _days(repair_days, "repair_days"), waited
+            order.outcome, order.repair_days, order.parts_wait_days = (
+                outcome,
+                _days(repair_days, "repair_days"),
+                waited,
+            )
             fields += ["outcome", "repair_days", "parts_wait_days"]
             if fee not in (None, ""):
                 order.fee = _money(fee, "fee")
@@ -229,14 +355,27 @@ def _move(actor, ticket, order, status, *, note="", outcome=None, repair_days=No
                 record.repair_days += order.repair_days
                 record.parts_wait_days += order.parts_wait_days
                 record.save(update_fields=["repair_days", "parts_wait_days", "updated_at"])
-            data.update(outcome=outcome, repair_days=order.repair_days, parts_wait_days=order.parts_wait_days)
+            data.update(
+                outcome=outcome,
+                repair_days=order.repair_days,
+                parts_wait_days=order.parts_wait_days,
+            )
         elif order.kind == OrderKind.EXCHANGE:
-            category = order.purchase.category.code if order.purchase else order.case.get("category", "other")
+            category = (
+                order.purchase.category.code
+                if order.purchase
+                else order.case.get("category", "other")
+            )
             warranty = warranty_after_exchange(today, terms_for(category))
             order.exchanged_on = today
             order.new_warranty_start, order.new_warranty_end = warranty.start, warranty.end
             order.new_main_parts_end = warranty.main_parts_end
-            fields += ["exchanged_on", "new_warranty_start", "new_warranty_end", "new_main_parts_end"]
+            fields += [
+                "exchanged_on",
+                "new_warranty_start",
+                "new_warranty_end",
+                "new_main_parts_end",
+            ]
             if record is not None:
                 # A new unit: its period starts today and the old unit's repair history is done with.
                 record.exchanged_on, record.repair_days, record.parts_wait_days = today, 0, 0
@@ -251,13 +390,31 @@ def _move(actor, ticket, order, status, *, note="", outcome=None, repair_days=No
     order.status = status
     order.save(update_fields=fields)
     body = gettext("%(kind)s order %(number)s: %(previous)s → %(status)s.") % {
-        "kind": order.get_kind_display(), "number": order.number,
-        "previous": OrderStatus(previous).label, "status": OrderStatus(status).label}
+        "kind": order.get_kind_display(),
+        "number": order.number,
+        "previous": OrderStatus(previous).label,
+        "status": OrderStatus(status).label,
+    }
     if note:
         body = f"{body}\n{note}"
-    _event(ticket, "order_status", actor, body, order=order.pk, number=order.number, kind=order.kind,
-           previous=previous, status=status, visit=via_visit, **data)
-    if order.kind == OrderKind.REPAIR and order.outcome == RepairOutcome.NOT_FIXED and status == OrderStatus.DONE:
+    _event(
+        ticket,
+        "order_status",
+        actor,
+        body,
+        order=order.pk,
+        number=order.number,
+        kind=order.kind,
+        previous=previous,
+        status=status,
+        visit=via_visit,
+        **data,
+    )
+    if (
+        order.kind == OrderKind.REPAIR
+        and order.outcome == RepairOutcome.NOT_FIXED
+        and status == OrderStatus.DONE
+    ):
         _suggest_exchange(actor, ticket, order.purchase, order.symptom)
     return order
 
@@ -268,26 +425,42 @@ def _suggest_exchange(actor, ticket, purchase, symptom: str) -> TicketEvent | No
     if purchase is None:
         return None
     record = selectors.warranty_record(purchase)
-    failures = selectors.failed_repairs_of(purchase, symptom, since=record.exchanged_on if record else None)
+    failures = selectors.failed_repairs_of(
+        purchase, symptom, since=record.exchanged_on if record else None
+    )
     if failures < 2:
         return None
-    case = {**selectors.prefill_case(ticket, purchase, today=timezone.localdate()), "failed_repairs": failures,
-            "request_date": timezone.localdate().isoformat()}
+    case = {
+        **selectors.prefill_case(ticket, purchase, today=timezone.localdate()),
+        "failed_repairs": failures,
+        "request_date": timezone.localdate().isoformat(),
+    }
     try:
         _case, decision = selectors.decide(case)
     except InvalidInput:
         decision = None  # the records alone do not make a valid case (e.g. no category terms)
     fired = decision is not None and "R-2REPAIR" in decision.rule_ids
-    body = gettext("Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed: offer an exchange of "
-              "the same model (R-2REPAIR).") % {"n": failures, "symptom": symptom or "—"}
+    body = gettext(
+        "Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed: offer an exchange of "
+        "the same model (R-2REPAIR)."
+    ) % {"n": failures, "symptom": symptom or "—"}
     if decision is not None and not fired:
-        body = gettext("Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed, but the exchange "
-                  "rule does not apply (outside the period or no proof of purchase): see the decision.") % {
-            "n": failures, "symptom": symptom or "—"}
-    return _event(ticket, "exchange_suggested", actor, body, purchase=purchase.pk, symptom=symptom,
-                  failed_repairs=failures, applies=fired,
-                  recommended=decision.recommended if decision else None,
-                  rules=list(decision.rule_ids) if decision else [])
+        body = gettext(
+            "Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed, but the exchange "
+            "rule does not apply (outside the period or no proof of purchase): see the decision."
+        ) % {"n": failures, "symptom": symptom or "—"}
+    return _event(
+        ticket,
+        "exchange_suggested",
+        actor,
+        body,
+        purchase=purchase.pk,
+        symptom=symptom,
+        failed_repairs=failures,
+        applies=fired,
+        recommended=decision.recommended if decision else None,
+        rules=list(decision.rule_ids) if decision else [],
+    )
 
 
 # --------------------------------------------------------------------------- field service
@@ -296,11 +469,17 @@ def _suggest_exchange(actor, ticket, purchase, symptom: str) -> TicketEvent | No
 def _technician(username_or_staff, field: str = "technician") -> Staff:
     if isinstance(username_or_staff, Staff):
         return username_or_staff
-    staff = (Staff.objects.select_related("user").filter(user__username=str(username_or_staff or "")[:150],
-                                                          user__is_active=True).first())
+    staff = (
+        Staff.objects.select_related("user")
+        .filter(user__username=str(username_or_staff or "")[:150], user__is_active=True)
+        .first()
+    )
     if staff is None:
-        raise InvalidInput(_("%(field)s: no active colleague called “%(value)s”."), field=field,
-                           value=str(username_or_staff or "")[:40])
+        raise InvalidInput(
+            _("%(field)s: no active colleague called “%(value)s”."),
+            field=field,
+            value=str(username_or_staff or "")[:40],
+        )
     return staff
 
 
@@ -309,14 +488,20 @@ def _check_slot(date, window, *, today) -> tuple[datetime.date, str]:
         try:
             date = datetime.date.fromisoformat(date)
         except ValueError:
-            raise InvalidInput(_("%(field)s: must be a date like 2026-03-01."), field="date") from None
+            raise InvalidInput(
+                _("%(field)s: must be a date like 2026-03-01."), field="date"
+            ) from None
     if not isinstance(date, datetime.date):
         raise InvalidInput(_("%(field)s: must be a date like 2026-03-01."), field="date")
     if date < today:
         raise InvalidInput(_("%(field)s: the appointment is in the past."), field="date")
     if window not in VisitWindow.values:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field="window",
-                           value=str(window)[:20], allowed=", ".join(VisitWindow.values))
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
+            field="window",
+            value=str(window)[:20],
+            allowed=", ".join(VisitWindow.values),
+        )
     return date, window
 
 
@@ -324,15 +509,27 @@ def _check_technician(staff: Staff, category, store, date, window, *, exclude_vi
     """Only a technician with the skill for the category, serving the store, free in the slot."""
     eligible = selectors.technicians_for(category, store).filter(staff=staff).exists()
     if not eligible:
-        raise InvalidInput(_("%(field)s: %(name)s is not a technician with the skill for %(category)s serving "
-                             "store %(store)s."), field="technician", name=staff.display_name,
-                           category=str(category), store=store.code)
-    busy = FieldVisit.objects.filter(technician=staff, date=date, window=window, status=VisitStatus.SCHEDULED)
+        raise InvalidInput(
+            _(
+                "%(field)s: %(name)s is not a technician with the skill for %(category)s serving "
+                "store %(store)s."
+            ),
+            field="technician",
+            name=staff.display_name,
+            category=str(category),
+            store=store.code,
+        )
+    busy = FieldVisit.objects.filter(
+        technician=staff, date=date, window=window, status=VisitStatus.SCHEDULED
+    )
     if exclude_visit is not None:
         busy = busy.exclude(pk=exclude_visit.pk)
     if busy.exists():
-        raise Conflict(_("%(name)s already has a visit in that slot; pick another slot or technician."),
-                       field="window", name=staff.display_name)
+        raise Conflict(
+            _("%(name)s already has a visit in that slot; pick another slot or technician."),
+            field="window",
+            name=staff.display_name,
+        )
 
 
 def _save_visit(visit, **kw):
@@ -341,57 +538,109 @@ def _save_visit(visit, **kw):
         with transaction.atomic():
             visit.save(**kw)
     except IntegrityError:
-        raise Conflict(_("%(name)s already has a visit in that slot; pick another slot or technician."),
-                       field="window", name=visit.technician.display_name) from None
+        raise Conflict(
+            _("%(name)s already has a visit in that slot; pick another slot or technician."),
+            field="window",
+            name=visit.technician.display_name,
+        ) from None
 
 
 @transaction.atomic
-def dispatch_visit(*, actor, ticket: Ticket, kind: str, date, window: str, technician, order_id=None,
-                   category: str | None = None, symptom: str = "") -> FieldVisit:
+def dispatch_visit(
+    *,
+    actor,
+    ticket: Ticket,
+    kind: str,
+    date,
+    window: str,
+    technician,
+    order_id=None,
+    category: str | None = None,
+    symptom: str = "",
+) -> FieldVisit:
     """Book a technician for an on-site visit in an appointment slot (派工).
 
     The category comes from the repair order's or the ticket's purchase (or is named); a repair
     visit for an approved repair order puts that order in progress."""
     _require(actor, "assign", _("Your role may not dispatch technicians."))
     if kind not in VisitKind.values:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field="kind",
-                           value=str(kind)[:30], allowed=", ".join(VisitKind.values))
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
+            field="kind",
+            value=str(kind)[:30],
+            allowed=", ".join(VisitKind.values),
+        )
     locked = _lock_ticket(ticket)
     if locked.status not in OPEN_STATUSES:
-        raise Conflict(_("This ticket is resolved or closed: reopen it before dispatching a technician."))
+        raise Conflict(
+            _("This ticket is resolved or closed: reopen it before dispatching a technician.")
+        )
     date, window = _check_slot(date, window, today=timezone.localdate())
     order = None
     if order_id not in (None, ""):
-        order = ServiceOrder.objects.select_for_update(of=("self",)).filter(pk=order_id, ticket=locked).first()
+        order = (
+            ServiceOrder.objects.select_for_update(of=("self",))
+            .filter(pk=order_id, ticket=locked)
+            .first()
+        )
         if order is None:
             raise InvalidInput(_("%(field)s: no such order on this ticket."), field="order_id")
         if order.kind != OrderKind.REPAIR or kind != VisitKind.REPAIR:
-            raise InvalidInput(_("%(field)s: only an on-site repair visit carries out a repair order."),
-                               field="order_id")
+            raise InvalidInput(
+                _("%(field)s: only an on-site repair visit carries out a repair order."),
+                field="order_id",
+            )
         if order.status not in (OrderStatus.APPROVED, OrderStatus.IN_PROGRESS):
             raise Conflict(_("Approve the repair order before dispatching a technician for it."))
     purchase = order.purchase if order else selectors.purchase_for(locked)
     if category:
         category_obj = ProductCategory.objects.filter(code=category).first()
         if category_obj is None:
-            raise InvalidInput(_("%(field)s: unknown product category “%(value)s”."), field="category",
-                               value=str(category)[:40])
+            raise InvalidInput(
+                _("%(field)s: unknown product category “%(value)s”."),
+                field="category",
+                value=str(category)[:40],
+            )
     elif purchase is not None:
         category_obj = purchase.category
     else:
-        raise InvalidInput(_("%(field)s: name the product category (no purchase on file)."), field="category")
+        raise InvalidInput(
+            _("%(field)s: name the product category (no purchase on file)."), field="category"
+        )
     staff = _technician(technician)
     _check_technician(staff, category_obj, locked.store, date, window)
-    visit = FieldVisit(ticket=locked, order=order, purchase=purchase, category=category_obj, store_id=locked.store_id,
-                       kind=kind, technician=staff, date=date, window=window, created_by=actor,
-                       symptom=_text(symptom or (order.symptom if order else ""), "symptom", 100))
+    visit = FieldVisit(
+        ticket=locked,
+        order=order,
+        purchase=purchase,
+        category=category_obj,
+        store_id=locked.store_id,
+        kind=kind,
+        technician=staff,
+        date=date,
+        window=window,
+        created_by=actor,
+        symptom=_text(symptom or (order.symptom if order else ""), "symptom", 100),
+    )
     _save_visit(visit)
-    _event(locked, "visit_scheduled", actor,
-           gettext("%(kind)s booked: %(name)s, %(date)s %(window)s.") % {
-               "kind": visit.get_kind_display(), "name": staff.display_name, "date": date.isoformat(),
-               "window": visit.get_window_display()},
-           visit=visit.pk, kind=kind, technician=staff.user.username, date=date.isoformat(), window=window,
-           order=order.pk if order else None)
+    _event(
+        locked,
+        "visit_scheduled",
+        actor,
+        gettext("%(kind)s booked: %(name)s, %(date)s %(window)s.")
+        % {
+            "kind": visit.get_kind_display(),
+            "name": staff.display_name,
+            "date": date.isoformat(),
+            "window": visit.get_window_display(),
+        },
+        visit=visit.pk,
+        kind=kind,
+        technician=staff.user.username,
+        date=date.isoformat(),
+        window=window,
+        order=order.pk if order else None,
+    )
     if order is not None and order.status == OrderStatus.APPROVED:
         _move(actor, locked, order, OrderStatus.IN_PROGRESS, via_visit=visit.pk)
     return visit
@@ -405,16 +654,22 @@ def _may_work_visit(actor, visit) -> None:
 
 def _lock_visit(visit) -> tuple[Ticket, FieldVisit]:
     ticket = _lock_ticket(visit.ticket)
-    locked = (FieldVisit.objects.select_for_update(of=("self",))
-              .select_related("technician__user", "order__purchase__category", "category").get(pk=visit.pk))
+    locked = (
+        FieldVisit.objects.select_for_update(of=("self",))
+        .select_related("technician__user", "order__purchase__category", "category")
+        .get(pk=visit.pk)
+    )
     if locked.status != VisitStatus.SCHEDULED:
-        raise Conflict(_("This visit is already “%(status)s”."), status=VisitStatus(locked.status).label)
+        raise Conflict(
+            _("This visit is already “%(status)s”."), status=VisitStatus(locked.status).label
+        )
     return ticket, locked
 
 
 @transaction.atomic
-def reschedule_visit(*, actor, visit: FieldVisit, date, window: str, reason: str,
-                     technician=None) -> FieldVisit:
+def reschedule_visit(
+    *, actor, visit: FieldVisit, date, window: str, reason: str, technician=None
+) -> FieldVisit:
     """Move a visit to another slot (and maybe another technician); the change and its reason
     are kept (改约)."""
     _may_work_visit(actor, visit)
@@ -427,20 +682,43 @@ def reschedule_visit(*, actor, visit: FieldVisit, date, window: str, reason: str
     if (date, window, staff.pk) == (locked.date, locked.window, locked.technician_id):
         raise Conflict(_("That is the visit's current slot and technician."))
     _check_technician(staff, locked.category, ticket.store, date, window, exclude_visit=locked)
-    VisitReschedule.objects.create(visit=locked, previous_date=locked.date, previous_window=locked.window,
-                                   previous_technician=locked.technician, date=date, window=window,
-                                   technician=staff, reason=reason, actor=actor)
-    previous = {"date": locked.date.isoformat(), "window": locked.window,
-                "technician": locked.technician.user.username}
+    VisitReschedule.objects.create(
+        visit=locked,
+        previous_date=locked.date,
+        previous_window=locked.window,
+        previous_technician=locked.technician,
+        date=date,
+        window=window,
+        technician=staff,
+        reason=reason,
+        actor=actor,
+    )
+    previous = {
+        "date": locked.date.isoformat(),
+        "window": locked.window,
+        "technician": locked.technician.user.username,
+    }
     locked.date, locked.window, locked.technician = date, window, staff
     locked.reschedules += 1
     _save_visit(locked, update_fields=["date", "window", "technician", "reschedules"])
-    _event(ticket, "visit_rescheduled", actor,
-           gettext("Visit moved to %(date)s %(window)s (%(name)s): %(reason)s") % {
-               "date": date.isoformat(), "window": locked.get_window_display(), "name": staff.display_name,
-               "reason": reason},
-           visit=locked.pk, previous=previous, date=date.isoformat(), window=window,
-           technician=staff.user.username, reason=reason)
+    _event(
+        ticket,
+        "visit_rescheduled",
+        actor,
+        gettext("Visit moved to %(date)s %(window)s (%(name)s): %(reason)s")
+        % {
+            "date": date.isoformat(),
+            "window": locked.get_window_display(),
+            "name": staff.display_name,
+            "reason": reason,
+        },
+        visit=locked.pk,
+        previous=previous,
+        date=date.isoformat(),
+        window=window,
+        technician=staff.user.username,
+        reason=reason,
+    )
     return locked
 
 
@@ -466,24 +744,46 @@ def _parts(parts) -> list[dict]:
     for item in parts:
         name = item.get("name") if isinstance(item, dict) else None
         quantity = item.get("quantity", 1) if isinstance(item, dict) else None
-        if not isinstance(name, str) or not name.strip() or len(name) > 100 or not isinstance(quantity, int) \
-                or isinstance(quantity, bool) or not 1 <= quantity <= 999:
-            raise InvalidInput(_("%(field)s: each part needs a name (up to 100 characters) and a quantity 1–999."),
-                               field="parts_used")
+        if (
+            not isinstance(name, str)
+            or not name.strip()
+            or len(name) > 100
+            or not isinstance(quantity, int)
+            or isinstance(quantity, bool)
+            or not 1 <= quantity <= 999
+        ):
+            raise InvalidInput(
+                _("%(field)s: each part needs a name (up to 100 characters) and a quantity 1–999."),
+                field="parts_used",
+            )
         cleaned.append({"name": name.strip(), "quantity": quantity})
     return cleaned
 
 
 @transaction.atomic
-def record_visit(*, actor, visit: FieldVisit, outcome: str, diagnosis: str = "", arrived_at=None,
-                 parts_used=None, fee="0", customer_confirmed: bool = False, confirmed_by: str = "") -> FieldVisit:
+def record_visit(
+    *,
+    actor,
+    visit: FieldVisit,
+    outcome: str,
+    diagnosis: str = "",
+    arrived_at=None,
+    parts_used=None,
+    fee="0",
+    customer_confirmed: bool = False,
+    confirmed_by: str = "",
+) -> FieldVisit:
     """The visit record (上门服务记录): arrival, diagnosis, parts, fee, outcome and the customer's
     confirmation. A repair visit for a repair order finishes that order with the outcome; a
     second failed repair of the same fault puts the exchange on the timeline (R-2REPAIR)."""
     _may_work_visit(actor, visit)
     if outcome not in VisitOutcome.values:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field="outcome",
-                           value=str(outcome)[:30], allowed=", ".join(VisitOutcome.values))
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
+            field="outcome",
+            value=str(outcome)[:30],
+            allowed=", ".join(VisitOutcome.values),
+        )
     ticket, locked = _lock_visit(visit)
     now = timezone.now()
     if isinstance(arrived_at, str) and arrived_at.strip():
@@ -491,7 +791,9 @@ def record_visit(*, actor, visit: FieldVisit, outcome: str, diagnosis: str = "",
 
         parsed = parse_datetime(arrived_at.strip())
         if parsed is None:
-            raise InvalidInput(_("%(field)s: must be a time like 2026-03-01T10:30."), field="arrived_at")
+            raise InvalidInput(
+                _("%(field)s: must be a time like 2026-03-01T10:30."), field="arrived_at"
+            )
         arrived_at = parsed
     elif arrived_at in (None, "") and outcome != VisitOutcome.CUSTOMER_ABSENT:
         arrived_at = now
@@ -499,12 +801,18 @@ def record_visit(*, actor, visit: FieldVisit, outcome: str, diagnosis: str = "",
         if timezone.is_naive(arrived_at):
             arrived_at = timezone.make_aware(arrived_at)
         if arrived_at > now + datetime.timedelta(minutes=5):
-            raise InvalidInput(_("%(field)s: the arrival time is in the future."), field="arrived_at")
+            raise InvalidInput(
+                _("%(field)s: the arrival time is in the future."), field="arrived_at"
+            )
     elif arrived_at not in (None, ""):
-        raise InvalidInput(_("%(field)s: must be a time like 2026-03-01T10:30."), field="arrived_at")
+        raise InvalidInput(
+            _("%(field)s: must be a time like 2026-03-01T10:30."), field="arrived_at"
+        )
     confirmed_by = _text(confirmed_by, "confirmed_by", 50)
     if customer_confirmed and not confirmed_by:
-        raise InvalidInput(_("%(field)s: write the name of the person who confirmed."), field="confirmed_by")
+        raise InvalidInput(
+            _("%(field)s: write the name of the person who confirmed."), field="confirmed_by"
+        )
     locked.arrived_at = arrived_at or None
     locked.diagnosis = _text(diagnosis, "diagnosis", MAX_TEXT)
     locked.parts_used = _parts(parts_used)
@@ -512,15 +820,27 @@ def record_visit(*, actor, visit: FieldVisit, outcome: str, diagnosis: str = "",
     locked.outcome, locked.status, locked.finished_at = outcome, VisitStatus.DONE, now
     locked.customer_confirmed, locked.confirmed_by = bool(customer_confirmed), confirmed_by
     locked.save()
-    _event(ticket, "visit_recorded", actor,
-           gettext("Visit recorded: %(outcome)s. %(diagnosis)s") % {"outcome": locked.get_outcome_display(),
-                                                               "diagnosis": locked.diagnosis},
-           visit=locked.pk, outcome=outcome, fee=_amount(locked.fee), parts_used=locked.parts_used,
-           customer_confirmed=locked.customer_confirmed, technician=locked.technician.user.username)
+    _event(
+        ticket,
+        "visit_recorded",
+        actor,
+        gettext("Visit recorded: %(outcome)s. %(diagnosis)s")
+        % {"outcome": locked.get_outcome_display(), "diagnosis": locked.diagnosis},
+        visit=locked.pk,
+        outcome=outcome,
+        fee=_amount(locked.fee),
+        parts_used=locked.parts_used,
+        customer_confirmed=locked.customer_confirmed,
+        technician=locked.technician.user.username,
+    )
     order = locked.order
     repaired = outcome in (VisitOutcome.FIXED, VisitOutcome.NOT_FIXED)
     if order is not None and repaired and order.status == OrderStatus.IN_PROGRESS:
-        order = ServiceOrder.objects.select_for_update(of=("self",)).select_related("purchase__category").get(pk=order.pk)
+        order = (
+            ServiceOrder.objects.select_for_update(of=("self",))
+            .select_related("purchase__category")
+            .get(pk=order.pk)
+        )
         _move(actor, ticket, order, OrderStatus.DONE, outcome=outcome, via_visit=locked.pk)
     elif order is None and locked.kind == VisitKind.REPAIR and outcome == VisitOutcome.NOT_FIXED:
         _suggest_exchange(actor, ticket, locked.purchase, locked.symptom)
@@ -537,6 +857,13 @@ def cancel_visit(*, actor, visit: FieldVisit, reason: str) -> FieldVisit:
     ticket, locked = _lock_visit(visit)
     locked.status, locked.finished_at = VisitStatus.CANCELLED, timezone.now()
     locked.save(update_fields=["status", "finished_at"])
-    _event(ticket, "visit_cancelled", actor, gettext("Visit on %(date)s cancelled: %(reason)s") % {
-        "date": locked.date.isoformat(), "reason": reason}, visit=locked.pk, reason=reason)
+    _event(
+        ticket,
+        "visit_cancelled",
+        actor,
+        gettext("Visit on %(date)s cancelled: %(reason)s")
+        % {"date": locked.date.isoformat(), "reason": reason},
+        visit=locked.pk,
+        reason=reason,
+    )
     return locked

@@ -13,7 +13,11 @@ class BearerToken(HttpBearer):
         key_id = ApiToken.parse(token)
         if key_id is None:
             return None
-        row = ApiToken.objects.select_related("user__staff__store", "user__staff__region").filter(key_id=key_id).first()
+        row = (
+            ApiToken.objects.select_related("user__staff__store", "user__staff__region")
+            .filter(key_id=key_id)
+            .first()
+        )
         if row is None or not row.user.is_active or staff_of(row.user) is None:
             return None
         request.user = row.user

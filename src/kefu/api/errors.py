@@ -27,8 +27,8 @@ MESSAGES = {
     "date_from_datetime_parsing": lambda: _("%(field)s: must be a date like 2026-03-01."),
     "date_parsing": lambda: _("%(field)s: must be a date like 2026-03-01."),
     "date_type": lambda: _("%(field)s: must be a date like 2026-03-01."),
-    "decimal_parsing": lambda: _("%(field)s: must be an amount like \"3999.00\"."),
-    "decimal_type": lambda: _("%(field)s: must be an amount like \"3999.00\"."),
+    "decimal_parsing": lambda: _('%(field)s: must be an amount like "3999.00".'),
+    "decimal_type": lambda: _('%(field)s: must be an amount like "3999.00".'),
     "json_invalid": lambda: _("The request body is not valid JSON."),
     "model_attributes_type": lambda: _("%(field)s: must be an object."),
     "dict_type": lambda: _("%(field)s: must be an object."),
@@ -66,26 +66,42 @@ def install(api):
         errors = [describe(e) for e in exc.errors]
         return api.create_response(
             request,
-            {"detail": "；".join(e["message"] for e in errors), "code": "invalid", "field": errors[0]["field"] if errors else None,
-             "errors": errors},
+            {
+                "detail": "；".join(e["message"] for e in errors),
+                "code": "invalid",
+                "field": errors[0]["field"] if errors else None,
+                "errors": errors,
+            },
             status=422,
         )
 
     @api.exception_handler(KefuError)
     def kefu_error(request, exc):
-        return api.create_response(request, {"detail": exc.text(), "code": exc.code, "field": exc.field, **exc.extra},
-                                   status=exc.status)
+        return api.create_response(
+            request,
+            {"detail": exc.text(), "code": exc.code, "field": exc.field, **exc.extra},
+            status=exc.status,
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return api.create_response(request, {"detail": _("Not found, or outside your scope."), "code": "not_found", "field": None}, status=404)
+        return api.create_response(
+            request,
+            {"detail": _("Not found, or outside your scope."), "code": "not_found", "field": None},
+            status=404,
+        )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
         return api.create_response(
             request,
-            {"detail": _("Sign in first: send “Authorization: Bearer <token>” (from `kefu token USERNAME`) or a desk session."),
-             "code": "unauthenticated", "field": None},
+            {
+                "detail": _(
+                    "Sign in first: send “Authorization: Bearer <token>” (from `kefu token USERNAME`) or a desk session."
+                ),
+                "code": "unauthenticated",
+                "field": None,
+            },
             status=401,
         )
 
@@ -94,4 +110,6 @@ def install(api):
         detail = str(exc)
         if exc.status_code == 403 and "CSRF" in detail:
             detail = _("The CSRF check failed: reload the page and try again.")
-        return api.create_response(request, {"detail": detail, "code": "error", "field": None}, status=exc.status_code)
+        return api.create_response(
+            request, {"detail": detail, "code": "error", "field": None}, status=exc.status_code
+        )

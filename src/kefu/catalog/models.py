@@ -23,11 +23,15 @@ class ProductCategory(models.Model):
 class ProductModel(models.Model):
     """A product model (型号). Spare parts are owed for 5 years after it is discontinued."""
 
-    category = models.ForeignKey(ProductCategory, on_delete=models.PROTECT, related_name="models", verbose_name=_("category"))
+    category = models.ForeignKey(
+        ProductCategory, on_delete=models.PROTECT, related_name="models", verbose_name=_("category")
+    )
     brand = models.CharField(_("brand"), max_length=50)
     code = models.CharField(_("model code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    guide_price = models.DecimalField(_("guide price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    guide_price = models.DecimalField(
+        _("guide price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     discontinued_on = models.DateField(_("discontinued on"), null=True, blank=True)
 
     class Meta:
@@ -62,7 +66,9 @@ def terms_field_values(terms) -> dict:
         "warranty_months": terms.warranty_months,
         "main_part_months": terms.main_part_months,
         "main_parts": "、".join(terms.main_parts),
-        "accessories": {k: {"months": a.months, "name_zh": a.name_zh} for k, a in terms.accessories.items()},
+        "accessories": {
+            k: {"months": a.months, "name_zh": a.name_zh} for k, a in terms.accessories.items()
+        },
         "depreciation_daily_rate": terms.depreciation_daily_rate,
         "parts_missing_exchange_days": terms.parts_missing_exchange_days,
         "repairer_delay_exchange_days": terms.repairer_delay_exchange_days,
@@ -98,35 +104,73 @@ class WarrantyTerms(models.Model):
     any code path get the same refusal. Rows are seeded from the company default (statutory +
     seed 002's policy); a category without a row uses that default straight from the JSON."""
 
-    category = models.OneToOneField(ProductCategory, on_delete=models.CASCADE, related_name="warranty_terms",
-                                    verbose_name=_("category"))
+    category = models.OneToOneField(
+        ProductCategory,
+        on_delete=models.CASCADE,
+        related_name="warranty_terms",
+        verbose_name=_("category"),
+    )
     return_days = models.PositiveSmallIntegerField(_("return window (days)"))
     exchange_days = models.PositiveSmallIntegerField(_("exchange window (days)"))
     warranty_months = models.PositiveSmallIntegerField(_("whole-unit warranty (months)"))
     main_part_months = models.PositiveSmallIntegerField(_("main-part warranty (months)"))
-    main_parts = models.CharField(_("main parts"), max_length=200, blank=True,
-                                  help_text=_("Separated by 、 or commas."))
-    accessories = models.JSONField(_("accessories with their own period"), default=dict, blank=True,
-                                   help_text=_('e.g. {"battery": {"months": 6, "name_zh": "电池"}}'))
-    depreciation_daily_rate = models.DecimalField(_("daily depreciation rate"), max_digits=7, decimal_places=5,
-                                                  help_text=_("e.g. 0.001: each day used costs the invoice price × 0.001."))
-    parts_missing_exchange_days = models.PositiveSmallIntegerField(_("exchange when parts are missing after (days)"))
-    repairer_delay_exchange_days = models.PositiveSmallIntegerField(_("exchange when the repairer is late after (days)"))
-    repaired_works_days = models.PositiveSmallIntegerField(_("a repaired product must then work (days)"))
-    parts_supply_years = models.PositiveSmallIntegerField(_("spare parts supplied after discontinuation (years)"))
-    distance_return_days = models.PositiveSmallIntegerField(_("no-reason return for distance sales (days)"))
-    distance_refund_days = models.PositiveSmallIntegerField(_("refund of a no-reason return within (days)"))
-    distance_channels = models.CharField(_("channels with no-reason returns"), max_length=50, blank=True,
-                                         help_text=_("Comma-separated: store, online, phone."))
-    defect_burden_months = models.PositiveSmallIntegerField(_("business proves there is no defect for (months)"))
+    main_parts = models.CharField(
+        _("main parts"), max_length=200, blank=True, help_text=_("Separated by 、 or commas.")
+    )
+    accessories = models.JSONField(
+        _("accessories with their own period"),
+        default=dict,
+        blank=True,
+        help_text=_('e.g. {"battery": {"months": 6, "name_zh": "电池"}}'),
+    )
+    depreciation_daily_rate = models.DecimalField(
+        _("daily depreciation rate"),
+        max_digits=7,
+        decimal_places=5,
+        help_text=_("e.g. 0.001: each day used costs the invoice price × 0.001."),
+    )
+    parts_missing_exchange_days = models.PositiveSmallIntegerField(
+        _("exchange when parts are missing after (days)")
+    )
+    repairer_delay_exchange_days = models.PositiveSmallIntegerField(
+        _("exchange when the repairer is late after (days)")
+    )
+    repaired_works_days = models.PositiveSmallIntegerField(
+        _("a repaired product must then work (days)")
+    )
+    parts_supply_years = models.PositiveSmallIntegerField(
+        _("spare parts supplied after discontinuation (years)")
+    )
+    distance_return_days = models.PositiveSmallIntegerField(
+        _("no-reason return for distance sales (days)")
+    )
+    distance_refund_days = models.PositiveSmallIntegerField(
+        _("refund of a no-reason return within (days)")
+    )
+    distance_channels = models.CharField(
+        _("channels with no-reason returns"),
+        max_length=50,
+        blank=True,
+        help_text=_("Comma-separated: store, online, phone."),
+    )
+    defect_burden_months = models.PositiveSmallIntegerField(
+        _("business proves there is no defect for (months)")
+    )
     durable_goods = models.BooleanField(_("durable goods"))
     paid_repair_on_exclusion = models.BooleanField(_("offer paid repair where 三包 does not apply"))
     no_invoice_offset_months = models.PositiveSmallIntegerField(
-        _("no invoice: period starts this many months after production"), null=True, blank=True,
-        help_text=_("Empty: the production date starts no period."))
+        _("no invoice: period starts this many months after production"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the production date starts no period."),
+    )
     no_invoice_offset_days = models.PositiveSmallIntegerField(_("no invoice: plus days"), default=0)
-    no_invoice_remedies = models.CharField(_("no invoice: remedies kept"), max_length=50, blank=True,
-                                           help_text=_("Comma-separated: return, exchange, repair."))
+    no_invoice_remedies = models.CharField(
+        _("no invoice: remedies kept"),
+        max_length=50,
+        blank=True,
+        help_text=_("Comma-separated: return, exchange, repair."),
+    )
     note = models.CharField(_("why the company differs from the law"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -151,10 +195,22 @@ class WarrantyTerms(models.Model):
         """The row as a company policy over the statutory terms (JSON-shaped, every term)."""
         values = {
             name: getattr(self, name)
-            for name in ("return_days", "exchange_days", "warranty_months", "main_part_months",
-                         "parts_missing_exchange_days", "repairer_delay_exchange_days", "repaired_works_days",
-                         "parts_supply_years", "distance_return_days", "distance_refund_days",
-                         "defect_burden_months", "durable_goods", "paid_repair_on_exclusion", "accessories")
+            for name in (
+                "return_days",
+                "exchange_days",
+                "warranty_months",
+                "main_part_months",
+                "parts_missing_exchange_days",
+                "repairer_delay_exchange_days",
+                "repaired_works_days",
+                "parts_supply_years",
+                "distance_return_days",
+                "distance_refund_days",
+                "defect_burden_months",
+                "durable_goods",
+                "paid_repair_on_exclusion",
+                "accessories",
+            )
         }
         values["depreciation_daily_rate"] = str(self.depreciation_daily_rate)
         values["main_parts"] = _split(self.main_parts or "")
@@ -188,8 +244,13 @@ class WarrantyTerms(models.Model):
             if exc.field == "no_invoice" and not self._keeps_no_invoice_remedies():
                 field = "no_invoice_remedies"
             known = {f.name for f in self._meta.get_fields()}
-            raise ValidationError({field if field in known else NON_FIELD_ERRORS:
-                                   exc.message_en if english else exc.message_zh}) from None
+            raise ValidationError(
+                {
+                    field if field in known else NON_FIELD_ERRORS: exc.message_en
+                    if english
+                    else exc.message_zh
+                }
+            ) from None
 
     def _keeps_no_invoice_remedies(self) -> bool:
         from kefu.aftersales.terms import load_terms

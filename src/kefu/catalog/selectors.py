@@ -31,7 +31,11 @@ def terms_for(code: str) -> CategoryTerms:
         try:
             built = row.to_terms()
         except TermsError as exc:
-            log.warning("catalog: 三包 terms of %s fall below the statutory floor (%s); using the default", code, exc)
+            log.warning(
+                "catalog: 三包 terms of %s fall below the statutory floor (%s); using the default",
+                code,
+                exc,
+            )
             return company_terms(engine_category(code))
         if len(_BUILT) >= _MAX_BUILT:
             _BUILT.clear()

@@ -14,7 +14,8 @@ def seed_warranty_terms(categories=None) -> int:
     categories = ProductCategory.objects.all() if categories is None else categories
     added = 0
     for category in categories.filter(warranty_terms__isnull=True):
-        WarrantyTerms.objects.create(category=category,
-                                     **terms_field_values(company_terms(engine_category(category.code))))
+        WarrantyTerms.objects.create(
+            category=category, **terms_field_values(company_terms(engine_category(category.code)))
+        )
         added += 1
     return added

@@ -13,7 +13,15 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Purchase)
 class PurchaseAdmin(admin.ModelAdmin):
-    list_display = ("model_name", "customer", "category", "sale_date", "price", "store", "sales_channel")
+    list_display = (
+        "model_name",
+        "customer",
+        "category",
+        "sale_date",
+        "price",
+        "store",
+        "sales_channel",
+    )
     list_filter = ("category", "sales_channel", "is_sample_unit")
     raw_id_fields = ("customer",)
     search_fields = ("serial", "invoice_number")

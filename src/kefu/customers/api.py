@@ -85,30 +85,62 @@ class PurchaseOut(Schema):
 
 def customer_out(customer, *, full: bool) -> dict:
     return {
-        "id": customer.id, "name": customer.name, "honorific": customer.honorific, "gender": customer.gender,
+        "id": customer.id,
+        "name": customer.name,
+        "honorific": customer.honorific,
+        "gender": customer.gender,
         "phone": (customer.phone or "") if full else mask_phone(customer.phone),
-        "email": customer.email if full else (customer.email[:1] + "***@" + customer.email.split("@")[-1] if customer.email else ""),
+        "email": customer.email
+        if full
+        else (
+            customer.email[:1] + "***@" + customer.email.split("@")[-1] if customer.email else ""
+        ),
         "address": customer.address if full else mask_address(customer.address),
-        "is_vip": customer.is_vip, "consent_contact": customer.consent_contact, "consent_marketing": customer.consent_marketing,
+        "is_vip": customer.is_vip,
+        "consent_contact": customer.consent_contact,
+        "consent_marketing": customer.consent_marketing,
     }
 
 
 def purchase_out(p) -> dict:
     return {
-        "id": p.id, "customer_id": p.customer_id, "store": p.store.code if p.store_id else None, "category": p.category.code,
-        "model_name": p.model_name, "product_model": p.product_model.code if p.product_model_id else None, "serial": p.serial,
-        "sale_date": p.sale_date, "invoice_number": p.invoice_number, "has_invoice": p.has_invoice,
-        "has_warranty_card": p.has_warranty_card, "production_date": p.production_date, "price": f"{p.price:.2f}",
-        "is_sample_unit": p.is_sample_unit, "sales_channel": p.sales_channel,
+        "id": p.id,
+        "customer_id": p.customer_id,
+        "store": p.store.code if p.store_id else None,
+        "category": p.category.code,
+        "model_name": p.model_name,
+        "product_model": p.product_model.code if p.product_model_id else None,
+        "serial": p.serial,
+        "sale_date": p.sale_date,
+        "invoice_number": p.invoice_number,
+        "has_invoice": p.has_invoice,
+        "has_warranty_card": p.has_warranty_card,
+        "production_date": p.production_date,
+        "price": f"{p.price:.2f}",
+        "is_sample_unit": p.is_sample_unit,
+        "sales_channel": p.sales_channel,
     }
 
 
-@router.get("/customers", response={200: CustomerList, **ERRORS}, summary="Search customers by mobile, last 4 digits, name or pinyin")
-def list_customers(request, q: str | None = Query(None, max_length=50), limit: int = Query(25, ge=1, le=100),
-                   offset: int = Query(0, ge=0, le=100_000)):
+@router.get(
+    "/customers",
+    response={200: CustomerList, **ERRORS},
+    summary="Search customers by mobile, last 4 digits, name or pinyin",
+)
+def list_customers(
+    request,
+    q: str | None = Query(None, max_length=50),
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
     customers = selectors.search_customers(request.auth, q or "")
-    page = list(customers[offset: offset + limit])
-    return {"items": [customer_out(c, full=False) for c in page], "count": customers.count(), "limit": limit, "offset": offset}
+    page = list(customers[offset : offset + limit])
+    return {
+        "items": [customer_out(c, full=False) for c in page],
+        "count": customers.count(),
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.post("/customers", response={201: CustomerOut, **ERRORS}, summary="Register a customer")
@@ -117,27 +149,43 @@ def create_customer(request, payload: CustomerCreate):
     return WithStatus(201, customer_out(customer, full=True))
 
 
-@router.get("/customers/{int:customer_id}", response={200: CustomerOut, **ERRORS}, summary="A customer (full contact details, audited)")
+@router.get(
+    "/customers/{int:customer_id}",
+    response={200: CustomerOut, **ERRORS},
+    summary="A customer (full contact details, audited)",
+)
 def get_customer(request, customer_id: int):
     customer = selectors.get_customer(request.auth, customer_id)
     selectors.reveal_contact(request.auth, customer, context=f"api:customer:{customer.id}")
     return customer_out(customer, full=True)
 
 
-@router.get("/customers/{int:customer_id}/purchases", response={200: list[PurchaseOut], **ERRORS}, summary="A customer's purchases")
+@router.get(
+    "/customers/{int:customer_id}/purchases",
+    response={200: list[PurchaseOut], **ERRORS},
+    summary="A customer's purchases",
+)
 def list_purchases(request, customer_id: int):
     customer = selectors.get_customer(request.auth, customer_id)
-    purchases = customer.purchases.select_related("store", "category", "product_model").order_by("-sale_date", "-id")[:200]
+    purchases = customer.purchases.select_related("store", "category", "product_model").order_by(
+        "-sale_date", "-id"
+    )[:200]
     return [purchase_out(p) for p in purchases]
 
 
-@router.post("/customers/{int:customer_id}/purchases", response={201: PurchaseOut, **ERRORS}, summary="Record a purchase")
+@router.post(
+    "/customers/{int:customer_id}/purchases",
+    response={201: PurchaseOut, **ERRORS},
+    summary="Record a purchase",
+)
 def create_purchase(request, customer_id: int, payload: PurchaseIn):
     customer = selectors.get_customer(request.auth, customer_id)
     purchase = services.record_purchase(actor=request.auth, customer=customer, **payload.dict())
     return WithStatus(201, purchase_out(selectors.get_purchase(request.auth, purchase.pk)))
 
 
-@router.get("/purchases/{int:purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="A purchase")
+@router.get(
+    "/purchases/{int:purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="A purchase"
+)
 def get_purchase(request, purchase_id: int):
     return purchase_out(selectors.get_purchase(request.auth, purchase_id))

@@ -19,7 +19,9 @@ class Customer(models.Model):
     # so a prefix search is an index range, not a scan.
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
-    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN
+    )
     phone = models.CharField(_("mobile"), max_length=11, unique=True, null=True, blank=True)
     # Hotline agents ask for "the last four digits"; an indexed column answers that without a scan.
     phone_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
@@ -28,7 +30,14 @@ class Customer(models.Model):
     is_vip = models.BooleanField(_("VIP"), default=False)
     consent_contact = models.BooleanField(_("agrees to follow-up calls and surveys"), default=True)
     consent_marketing = models.BooleanField(_("agrees to marketing"), default=False)
-    home_store = models.ForeignKey("org.Store", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("home store"))
+    home_store = models.ForeignKey(
+        "org.Store",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("home store"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,19 +81,47 @@ class SalesChannel(models.TextChoices):
 class Purchase(models.Model):
     """One product bought by a customer: the facts a 三包 decision starts from."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("customer"))
-    store = models.ForeignKey("org.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("store"))
-    category = models.ForeignKey("catalog.ProductCategory", on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
-    product_model = models.ForeignKey("catalog.ProductModel", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("product model"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("customer")
+    )
+    store = models.ForeignKey(
+        "org.Store",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="purchases",
+        verbose_name=_("store"),
+    )
+    category = models.ForeignKey(
+        "catalog.ProductCategory",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    product_model = models.ForeignKey(
+        "catalog.ProductModel",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("product model"),
+    )
     model_name = models.CharField(_("model"), max_length=100)
     serial = models.CharField(_("serial number"), max_length=60, blank=True)
     sale_date = models.DateField(_("sale date"))
-    invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True, help_text=_("Empty when there is no invoice."))
+    invoice_number = models.CharField(
+        _("invoice number"),
+        max_length=40,
+        blank=True,
+        help_text=_("Empty when there is no invoice."),
+    )
     has_warranty_card = models.BooleanField(_("warranty card"), default=True)
     production_date = models.DateField(_("production date"), null=True, blank=True)
     price = models.DecimalField(_("price (yuan)"), max_digits=12, decimal_places=2)
     is_sample_unit = models.BooleanField(_("sample unit (样机)"), default=False)
-    sales_channel = models.CharField(_("sales channel"), max_length=10, choices=SalesChannel.choices, default=SalesChannel.STORE)
+    sales_channel = models.CharField(
+        _("sales channel"), max_length=10, choices=SalesChannel.choices, default=SalesChannel.STORE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,3 +151,6 @@ class PiiReveal(models.Model):
         ordering = ["-id"]
         verbose_name = _("personal-data reveal")
         verbose_name_plural = _("personal-data reveals")
+
+    def __str__(self):
+        return f"{self.user_id} → {self.customer_id} ({self.fields})"

@@ -51,7 +51,9 @@ def search_customers(user, q: str, *, limit: int = 25, offset: int = 0) -> Query
         return customers.filter(phone_last4=q).order_by("-id")
     if q.isascii():
         latin = q.lower().replace(" ", "")
-        return customers.filter(Q(name_pinyin__startswith=latin) | Q(name_initials__startswith=latin)).order_by("name")
+        return customers.filter(
+            Q(name_pinyin__startswith=latin) | Q(name_initials__startswith=latin)
+        ).order_by("name")
     return customers.filter(name__startswith=q).order_by("name")
 
 
@@ -74,5 +76,7 @@ def get_purchase(user, purchase_id) -> Purchase:
 
 def reveal_contact(user, customer: Customer, *, context: str) -> dict:
     """The customer's full phone and address for a page the user is entitled to, logged."""
-    PiiReveal.objects.create(user=user, customer=customer, fields="phone,address", context=context[:100])
+    PiiReveal.objects.create(
+        user=user, customer=customer, fields="phone,address", context=context[:100]
+    )
     return {"phone": customer.phone or "", "address": customer.address, "email": customer.email}

@@ -19,8 +19,13 @@ from .models import Customer, Gender, Purchase, SalesChannel
 def clean_mobile(raw: str, *, field: str = "phone") -> str:
     phone = names.normalise_mobile(raw)
     if not phone:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not a valid Chinese mobile number (11 digits, starting 13–19)."),
-                           field=field, value=(raw or "")[:20])
+        raise InvalidInput(
+            _(
+                "%(field)s: “%(value)s” is not a valid Chinese mobile number (11 digits, starting 13–19)."
+            ),
+            field=field,
+            value=(raw or "")[:20],
+        )
     return phone
 
 
@@ -40,9 +45,17 @@ def _clean_gender(gender: str | None, field: str) -> str:
     return gender
 
 
-def find_or_create_customer(*, actor, name: str, phone: str, email: str = "", address: str = "",
-                            gender: str | None = None, store: Store | None = None,
-                            field_prefix: str = "customer.") -> Customer:
+def find_or_create_customer(
+    *,
+    actor,
+    name: str,
+    phone: str,
+    email: str = "",
+    address: str = "",
+    gender: str | None = None,
+    store: Store | None = None,
+    field_prefix: str = "customer.",
+) -> Customer:
     """The customer with this mobile number, or a new one. Blank details on file are filled in;
     details already on file are kept (the agent edits them on the customer page)."""
     phone = clean_mobile(phone, field=field_prefix + "phone")
@@ -52,8 +65,14 @@ def find_or_create_customer(*, actor, name: str, phone: str, email: str = "", ad
     if customer is None:
         try:
             with transaction.atomic():
-                return Customer.objects.create(name=name, phone=phone, email=email or "", address=address or "",
-                                               gender=gender, home_store=store)
+                return Customer.objects.create(
+                    name=name,
+                    phone=phone,
+                    email=email or "",
+                    address=address or "",
+                    gender=gender,
+                    home_store=store,
+                )
         except IntegrityError:  # another request created the same number a moment ago
             customer = Customer.objects.get(phone=phone)
     changed = []
@@ -65,14 +84,25 @@ def find_or_create_customer(*, actor, name: str, phone: str, email: str = "", ad
         customer.gender = gender
         changed.append("gender")
     if changed:
-        customer.save(update_fields=changed + ["updated_at", "name_pinyin", "name_initials", "phone_last4"])
+        customer.save(
+            update_fields=changed + ["updated_at", "name_pinyin", "name_initials", "phone_last4"]
+        )
     return customer
 
 
 @transaction.atomic
-def create_customer(*, actor, name: str, phone: str, email: str = "", address: str = "",
-                    gender: str | None = None, is_vip: bool = False, consent_contact: bool = True,
-                    consent_marketing: bool = False) -> Customer:
+def create_customer(
+    *,
+    actor,
+    name: str,
+    phone: str,
+    email: str = "",
+    address: str = "",
+    gender: str | None = None,
+    is_vip: bool = False,
+    consent_contact: bool = True,
+    consent_marketing: bool = False,
+) -> Customer:
     """Register a new customer. A mobile number already on file is refused (409 in the API)."""
     from kefu.errors import Conflict
 
@@ -83,9 +113,15 @@ def create_customer(*, actor, name: str, phone: str, email: str = "", address: s
         raise Conflict(_("A customer with this mobile number is already on file."), field="phone")
     staff = staff_of(actor)
     return Customer.objects.create(
-        name=_clean_name(name, "name"), phone=phone, email=email or "", address=address or "",
-        gender=_clean_gender(gender, "gender"), is_vip=is_vip, consent_contact=consent_contact,
-        consent_marketing=consent_marketing, home_store_id=staff.store_id if staff else None,
+        name=_clean_name(name, "name"),
+        phone=phone,
+        email=email or "",
+        address=address or "",
+        gender=_clean_gender(gender, "gender"),
+        is_vip=is_vip,
+        consent_contact=consent_contact,
+        consent_marketing=consent_marketing,
+        home_store_id=staff.store_id if staff else None,
     )
 
 
@@ -93,47 +129,92 @@ def _money(value, field: str) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise InvalidInput(_("%(field)s: “%(value)s” is not an amount of money."), field=field, value=str(value)[:20]) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e10"):
-        raise InvalidInput(_("%(field)s: an amount in yuan with at most two decimals (fen), not negative."), field=field)
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not an amount of money."),
+            field=field,
+            value=str(value)[:20],
+        ) from None
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or amount != amount.quantize(Decimal("0.01"))
+        or amount >= Decimal("1e10")
+    ):
+        raise InvalidInput(
+            _("%(field)s: an amount in yuan with at most two decimals (fen), not negative."),
+            field=field,
+        )
     return amount.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
-def record_purchase(*, actor, customer: Customer, category: str, model_name: str, sale_date: datetime.date,
-                    price, store: str | None = None, serial: str = "", invoice_number: str = "",
-                    has_warranty_card: bool = True, production_date: datetime.date | None = None,
-                    is_sample_unit: bool = False, sales_channel: str = SalesChannel.STORE,
-                    product_model: str | None = None) -> Purchase:
+def record_purchase(
+    *,
+    actor,
+    customer: Customer,
+    category: str,
+    model_name: str,
+    sale_date: datetime.date,
+    price,
+    store: str | None = None,
+    serial: str = "",
+    invoice_number: str = "",
+    has_warranty_card: bool = True,
+    production_date: datetime.date | None = None,
+    is_sample_unit: bool = False,
+    sales_channel: str = SalesChannel.STORE,
+    product_model: str | None = None,
+) -> Purchase:
     """Record what a customer bought: the facts a 三包 decision starts from."""
     if not can(actor, "customers"):
         raise Forbidden(_("Your role may not record purchases."))
     category_obj = ProductCategory.objects.filter(code=category).first()
     if category_obj is None:
-        raise InvalidInput(_("%(field)s: unknown product category “%(value)s”."), field="category", value=category)
+        raise InvalidInput(
+            _("%(field)s: unknown product category “%(value)s”."), field="category", value=category
+        )
     store_obj = None
     if store:
         store_obj = stores_for(actor).filter(code=store).first()
         if store_obj is None:
-            raise InvalidInput(_("%(field)s: unknown store “%(value)s”, or not one of yours."), field="store", value=store)
+            raise InvalidInput(
+                _("%(field)s: unknown store “%(value)s”, or not one of yours."),
+                field="store",
+                value=store,
+            )
     if sales_channel not in SalesChannel.values:
         raise InvalidInput(_("%(field)s: must be store, online or phone."), field="sales_channel")
     today = timezone.localdate()
     if sale_date > today:
         raise InvalidInput(_("%(field)s: the sale date is in the future."), field="sale_date")
     if production_date and production_date > sale_date:
-        raise InvalidInput(_("%(field)s: the production date is after the sale date."), field="production_date")
+        raise InvalidInput(
+            _("%(field)s: the production date is after the sale date."), field="production_date"
+        )
     model_obj = None
     if product_model:
         model_obj = ProductModel.objects.filter(code=product_model, category=category_obj).first()
         if model_obj is None:
-            raise InvalidInput(_("%(field)s: unknown model “%(value)s” in this category."), field="product_model", value=product_model)
+            raise InvalidInput(
+                _("%(field)s: unknown model “%(value)s” in this category."),
+                field="product_model",
+                value=product_model,
+            )
     model_name = (model_name or (model_obj.name if model_obj else "")).strip()
     if not model_name:
         raise InvalidInput(_("%(field)s: the product model is required."), field="model_name")
     return Purchase.objects.create(
-        customer=customer, store=store_obj, category=category_obj, product_model=model_obj, model_name=model_name[:100],
-        serial=(serial or "")[:60], sale_date=sale_date, invoice_number=(invoice_number or "").strip()[:40],
-        has_warranty_card=has_warranty_card, production_date=production_date, price=_money(price, "price"),
-        is_sample_unit=is_sample_unit, sales_channel=sales_channel,
+        customer=customer,
+        store=store_obj,
+        category=category_obj,
+        product_model=model_obj,
+        model_name=model_name[:100],
+        serial=(serial or "")[:60],
+        sale_date=sale_date,
+        invoice_number=(invoice_number or "").strip()[:40],
+        has_warranty_card=has_warranty_card,
+        production_date=production_date,
+        price=_money(price, "price"),
+        is_sample_unit=is_sample_unit,
+        sales_channel=sales_channel,
     )

@@ -17,7 +17,14 @@ from .models import (
 
 @admin.register(FeedbackSettings)
 class FeedbackSettingsAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "low_score_threshold", "survey_valid_days", "call_due_days", "max_call_attempts", "lookback_days")
+    list_display = (
+        "__str__",
+        "low_score_threshold",
+        "survey_valid_days",
+        "call_due_days",
+        "max_call_attempts",
+        "lookback_days",
+    )
 
     def has_add_permission(self, request):
         return not FeedbackSettings.objects.exists()
@@ -75,6 +82,15 @@ class FeedbackCardAdmin(ReadOnly):
 
 @admin.register(Compensation)
 class CompensationAdmin(ReadOnly):
-    list_display = ("ticket", "store", "kind", "purpose", "amount", "status", "awaiting_tier", "decided_at")
+    list_display = (
+        "ticket",
+        "store",
+        "kind",
+        "purpose",
+        "amount",
+        "status",
+        "awaiting_tier",
+        "decided_at",
+    )
     list_filter = ("status", "kind", "purpose", "store")
     raw_id_fields = ("ticket",)

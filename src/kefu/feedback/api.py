@@ -30,7 +30,10 @@ router = Router()
 
 def _store_param():
     """?store=SH001: a store's code (letters, digits, - and _ only)."""
-    return Query(None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$", description="a store's code, e.g. SH001")
+    return Query(
+        None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$", description="a store's code, e.g. SH001"
+    )
+
 
 API_PREFIX = "/feedback"
 API_TAGS = ["feedback"]
@@ -54,6 +57,7 @@ def _name(user) -> str | None:
 
 
 # ---- schemas -----------------------------------------------------------------------------------
+
 
 class SurveyOut(Schema):
     id: int
@@ -119,14 +123,18 @@ class CompensationOut(Schema):
     decided_by: str | None
     decided_at: datetime | None
     decision_note: str
-    may_decide: bool | None = Field(None, description="whether you may approve or reject it (on a ticket's voice)")
+    may_decide: bool | None = Field(
+        None, description="whether you may approve or reject it (on a ticket's voice)"
+    )
 
 
 class TicketVoiceOut(Schema):
     survey: SurveyOut | None
     followups: list[FollowUpOut]
     compensations: list[CompensationOut]
-    my_limit: Decimal | None = Field(description="the most you may approve yourself (null: unlimited)")
+    my_limit: Decimal | None = Field(
+        description="the most you may approve yourself (null: unlimited)"
+    )
 
 
 class SurveyPage(Schema):
@@ -169,46 +177,95 @@ class RejectIn(Strict):
 class CompensationIn(Strict):
     kind: KindT
     purpose: PurposeT
-    amount: Decimal = Field(description="yuan, at most two decimals (fen), e.g. \"88.00\"")
-    gift: str = Field("", max_length=100, description="what the gift or voucher is (required for a gift)")
+    amount: Decimal = Field(description='yuan, at most two decimals (fen), e.g. "88.00"')
+    gift: str = Field(
+        "", max_length=100, description="what the gift or voucher is (required for a gift)"
+    )
     reason: str = Field(max_length=2000)
 
 
 # ---- shaping -----------------------------------------------------------------------------------
 
+
 def survey_out(s) -> dict:
-    return {"id": s.id, "ticket_id": s.ticket_id, "ticket_number": s.ticket.number, "store": s.store.code,
-            "sent_at": s.created_at, "expires_at": s.expires_at, "answered_at": s.answered_at, "csat": s.csat,
-            "answers": {a.question.code: a.score for a in s.answers.all()}, "comment": s.comment}
+    return {
+        "id": s.id,
+        "ticket_id": s.ticket_id,
+        "ticket_number": s.ticket.number,
+        "store": s.store.code,
+        "sent_at": s.created_at,
+        "expires_at": s.expires_at,
+        "answered_at": s.answered_at,
+        "csat": s.csat,
+        "answers": {a.question.code: a.score for a in s.answers.all()},
+        "comment": s.comment,
+    }
 
 
 def followup_out(f, today=None) -> dict:
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    return {"id": f.id, "ticket_id": f.ticket_id, "ticket_number": f.ticket.number, "store": f.store.code,
-            "reason": f.reason, "rule": f.rule.name if f.rule_id else None,
-            "assignee": f.assignee.username if f.assignee_id else None, "due_on": f.due_on,
-            "overdue": f.done_at is None and f.due_on < today, "attempts": f.attempts, "outcome": f.outcome,
-            "note": f.note, "done_at": f.done_at}
+    return {
+        "id": f.id,
+        "ticket_id": f.ticket_id,
+        "ticket_number": f.ticket.number,
+        "store": f.store.code,
+        "reason": f.reason,
+        "rule": f.rule.name if f.rule_id else None,
+        "assignee": f.assignee.username if f.assignee_id else None,
+        "due_on": f.due_on,
+        "overdue": f.done_at is None and f.due_on < today,
+        "attempts": f.attempts,
+        "outcome": f.outcome,
+        "note": f.note,
+        "done_at": f.done_at,
+    }
 
 
 def card_out(c, *, contact: bool = False) -> dict:
     customer = None
     if c.customer_id:
-        customer = {"id": c.customer_id, "name": c.customer.name, "honorific": c.customer.honorific,
-                    "phone": c.customer.phone if contact else c.customer.masked_phone}
-    return {"id": c.id, "store": c.store.code, "category": c.category, "text": c.text, "anonymous": c.customer_id is None,
-            "customer": customer, "created_at": c.created_at, "handled_at": c.handled_at,
-            "handling_note": c.handling_note, "ticket_id": c.ticket_id}
+        customer = {
+            "id": c.customer_id,
+            "name": c.customer.name,
+            "honorific": c.customer.honorific,
+            "phone": c.customer.phone if contact else c.customer.masked_phone,
+        }
+    return {
+        "id": c.id,
+        "store": c.store.code,
+        "category": c.category,
+        "text": c.text,
+        "anonymous": c.customer_id is None,
+        "customer": customer,
+        "created_at": c.created_at,
+        "handled_at": c.handled_at,
+        "handling_note": c.handling_note,
+        "ticket_id": c.ticket_id,
+    }
 
 
 def compensation_out(c) -> dict:
-    return {"id": c.id, "ticket_id": c.ticket_id, "ticket_number": c.ticket.number, "store": c.store.code,
-            "kind": c.kind, "purpose": c.purpose, "amount": c.amount, "gift": c.gift, "reason": c.reason,
-            "status": c.status, "awaiting_tier": c.awaiting_tier, "requested_by": _name(c.requested_by),
-            "requested_at": c.requested_at, "decided_by": _name(c.decided_by), "decided_at": c.decided_at,
-            "decision_note": c.decision_note, "may_decide": getattr(c, "may_decide", None)}
+    return {
+        "id": c.id,
+        "ticket_id": c.ticket_id,
+        "ticket_number": c.ticket.number,
+        "store": c.store.code,
+        "kind": c.kind,
+        "purpose": c.purpose,
+        "amount": c.amount,
+        "gift": c.gift,
+        "reason": c.reason,
+        "status": c.status,
+        "awaiting_tier": c.awaiting_tier,
+        "requested_by": _name(c.requested_by),
+        "requested_at": c.requested_at,
+        "decided_by": _name(c.decided_by),
+        "decided_at": c.decided_at,
+        "decision_note": c.decision_note,
+        "may_decide": getattr(c, "may_decide", None),
+    }
 
 
 def _needs(request, capability: str):
@@ -218,7 +275,12 @@ def _needs(request, capability: str):
 
 # ---- the ticket's voice ------------------------------------------------------------------------
 
-@router.get("/tickets/{int:ticket_id}", response={200: TicketVoiceOut, **ERRORS}, summary="Survey, follow-up calls and compensation of a ticket")
+
+@router.get(
+    "/tickets/{int:ticket_id}",
+    response={200: TicketVoiceOut, **ERRORS},
+    summary="Survey, follow-up calls and compensation of a ticket",
+)
 def ticket_voice(request, ticket_id: int):
     ticket = ticket_selectors.get_ticket(request.auth, ticket_id)
     voice = selectors.ticket_voice(request.auth, ticket)
@@ -229,40 +291,75 @@ def ticket_voice(request, ticket_id: int):
         item.ticket, item.store = ticket, ticket.store
     for item in voice["compensations"]:
         item.ticket, item.store = ticket, ticket.store
-    return {"survey": survey_out(survey) if survey else None,
-            "followups": [followup_out(f) for f in voice["followups"]],
-            "compensations": [compensation_out(c) for c in voice["compensations"]], "my_limit": voice["my_limit"]}
+    return {
+        "survey": survey_out(survey) if survey else None,
+        "followups": [followup_out(f) for f in voice["followups"]],
+        "compensations": [compensation_out(c) for c in voice["compensations"]],
+        "my_limit": voice["my_limit"],
+    }
 
 
-@router.post("/tickets/{int:ticket_id}/compensations", response={201: CompensationOut, **ERRORS},
-             summary="Offer compensation or a goodwill gesture")
+@router.post(
+    "/tickets/{int:ticket_id}/compensations",
+    response={201: CompensationOut, **ERRORS},
+    summary="Offer compensation or a goodwill gesture",
+)
 def request_compensation(request, ticket_id: int, payload: CompensationIn):
     """Within your own limit it is approved at once; above it, it waits for the rung whose limit covers it."""
     ticket = ticket_selectors.get_ticket(request.auth, ticket_id)
-    item = services.request_compensation(actor=request.auth, ticket=ticket, kind=payload.kind, purpose=payload.purpose,
-                                         amount=payload.amount, gift=payload.gift, reason=payload.reason)
+    item = services.request_compensation(
+        actor=request.auth,
+        ticket=ticket,
+        kind=payload.kind,
+        purpose=payload.purpose,
+        amount=payload.amount,
+        gift=payload.gift,
+        reason=payload.reason,
+    )
     return WithStatus(201, compensation_out(selectors.get_compensation(request.auth, item.pk)))
 
 
 # ---- surveys -----------------------------------------------------------------------------------
 
-@router.get("/surveys", response={200: SurveyPage, **ERRORS}, summary="Answered surveys in your scope, newest first")
-def list_surveys(request, store: str | None = _store_param(), low: bool = False,
-                 limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
+
+@router.get(
+    "/surveys",
+    response={200: SurveyPage, **ERRORS},
+    summary="Answered surveys in your scope, newest first",
+)
+def list_surveys(
+    request,
+    store: str | None = _store_param(),
+    low: bool = False,
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
     threshold = FeedbackSettings.current().low_score_threshold
     items = selectors.answered_surveys(request.auth, store=store, low_only=low, threshold=threshold)
-    items = items.prefetch_related("answers__question")[offset: offset + limit]
+    items = items.prefetch_related("answers__question")[offset : offset + limit]
     return {"items": [survey_out(s) for s in items], "limit": limit, "offset": offset}
 
 
-@router.get("/surveys/summary", response={200: list[dict], **ERRORS}, summary="Satisfaction by store")
+@router.get(
+    "/surveys/summary", response={200: list[dict], **ERRORS}, summary="Satisfaction by store"
+)
 def survey_summary(request, since: date | None = None, until: date | None = None):
     _needs(request, "feedback_reports")
     since, until = _dates(since, until)
     conf = FeedbackSettings.current()
-    rows = selectors.csat_by_store(request.auth, since=since, until=until, threshold=conf.low_score_threshold)
-    return [{"store": r["store__code"], "name": r["store__name"], "answered": r["answered"],
-             "average": round(r["average"], 2) if r["average"] is not None else None, "low": r["low"]} for r in rows]
+    rows = selectors.csat_by_store(
+        request.auth, since=since, until=until, threshold=conf.low_score_threshold
+    )
+    return [
+        {
+            "store": r["store__code"],
+            "name": r["store__name"],
+            "answered": r["answered"],
+            "average": round(r["average"], 2) if r["average"] is not None else None,
+            "low": r["low"],
+        }
+        for r in rows
+    ]
 
 
 def _dates(since, until):
@@ -274,17 +371,29 @@ def _dates(since, until):
 
 # ---- follow-up calls ---------------------------------------------------------------------------
 
-@router.get("/followups", response={200: FollowUpPage, **ERRORS}, summary="Follow-up calls in your scope")
-def list_followups(request, view: Literal["open", "overdue", "mine", "done"] = "open", store: str | None = _store_param(),
-                   limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
+
+@router.get(
+    "/followups", response={200: FollowUpPage, **ERRORS}, summary="Follow-up calls in your scope"
+)
+def list_followups(
+    request,
+    view: Literal["open", "overdue", "mine", "done"] = "open",
+    store: str | None = _store_param(),
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
     """open: still to make, soonest due first; overdue: past their due date (managers); mine:
     assigned to you; done: recorded, newest first."""
     _needs(request, "followups_manage" if view == "overdue" else "followups")
-    items = selectors.followup_list(request.auth, view=view, store=store)[offset: offset + limit]
+    items = selectors.followup_list(request.auth, view=view, store=store)[offset : offset + limit]
     return {"items": [followup_out(f) for f in items], "limit": limit, "offset": offset}
 
 
-@router.get("/followups/{int:followup_id}", response={200: FollowUpDetailOut, **ERRORS}, summary="A call with its script")
+@router.get(
+    "/followups/{int:followup_id}",
+    response={200: FollowUpDetailOut, **ERRORS},
+    summary="A call with its script",
+)
 def get_followup(request, followup_id: int):
     from kefu.customers.selectors import reveal_contact
 
@@ -292,26 +401,53 @@ def get_followup(request, followup_id: int):
     followup = selectors.get_followup(request.auth, followup_id)
     customer = followup.ticket.customer
     contact = reveal_contact(request.auth, customer, context=f"api:followup:{followup.pk}")
-    return {**followup_out(followup), "script": services.call_script(followup, request.auth),
-            "customer": {"id": customer.id, "name": customer.name, "honorific": customer.honorific,
-                         "phone": contact["phone"], "consent_contact": customer.consent_contact}}
+    return {
+        **followup_out(followup),
+        "script": services.call_script(followup, request.auth),
+        "customer": {
+            "id": customer.id,
+            "name": customer.name,
+            "honorific": customer.honorific,
+            "phone": contact["phone"],
+            "consent_contact": customer.consent_contact,
+        },
+    }
 
 
-@router.post("/followups/{int:followup_id}/calls", response={200: FollowUpOut, **ERRORS}, summary="Record how a call went")
+@router.post(
+    "/followups/{int:followup_id}/calls",
+    response={200: FollowUpOut, **ERRORS},
+    summary="Record how a call went",
+)
 def record_call(request, followup_id: int, payload: CallIn):
     """not_reached keeps the call open until the attempts run out; unsatisfied (note required)
     reopens the ticket to the store manager with another call to make."""
-    services.record_call(actor=request.auth, followup_id=followup_id, outcome=payload.outcome, note=payload.note)
+    services.record_call(
+        actor=request.auth, followup_id=followup_id, outcome=payload.outcome, note=payload.note
+    )
     return followup_out(selectors.get_followup(request.auth, followup_id))
 
 
 # ---- feedback cards ----------------------------------------------------------------------------
 
-@router.get("/cards", response={200: CardPage, **ERRORS}, summary="Feedback cards (store managers and above)")
-def list_cards(request, view: Literal["new", "handled", "all"] = "new", store: str | None = _store_param(),
-               category: CategoryT | None = None, limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
+
+@router.get(
+    "/cards",
+    response={200: CardPage, **ERRORS},
+    summary="Feedback cards (store managers and above)",
+)
+def list_cards(
+    request,
+    view: Literal["new", "handled", "all"] = "new",
+    store: str | None = _store_param(),
+    category: CategoryT | None = None,
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
     _needs(request, "feedback_cards")
-    items = selectors.card_list(request.auth, view=view, store=store, category=category)[offset: offset + limit]
+    items = selectors.card_list(request.auth, view=view, store=store, category=category)[
+        offset : offset + limit
+    ]
     return {"items": [card_out(c) for c in items], "limit": limit, "offset": offset}
 
 
@@ -325,13 +461,21 @@ def get_card(request, card_id: int):
     return card_out(card, contact=True)
 
 
-@router.post("/cards/{int:card_id}/handle", response={200: CardOut, **ERRORS}, summary="Note what was done about a card")
+@router.post(
+    "/cards/{int:card_id}/handle",
+    response={200: CardOut, **ERRORS},
+    summary="Note what was done about a card",
+)
 def handle_card(request, card_id: int, payload: NoteIn):
     services.handle_card(actor=request.auth, card_id=card_id, note=payload.note)
     return card_out(selectors.get_card(request.auth, card_id))
 
 
-@router.post("/cards/{int:card_id}/ticket", response={201: dict, **ERRORS}, summary="Open a ticket from a signed card")
+@router.post(
+    "/cards/{int:card_id}/ticket",
+    response={201: dict, **ERRORS},
+    summary="Open a ticket from a signed card",
+)
 def card_ticket(request, card_id: int):
     ticket = services.card_to_ticket(actor=request.auth, card_id=card_id)
     return WithStatus(201, {"ticket_id": ticket.id, "number": ticket.number})
@@ -339,33 +483,77 @@ def card_ticket(request, card_id: int):
 
 # ---- compensation ------------------------------------------------------------------------------
 
-@router.get("/compensations", response={200: CompensationPage, **ERRORS}, summary="Compensation in your scope")
-def list_compensations(request, status: CompStatusT | None = None, store: str | None = _store_param(),
-                       decidable: bool = Query(False, description="only requests you may approve or reject"),
-                       limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
+
+@router.get(
+    "/compensations",
+    response={200: CompensationPage, **ERRORS},
+    summary="Compensation in your scope",
+)
+def list_compensations(
+    request,
+    status: CompStatusT | None = None,
+    store: str | None = _store_param(),
+    decidable: bool = Query(False, description="only requests you may approve or reject"),
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
     _needs(request, "compensation")
-    items = selectors.decidable_by(request.auth) if decidable else selectors.compensation_list(request.auth, status=status, store=store)
-    return {"items": [compensation_out(c) for c in items[offset: offset + limit]], "limit": limit, "offset": offset}
+    items = (
+        selectors.decidable_by(request.auth)
+        if decidable
+        else selectors.compensation_list(request.auth, status=status, store=store)
+    )
+    return {
+        "items": [compensation_out(c) for c in items[offset : offset + limit]],
+        "limit": limit,
+        "offset": offset,
+    }
 
 
-@router.get("/compensations/summary", response={200: list[dict], **ERRORS}, summary="Approved compensation per store")
+@router.get(
+    "/compensations/summary",
+    response={200: list[dict], **ERRORS},
+    summary="Approved compensation per store",
+)
 def compensation_summary(request, since: date | None = None, until: date | None = None):
     """Per store in your scope: approved amounts decided in the period (default: this month so far),
     for losses and as goodwill, and how many requests wait for a decision."""
     _needs(request, "feedback_reports")
     since, until = _dates(since, until)
     rows = selectors.compensation_summary(request.auth, since=since, until=until)
-    return [{"store": r["store__code"], "name": r["store__name"], "total": str(r["total"]), "loss": str(r["loss"]),
-             "goodwill": str(r["goodwill"]), "approved": r["approved"], "pending": r["pending"]} for r in rows]
+    return [
+        {
+            "store": r["store__code"],
+            "name": r["store__name"],
+            "total": str(r["total"]),
+            "loss": str(r["loss"]),
+            "goodwill": str(r["goodwill"]),
+            "approved": r["approved"],
+            "pending": r["pending"],
+        }
+        for r in rows
+    ]
 
 
-@router.post("/compensations/{int:compensation_id}/approve", response={200: CompensationOut, **ERRORS}, summary="Approve a request")
+@router.post(
+    "/compensations/{int:compensation_id}/approve",
+    response={200: CompensationOut, **ERRORS},
+    summary="Approve a request",
+)
 def approve(request, compensation_id: int, payload: NoteIn):
-    services.approve_compensation(actor=request.auth, compensation_id=compensation_id, note=payload.note)
+    services.approve_compensation(
+        actor=request.auth, compensation_id=compensation_id, note=payload.note
+    )
     return compensation_out(selectors.get_compensation(request.auth, compensation_id))
 
 
-@router.post("/compensations/{int:compensation_id}/reject", response={200: CompensationOut, **ERRORS}, summary="Reject a request")
+@router.post(
+    "/compensations/{int:compensation_id}/reject",
+    response={200: CompensationOut, **ERRORS},
+    summary="Reject a request",
+)
 def reject(request, compensation_id: int, payload: RejectIn):
-    services.reject_compensation(actor=request.auth, compensation_id=compensation_id, reason=payload.reason)
+    services.reject_compensation(
+        actor=request.auth, compensation_id=compensation_id, reason=payload.reason
+    )
     return compensation_out(selectors.get_compensation(request.auth, compensation_id))

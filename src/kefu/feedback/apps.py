@@ -18,7 +18,9 @@ class FeedbackConfig(AppConfig):
         from .views import ticket_panel
 
         permissions.install()
-        ticket_signals.status_changed.connect(receivers.on_status_changed, dispatch_uid="feedback.survey_on_resolution")
+        ticket_signals.status_changed.connect(
+            receivers.on_status_changed, dispatch_uid="feedback.survey_on_resolution"
+        )
         for link in [
             (_("Follow-up calls"), "feedback:followups", "followups"),
             (_("Feedback cards"), "feedback:cards", "feedback_cards"),

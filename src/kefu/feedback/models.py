@@ -25,18 +25,33 @@ class FeedbackSettings(models.Model):
     """One row of numbers for surveys and follow-up calls (seeded; edit in the admin)."""
 
     low_score_threshold = models.PositiveSmallIntegerField(
-        _("low satisfaction score"), default=2, validators=[MinValueValidator(1), MaxValueValidator(5)],
-        help_text=_("An overall score at or below this reopens the ticket to the store manager with a follow-up call."))
+        _("low satisfaction score"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_(
+            "An overall score at or below this reopens the ticket to the store manager with a follow-up call."
+        ),
+    )
     survey_valid_days = models.PositiveSmallIntegerField(
-        _("survey open for (days)"), default=30, validators=[MinValueValidator(1)])
+        _("survey open for (days)"), default=30, validators=[MinValueValidator(1)]
+    )
     call_due_days = models.PositiveSmallIntegerField(
-        _("days to make a follow-up call"), default=2,
-        help_text=_("A call task is due this many days after it becomes due to be made; after that it is overdue."))
+        _("days to make a follow-up call"),
+        default=2,
+        help_text=_(
+            "A call task is due this many days after it becomes due to be made; after that it is overdue."
+        ),
+    )
     max_call_attempts = models.PositiveSmallIntegerField(
-        _("call attempts before giving up"), default=3, validators=[MinValueValidator(1)])
+        _("call attempts before giving up"), default=3, validators=[MinValueValidator(1)]
+    )
     lookback_days = models.PositiveSmallIntegerField(
-        _("catch-up window (days)"), default=14,
-        help_text=_("The daily sweep also creates calls missed on earlier days, up to this many days back."))
+        _("catch-up window (days)"),
+        default=14,
+        help_text=_(
+            "The daily sweep also creates calls missed on earlier days, up to this many days back."
+        ),
+    )
 
     class Meta:
         verbose_name = _("feedback settings")
@@ -88,8 +103,12 @@ class Survey(models.Model):
     expires_at = models.DateTimeField(_("open until"))
     mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    csat = models.PositiveSmallIntegerField(_("overall satisfaction"), null=True, blank=True,
-                                            validators=[MinValueValidator(1), MaxValueValidator(5)])
+    csat = models.PositiveSmallIntegerField(
+        _("overall satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
@@ -113,11 +132,15 @@ class Survey(models.Model):
 class SurveyAnswer(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")
-    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
 
     class Meta:
         ordering = ["question__position", "question_id"]
-        constraints = [models.UniqueConstraint(fields=["survey", "question"], name="survey_answer_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "question"], name="survey_answer_once")
+        ]
 
     def __str__(self):
         return f"{self.question_id}: {self.score}"
@@ -130,10 +153,20 @@ class FollowUpRule(models.Model):
     ticket_type = models.CharField(_("ticket type"), max_length=20, choices=TicketType.choices)
     days_after_resolution = models.PositiveSmallIntegerField(_("days after resolution"), default=3)
     sample_percent = models.PositiveSmallIntegerField(
-        _("sample (%)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text=_("100 calls every customer; 20 calls one in five, picked the same way every time."))
-    script = models.TextField(_("call script"), blank=True,
-                              help_text=_("Blank uses the shipped script. Placeholders: {greeting}, {honorific}, {store}, {agent}, {number}, {subject}, {resolved_on}."))
+        _("sample (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "100 calls every customer; 20 calls one in five, picked the same way every time."
+        ),
+    )
+    script = models.TextField(
+        _("call script"),
+        blank=True,
+        help_text=_(
+            "Blank uses the shipped script. Placeholders: {greeting}, {honorific}, {store}, {agent}, {number}, {subject}, {resolved_on}."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -165,16 +198,26 @@ class FollowUp(models.Model):
     store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
     # PROTECT: a rule with calls behind it is switched off, not deleted, so history keeps its reason.
-    rule = models.ForeignKey(FollowUpRule, null=True, blank=True, on_delete=models.PROTECT, related_name="followups")
+    rule = models.ForeignKey(
+        FollowUpRule, null=True, blank=True, on_delete=models.PROTECT, related_name="followups"
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=FollowUpReason.choices)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="feedback_followups", verbose_name=_("assignee"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_followups",
+        verbose_name=_("assignee"),
+    )
     due_on = models.DateField(_("due"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -183,13 +226,27 @@ class FollowUp(models.Model):
         verbose_name_plural = _("follow-up calls")
         constraints = [
             # The daily sweep may run twice (or late): a rule calls about a ticket once.
-            models.UniqueConstraint(fields=["ticket", "rule"], condition=Q(rule__isnull=False), name="followup_once_per_rule"),
+            models.UniqueConstraint(
+                fields=["ticket", "rule"],
+                condition=Q(rule__isnull=False),
+                name="followup_once_per_rule",
+            ),
         ]
         indexes = [
             # Open calls by due date, per store / region / everyone: the to-do and overdue lists.
-            models.Index(fields=["store", "due_on"], condition=Q(done_at__isnull=True), name="followup_open_store"),
-            models.Index(fields=["region", "due_on"], condition=Q(done_at__isnull=True), name="followup_open_region"),
-            models.Index(fields=["due_on"], condition=Q(done_at__isnull=True), name="followup_open"),
+            models.Index(
+                fields=["store", "due_on"],
+                condition=Q(done_at__isnull=True),
+                name="followup_open_store",
+            ),
+            models.Index(
+                fields=["region", "due_on"],
+                condition=Q(done_at__isnull=True),
+                name="followup_open_region",
+            ),
+            models.Index(
+                fields=["due_on"], condition=Q(done_at__isnull=True), name="followup_open"
+            ),
             models.Index(fields=["ticket", "id"], name="followup_ticket"),
         ]
 
@@ -211,19 +268,35 @@ class CardCategory(models.TextChoices):
 class FeedbackCard(models.Model):
     """A feedback card (意见卡) left on the portal, anonymous or signed, for one store's manager."""
 
-    store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
+    store = models.ForeignKey(
+        "org.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+    )
     region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(_("category"), max_length=20, choices=CardCategory.choices)
     text = models.TextField(_("text"))
     # Null for an anonymous card; signed cards are linked to the customer with that mobile number.
-    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="feedback_cards", verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_cards",
+        verbose_name=_("customer"),
+    )
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     handling_note = models.TextField(_("what was done"), blank=True)
-    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name=_("ticket"))
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ticket"),
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -232,7 +305,9 @@ class FeedbackCard(models.Model):
         indexes = [
             models.Index(fields=["store", "-id"], name="card_store"),
             models.Index(fields=["region", "-id"], name="card_region"),
-            models.Index(fields=["store", "-id"], condition=Q(handled_at__isnull=True), name="card_store_new"),
+            models.Index(
+                fields=["store", "-id"], condition=Q(handled_at__isnull=True), name="card_store_new"
+            ),
         ]
 
     def __str__(self):
@@ -248,8 +323,14 @@ class CompensationLimit(models.Model):
     a role without a row may request but not approve."""
 
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, unique=True)
-    limit = models.DecimalField(_("limit (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True,
-                                help_text=_("Blank means unlimited."))
+    limit = models.DecimalField(
+        _("limit (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Blank means unlimited."),
+    )
 
     class Meta:
         ordering = ["limit"]
@@ -282,7 +363,9 @@ class CompensationStatus(models.TextChoices):
 class Compensation(models.Model):
     """Money, a voucher or a gift for a customer on a ticket, approved by the rung whose limit covers it."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="compensations")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="compensations"
+    )
     store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=CompensationKind.choices)
@@ -291,12 +374,21 @@ class Compensation(models.Model):
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
     gift = models.CharField(_("gift"), max_length=100, blank=True)
     reason = models.TextField(_("reason"))
-    status = models.CharField(_("status"), max_length=10, choices=CompensationStatus.choices, default=CompensationStatus.REQUESTED)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CompensationStatus.choices,
+        default=CompensationStatus.REQUESTED,
+    )
     # The lowest rung whose limit covers the amount, when it was requested (who is asked to decide).
     awaiting_tier = models.CharField(_("awaiting"), max_length=20, choices=Tier.choices, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 
@@ -304,7 +396,9 @@ class Compensation(models.Model):
         ordering = ["-id"]
         verbose_name = _("compensation")
         verbose_name_plural = _("compensations")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="compensation_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="compensation_amount_positive")
+        ]
         indexes = [
             models.Index(fields=["store", "status", "-decided_at"], name="comp_store_status"),
             models.Index(fields=["region", "status", "-decided_at"], name="comp_region_status"),

@@ -67,7 +67,9 @@ def render_script(template: str, facts: dict[str, str]) -> str:
     return template.format_map(_Facts(facts))
 
 
-def script_for(reason: str, ticket_type: str, custom: str = "", scripts: dict[str, str] | None = None) -> str:
+def script_for(
+    reason: str, ticket_type: str, custom: str = "", scripts: dict[str, str] | None = None
+) -> str:
     """The script template for a call: the rule's own text, else the shipped one for this ticket
     type, else the one for the reason."""
     if custom.strip():

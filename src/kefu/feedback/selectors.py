@@ -58,12 +58,17 @@ def clamp_period(since: datetime.date, until: datetime.date) -> tuple[datetime.d
 
 # ---- surveys -----------------------------------------------------------------------------------
 
+
 def active_questions() -> list[SurveyQuestion]:
     return list(SurveyQuestion.objects.filter(is_active=True))
 
 
 def survey_by_token(token: str) -> Survey:
-    survey = Survey.objects.select_related("ticket__customer", "store").filter(token=clean(token)).first()
+    survey = (
+        Survey.objects.select_related("ticket__customer", "store")
+        .filter(token=clean(token))
+        .first()
+    )
     if survey is None:
         raise NotFound()
     return survey
@@ -73,7 +78,9 @@ def surveys_visible_to(user) -> QuerySet:
     return in_scope(Survey.objects.all(), user)
 
 
-def answered_surveys(user, *, store: str | None = None, low_only: bool = False, threshold: int = 2) -> QuerySet:
+def answered_surveys(
+    user, *, store: str | None = None, low_only: bool = False, threshold: int = 2
+) -> QuerySet:
     surveys = surveys_visible_to(user).filter(answered_at__isnull=False)
     if store:
         surveys = surveys.filter(store__code=clean(store))
@@ -82,12 +89,21 @@ def answered_surveys(user, *, store: str | None = None, low_only: bool = False, 
     return surveys.select_related("ticket", "store").order_by("-answered_at")
 
 
-def csat_by_store(user, *, since: datetime.date, until: datetime.date, threshold: int = 2) -> list[dict]:
+def csat_by_store(
+    user, *, since: datetime.date, until: datetime.date, threshold: int = 2
+) -> list[dict]:
     """Per store in scope: surveys answered in [since, until], average overall score, low scores."""
-    surveys = surveys_visible_to(user).filter(answered_at__gte=day_start(since), answered_at__lt=day_start(until + datetime.timedelta(days=1)))
+    surveys = surveys_visible_to(user).filter(
+        answered_at__gte=day_start(since),
+        answered_at__lt=day_start(until + datetime.timedelta(days=1)),
+    )
     return list(
         surveys.values("store__code", "store__name")
-        .annotate(answered=Count("id"), average=Avg("csat"), low=Count("id", filter=Q(csat__lte=threshold)))
+        .annotate(
+            answered=Count("id"),
+            average=Avg("csat"),
+            low=Count("id", filter=Q(csat__lte=threshold)),
+        )
         .order_by("store__code")
     )
 
@@ -103,7 +119,9 @@ def followups_visible_to(user) -> QuerySet:
     return in_scope(FollowUp.objects.all(), user)
 
 
-def followup_list(user, *, view: str = "open", store: str | None = None, today: datetime.date | None = None) -> QuerySet:
+def followup_list(
+    user, *, view: str = "open", store: str | None = None, today: datetime.date | None = None
+) -> QuerySet:
     """open: calls still to make, soonest due first; overdue: open calls past their due date
     (managers watch this list); mine: open calls assigned to me; done: recorded calls, newest first."""
     today = today or timezone.localdate()
@@ -123,29 +141,48 @@ def followup_list(user, *, view: str = "open", store: str | None = None, today: 
 
 
 def overdue_count(user, today: datetime.date | None = None) -> int:
-    return followups_visible_to(user).filter(done_at__isnull=True, due_on__lt=today or timezone.localdate()).count()
+    return (
+        followups_visible_to(user)
+        .filter(done_at__isnull=True, due_on__lt=today or timezone.localdate())
+        .count()
+    )
 
 
 def get_followup(user, followup_id) -> FollowUp:
-    found = (followups_visible_to(user).select_related("ticket__customer", "ticket__store", "store", "rule", "assignee__staff")
-             .filter(pk=followup_id).first() if str(followup_id).isdigit() else None)
+    found = (
+        followups_visible_to(user)
+        .select_related("ticket__customer", "ticket__store", "store", "rule", "assignee__staff")
+        .filter(pk=followup_id)
+        .first()
+        if str(followup_id).isdigit()
+        else None
+    )
     if found is None:
         raise NotFound()
     return found
 
 
-def followup_candidates(rule: FollowUpRule, first_day: datetime.date, last_day: datetime.date) -> QuerySet:
+def followup_candidates(
+    rule: FollowUpRule, first_day: datetime.date, last_day: datetime.date
+) -> QuerySet:
     """Tickets this rule should call about: its type, resolved (and still resolved or closed) on a
     day in [first_day, last_day], customer agrees to calls, not called by this rule yet, and in
     the rule's sample. All of it is one query; sampling is rules.sample_bucket done in SQL."""
     tickets = Ticket.objects.filter(
-        type=rule.ticket_type, status__in=[Status.RESOLVED, Status.CLOSED],
-        resolved_at__gte=day_start(first_day), resolved_at__lt=day_start(last_day + datetime.timedelta(days=1)),
+        type=rule.ticket_type,
+        status__in=[Status.RESOLVED, Status.CLOSED],
+        resolved_at__gte=day_start(first_day),
+        resolved_at__lt=day_start(last_day + datetime.timedelta(days=1)),
         customer__consent_contact=True,
     ).exclude(followups__rule=rule)
     if rule.sample_percent < 100:
-        bucket = Mod(F("id") * Value(rules.SAMPLE_MULTIPLIER) + Value(rule.pk * rules.SAMPLE_SALT), Value(100))
-        tickets = tickets.annotate(sample_bucket=bucket).filter(sample_bucket__lt=rule.sample_percent)
+        bucket = Mod(
+            F("id") * Value(rules.SAMPLE_MULTIPLIER) + Value(rule.pk * rules.SAMPLE_SALT),
+            Value(100),
+        )
+        tickets = tickets.annotate(sample_bucket=bucket).filter(
+            sample_bucket__lt=rule.sample_percent
+        )
     return tickets.order_by("id")
 
 
@@ -161,7 +198,9 @@ def cards_visible_to(user) -> QuerySet:
     return in_scope(FeedbackCard.objects.all(), user)
 
 
-def card_list(user, *, view: str = "new", store: str | None = None, category: str | None = None) -> QuerySet:
+def card_list(
+    user, *, view: str = "new", store: str | None = None, category: str | None = None
+) -> QuerySet:
     cards = cards_visible_to(user)
     if view == "new":
         cards = cards.filter(handled_at__isnull=True)
@@ -175,7 +214,14 @@ def card_list(user, *, view: str = "new", store: str | None = None, category: st
 
 
 def get_card(user, card_id) -> FeedbackCard:
-    found = cards_visible_to(user).select_related("store", "customer", "ticket").filter(pk=card_id).first() if str(card_id).isdigit() else None
+    found = (
+        cards_visible_to(user)
+        .select_related("store", "customer", "ticket")
+        .filter(pk=card_id)
+        .first()
+        if str(card_id).isdigit()
+        else None
+    )
     if found is None:
         raise NotFound()
     return found
@@ -183,18 +229,29 @@ def get_card(user, card_id) -> FeedbackCard:
 
 def store_managers(store_id: int) -> list:
     """The active store managers (店长) of a store, as users."""
-    return [s.user for s in Staff.objects.filter(role=Role.STORE_MANAGER, store_id=store_id, user__is_active=True).select_related("user")]
+    return [
+        s.user
+        for s in Staff.objects.filter(
+            role=Role.STORE_MANAGER, store_id=store_id, user__is_active=True
+        ).select_related("user")
+    ]
 
 
 def managers_for(store_id: int, region_id: int) -> list:
     """Who hears about a store's feedback: its store managers, else its regional managers."""
     users = store_managers(store_id)
     if not users:
-        users = [s.user for s in Staff.objects.filter(role=Role.REGIONAL_MANAGER, region_id=region_id, user__is_active=True).select_related("user")]
+        users = [
+            s.user
+            for s in Staff.objects.filter(
+                role=Role.REGIONAL_MANAGER, region_id=region_id, user__is_active=True
+            ).select_related("user")
+        ]
     return users
 
 
 # ---- compensation ------------------------------------------------------------------------------
+
 
 def role_limits() -> dict[str, Decimal | None]:
     """role → the most it may approve (None: unlimited). Roles without a row are absent."""
@@ -216,8 +273,14 @@ def compensations_visible_to(user) -> QuerySet:
 
 
 def get_compensation(user, compensation_id) -> Compensation:
-    found = (compensations_visible_to(user).select_related("ticket", "store", "requested_by__staff")
-             .filter(pk=compensation_id).first() if str(compensation_id).isdigit() else None)
+    found = (
+        compensations_visible_to(user)
+        .select_related("ticket", "store", "requested_by__staff")
+        .filter(pk=compensation_id)
+        .first()
+        if str(compensation_id).isdigit()
+        else None
+    )
     if found is None:
         raise NotFound()
     return found
@@ -231,7 +294,9 @@ def decidable_by(user) -> QuerySet:
         return Compensation.objects.none()
     limit = limit_of(staff.role, role_limits())
     tiers = [t for t in LADDER[: LADDER.index(staff.tier) + 1]]
-    pending = compensations_visible_to(user).filter(status=CompensationStatus.REQUESTED, awaiting_tier__in=tiers)
+    pending = compensations_visible_to(user).filter(
+        status=CompensationStatus.REQUESTED, awaiting_tier__in=tiers
+    )
     pending = pending.exclude(requested_by=user)
     if limit is not None:
         pending = pending.filter(amount__lte=limit)
@@ -244,7 +309,9 @@ def compensation_list(user, *, status: str | None = None, store: str | None = No
         items = items.filter(status=clean(status))
     if store:
         items = items.filter(store__code=clean(store))
-    return items.select_related("ticket", "store", "requested_by__staff", "decided_by__staff").order_by("-id")
+    return items.select_related(
+        "ticket", "store", "requested_by__staff", "decided_by__staff"
+    ).order_by("-id")
 
 
 def compensation_summary(user, *, since: datetime.date, until: datetime.date) -> list[dict]:
@@ -252,7 +319,9 @@ def compensation_summary(user, *, since: datetime.date, until: datetime.date) ->
     goodwill, how many), and how many requests wait for a decision now."""
     start, end = day_start(since), day_start(until + datetime.timedelta(days=1))
     in_period = Q(status=CompensationStatus.APPROVED, decided_at__gte=start, decided_at__lt=end)
-    items = compensations_visible_to(user).filter(in_period | Q(status=CompensationStatus.REQUESTED))
+    items = compensations_visible_to(user).filter(
+        in_period | Q(status=CompensationStatus.REQUESTED)
+    )
     rows = list(
         items.values("store__code", "store__name")
         .annotate(
@@ -273,7 +342,11 @@ def compensation_summary(user, *, since: datetime.date, until: datetime.date) ->
 def may_decide(user, compensation: Compensation, limits: dict | None = None) -> bool:
     """Whether the user's rung and limit let them approve or reject this request (scope aside)."""
     staff = staff_of(user)
-    if staff is None or compensation.status != CompensationStatus.REQUESTED or compensation.requested_by_id == user.pk:
+    if (
+        staff is None
+        or compensation.status != CompensationStatus.REQUESTED
+        or compensation.requested_by_id == user.pk
+    ):
         return False
     limits = role_limits() if limits is None else limits
     if not rules.covers(limit_of(staff.role, limits), compensation.amount):
@@ -283,15 +356,28 @@ def may_decide(user, compensation: Compensation, limits: dict | None = None) -> 
 
 # ---- the ticket page ---------------------------------------------------------------------------
 
+
 def ticket_voice(user, ticket) -> dict:
     """Survey result, follow-up calls and compensation of one ticket (the caller has checked
     that the user sees the ticket)."""
     survey = Survey.objects.filter(ticket=ticket).prefetch_related("answers__question").first()
-    followups = list(FollowUp.objects.filter(ticket=ticket).select_related("rule", "assignee__staff", "done_by__staff").order_by("-id"))
-    compensations = list(Compensation.objects.filter(ticket=ticket).select_related("requested_by__staff", "decided_by__staff").order_by("-id"))
+    followups = list(
+        FollowUp.objects.filter(ticket=ticket)
+        .select_related("rule", "assignee__staff", "done_by__staff")
+        .order_by("-id")
+    )
+    compensations = list(
+        Compensation.objects.filter(ticket=ticket)
+        .select_related("requested_by__staff", "decided_by__staff")
+        .order_by("-id")
+    )
     limits = role_limits()
     for c in compensations:
         c.may_decide = may_decide(user, c, limits)
     staff = staff_of(user)
-    return {"survey": survey, "followups": followups, "compensations": compensations,
-            "my_limit": limit_of(staff.role, limits) if staff else NO_LIMIT}
+    return {
+        "survey": survey,
+        "followups": followups,
+        "compensations": compensations,
+        "my_limit": limit_of(staff.role, limits) if staff else NO_LIMIT,
+    }

@@ -58,9 +58,14 @@ class Kind:
 
 # ---- small helpers -----------------------------------------------------------------------------
 
-def _event(ticket, event_kind: str, actor=None, /, *, body: str = "", public: bool = False, **data) -> TicketEvent:
+
+def _event(
+    ticket, event_kind: str, actor=None, /, *, body: str = "", public: bool = False, **data
+) -> TicketEvent:
     # Positional-only, so that data may carry its own "kind" (a compensation's kind).
-    return TicketEvent.objects.create(ticket=ticket, kind=event_kind, actor=actor, public=public, body=body, data=data)
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=event_kind, actor=actor, public=public, body=body, data=data
+    )
 
 
 def _require(actor, capability: str):
@@ -74,14 +79,20 @@ def _text(value, field: str, *, required: bool = True, max_length: int = MAX_TEX
     if required and not value:
         raise InvalidInput(_("%(field)s: this field is required."), field=field)
     if len(value) > max_length:
-        raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field=field, max=max_length)
+        raise InvalidInput(
+            _("%(field)s: longer than %(max)s characters."), field=field, max=max_length
+        )
     return value
 
 
 def _choice(value, choices, field: str) -> str:
     if value not in choices.values:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field=field,
-                           value=str(value)[:40], allowed=", ".join(choices.values))
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
+            field=field,
+            value=str(value)[:40],
+            allowed=", ".join(choices.values),
+        )
     return value
 
 
@@ -104,10 +115,22 @@ def _money(value, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput(_("%(field)s: “%(value)s” is not an amount of money."), field=field, value=str(value)[:20]) from None
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not an amount of money."),
+            field=field,
+            value=str(value)[:20],
+        ) from None
     # The range check comes before quantize(), which fails on amounts with more digits than the context holds.
-    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10") or amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(_("%(field)s: an amount in yuan above zero, with at most two decimals (fen)."), field=field)
+    if (
+        not amount.is_finite()
+        or amount <= 0
+        or amount >= Decimal("1e10")
+        or amount != amount.quantize(Decimal("0.01"))
+    ):
+        raise InvalidInput(
+            _("%(field)s: an amount in yuan above zero, with at most two decimals (fen)."),
+            field=field,
+        )
     return amount.quantize(Decimal("0.01"))
 
 
@@ -120,16 +143,29 @@ def _notify(users, text: str, ticket=None, **data) -> None:
     usernames = sorted({u.get_username() for u in users if u is not None})
     if ticket is not None:
         who = "、".join(usernames) if usernames else str(_("nobody at that rung yet"))
-        _event(ticket, Kind.NOTICE, None, body=str(_("Notified %(who)s: %(text)s") % {"who": who, "text": text}),
-               to=usernames, **data)
+        _event(
+            ticket,
+            Kind.NOTICE,
+            None,
+            body=str(_("Notified %(who)s: %(text)s") % {"who": who, "text": text}),
+            to=usernames,
+            **data,
+        )
     log.info("feedback notice to %s: %s", ",".join(usernames) or "-", data)
-    signals.notice.send(sender=FeedbackSettings, users=[u for u in users if u is not None], text=str(text),
-                        ticket=ticket, data=data)
+    signals.notice.send(
+        sender=FeedbackSettings,
+        users=[u for u in users if u is not None],
+        text=str(text),
+        ticket=ticket,
+        data=data,
+    )
 
 
 def _followup_line(followup: FollowUp) -> str:
-    return str(_("Follow-up call (%(reason)s) due by %(due)s.") % {"reason": FollowUpReason(followup.reason).label,
-                                                                   "due": followup.due_on.isoformat()})
+    return str(
+        _("Follow-up call (%(reason)s) due by %(due)s.")
+        % {"reason": FollowUpReason(followup.reason).label, "due": followup.due_on.isoformat()}
+    )
 
 
 def _what(item: Compensation) -> str:
@@ -144,6 +180,7 @@ def _sole(users: list):
 
 
 # ---- reopening for an unhappy customer ---------------------------------------------------------
+
 
 def _reopen_to_store_manager(ticket_id: int, *, reason: str, body: str) -> Ticket:
     """Put a ticket back in front of the store manager because the customer is unhappy
@@ -162,35 +199,72 @@ def _reopen_to_store_manager(ticket_id: int, *, reason: str, body: str) -> Ticke
     previous_status, previous_tier = ticket.status, ticket.escalation_tier
     reopened = previous_status in (Status.RESOLVED, Status.CLOSED)
     if reopened:
-        ticket_signals.status_changing.send(sender=Ticket, ticket=ticket, actor=None, previous=previous_status, status=Status.OPEN)
+        ticket_signals.status_changing.send(
+            sender=Ticket, ticket=ticket, actor=None, previous=previous_status, status=Status.OPEN
+        )
         ticket.status, ticket.resolved_at = Status.OPEN, None
         fields += ["status", "resolved_at"]
-        _event(ticket, EventKind.STATUS, None, public=True, body=body, previous=previous_status, status=Status.OPEN,
-               reopened=True, reason=reason)
+        _event(
+            ticket,
+            EventKind.STATUS,
+            None,
+            public=True,
+            body=body,
+            previous=previous_status,
+            status=Status.OPEN,
+            reopened=True,
+            reason=reason,
+        )
     if LADDER.index(ticket.escalation_tier) <= LADDER.index(Tier.STORE_MANAGER):
         if ticket.escalation_tier != Tier.STORE_MANAGER:
             ticket.escalation_tier = Tier.STORE_MANAGER
             fields.append("escalation_tier")
-            _event(ticket, EventKind.ESCALATED, None, body=body, previous=previous_tier, tier=Tier.STORE_MANAGER,
-                   automatic=True, reason=reason)
+            _event(
+                ticket,
+                EventKind.ESCALATED,
+                None,
+                body=body,
+                previous=previous_tier,
+                tier=Tier.STORE_MANAGER,
+                automatic=True,
+                reason=reason,
+            )
         manager = _sole(selectors.store_managers(ticket.store_id))
         # The one store manager takes it; without one, a ticket that came back (or climbed) waits in
         # the rung's queue, and a ticket still being worked keeps its assignee.
-        target = manager if manager or reopened or ticket.escalation_tier != previous_tier else ticket.assignee
+        target = (
+            manager
+            if manager or reopened or ticket.escalation_tier != previous_tier
+            else ticket.assignee
+        )
         if ticket.assignee_id != (target.pk if target else None):
             previous_assignee = ticket.assignee.username if ticket.assignee_id else None
             ticket.assignee = target
             fields.append("assignee")
-            _event(ticket, EventKind.ASSIGNED, None, previous=previous_assignee,
-                   assignee=target.username if target else None, reason=reason)
+            _event(
+                ticket,
+                EventKind.ASSIGNED,
+                None,
+                previous=previous_assignee,
+                assignee=target.username if target else None,
+                reason=reason,
+            )
     if fields:
         ticket.version += 1
         ticket.save(update_fields=[*fields, "version", "updated_at"])
     if reopened:
-        ticket_signals.status_changed.send(sender=Ticket, ticket=ticket, actor=None, previous=previous_status, status=Status.OPEN)
+        ticket_signals.status_changed.send(
+            sender=Ticket, ticket=ticket, actor=None, previous=previous_status, status=Status.OPEN
+        )
     if ticket.escalation_tier != previous_tier:
-        ticket_signals.escalated.send(sender=Ticket, ticket=ticket, actor=None, previous=previous_tier,
-                                      tier=ticket.escalation_tier, automatic=True)
+        ticket_signals.escalated.send(
+            sender=Ticket,
+            ticket=ticket,
+            actor=None,
+            previous=previous_tier,
+            tier=ticket.escalation_tier,
+            automatic=True,
+        )
     return ticket
 
 
@@ -202,16 +276,37 @@ def _follow_up_unhappy(ticket_id: int, *, reason: str, body: str, actor=None) ->
     managers = selectors.managers_for(ticket.store_id, ticket.region_id)
     assignee = _sole(selectors.store_managers(ticket.store_id))
     due = timezone.localdate() + datetime.timedelta(days=conf.call_due_days)
-    followup = FollowUp.objects.create(ticket=ticket, store_id=ticket.store_id, region_id=ticket.region_id,
-                                       reason=reason, assignee=assignee, due_on=due)
-    _event(ticket, Kind.FOLLOWUP_CREATED, actor, body=_followup_line(followup), followup=followup.pk, reason=reason,
-           due_on=due.isoformat(), assignee=assignee.username if assignee else None)
-    _notify(managers, _("Unhappy customer on ticket %(number)s: please call them back by %(due)s.")
-            % {"number": ticket.number, "due": due.isoformat()}, ticket, followup=followup.pk, reason=reason)
+    followup = FollowUp.objects.create(
+        ticket=ticket,
+        store_id=ticket.store_id,
+        region_id=ticket.region_id,
+        reason=reason,
+        assignee=assignee,
+        due_on=due,
+    )
+    _event(
+        ticket,
+        Kind.FOLLOWUP_CREATED,
+        actor,
+        body=_followup_line(followup),
+        followup=followup.pk,
+        reason=reason,
+        due_on=due.isoformat(),
+        assignee=assignee.username if assignee else None,
+    )
+    _notify(
+        managers,
+        _("Unhappy customer on ticket %(number)s: please call them back by %(due)s.")
+        % {"number": ticket.number, "due": due.isoformat()},
+        ticket,
+        followup=followup.pk,
+        reason=reason,
+    )
     return followup
 
 
 # ---- satisfaction surveys ----------------------------------------------------------------------
+
 
 def mail_configured() -> bool:
     """Survey mail goes out when an SMTP host is configured (not Django's default "localhost")
@@ -234,12 +329,24 @@ def survey_on_resolution(ticket: Ticket) -> Survey:
             survey.expires_at = expires
             survey.save(update_fields=["expires_at"])
         return survey
-    survey = Survey.objects.create(ticket=ticket, store_id=ticket.store_id, region_id=ticket.region_id, expires_at=expires)
+    survey = Survey.objects.create(
+        ticket=ticket, store_id=ticket.store_id, region_id=ticket.region_id, expires_at=expires
+    )
     customer = ticket.customer
     mail = mail_configured() and bool(customer.email) and customer.consent_contact
-    body = _("Satisfaction survey sent to the customer (tracking link and e-mail).") if mail else \
-        _("Satisfaction survey offered to the customer on the tracking page.")
-    _event(ticket, Kind.SURVEY_SENT, None, body=str(body), survey=survey.pk, channels=["link", "mail"] if mail else ["link"])
+    body = (
+        _("Satisfaction survey sent to the customer (tracking link and e-mail).")
+        if mail
+        else _("Satisfaction survey offered to the customer on the tracking page.")
+    )
+    _event(
+        ticket,
+        Kind.SURVEY_SENT,
+        None,
+        body=str(body),
+        survey=survey.pk,
+        channels=["link", "mail"] if mail else ["link"],
+    )
     if mail:
         from .tasks import send_survey_mail
 
@@ -262,9 +369,16 @@ def mail_survey(survey_id: int) -> bool:
     customer = survey.ticket.customer
     if not customer.email or not customer.consent_contact:
         return False
-    link = settings.KEFU_PUBLIC_URL.rstrip("/") + reverse("portal:survey", kwargs={"token": survey.token})
-    context = {"survey": survey, "ticket": survey.ticket, "customer": customer, "link": link,
-               "days": FeedbackSettings.current().survey_valid_days}
+    link = settings.KEFU_PUBLIC_URL.rstrip("/") + reverse(
+        "portal:survey", kwargs={"token": survey.token}
+    )
+    context = {
+        "survey": survey,
+        "ticket": survey.ticket,
+        "customer": customer,
+        "link": link,
+        "days": FeedbackSettings.current().survey_valid_days,
+    }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("feedback/mail/survey_subject.txt", context).strip()
         body = render_to_string("feedback/mail/survey.txt", context)
@@ -278,7 +392,9 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
     """The customer's answer: overall score 1–5 (required), a score per active question (optional)
     and a comment. One answer per ticket: a second one is refused politely. A score at or below
     the threshold reopens the ticket to the store manager with a follow-up call."""
-    found = Survey.objects.filter(token=selectors.clean(token)).values_list("pk", "ticket_id").first()
+    found = (
+        Survey.objects.filter(token=selectors.clean(token)).values_list("pk", "ticket_id").first()
+    )
     if found is None:
         raise NotFound()
     # Lock the ticket before the survey, in the order change_status → survey_on_resolution takes
@@ -286,9 +402,17 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
     Ticket.objects.select_for_update().filter(pk=found[1]).first()
     survey = Survey.objects.select_for_update().get(pk=found[0])
     if survey.is_answered:
-        raise Conflict(_("Thank you, we already have your rating for this ticket. Each ticket is rated once."), code="already_answered")
+        raise Conflict(
+            _("Thank you, we already have your rating for this ticket. Each ticket is rated once."),
+            code="already_answered",
+        )
     if survey.expires_at < timezone.now():
-        raise Conflict(_("This survey has closed. If something is still not right, please write to us on your ticket page or call our hotline."), code="expired")
+        raise Conflict(
+            _(
+                "This survey has closed. If something is still not right, please write to us on your ticket page or call our hotline."
+            ),
+            code="expired",
+        )
     csat = _score(csat, "csat")
     questions = {q.code: q for q in SurveyQuestion.objects.filter(is_active=True)}
     scores = {}
@@ -301,22 +425,39 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
     comment = _text(comment, "comment", required=False)
     survey.csat, survey.comment, survey.answered_at = csat, comment, timezone.now()
     survey.save(update_fields=["csat", "comment", "answered_at"])
-    SurveyAnswer.objects.bulk_create([SurveyAnswer(survey=survey, question=questions[c], score=s) for c, s in scores.items()])
+    SurveyAnswer.objects.bulk_create(
+        [SurveyAnswer(survey=survey, question=questions[c], score=s) for c, s in scores.items()]
+    )
     low = rules.is_low_score(csat, FeedbackSettings.current().low_score_threshold)
     ticket = Ticket.objects.get(pk=survey.ticket_id)
     line = str(_("Satisfaction survey answered: %(csat)s/5.") % {"csat": csat})
     if scores:
         line += " " + " · ".join(f"{questions[c].label} {v}" for c, v in scores.items())
-    _event(ticket, Kind.SURVEY_ANSWERED, None, body="\n".join(filter(None, [line, comment])), survey=survey.pk, csat=csat,
-           answers=scores, low=low)
+    _event(
+        ticket,
+        Kind.SURVEY_ANSWERED,
+        None,
+        body="\n".join(filter(None, [line, comment])),
+        survey=survey.pk,
+        csat=csat,
+        answers=scores,
+        low=low,
+    )
     if low:
-        _follow_up_unhappy(ticket.pk, reason=FollowUpReason.LOW_SCORE,
-                           body=str(_("Satisfaction %(csat)s/5 from the survey: reopened for the store manager.") % {"csat": csat}))
+        _follow_up_unhappy(
+            ticket.pk,
+            reason=FollowUpReason.LOW_SCORE,
+            body=str(
+                _("Satisfaction %(csat)s/5 from the survey: reopened for the store manager.")
+                % {"csat": csat}
+            ),
+        )
     signals.survey_answered.send(sender=Survey, survey=survey, low=low)
     return survey
 
 
 # ---- follow-up calls (回访) --------------------------------------------------------------------
+
 
 def generate_followups(*, today: datetime.date | None = None) -> int:
     """The daily sweep: for every active rule, create the calls that have come due — tickets of
@@ -330,8 +471,11 @@ def generate_followups(*, today: datetime.date | None = None) -> int:
         last_day = today - datetime.timedelta(days=rule.days_after_resolution)
         first_day = last_day - datetime.timedelta(days=conf.lookback_days)
         while True:
-            batch = list(selectors.followup_candidates(rule, first_day, last_day)
-                         .values_list("id", "store_id", "region_id", "resolved_at")[:SWEEP_BATCH])
+            batch = list(
+                selectors.followup_candidates(rule, first_day, last_day).values_list(
+                    "id", "store_id", "region_id", "resolved_at"
+                )[:SWEEP_BATCH]
+            )
             if not batch:
                 break
             try:
@@ -347,16 +491,36 @@ def generate_followups(*, today: datetime.date | None = None) -> int:
 @transaction.atomic
 def _create_rule_calls(rule: FollowUpRule, batch: list[tuple], conf: FeedbackSettings) -> int:
     lead = datetime.timedelta(days=rule.days_after_resolution + conf.call_due_days)
-    calls = FollowUp.objects.bulk_create([
-        FollowUp(ticket_id=ticket_id, store_id=store_id, region_id=region_id, rule=rule, reason=FollowUpReason.RULE,
-                 due_on=timezone.localdate(resolved_at) + lead)
-        for ticket_id, store_id, region_id, resolved_at in batch
-    ])
-    TicketEvent.objects.bulk_create([
-        TicketEvent(ticket_id=c.ticket_id, kind=Kind.FOLLOWUP_CREATED, public=False, body=_followup_line(c),
-                    data={"followup": c.pk, "reason": FollowUpReason.RULE, "rule": rule.name, "due_on": c.due_on.isoformat()})
-        for c in calls
-    ])
+    calls = FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                ticket_id=ticket_id,
+                store_id=store_id,
+                region_id=region_id,
+                rule=rule,
+                reason=FollowUpReason.RULE,
+                due_on=timezone.localdate(resolved_at) + lead,
+            )
+            for ticket_id, store_id, region_id, resolved_at in batch
+        ]
+    )
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket_id=c.ticket_id,
+                kind=Kind.FOLLOWUP_CREATED,
+                public=False,
+                body=_followup_line(c),
+                data={
+                    "followup": c.pk,
+                    "reason": FollowUpReason.RULE,
+                    "rule": rule.name,
+                    "due_on": c.due_on.isoformat(),
+                },
+            )
+            for c in calls
+        ]
+    )
     return len(calls)
 
 
@@ -365,12 +529,21 @@ def call_script(followup: FollowUp, caller) -> str:
     ticket = followup.ticket
     staff = staff_of(caller)
     resolved = timezone.localtime(ticket.resolved_at) if ticket.resolved_at else None
-    template = rules.script_for(followup.reason, ticket.type, followup.rule.script if followup.rule_id else "")
-    return rules.render_script(template, {
-        "greeting": ticket.customer.greeting, "honorific": ticket.customer.honorific, "store": followup.store.name,
-        "agent": staff.display_name if staff else caller.get_username(), "number": ticket.number,
-        "subject": ticket.subject, "resolved_on": f"{resolved.month}月{resolved.day}日" if resolved else "近日",
-    })
+    template = rules.script_for(
+        followup.reason, ticket.type, followup.rule.script if followup.rule_id else ""
+    )
+    return rules.render_script(
+        template,
+        {
+            "greeting": ticket.customer.greeting,
+            "honorific": ticket.customer.honorific,
+            "store": followup.store.name,
+            "agent": staff.display_name if staff else caller.get_username(),
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "resolved_on": f"{resolved.month}月{resolved.day}日" if resolved else "近日",
+        },
+    )
 
 
 @transaction.atomic
@@ -379,8 +552,11 @@ def record_call(*, actor, followup_id, outcome: str, note: str = "") -> FollowUp
     attempts run out. Unsatisfied (say why in the note): the ticket goes back to the store
     manager with another call to make."""
     _require(actor, "followups")
-    followup = selectors.followups_visible_to(actor).select_for_update().filter(pk=followup_id).first() \
-        if str(followup_id).isdigit() else None
+    followup = (
+        selectors.followups_visible_to(actor).select_for_update().filter(pk=followup_id).first()
+        if str(followup_id).isdigit()
+        else None
+    )
     if followup is None:
         raise NotFound()
     if followup.done_at is not None:
@@ -395,12 +571,27 @@ def record_call(*, actor, followup_id, outcome: str, note: str = "") -> FollowUp
         followup.outcome, followup.done_at, followup.done_by = outcome, timezone.now(), actor
     followup.save(update_fields=["attempts", "note", "outcome", "done_at", "done_by"])
     ticket = Ticket.objects.get(pk=followup.ticket_id)
-    line = str(_("Follow-up call: %(outcome)s (attempt %(n)s).") % {"outcome": CallOutcome(outcome).label, "n": followup.attempts})
-    _event(ticket, Kind.FOLLOWUP_CALL, actor, body="\n".join(filter(None, [line, note])), followup=followup.pk,
-           outcome=outcome, attempt=followup.attempts, done=done)
+    line = str(
+        _("Follow-up call: %(outcome)s (attempt %(n)s).")
+        % {"outcome": CallOutcome(outcome).label, "n": followup.attempts}
+    )
+    _event(
+        ticket,
+        Kind.FOLLOWUP_CALL,
+        actor,
+        body="\n".join(filter(None, [line, note])),
+        followup=followup.pk,
+        outcome=outcome,
+        attempt=followup.attempts,
+        done=done,
+    )
     if outcome == CallOutcome.UNSATISFIED:
-        _follow_up_unhappy(ticket.pk, reason=FollowUpReason.UNSATISFIED, actor=actor,
-                           body=str(_("Customer unsatisfied on the follow-up call: %(note)s") % {"note": note}))
+        _follow_up_unhappy(
+            ticket.pk,
+            reason=FollowUpReason.UNSATISFIED,
+            actor=actor,
+            body=str(_("Customer unsatisfied on the follow-up call: %(note)s") % {"note": note}),
+        )
     return followup
 
 
@@ -415,8 +606,16 @@ CARD_TICKET_TYPE = {
 
 
 @transaction.atomic
-def submit_card(*, store: str, category: str, text: str, name: str = "", phone: str = "", gender: str | None = None,
-                consent: bool = False) -> FeedbackCard:
+def submit_card(
+    *,
+    store: str,
+    category: str,
+    text: str,
+    name: str = "",
+    phone: str = "",
+    gender: str | None = None,
+    consent: bool = False,
+) -> FeedbackCard:
     """A customer leaves a feedback card on the portal, for one store. Anonymous when neither name
     nor mobile is given; signed when both are (the mobile is validated and the card linked to
     that customer, created if new). It lands in the store manager's inbox."""
@@ -429,23 +628,60 @@ def submit_card(*, store: str, category: str, text: str, name: str = "", phone: 
     customer = None
     if name or phone:
         if not phone:
-            raise InvalidInput(_("%(field)s: please give your mobile number too, or leave both name and mobile empty to stay anonymous."), field="phone")
+            raise InvalidInput(
+                _(
+                    "%(field)s: please give your mobile number too, or leave both name and mobile empty to stay anonymous."
+                ),
+                field="phone",
+            )
         if not name:
-            raise InvalidInput(_("%(field)s: please give your name too, or leave both name and mobile empty to stay anonymous."), field="name")
+            raise InvalidInput(
+                _(
+                    "%(field)s: please give your name too, or leave both name and mobile empty to stay anonymous."
+                ),
+                field="name",
+            )
         if not consent:
-            raise InvalidInput(_("%(field)s: please agree that we use your contact details to answer you, or leave them empty to stay anonymous."), field="consent")
-        customer = find_or_create_customer(actor=None, name=name, phone=phone, gender=gender or None, store=store_obj, field_prefix="")
-    card = FeedbackCard.objects.create(store=store_obj, region_id=store_obj.region_id, category=category, text=text, customer=customer)
-    _notify(selectors.managers_for(store_obj.id, store_obj.region_id),
-            _("New feedback card (%(category)s) for %(store)s.") % {"category": card.get_category_display(), "store": store_obj.name},
-            None, card=card.pk, store=store_obj.code)
+            raise InvalidInput(
+                _(
+                    "%(field)s: please agree that we use your contact details to answer you, or leave them empty to stay anonymous."
+                ),
+                field="consent",
+            )
+        customer = find_or_create_customer(
+            actor=None,
+            name=name,
+            phone=phone,
+            gender=gender or None,
+            store=store_obj,
+            field_prefix="",
+        )
+    card = FeedbackCard.objects.create(
+        store=store_obj,
+        region_id=store_obj.region_id,
+        category=category,
+        text=text,
+        customer=customer,
+    )
+    _notify(
+        selectors.managers_for(store_obj.id, store_obj.region_id),
+        _("New feedback card (%(category)s) for %(store)s.")
+        % {"category": card.get_category_display(), "store": store_obj.name},
+        None,
+        card=card.pk,
+        store=store_obj.code,
+    )
     return card
 
 
 @transaction.atomic
 def handle_card(*, actor, card_id, note: str) -> FeedbackCard:
     """The manager notes what was done about a card; it leaves the inbox's "new" list."""
-    card = selectors.cards_visible_to(actor).select_for_update().filter(pk=card_id).first() if str(card_id).isdigit() else None
+    card = (
+        selectors.cards_visible_to(actor).select_for_update().filter(pk=card_id).first()
+        if str(card_id).isdigit()
+        else None
+    )
     if card is None:
         raise NotFound()
     if card.handled_at is not None:
@@ -463,7 +699,11 @@ def card_to_ticket(*, actor, card_id) -> Ticket:
     from kefu.tickets.models import Channel
     from kefu.tickets.services import open_ticket
 
-    card = selectors.cards_visible_to(actor).select_for_update().filter(pk=card_id).first() if str(card_id).isdigit() else None
+    card = (
+        selectors.cards_visible_to(actor).select_for_update().filter(pk=card_id).first()
+        if str(card_id).isdigit()
+        else None
+    )
     if card is None:
         raise NotFound()
     if card.ticket_id:
@@ -471,10 +711,23 @@ def card_to_ticket(*, actor, card_id) -> Ticket:
     if card.customer_id is None:
         raise Conflict(_("An anonymous card cannot become a ticket: there is nobody to answer."))
     subject = str(_("Feedback card: %(text)s") % {"text": card.text[:40]})[:200]
-    ticket, _created = open_ticket(actor=actor, type=CARD_TICKET_TYPE[card.category], channel=Channel.WEB, subject=subject,
-                                   description=card.text, store=card.store, customer=card.customer)
-    _event(ticket, Kind.FEEDBACK_CARD, actor, body=str(_("Opened from feedback card #%(card)s.") % {"card": card.pk}),
-           card=card.pk, category=card.category)
+    ticket, _created = open_ticket(
+        actor=actor,
+        type=CARD_TICKET_TYPE[card.category],
+        channel=Channel.WEB,
+        subject=subject,
+        description=card.text,
+        store=card.store,
+        customer=card.customer,
+    )
+    _event(
+        ticket,
+        Kind.FEEDBACK_CARD,
+        actor,
+        body=str(_("Opened from feedback card #%(card)s.") % {"card": card.pk}),
+        card=card.pk,
+        category=card.category,
+    )
     card.ticket = ticket
     if card.handled_at is None:
         card.handled_at, card.handled_by = timezone.now(), actor
@@ -485,18 +738,26 @@ def card_to_ticket(*, actor, card_id) -> Ticket:
 
 # ---- compensation and goodwill -----------------------------------------------------------------
 
+
 def _awaiting_rung(amount: Decimal, requester_tier: str, limits: dict) -> str:
     """Who decides a request above the requester's own limit: the lowest rung above the
     requester (the CS department decides for itself) whose limit covers the amount."""
     start = min(LADDER.index(requester_tier) + 1, len(LADDER) - 1)
     rung = rules.approval_rung(amount, selectors.ladder_limits(limits)[start:])
     if rung is None:
-        raise Conflict(_("¥%(amount)s is above every approval limit. Ask an administrator to review the limits."), amount=amount)
+        raise Conflict(
+            _(
+                "¥%(amount)s is above every approval limit. Ask an administrator to review the limits."
+            ),
+            amount=amount,
+        )
     return rung
 
 
 @transaction.atomic
-def request_compensation(*, actor, ticket: Ticket, kind: str, purpose: str, amount, reason: str, gift: str = "") -> Compensation:
+def request_compensation(
+    *, actor, ticket: Ticket, kind: str, purpose: str, amount, reason: str, gift: str = ""
+) -> Compensation:
     """Offer the customer money, a voucher or a gift (for a loss we caused, or as a goodwill
     gesture). Within the requester's own limit it is approved at once; above it, it waits for
     the rung whose limit covers it."""
@@ -511,23 +772,58 @@ def request_compensation(*, actor, ticket: Ticket, kind: str, purpose: str, amou
     reason = _text(reason, "reason")
     limits = selectors.role_limits()
     own = selectors.limit_of(staff.role, limits)
-    item = Compensation(ticket=ticket, store_id=ticket.store_id, region_id=ticket.region_id, kind=kind, purpose=purpose,
-                        amount=amount, gift=gift, reason=reason, requested_by=actor)
+    item = Compensation(
+        ticket=ticket,
+        store_id=ticket.store_id,
+        region_id=ticket.region_id,
+        kind=kind,
+        purpose=purpose,
+        amount=amount,
+        gift=gift,
+        reason=reason,
+        requested_by=actor,
+    )
     facts = {"kind": kind, "purpose": purpose, "amount": str(amount), "gift": gift}
     if rules.covers(own, amount):
-        item.status, item.decided_by, item.decided_at = CompensationStatus.APPROVED, actor, timezone.now()
+        item.status, item.decided_by, item.decided_at = (
+            CompensationStatus.APPROVED,
+            actor,
+            timezone.now(),
+        )
         item.save()
         line = str(_("Compensation given within own limit: %(what)s.") % {"what": _what(item)})
-        _event(ticket, Kind.COMPENSATION_APPROVED, actor, body=f"{line}\n{reason}", compensation=item.pk, own_limit=True, **facts)
+        _event(
+            ticket,
+            Kind.COMPENSATION_APPROVED,
+            actor,
+            body=f"{line}\n{reason}",
+            compensation=item.pk,
+            own_limit=True,
+            **facts,
+        )
         return item
     item.awaiting_tier = _awaiting_rung(amount, staff.tier, limits)
     item.save()
-    line = str(_("Compensation requested: %(what)s; waits for: %(rung)s.") % {"what": _what(item), "rung": Tier(item.awaiting_tier).label})
-    _event(ticket, Kind.COMPENSATION_REQUESTED, actor, body=f"{line}\n{reason}", compensation=item.pk,
-           awaiting=item.awaiting_tier, **facts)
-    _notify(_deciders(item, limits),
-            _("Compensation of ¥%(amount)s on ticket %(number)s waits for your approval.") % {"amount": amount, "number": ticket.number},
-            ticket, compensation=item.pk)
+    line = str(
+        _("Compensation requested: %(what)s; waits for: %(rung)s.")
+        % {"what": _what(item), "rung": Tier(item.awaiting_tier).label}
+    )
+    _event(
+        ticket,
+        Kind.COMPENSATION_REQUESTED,
+        actor,
+        body=f"{line}\n{reason}",
+        compensation=item.pk,
+        awaiting=item.awaiting_tier,
+        **facts,
+    )
+    _notify(
+        _deciders(item, limits),
+        _("Compensation of ¥%(amount)s on ticket %(number)s waits for your approval.")
+        % {"amount": amount, "number": ticket.number},
+        ticket,
+        compensation=item.pk,
+    )
     return item
 
 
@@ -545,19 +841,31 @@ def _deciders(item: Compensation, limits: dict) -> list:
 
 
 def _decidable(actor, compensation_id) -> Compensation:
-    item = selectors.compensations_visible_to(actor).select_for_update().filter(pk=compensation_id).first() \
-        if str(compensation_id).isdigit() else None
+    item = (
+        selectors.compensations_visible_to(actor)
+        .select_for_update()
+        .filter(pk=compensation_id)
+        .first()
+        if str(compensation_id).isdigit()
+        else None
+    )
     if item is None:
         raise NotFound()
     if item.status != CompensationStatus.REQUESTED:
-        raise Conflict(_("This request is already decided (%(status)s)."), status=item.get_status_display())
+        raise Conflict(
+            _("This request is already decided (%(status)s)."), status=item.get_status_display()
+        )
     if item.requested_by_id == actor.pk:
         raise Forbidden(_("Your own request is decided by someone else."))
     staff = staff_of(actor)
     limit = selectors.limit_of(staff.role, selectors.role_limits())
     if not rules.covers(limit, item.amount):
-        raise Forbidden(_("¥%(amount)s is above your approval limit of ¥%(limit)s; it waits for: %(rung)s."),
-                        amount=item.amount, limit=limit, rung=Tier(item.awaiting_tier).label)
+        raise Forbidden(
+            _("¥%(amount)s is above your approval limit of ¥%(limit)s; it waits for: %(rung)s."),
+            amount=item.amount,
+            limit=limit,
+            rung=Tier(item.awaiting_tier).label,
+        )
     if LADDER.index(staff.tier) < LADDER.index(item.awaiting_tier):
         raise Forbidden(_("This request waits for: %(rung)s."), rung=Tier(item.awaiting_tier).label)
     return item
@@ -567,15 +875,33 @@ def _decidable(actor, compensation_id) -> Compensation:
 def approve_compensation(*, actor, compensation_id, note: str = "") -> Compensation:
     """Approve a request: the approver sees its store and their limit covers the amount."""
     item = _decidable(actor, compensation_id)
-    item.status, item.decided_by, item.decided_at = CompensationStatus.APPROVED, actor, timezone.now()
+    item.status, item.decided_by, item.decided_at = (
+        CompensationStatus.APPROVED,
+        actor,
+        timezone.now(),
+    )
     item.decision_note = _text(note, "note", required=False)
     item.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     line = str(_("Compensation approved: %(what)s.") % {"what": _what(item)})
-    _event(item.ticket, Kind.COMPENSATION_APPROVED, actor, body="\n".join(filter(None, [line, item.decision_note])),
-           compensation=item.pk, kind=item.kind,
-           purpose=item.purpose, amount=str(item.amount), gift=item.gift, own_limit=False)
-    _notify([item.requested_by], _("Compensation of ¥%(amount)s on ticket %(number)s was approved.")
-            % {"amount": item.amount, "number": item.ticket.number}, item.ticket, compensation=item.pk)
+    _event(
+        item.ticket,
+        Kind.COMPENSATION_APPROVED,
+        actor,
+        body="\n".join(filter(None, [line, item.decision_note])),
+        compensation=item.pk,
+        kind=item.kind,
+        purpose=item.purpose,
+        amount=str(item.amount),
+        gift=item.gift,
+        own_limit=False,
+    )
+    _notify(
+        [item.requested_by],
+        _("Compensation of ¥%(amount)s on ticket %(number)s was approved.")
+        % {"amount": item.amount, "number": item.ticket.number},
+        item.ticket,
+        compensation=item.pk,
+    )
     return item
 
 
@@ -584,11 +910,27 @@ def reject_compensation(*, actor, compensation_id, reason: str) -> Compensation:
     """Refuse a request (with a reason the requester reads); the same people who may approve may refuse."""
     item = _decidable(actor, compensation_id)
     item.decision_note = _text(reason, "reason")
-    item.status, item.decided_by, item.decided_at = CompensationStatus.REJECTED, actor, timezone.now()
+    item.status, item.decided_by, item.decided_at = (
+        CompensationStatus.REJECTED,
+        actor,
+        timezone.now(),
+    )
     item.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     line = str(_("Compensation rejected: %(what)s.") % {"what": _what(item)})
-    _event(item.ticket, Kind.COMPENSATION_REJECTED, actor, body=f"{line}\n{item.decision_note}", compensation=item.pk,
-           amount=str(item.amount), kind=item.kind)
-    _notify([item.requested_by], _("Compensation of ¥%(amount)s on ticket %(number)s was not approved.")
-            % {"amount": item.amount, "number": item.ticket.number}, item.ticket, compensation=item.pk)
+    _event(
+        item.ticket,
+        Kind.COMPENSATION_REJECTED,
+        actor,
+        body=f"{line}\n{item.decision_note}",
+        compensation=item.pk,
+        amount=str(item.amount),
+        kind=item.kind,
+    )
+    _notify(
+        [item.requested_by],
+        _("Compensation of ¥%(amount)s on ticket %(number)s was not approved.")
+        % {"amount": item.amount, "number": item.ticket.number},
+        item.ticket,
+        compensation=item.pk,
+    )
     return item

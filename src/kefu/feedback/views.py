@@ -62,11 +62,17 @@ def period(request) -> tuple[datetime.date, datetime.date]:
 
 # ---- the ticket page panel ---------------------------------------------------------------------
 
+
 def ticket_panel(request, ticket) -> dict:
     """Survey result, follow-up calls and compensation on the ticket page, with their actions."""
     voice = selectors.ticket_voice(request.user, ticket)
-    return {**voice, "can_request": can(request.user, "compensation"), "threshold": FeedbackSettings.current().low_score_threshold,
-            "kinds": CompensationKind.choices, "purposes": CompensationPurpose.choices}
+    return {
+        **voice,
+        "can_request": can(request.user, "compensation"),
+        "threshold": FeedbackSettings.current().low_score_threshold,
+        "kinds": CompensationKind.choices,
+        "purposes": CompensationPurpose.choices,
+    }
 
 
 def _back_to_ticket(request, pk, action):
@@ -78,8 +84,12 @@ def _back_to_ticket(request, pk, action):
         action(ticket)
     except KefuError as exc:
         ticket = ticket_selectors.get_ticket(request.user, pk, with_timeline=True)
-        return render(request, "desk/ticket.html", _ticket_context(request, ticket, error=exc.text(), error_code=exc.code),
-                      status=exc.status)
+        return render(
+            request,
+            "desk/ticket.html",
+            _ticket_context(request, ticket, error=exc.text(), error_code=exc.code),
+            status=exc.status,
+        )
     return redirect("desk:ticket", pk=pk)
 
 
@@ -89,13 +99,23 @@ def compensation_request(request, pk):
     form = request.POST
 
     def action(ticket):
-        item = services.request_compensation(actor=request.user, ticket=ticket, kind=form.get("kind", ""),
-                                             purpose=form.get("purpose", ""), amount=form.get("amount", ""),
-                                             gift=form.get("gift", ""), reason=form.get("reason", ""))
+        item = services.request_compensation(
+            actor=request.user,
+            ticket=ticket,
+            kind=form.get("kind", ""),
+            purpose=form.get("purpose", ""),
+            amount=form.get("amount", ""),
+            gift=form.get("gift", ""),
+            reason=form.get("reason", ""),
+        )
         if item.status == CompensationStatus.APPROVED:
             messages.success(request, _("Compensation recorded (within your own limit)."))
         else:
-            messages.success(request, _("Compensation requested; it waits for: %(rung)s.") % {"rung": Tier(item.awaiting_tier).label})
+            messages.success(
+                request,
+                _("Compensation requested; it waits for: %(rung)s.")
+                % {"rung": Tier(item.awaiting_tier).label},
+            )
 
     return _back_to_ticket(request, pk, action)
 
@@ -108,10 +128,14 @@ def compensation_decide(request, pk):
 
     def action(ticket):
         if decision == "approve":
-            services.approve_compensation(actor=request.user, compensation_id=pk, note=request.POST.get("note", ""))
+            services.approve_compensation(
+                actor=request.user, compensation_id=pk, note=request.POST.get("note", "")
+            )
             messages.success(request, _("Compensation approved."))
         elif decision == "reject":
-            services.reject_compensation(actor=request.user, compensation_id=pk, reason=request.POST.get("note", ""))
+            services.reject_compensation(
+                actor=request.user, compensation_id=pk, reason=request.POST.get("note", "")
+            )
             messages.success(request, _("Compensation rejected."))
         else:
             raise InvalidInput(_("Choose approve or reject."), field="decision")
@@ -127,26 +151,49 @@ def compensation_decide(request, pk):
 
 # ---- follow-up calls ---------------------------------------------------------------------------
 
+
 @staff_required
 def followups(request):
     _needs(request, "followups")
     view = request.GET.get("view", "open")
-    if view not in selectors.FOLLOWUP_VIEWS or (view == "overdue" and not can(request.user, "followups_manage")):
+    if view not in selectors.FOLLOWUP_VIEWS or (
+        view == "overdue" and not can(request.user, "followups_manage")
+    ):
         view = "open"
     store = request.GET.get("store") or None
     page = _page(request, selectors.followup_list(request.user, view=view, store=store))
-    return render(request, "feedback/followups.html", {
-        "page": page, "view": view, "store": store or "", "stores": stores_for(request.user), "query": _query(request),
-        "today": timezone.localdate(), "can_manage": can(request.user, "followups_manage"),
-        "overdue": selectors.overdue_count(request.user) if can(request.user, "followups_manage") else None,
-    })
+    return render(
+        request,
+        "feedback/followups.html",
+        {
+            "page": page,
+            "view": view,
+            "store": store or "",
+            "stores": stores_for(request.user),
+            "query": _query(request),
+            "today": timezone.localdate(),
+            "can_manage": can(request.user, "followups_manage"),
+            "overdue": selectors.overdue_count(request.user)
+            if can(request.user, "followups_manage")
+            else None,
+        },
+    )
 
 
 def _followup_context(request, followup, **extra):
-    contact = reveal_contact(request.user, followup.ticket.customer, context=f"desk:followup:{followup.pk}")
-    return {"followup": followup, "ticket": followup.ticket, "contact": contact, "outcomes": CallOutcome.choices,
-            "script": services.call_script(followup, request.user), "today": timezone.localdate(),
-            "consent": followup.ticket.customer.consent_contact, **extra}
+    contact = reveal_contact(
+        request.user, followup.ticket.customer, context=f"desk:followup:{followup.pk}"
+    )
+    return {
+        "followup": followup,
+        "ticket": followup.ticket,
+        "contact": contact,
+        "outcomes": CallOutcome.choices,
+        "script": services.call_script(followup, request.user),
+        "today": timezone.localdate(),
+        "consent": followup.ticket.customer.consent_contact,
+        **extra,
+    }
 
 
 @staff_required
@@ -162,16 +209,30 @@ def followup_call(request, pk):
     _needs(request, "followups")
     followup = selectors.get_followup(request.user, pk)
     try:
-        done = services.record_call(actor=request.user, followup_id=pk, outcome=request.POST.get("outcome", ""),
-                                    note=request.POST.get("note", ""))
+        done = services.record_call(
+            actor=request.user,
+            followup_id=pk,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
     except KefuError as exc:
-        return render(request, "feedback/followup.html",
-                      _followup_context(request, followup, error=exc.text(), note=request.POST.get("note", "")), status=exc.status)
-    messages.success(request, _("Call recorded.") if done.done_at else _("Attempt recorded; the call stays on the list."))
+        return render(
+            request,
+            "feedback/followup.html",
+            _followup_context(
+                request, followup, error=exc.text(), note=request.POST.get("note", "")
+            ),
+            status=exc.status,
+        )
+    messages.success(
+        request,
+        _("Call recorded.") if done.done_at else _("Attempt recorded; the call stays on the list."),
+    )
     return redirect("feedback:followups")
 
 
 # ---- feedback cards ----------------------------------------------------------------------------
+
 
 @staff_required
 def cards(request):
@@ -180,16 +241,36 @@ def cards(request):
     view = view if view in selectors.CARD_VIEWS else "new"
     category = request.GET.get("category") or None
     store = request.GET.get("store") or None
-    page = _page(request, selectors.card_list(request.user, view=view, store=store, category=category))
-    return render(request, "feedback/cards.html", {
-        "page": page, "view": view, "store": store or "", "category": category or "", "categories": CardCategory.choices,
-        "stores": stores_for(request.user), "query": _query(request),
-    })
+    page = _page(
+        request, selectors.card_list(request.user, view=view, store=store, category=category)
+    )
+    return render(
+        request,
+        "feedback/cards.html",
+        {
+            "page": page,
+            "view": view,
+            "store": store or "",
+            "category": category or "",
+            "categories": CardCategory.choices,
+            "stores": stores_for(request.user),
+            "query": _query(request),
+        },
+    )
 
 
 def _card_page(request, card, **extra):
-    contact = reveal_contact(request.user, card.customer, context=f"desk:card:{card.pk}") if card.customer_id else None
-    return {"card": card, "contact": contact, "can_open_ticket": can(request.user, "create"), **extra}
+    contact = (
+        reveal_contact(request.user, card.customer, context=f"desk:card:{card.pk}")
+        if card.customer_id
+        else None
+    )
+    return {
+        "card": card,
+        "contact": contact,
+        "can_open_ticket": can(request.user, "create"),
+        **extra,
+    }
 
 
 @staff_required
@@ -211,13 +292,18 @@ def card_handle(request, pk):
             return redirect("desk:ticket", pk=ticket.pk)
         services.handle_card(actor=request.user, card_id=pk, note=request.POST.get("note", ""))
     except KefuError as exc:
-        return render(request, "feedback/card.html", _card_page(request, card, error=exc.text(), note=request.POST.get("note", "")),
-                      status=exc.status)
+        return render(
+            request,
+            "feedback/card.html",
+            _card_page(request, card, error=exc.text(), note=request.POST.get("note", "")),
+            status=exc.status,
+        )
     messages.success(request, _("Card marked as handled."))
     return redirect("feedback:cards")
 
 
 # ---- compensation ------------------------------------------------------------------------------
+
 
 @staff_required
 def compensations(request):
@@ -227,16 +313,30 @@ def compensations(request):
     store = request.GET.get("store") or None
     since, until = period(request)
     reports = can(request.user, "feedback_reports")
-    return render(request, "feedback/compensations.html", {
-        "decide": list(selectors.decidable_by(request.user)[:100]),
-        "page": _page(request, selectors.compensation_list(request.user, status=status, store=store)),
-        "summary": selectors.compensation_summary(request.user, since=since, until=until) if reports else None,
-        "since": since, "until": until, "status": status or "", "store": store or "", "statuses": CompensationStatus.choices,
-        "stores": stores_for(request.user), "query": _query(request),
-    })
+    return render(
+        request,
+        "feedback/compensations.html",
+        {
+            "decide": list(selectors.decidable_by(request.user)[:100]),
+            "page": _page(
+                request, selectors.compensation_list(request.user, status=status, store=store)
+            ),
+            "summary": selectors.compensation_summary(request.user, since=since, until=until)
+            if reports
+            else None,
+            "since": since,
+            "until": until,
+            "status": status or "",
+            "store": store or "",
+            "statuses": CompensationStatus.choices,
+            "stores": stores_for(request.user),
+            "query": _query(request),
+        },
+    )
 
 
 # ---- satisfaction ------------------------------------------------------------------------------
+
 
 @staff_required
 def surveys(request):
@@ -245,9 +345,25 @@ def surveys(request):
     threshold = FeedbackSettings.current().low_score_threshold
     store = request.GET.get("store") or None
     low = request.GET.get("low") == "1"
-    return render(request, "feedback/surveys.html", {
-        "summary": selectors.csat_by_store(request.user, since=since, until=until, threshold=threshold),
-        "page": _page(request, selectors.answered_surveys(request.user, store=store, low_only=low, threshold=threshold)),
-        "since": since, "until": until, "store": store or "", "low": low, "threshold": threshold,
-        "stores": stores_for(request.user), "query": _query(request),
-    })
+    return render(
+        request,
+        "feedback/surveys.html",
+        {
+            "summary": selectors.csat_by_store(
+                request.user, since=since, until=until, threshold=threshold
+            ),
+            "page": _page(
+                request,
+                selectors.answered_surveys(
+                    request.user, store=store, low_only=low, threshold=threshold
+                ),
+            ),
+            "since": since,
+            "until": until,
+            "store": store or "",
+            "low": low,
+            "threshold": threshold,
+            "stores": stores_for(request.user),
+            "query": _query(request),
+        },
+    )

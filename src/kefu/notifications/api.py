@@ -28,13 +28,19 @@ class NotificationList(Schema):
 
 class ReadIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] | None = Field(None, max_length=500, description="omit to mark every notification read")
+    ids: list[int] | None = Field(
+        None, max_length=500, description="omit to mark every notification read"
+    )
 
 
 @router.get("", response=NotificationList, summary="Your notifications, newest first")
-def list_notifications(request, unread: bool = False, limit: int = Query(25, ge=1, le=100),
-                       offset: int = Query(0, ge=0, le=100_000)):
-    rows = selectors.notifications_for(request.auth, unread_only=unread)[offset: offset + limit]
+def list_notifications(
+    request,
+    unread: bool = False,
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
+    rows = selectors.notifications_for(request.auth, unread_only=unread)[offset : offset + limit]
     return {"items": list(rows), "unread": selectors.unread_count(request.auth)}
 
 

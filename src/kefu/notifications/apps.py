@@ -10,7 +10,9 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from kefu.feedback import signals as feedback_signals
 
-        feedback_signals.notice.connect(_deliver_feedback_notice, dispatch_uid="kefu.notifications.feedback")
+        feedback_signals.notice.connect(
+            _deliver_feedback_notice, dispatch_uid="kefu.notifications.feedback"
+        )
 
 
 def _deliver_feedback_notice(sender, users, text, ticket=None, data=None, **kwargs):

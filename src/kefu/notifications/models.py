@@ -13,8 +13,12 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
     # Written once, in the site's language, when the event happens (the sweep has no reader).
     text = models.CharField(_("text"), max_length=500)
@@ -28,7 +32,11 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-id"], name="notification_recipient"),
             # The bell counts unread ones on every desk page: a small partial index.
-            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
         ]
 
     def __str__(self):

@@ -15,7 +15,9 @@ def mail_enabled() -> bool:
     return bool(getattr(settings, "EMAIL_HOST", ""))
 
 
-def notify(recipient_ids: Iterable[int], *, kind: str, text: str, ticket=None, exclude: int | None = None) -> int:
+def notify(
+    recipient_ids: Iterable[int], *, kind: str, text: str, ticket=None, exclude: int | None = None
+) -> int:
     """One notification per distinct recipient (``exclude``: the user who caused it)."""
     return notify_many([([i for i in recipient_ids if i != exclude], kind, text, ticket)])
 
@@ -27,8 +29,10 @@ def notify_many(items: Iterable[tuple[Iterable[int], str, str, object]]) -> int:
     rows = []
     for recipient_ids, kind, text, ticket in items:
         ticket_id = getattr(ticket, "pk", ticket)
-        rows += [Notification(recipient_id=i, ticket_id=ticket_id, kind=kind, text=text[:500])
-                 for i in sorted({int(i) for i in recipient_ids if i is not None})]
+        rows += [
+            Notification(recipient_id=i, ticket_id=ticket_id, kind=kind, text=text[:500])
+            for i in sorted({int(i) for i in recipient_ids if i is not None})
+        ]
     if not rows:
         return 0
     created = Notification.objects.bulk_create(rows)

@@ -20,7 +20,11 @@ def send_notification_emails(ids: list[int]) -> int:
         address = n.recipient.email
         if not address:
             continue
-        subject = f"[Kefu] {n.ticket.number} {n.get_kind_display()}" if n.ticket_id else f"[Kefu] {n.get_kind_display()}"
+        subject = (
+            f"[Kefu] {n.ticket.number} {n.get_kind_display()}"
+            if n.ticket_id
+            else f"[Kefu] {n.get_kind_display()}"
+        )
         send_mail(str(subject), n.text, getattr(settings, "DEFAULT_FROM_EMAIL", None), [address])
         sent += 1
     log.info("notification e-mails sent: %s", sent)

@@ -15,8 +15,11 @@ def notification_list(request):
     unread_only = request.GET.get("unread") == "1"
     rows = selectors.notifications_for(request.user, unread_only=unread_only)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {
-        "page": page, "unread_only": unread_only, "query": "unread=1" if unread_only else ""})
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "unread_only": unread_only, "query": "unread=1" if unread_only else ""},
+    )
 
 
 @staff_required
@@ -30,7 +33,11 @@ def mark_read(request, pk):
     """Mark one notification read; ``open=1`` then goes to its ticket."""
     services.mark_read(request.user, [pk])
     if request.POST.get("open") == "1":
-        ticket_id = Notification.objects.filter(pk=pk, recipient=request.user).values_list("ticket_id", flat=True).first()
+        ticket_id = (
+            Notification.objects.filter(pk=pk, recipient=request.user)
+            .values_list("ticket_id", flat=True)
+            .first()
+        )
         if ticket_id:
             return redirect("desk:ticket", pk=ticket_id)
     return redirect("notifications:list")

@@ -31,7 +31,9 @@ class Store(models.Model):
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="stores", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="stores", verbose_name=_("region")
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     calendar = models.CharField(_("business calendar"), max_length=40, default="store")
@@ -49,11 +51,27 @@ class Store(models.Model):
 class Staff(models.Model):
     """A person who works in Kefu: their role decides what they see and may do."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     display_name = models.CharField(_("display name"), max_length=50)
-    store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("store"))
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("region"))
+    store = models.ForeignKey(
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("store"),
+    )
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("region"),
+    )
     work_phone = models.CharField(_("work phone"), max_length=30, blank=True)
 
     class Meta:
@@ -94,7 +112,9 @@ class ApiToken(models.Model):
     stored: checking a token costs one indexed lookup and one HMAC, never a password hash, and
     a copy of the database alone cannot forge one. Rotating SECRET_KEY revokes every token."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     key_id = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=50, default="default")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -103,13 +123,18 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
+    def __str__(self):
+        return f"{self.name} ({self.key_id})"
+
     @staticmethod
     def new_key_id() -> str:
         return secrets.token_hex(8)
 
     @staticmethod
     def mac(key_id: str) -> str:
-        digest = hmac.new(settings.SECRET_KEY.encode(), f"kefu-api:{key_id}".encode(), hashlib.sha256)
+        digest = hmac.new(
+            settings.SECRET_KEY.encode(), f"kefu-api:{key_id}".encode(), hashlib.sha256
+        )
         return digest.hexdigest()
 
     @property

@@ -23,7 +23,9 @@ def can(user, capability: str) -> bool:
     return staff is not None and capability in CAPABILITIES.get(staff.role, set())
 
 
-def scope_filter(user, *, store_field: str = "store", region_field: str | None = "region") -> Q | None:
+def scope_filter(
+    user, *, store_field: str = "store", region_field: str | None = "region"
+) -> Q | None:
     """A Q restricting a queryset to the user's scope, Q() for everything, None for nothing."""
     staff = staff_of(user)
     if staff is None:

@@ -12,7 +12,14 @@ from .models import (
 
 @admin.register(QualityPolicy)
 class QualityPolicyAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "allow_override_roles", "sample_per_agent_week", "procedure_strong_at", "personal_strong_at", "updated_at")
+    list_display = (
+        "__str__",
+        "allow_override_roles",
+        "sample_per_agent_week",
+        "procedure_strong_at",
+        "personal_strong_at",
+        "updated_at",
+    )
 
     def has_add_permission(self, request):
         # One row (pk=1); until it is saved, QualityPolicy.current() answers the shipped defaults.
@@ -43,7 +50,16 @@ class ComplaintGuideAdmin(admin.ModelAdmin):
 
 @admin.register(QaReview)
 class QaReviewAdmin(admin.ModelAdmin):
-    list_display = ("ticket", "agent", "store", "reviewer", "procedure_score", "personal_score", "service_type", "created_at")
+    list_display = (
+        "ticket",
+        "agent",
+        "store",
+        "reviewer",
+        "procedure_score",
+        "personal_score",
+        "service_type",
+        "created_at",
+    )
     list_filter = ("service_type", "store")
     raw_id_fields = ("ticket", "agent", "reviewer")
     search_fields = ("ticket__number",)

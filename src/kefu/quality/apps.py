@@ -14,7 +14,9 @@ class QualityConfig(AppConfig):
         from . import receivers, views
 
         signals.reply_checking.connect(receivers.check_reply, dispatch_uid="quality.check_reply")
-        signals.status_changing.connect(receivers.require_root_cause, dispatch_uid="quality.require_root_cause")
+        signals.status_changing.connect(
+            receivers.require_root_cause, dispatch_uid="quality.require_root_cause"
+        )
         nav.DESK_NAV.append((_("Service quality"), "quality:home", None))
         desk_views.TICKET_PANELS.append(("quality/_complaint_panel.html", views.complaint_panel))
         desk_views.TICKET_PANELS.append(("quality/_review_panel.html", views.review_panel))

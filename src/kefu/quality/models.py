@@ -28,14 +28,28 @@ class QualityPolicy(models.Model):
     """The manager's settings for service quality: one row (pk=1), seeded from the data pack."""
 
     allow_override_roles = models.JSONField(
-        _("roles that may send despite a forbidden phrase"), default=default_override_roles, blank=True,
-        help_text=_("Role codes, e.g. [\"store_manager\", \"cs_manager\"]. Every override is recorded on the ticket."))
+        _("roles that may send despite a forbidden phrase"),
+        default=default_override_roles,
+        blank=True,
+        help_text=_(
+            'Role codes, e.g. ["store_manager", "cs_manager"]. Every override is recorded on the ticket.'
+        ),
+    )
     sample_per_agent_week = models.PositiveSmallIntegerField(
-        _("QA sample per agent per week"), default=_DEFAULTS["sample_per_agent_week"])
+        _("QA sample per agent per week"), default=_DEFAULTS["sample_per_agent_week"]
+    )
     procedure_strong_at = models.DecimalField(
-        _("procedure side is strong from"), max_digits=3, decimal_places=2, default=Decimal(_DEFAULTS["procedure_strong_at"]))
+        _("procedure side is strong from"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal(_DEFAULTS["procedure_strong_at"]),
+    )
     personal_strong_at = models.DecimalField(
-        _("personal side is strong from"), max_digits=3, decimal_places=2, default=Decimal(_DEFAULTS["personal_strong_at"]))
+        _("personal side is strong from"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal(_DEFAULTS["personal_strong_at"]),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -56,7 +70,12 @@ class QualityPolicy(models.Model):
 
         unknown = sorted(set(self.allow_override_roles or []) - set(Role.values))
         if unknown:
-            raise ValidationError({"allow_override_roles": _("Unknown roles: %(roles)s") % {"roles": ", ".join(unknown)}})
+            raise ValidationError(
+                {
+                    "allow_override_roles": _("Unknown roles: %(roles)s")
+                    % {"roles": ", ".join(unknown)}
+                }
+            )
         for name in ("procedure_strong_at", "personal_strong_at"):
             if not Decimal(1) <= getattr(self, name) <= Decimal(5):
                 raise ValidationError({name: _("A threshold lies between 1 and 5.")})
@@ -66,11 +85,21 @@ class PhraseOverride(models.Model):
     """An admin's change to the forbidden-phrase pack: edit a shipped rule by its code (empty
     fields keep the shipped value), switch it off, or add a new one (needs a phrase)."""
 
-    code = models.CharField(_("rule code"), max_length=60, unique=True,
-                            help_text=_("e.g. forbidden.wo_bu_zhi_dao, or a new code such as forbidden.local_1"))
+    code = models.CharField(
+        _("rule code"),
+        max_length=60,
+        unique=True,
+        help_text=_("e.g. forbidden.wo_bu_zhi_dao, or a new code such as forbidden.local_1"),
+    )
     phrase = models.CharField(_("phrase"), max_length=100, blank=True)
-    variants = models.JSONField(_("variants"), default=list, blank=True,
-                                help_text=_("A list of patterns; * allows a few filler characters. Replaces the shipped variants when given."))
+    variants = models.JSONField(
+        _("variants"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "A list of patterns; * allows a few filler characters. Replaces the shipped variants when given."
+        ),
+    )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     explanation = models.CharField(_("explanation"), max_length=300, blank=True)
     suggestion = models.CharField(_("suggestion"), max_length=300, blank=True)
@@ -109,12 +138,16 @@ class PhraseOverride(models.Model):
 class ComplaintGuide(models.Model):
     """The complaint guide of one complaint ticket: the six steps ticked so far and the root cause."""
 
-    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="complaint_guide")
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="complaint_guide"
+    )
     # step code → {"at": ISO time, "by": username}; a step absent is not done.
     steps = models.JSONField(default=dict, blank=True)
     root_cause = models.CharField(_("root cause"), max_length=40, blank=True)
     root_cause_note = models.CharField(_("root-cause note"), max_length=500, blank=True)
-    summary_event = models.ForeignKey("tickets.TicketEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    summary_event = models.ForeignKey(
+        "tickets.TicketEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -136,11 +169,17 @@ class ServiceType(models.TextChoices):
 class QaReview(models.Model):
     """A QA monitor's scorecard (质检评分) of one ticket: 7 procedure + 7 personal standards, 1–5."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="qa_reviews")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_reviews_received")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="qa_reviews"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_reviews_received"
+    )
     # The ticket's store at review time: store summaries group by it without a join.
     store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="qa_reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_reviews_made")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_reviews_made"
+    )
     # standard code → {"score": 1–5, "note": "..."}
     scores = models.JSONField(default=dict)
     procedure_score = models.DecimalField(max_digits=3, decimal_places=2)
@@ -168,17 +207,23 @@ class QaSample(models.Model):
 
     week = models.DateField(_("week (Monday)"))
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="qa_samples")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="qa_samples"
+    )
     # A ForeignKey, not one-to-one: a ticket resolved again in a later week can be drawn twice,
     # and one scorecard then closes both draws.
-    review = models.ForeignKey(QaReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples")
+    review = models.ForeignKey(
+        QaReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-week", "agent_id", "ticket_id"]
         verbose_name = _("QA sample")
         verbose_name_plural = _("QA samples")
-        constraints = [models.UniqueConstraint(fields=["week", "ticket"], name="qa_sample_week_ticket")]
+        constraints = [
+            models.UniqueConstraint(fields=["week", "ticket"], name="qa_sample_week_ticket")
+        ]
         indexes = [models.Index(fields=["week", "review"], name="qa_sample_open")]
 
     def __str__(self):
@@ -188,7 +233,9 @@ class QaSample(models.Model):
 class SelfAssessment(models.Model):
     """A staff member's self-assessment (自我评估): ten statements scored 10–1, kept over time."""
 
-    staff = models.ForeignKey("org.Staff", on_delete=models.CASCADE, related_name="self_assessments")
+    staff = models.ForeignKey(
+        "org.Staff", on_delete=models.CASCADE, related_name="self_assessments"
+    )
     answers = models.JSONField(default=list)
     total = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=20)

@@ -31,11 +31,25 @@ def check_reply(sender, *, ticket, actor, body, public, override=False, **kwargs
     allowed = selectors.may_override(actor)
     extra = {"findings": [f.to_dict() for f in findings], "may_override": allowed}
     if not override:
-        raise InvalidInput(_("The reply contains a forbidden service phrase: %(phrases)s. Please rephrase it before sending."),
-                           field="body", code="forbidden_phrase", extra=extra, phrases=_phrases(blocks))
+        raise InvalidInput(
+            _(
+                "The reply contains a forbidden service phrase: %(phrases)s. Please rephrase it before sending."
+            ),
+            field="body",
+            code="forbidden_phrase",
+            extra=extra,
+            phrases=_phrases(blocks),
+        )
     if not allowed:
-        raise Forbidden(_("Your role may not send a reply that contains a forbidden service phrase (%(phrases)s). Please rephrase it."),
-                        field="body", code="override_not_allowed", extra=extra, phrases=_phrases(blocks))
+        raise Forbidden(
+            _(
+                "Your role may not send a reply that contains a forbidden service phrase (%(phrases)s). Please rephrase it."
+            ),
+            field="body",
+            code="override_not_allowed",
+            extra=extra,
+            phrases=_phrases(blocks),
+        )
     services.record_override(ticket=ticket, actor=actor, findings=[f.to_dict() for f in blocks])
     return [{**f.to_dict(), "overridden": f.severity == "block"} for f in findings]
 
@@ -47,5 +61,11 @@ def require_root_cause(sender, *, ticket, actor, previous, status, **kwargs) -> 
     if status != Status.RESOLVED and not (status == Status.CLOSED and previous != Status.RESOLVED):
         return
     if not selectors.guide_for(ticket).root_cause:
-        raise InvalidInput(_("A complaint is resolved only once its root cause is recorded: pick why the customer "
-                             "complained in the complaint guide first."), field="root_cause", code="root_cause_required")
+        raise InvalidInput(
+            _(
+                "A complaint is resolved only once its root cause is recorded: pick why the customer "
+                "complained in the complaint guide first."
+            ),
+            field="root_cause",
+            code="root_cause_required",
+        )

@@ -12,9 +12,22 @@ RIGHTS: dict[str, set[str]] = {
     # Score tickets (质检) and work the weekly sample queue.
     "review": {Role.QA_MONITOR, Role.CS_MANAGER, Role.ADMIN},
     # Per-agent and per-store scorecard summaries, within the reader's scope.
-    "summaries": {Role.QA_MONITOR, Role.TRAINER, Role.CS_MANAGER, Role.ADMIN, Role.REGIONAL_MANAGER, Role.STORE_MANAGER},
+    "summaries": {
+        Role.QA_MONITOR,
+        Role.TRAINER,
+        Role.CS_MANAGER,
+        Role.ADMIN,
+        Role.REGIONAL_MANAGER,
+        Role.STORE_MANAGER,
+    },
     # Other people's self-assessment history (coaching), within the reader's scope.
-    "team_assessments": {Role.TRAINER, Role.CS_MANAGER, Role.ADMIN, Role.REGIONAL_MANAGER, Role.STORE_MANAGER},
+    "team_assessments": {
+        Role.TRAINER,
+        Role.CS_MANAGER,
+        Role.ADMIN,
+        Role.REGIONAL_MANAGER,
+        Role.STORE_MANAGER,
+    },
 }
 
 

@@ -56,14 +56,22 @@ def root_causes() -> dict[str, dict]:
     return out
 
 
-def summary_text(*, greeting: str, agreed: str, next_steps: str, agent: str, phone: str, number: str) -> str:
+def summary_text(
+    *, greeting: str, agreed: str, next_steps: str, agent: str, phone: str, number: str
+) -> str:
     """The confirm step's reply: what was agreed, what happens next, who to reach and how."""
     summary = load("complaint")["summary"]
     contact = summary["contact_phone"].format(phone=phone) if phone else summary["contact_none"]
     agreed = agreed.strip().rstrip("。；;，,") + "。"
     next_steps = next_steps.strip().rstrip("。；;，,") + "。"
-    return summary["template"].format(greeting=greeting, agreed=agreed, next_steps=next_steps, agent=agent,
-                                      contact=contact, number=number)
+    return summary["template"].format(
+        greeting=greeting,
+        agreed=agreed,
+        next_steps=next_steps,
+        agent=agent,
+        contact=contact,
+        number=number,
+    )
 
 
 # ---------------------------------------------------------------- QA scorecards
@@ -100,15 +108,22 @@ def side_averages(scores: dict[str, int]) -> dict[str, Decimal]:
     return out
 
 
-def service_type(procedure: Decimal | float | None, personal: Decimal | float | None, *,
-                 procedure_strong_at: Decimal, personal_strong_at: Decimal) -> str | None:
+def service_type(
+    procedure: Decimal | float | None,
+    personal: Decimal | float | None,
+    *,
+    procedure_strong_at: Decimal,
+    personal_strong_at: Decimal,
+) -> str | None:
     """Place a score pair in one of the four service types (seed 003):
     cold (both weak), production_line (procedure strong only), friendly (personal strong
     only), quality (both strong). A side is strong at or above its threshold."""
     if procedure is None or personal is None:
         return None
-    strong = (Decimal(str(procedure)) >= Decimal(procedure_strong_at),
-              Decimal(str(personal)) >= Decimal(personal_strong_at))
+    strong = (
+        Decimal(str(procedure)) >= Decimal(procedure_strong_at),
+        Decimal(str(personal)) >= Decimal(personal_strong_at),
+    )
     for code, spec in service_types().items():
         if (spec["procedure"] == "strong", spec["personal"] == "strong") == strong:
             return code
@@ -121,6 +136,7 @@ def sample(ticket_ids: Iterable[int], *, n: int, key: bytes, week: str) -> list[
     Each ticket is ranked by HMAC(key, week:ticket id): nobody chooses (not cherry-picked),
     a rerun picks the same tickets (deterministic), a larger ``n`` only adds tickets, and
     without the key an agent cannot tell in advance which of their tickets will be picked."""
+
     def rank(ticket_id: int) -> bytes:
         return hmac.new(key, f"{week}:{ticket_id}".encode(), hashlib.sha256).digest()
 

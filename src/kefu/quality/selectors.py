@@ -44,8 +44,11 @@ def context_for(customer=None, *, is_complaint: bool = False) -> language.Contex
         return language.Context(is_complaint=is_complaint)
     name = (customer.name or "").strip()
     honorific = customer.honorific if customer.gender in ("male", "female") else name
-    return language.Context(customer_surname=surname_of(name) if name else None, honorific=honorific or None,
-                            is_complaint=is_complaint)
+    return language.Context(
+        customer_surname=surname_of(name) if name else None,
+        honorific=honorific or None,
+        is_complaint=is_complaint,
+    )
 
 
 def check_reply(text: str, *, ticket=None, customer=None) -> list[language.Finding]:
@@ -54,7 +57,9 @@ def check_reply(text: str, *, ticket=None, customer=None) -> list[language.Findi
 
     if ticket is not None:
         customer = ticket.customer
-    context = context_for(customer, is_complaint=ticket is not None and ticket.type == TicketType.COMPLAINT)
+    context = context_for(
+        customer, is_complaint=ticket is not None and ticket.type == TicketType.COMPLAINT
+    )
     return checker().check(text, context)
 
 
@@ -73,7 +78,10 @@ def marked(text: str, findings: list[dict]) -> list[tuple[str, dict | None]]:
     Overlapping findings (a hint inside a phrase is already dropped by the checker) keep the
     first; reply-level findings (empty span) are listed, not marked."""
     pieces, at = [], 0
-    for f in sorted((f for f in findings if f["span"][1] > f["span"][0]), key=lambda f: (f["span"][0], -f["span"][1])):
+    for f in sorted(
+        (f for f in findings if f["span"][1] > f["span"][0]),
+        key=lambda f: (f["span"][0], -f["span"][1]),
+    ):
         start, end = f["span"]
         if start < at:
             continue
@@ -91,7 +99,9 @@ def marked(text: str, findings: list[dict]) -> list[tuple[str, dict | None]]:
 
 def guide_for(ticket) -> ComplaintGuide:
     """The ticket's guide, or an unsaved empty one (nothing ticked yet)."""
-    return ComplaintGuide.objects.filter(ticket_id=ticket.pk).first() or ComplaintGuide(ticket=ticket)
+    return ComplaintGuide.objects.filter(ticket_id=ticket.pk).first() or ComplaintGuide(
+        ticket=ticket
+    )
 
 
 # ---------------------------------------------------------------- QA
@@ -118,11 +128,21 @@ def resolved_by_agent(monday: datetime.date) -> dict[int, list[int]]:
     from kefu.tickets.models import Status, Ticket, TicketEvent
 
     start, end = week_bounds(monday)
-    resolver = (TicketEvent.objects.filter(ticket=OuterRef("pk"), kind="status", data__status=Status.RESOLVED)
-                .order_by("-id").values("actor_id")[:1])
-    rows = (Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
-            .annotate(worker=Coalesce(F("assignee_id"), Subquery(resolver), output_field=BigIntegerField()))
-            .exclude(worker=None).values_list("worker", "id"))
+    resolver = (
+        TicketEvent.objects.filter(
+            ticket=OuterRef("pk"), kind="status", data__status=Status.RESOLVED
+        )
+        .order_by("-id")
+        .values("actor_id")[:1]
+    )
+    rows = (
+        Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .annotate(
+            worker=Coalesce(F("assignee_id"), Subquery(resolver), output_field=BigIntegerField())
+        )
+        .exclude(worker=None)
+        .values_list("worker", "id")
+    )
     out: dict[int, list[int]] = {}
     for agent_id, ticket_id in rows:
         out.setdefault(agent_id, []).append(ticket_id)
@@ -133,8 +153,11 @@ def review_queue(user, monday: datetime.date) -> QuerySet:
     """The week's sample, unreviewed first, for a reviewer."""
     if not may(user, "review"):
         return QaSample.objects.none()
-    return (QaSample.objects.filter(week=monday).select_related("ticket__store", "agent__staff", "review")
-            .order_by(F("review_id").asc(nulls_first=True), "agent_id", "ticket_id"))
+    return (
+        QaSample.objects.filter(week=monday)
+        .select_related("ticket__store", "agent__staff", "review")
+        .order_by(F("review_id").asc(nulls_first=True), "agent_id", "ticket_id")
+    )
 
 
 def reviews_visible_to(user) -> QuerySet:
@@ -146,7 +169,9 @@ def reviews_visible_to(user) -> QuerySet:
 
 
 def get_review(user, review_id) -> QaReview:
-    review = reviews_visible_to(user).filter(pk=review_id).first() if str(review_id).isdigit() else None
+    review = (
+        reviews_visible_to(user).filter(pk=review_id).first() if str(review_id).isdigit() else None
+    )
     if review is None:
         raise NotFound()
     return review
@@ -154,34 +179,51 @@ def get_review(user, review_id) -> QaReview:
 
 def _placed(rows, policy: QualityPolicy) -> list[dict]:
     for row in rows:
-        row["service_type"] = rules.service_type(row["procedure"], row["personal"],
-                                                 procedure_strong_at=policy.procedure_strong_at,
-                                                 personal_strong_at=policy.personal_strong_at)
+        row["service_type"] = rules.service_type(
+            row["procedure"],
+            row["personal"],
+            procedure_strong_at=policy.procedure_strong_at,
+            personal_strong_at=policy.personal_strong_at,
+        )
     return rows
 
 
-def agent_summaries(user, *, since: datetime.datetime | None = None, limit: int = 200) -> list[dict]:
+def agent_summaries(
+    user, *, since: datetime.datetime | None = None, limit: int = 200
+) -> list[dict]:
     """Per agent: number of reviews, mean procedure and personal scores, and the service type
     those means place them in. Aggregated in the database; one row per agent."""
     reviews = reviews_visible_to(user)
     if since is not None:
         reviews = reviews.filter(created_at__gte=since)
-    rows = (reviews.order_by().values("agent_id", name=F("agent__staff__display_name"))
-            .annotate(reviews=Count("id"), procedure=Avg("procedure_score"), personal=Avg("personal_score"))
-            .order_by("name")[:limit])
+    rows = (
+        reviews.order_by()
+        .values("agent_id", name=F("agent__staff__display_name"))
+        .annotate(
+            reviews=Count("id"), procedure=Avg("procedure_score"), personal=Avg("personal_score")
+        )
+        .order_by("name")[:limit]
+    )
     return _placed([dict(r) for r in rows], QualityPolicy.current())
 
 
-def store_summaries(user, *, since: datetime.datetime | None = None, limit: int = 200) -> list[dict]:
+def store_summaries(
+    user, *, since: datetime.datetime | None = None, limit: int = 200
+) -> list[dict]:
     """Per store, the same as agent_summaries (a store is placed by its tickets' reviews)."""
     if not may(user, "summaries"):
         return []
     reviews = reviews_visible_to(user)
     if since is not None:
         reviews = reviews.filter(created_at__gte=since)
-    rows = (reviews.order_by().values("store_id", code=F("store__code"), name=F("store__name"))
-            .annotate(reviews=Count("id"), procedure=Avg("procedure_score"), personal=Avg("personal_score"))
-            .order_by("code")[:limit])
+    rows = (
+        reviews.order_by()
+        .values("store_id", code=F("store__code"), name=F("store__name"))
+        .annotate(
+            reviews=Count("id"), procedure=Avg("procedure_score"), personal=Avg("personal_score")
+        )
+        .order_by("code")[:limit]
+    )
     return _placed([dict(r) for r in rows], QualityPolicy.current())
 
 

@@ -24,7 +24,9 @@ REVIEW_EVENT = "qa_review"
 
 
 def _event(ticket, kind, actor, body, **data) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, public=False, body=body, data=data)
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, public=False, body=body, data=data
+    )
 
 
 def _locked_complaint(ticket) -> Ticket:
@@ -32,7 +34,11 @@ def _locked_complaint(ticket) -> Ticket:
 
     The ticket's version is NOT bumped: the checklist is not the ticket, and bumping it would
     make the agent's half-written reply on the same page fail as stale."""
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("customer", "store").get(pk=ticket.pk)
+    locked = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("customer", "store")
+        .get(pk=ticket.pk)
+    )
     if locked.type != TicketType.COMPLAINT:
         raise Conflict(_("The complaint guide is only for complaint tickets."))
     return locked
@@ -54,8 +60,14 @@ def record_override(*, ticket, actor, findings: list[dict]) -> TicketEvent:
     """Put a permitted send-despite-a-forbidden-phrase on the timeline (for QA and managers)."""
     staff = staff_of(actor)
     phrases = "、".join(f"「{f['text']}」" for f in findings)
-    return _event(ticket, OVERRIDE_EVENT, actor, f"经授权，回复中保留了服务禁语：{phrases}",
-                  findings=findings, role=staff.role if staff else None)
+    return _event(
+        ticket,
+        OVERRIDE_EVENT,
+        actor,
+        f"经授权，回复中保留了服务禁语：{phrases}",
+        findings=findings,
+        role=staff.role if staff else None,
+    )
 
 
 # ---------------------------------------------------------------- complaint guide
@@ -68,10 +80,16 @@ def tick_step(*, actor, ticket, step: str, done: bool = True) -> ComplaintGuide:
     if not can(actor, "reply"):
         raise Forbidden(_("Your role may not work the complaint guide."))
     if step not in rules.STEP_CODES:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field="step", value=str(step)[:40],
-                           allowed=", ".join(rules.STEP_CODES))
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
+            field="step",
+            value=str(step)[:40],
+            allowed=", ".join(rules.STEP_CODES),
+        )
     if step == rules.CONFIRM_STEP:
-        raise InvalidInput(_("The confirm step is done by sending the summary to the customer."), field="step")
+        raise InvalidInput(
+            _("The confirm step is done by sending the summary to the customer."), field="step"
+        )
     locked = _locked_complaint(ticket)
     guide = _guide(locked)
     if (step in guide.steps) == done:
@@ -97,7 +115,9 @@ def set_root_cause(*, actor, ticket, code: str, note: str = "") -> ComplaintGuid
         raise InvalidInput(_("%(field)s: pick one of the listed root causes."), field="root_cause")
     note = (note or "").strip()
     if len(note) > 500:
-        raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field="root_cause_note", max=500)
+        raise InvalidInput(
+            _("%(field)s: longer than %(max)s characters."), field="root_cause_note", max=500
+        )
     locked = _locked_complaint(ticket)
     guide = _guide(locked)
     if guide.root_cause == code and guide.root_cause_note == note:
@@ -111,8 +131,15 @@ def set_root_cause(*, actor, ticket, code: str, note: str = "") -> ComplaintGuid
 
 
 @transaction.atomic
-def send_summary(*, actor, ticket, agreed: str, next_steps: str, expected_version: int | None = None,
-                 override: bool = False) -> TicketEvent:
+def send_summary(
+    *,
+    actor,
+    ticket,
+    agreed: str,
+    next_steps: str,
+    expected_version: int | None = None,
+    override: bool = False,
+) -> TicketEvent:
     """The confirm step: a reply to the customer restating what was agreed and what happens
     next, signed with the agent's name and how to reach them. It goes through
     tickets.services.add_reply, so the language check and its refusal apply to it too."""
@@ -123,21 +150,45 @@ def send_summary(*, actor, ticket, agreed: str, next_steps: str, expected_versio
         if not value:
             raise InvalidInput(_("%(field)s: this field is required."), field=field)
         if len(value) > 2000:
-            raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field=field, max=2000)
+            raise InvalidInput(
+                _("%(field)s: longer than %(max)s characters."), field=field, max=2000
+            )
     locked = _locked_complaint(ticket)
     staff = staff_of(actor)
     phone = (staff.work_phone if staff else "") or (locked.store.phone or "")
-    body = rules.summary_text(greeting=locked.customer.greeting, agreed=agreed, next_steps=next_steps,
-                              agent=staff.display_name if staff else actor.get_username(), phone=phone,
-                              number=locked.number)
-    reply = ticket_services.add_reply(actor=actor, ticket=locked, body=body, public=True,
-                                      expected_version=expected_version, override=override)
+    body = rules.summary_text(
+        greeting=locked.customer.greeting,
+        agreed=agreed,
+        next_steps=next_steps,
+        agent=staff.display_name if staff else actor.get_username(),
+        phone=phone,
+        number=locked.number,
+    )
+    reply = ticket_services.add_reply(
+        actor=actor,
+        ticket=locked,
+        body=body,
+        public=True,
+        expected_version=expected_version,
+        override=override,
+    )
     guide = _guide(locked)
-    guide.steps[rules.CONFIRM_STEP] = {"at": timezone.now().isoformat(), "by": actor.get_username(), "event": reply.pk}
+    guide.steps[rules.CONFIRM_STEP] = {
+        "at": timezone.now().isoformat(),
+        "by": actor.get_username(),
+        "event": reply.pk,
+    }
     guide.summary_event = reply
     guide.save(update_fields=["steps", "summary_event", "updated_at"])
-    _event(locked, STEP_EVENT, actor, f"投诉处理步骤已完成：{_step_title(rules.CONFIRM_STEP)}（已向顾客发送确认）",
-           step=rules.CONFIRM_STEP, done=True, reply=reply.pk)
+    _event(
+        locked,
+        STEP_EVENT,
+        actor,
+        f"投诉处理步骤已完成：{_step_title(rules.CONFIRM_STEP)}（已向顾客发送确认）",
+        step=rules.CONFIRM_STEP,
+        done=True,
+        reply=reply.pk,
+    )
     ticket.version = locked.version
     return reply
 
@@ -150,8 +201,12 @@ def agent_of(ticket) -> object | None:
     replied to the customer, else whoever resolved it."""
     if ticket.assignee_id:
         return ticket.assignee
-    event = (TicketEvent.objects.filter(ticket=ticket, actor__isnull=False, kind__in=["reply", "status"])
-             .select_related("actor").order_by("-id").first())
+    event = (
+        TicketEvent.objects.filter(ticket=ticket, actor__isnull=False, kind__in=["reply", "status"])
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
     return event.actor if event else None
 
 
@@ -176,29 +231,52 @@ def record_review(*, reviewer, ticket, scores: dict, comment: str = "") -> QaRev
             raise InvalidInput(_("%(field)s: a score from 1 to 5."), field=f"scores.{code}")
         note = (item.get("note") or "").strip() if isinstance(item, dict) else ""
         if len(note) > 500:
-            raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field=f"scores.{code}.note", max=500)
+            raise InvalidInput(
+                _("%(field)s: longer than %(max)s characters."),
+                field=f"scores.{code}.note",
+                max=500,
+            )
         clean[code] = {"score": score, "note": note}
     unknown = sorted(set(scores) - set(codes))
     if unknown:
         raise InvalidInput(_("%(field)s: unknown field."), field=f"scores.{unknown[0]}")
     comment = (comment or "").strip()[:4000]
     # Lock only the ticket row: PostgreSQL refuses FOR UPDATE on the nullable side of the join.
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
+    locked = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
+    )
     agent = agent_of(locked)
     if agent is None:
         raise Conflict(_("Nobody has worked this ticket yet, so there is no one to review."))
     averages = rules.side_averages({c: v["score"] for c, v in clean.items()})
     policy = QualityPolicy.current()
-    placed = rules.service_type(averages["procedure"], averages["personal"],
-                                procedure_strong_at=policy.procedure_strong_at, personal_strong_at=policy.personal_strong_at)
-    review = QaReview.objects.create(ticket=locked, agent=agent, store_id=locked.store_id, reviewer=reviewer, scores=clean,
-                                     procedure_score=averages["procedure"], personal_score=averages["personal"],
-                                     service_type=placed, comment=comment)
+    placed = rules.service_type(
+        averages["procedure"],
+        averages["personal"],
+        procedure_strong_at=policy.procedure_strong_at,
+        personal_strong_at=policy.personal_strong_at,
+    )
+    review = QaReview.objects.create(
+        ticket=locked,
+        agent=agent,
+        store_id=locked.store_id,
+        reviewer=reviewer,
+        scores=clean,
+        procedure_score=averages["procedure"],
+        personal_score=averages["personal"],
+        service_type=placed,
+        comment=comment,
+    )
     QaSample.objects.filter(ticket=locked, review__isnull=True).update(review=review)
     label = rules.service_types()[placed]["zh"]
-    _event(locked, REVIEW_EVENT, reviewer,
-           f"质检评分：程序面 {averages['procedure']}，个人面 {averages['personal']}（{label}）",
-           review=review.pk, service_type=placed)
+    _event(
+        locked,
+        REVIEW_EVENT,
+        reviewer,
+        f"质检评分：程序面 {averages['procedure']}，个人面 {averages['personal']}（{label}）",
+        review=review.pk,
+        service_type=placed,
+    )
     return review
 
 
@@ -235,6 +313,10 @@ def submit_self_assessment(*, actor, answers) -> SelfAssessment:
     try:
         total = rules.assessment_total(list(answers))
     except (TypeError, ValueError):
-        raise InvalidInput(_("%(field)s: answer all ten statements, each from 10 to 1."), field="answers") from None
+        raise InvalidInput(
+            _("%(field)s: answer all ten statements, each from 10 to 1."), field="answers"
+        ) from None
     band = rules.assessment_band(total)
-    return SelfAssessment.objects.create(staff=staff, answers=list(answers), total=total, band=band["code"])
+    return SelfAssessment.objects.create(
+        staff=staff, answers=list(answers), total=total, band=band["code"]
+    )

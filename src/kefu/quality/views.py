@@ -33,8 +33,12 @@ def findings_context(request, text: str, findings: list[dict], *, checked: bool 
     list, and whether the sender may tick "send anyway" for a block finding."""
     blocks = [f for f in findings if f["severity"] == "block"]
     return {
-        "checked": checked, "text": text, "findings": findings, "pieces": selectors.marked(text, findings),
-        "blocks": len(blocks), "may_override": bool(blocks) and selectors.may_override(request.user),
+        "checked": checked,
+        "text": text,
+        "findings": findings,
+        "pieces": selectors.marked(text, findings),
+        "blocks": len(blocks),
+        "may_override": bool(blocks) and selectors.may_override(request.user),
         "override_checked": request.POST.get("override") == "1",
     }
 
@@ -49,8 +53,14 @@ def check(request, pk):
     ticket = ticket_selectors.get_ticket(request.user, pk)
     text = request.POST.get("body", "")[:20000]
     public = request.POST.get("public", "1") == "1"
-    findings = [f.to_dict() for f in selectors.check_reply(text, ticket=ticket)] if public and text.strip() else []
-    return render(request, "quality/_findings.html", findings_context(request, text, findings, checked=public))
+    findings = (
+        [f.to_dict() for f in selectors.check_reply(text, ticket=ticket)]
+        if public and text.strip()
+        else []
+    )
+    return render(
+        request, "quality/_findings.html", findings_context(request, text, findings, checked=public)
+    )
 
 
 # ---------------------------------------------------------------- complaint guide
@@ -62,18 +72,38 @@ def complaint_panel(request, ticket) -> dict:
         return {"show": False}
     guide = selectors.guide_for(ticket)
     lang = get_language()
-    steps = [{"code": s["code"], "title": rules.text(s, lang), "do": s["do"], "dont": s["dont"],
-              "done": guide.steps.get(s["code"])} for s in rules.complaint_steps()]
+    steps = [
+        {
+            "code": s["code"],
+            "title": rules.text(s, lang),
+            "do": s["do"],
+            "dont": s["dont"],
+            "done": guide.steps.get(s["code"]),
+        }
+        for s in rules.complaint_steps()
+    ]
     data = rules.load("complaint")
     posted = request.POST if request.method == "POST" else {}
     return {
-        "show": True, "guide": guide, "steps": steps, "reminder": rules.text(data["reminder"], lang),
+        "show": True,
+        "guide": guide,
+        "steps": steps,
+        "reminder": rules.text(data["reminder"], lang),
         "taboos": data["taboos"]["en" if lang and lang.startswith("en") else "zh"],
-        "cause_groups": [{"title": rules.text(g, lang), "causes": [(c["code"], rules.text(c, lang)) for c in g["causes"]]}
-                         for g in data["root_causes"]],
-        "root_cause_label": rules.text(rules.root_causes()[guide.root_cause], lang) if guide.root_cause else "",
-        "can_tick": can(request.user, "reply"), "can_root_cause": can(request.user, "status"),
-        "agreed": posted.get("agreed", ""), "next_steps": posted.get("next_steps", ""),
+        "cause_groups": [
+            {
+                "title": rules.text(g, lang),
+                "causes": [(c["code"], rules.text(c, lang)) for c in g["causes"]],
+            }
+            for g in data["root_causes"]
+        ],
+        "root_cause_label": rules.text(rules.root_causes()[guide.root_cause], lang)
+        if guide.root_cause
+        else "",
+        "can_tick": can(request.user, "reply"),
+        "can_root_cause": can(request.user, "status"),
+        "agreed": posted.get("agreed", ""),
+        "next_steps": posted.get("next_steps", ""),
         "staff": staff_of(request.user),
     }
 
@@ -88,13 +118,19 @@ def _guide_action(request, pk, action, success: str):
     except KefuError as exc:
         if partial:  # htmx swaps only 2xx answers: the refusal shows inside the panel
             panel = {**complaint_panel(request, ticket), "error": exc.text()}
-            return render(request, "quality/_complaint_panel.html", {"panel": panel, "ticket": ticket})
+            return render(
+                request, "quality/_complaint_panel.html", {"panel": panel, "ticket": ticket}
+            )
         ticket = ticket_selectors.get_ticket(request.user, pk, with_timeline=True)
         context = _ticket_context(request, ticket, error=exc.text(), error_code=exc.code)
         return render(request, "desk/ticket.html", context, status=exc.status)
     if partial:
         ticket = ticket_selectors.get_ticket(request.user, pk)
-        return render(request, "quality/_complaint_panel.html", {"panel": complaint_panel(request, ticket), "ticket": ticket})
+        return render(
+            request,
+            "quality/_complaint_panel.html",
+            {"panel": complaint_panel(request, ticket), "ticket": ticket},
+        )
     messages.success(request, success)
     return redirect("desk:ticket", pk=pk)
 
@@ -103,16 +139,30 @@ def _guide_action(request, pk, action, success: str):
 @staff_required
 def guide_step(request, pk):
     done = request.POST.get("done", "1") == "1"
-    return _guide_action(request, pk, lambda t: services.tick_step(actor=request.user, ticket=t, step=request.POST.get("step", ""),
-                                                                   done=done), _("Complaint guide updated."))
+    return _guide_action(
+        request,
+        pk,
+        lambda t: services.tick_step(
+            actor=request.user, ticket=t, step=request.POST.get("step", ""), done=done
+        ),
+        _("Complaint guide updated."),
+    )
 
 
 @require_POST
 @staff_required
 def guide_root_cause(request, pk):
-    return _guide_action(request, pk, lambda t: services.set_root_cause(
-        actor=request.user, ticket=t, code=request.POST.get("root_cause", ""), note=request.POST.get("root_cause_note", "")),
-        _("Root cause recorded."))
+    return _guide_action(
+        request,
+        pk,
+        lambda t: services.set_root_cause(
+            actor=request.user,
+            ticket=t,
+            code=request.POST.get("root_cause", ""),
+            note=request.POST.get("root_cause_note", ""),
+        ),
+        _("Root cause recorded."),
+    )
 
 
 @require_POST
@@ -121,10 +171,14 @@ def guide_summary(request, pk):
     version = request.POST.get("version")
 
     def action(ticket):
-        services.send_summary(actor=request.user, ticket=ticket, agreed=request.POST.get("agreed", ""),
-                              next_steps=request.POST.get("next_steps", ""),
-                              expected_version=int(version) if version and version.isdigit() else None,
-                              override=request.POST.get("override") == "1")
+        services.send_summary(
+            actor=request.user,
+            ticket=ticket,
+            agreed=request.POST.get("agreed", ""),
+            next_steps=request.POST.get("next_steps", ""),
+            expected_version=int(version) if version and version.isdigit() else None,
+            override=request.POST.get("override") == "1",
+        )
 
     return _guide_action(request, pk, action, _("Summary sent to the customer."))
 
@@ -143,7 +197,11 @@ def review_panel(request, ticket) -> dict:
 def _week(value: str | None) -> datetime.date:
     """The Monday of the asked week; by default last week (the one the weekly task drew)."""
     try:
-        day = datetime.date.fromisoformat(value) if value else timezone.localdate() - datetime.timedelta(days=7)
+        day = (
+            datetime.date.fromisoformat(value)
+            if value
+            else timezone.localdate() - datetime.timedelta(days=7)
+        )
     except ValueError:
         day = timezone.localdate() - datetime.timedelta(days=7)
     return selectors.week_start(day)
@@ -153,11 +211,18 @@ def _week(value: str | None) -> datetime.date:
 def home(request):
     staff = staff_of(request.user)
     latest = SelfAssessment.objects.filter(staff_id=staff.pk).first() if staff.pk else None
-    return render(request, "quality/home.html", {
-        "latest": latest, "band": _band(latest), "my_reviews": QaReview.objects.filter(agent=request.user).select_related("ticket")[:10],
-        "can_review": may(request.user, "review"), "can_summaries": may(request.user, "summaries"),
-        "can_team": may(request.user, "team_assessments"),
-    })
+    return render(
+        request,
+        "quality/home.html",
+        {
+            "latest": latest,
+            "band": _band(latest),
+            "my_reviews": QaReview.objects.filter(agent=request.user).select_related("ticket")[:10],
+            "can_review": may(request.user, "review"),
+            "can_summaries": may(request.user, "summaries"),
+            "can_team": may(request.user, "team_assessments"),
+        },
+    )
 
 
 @staff_required
@@ -166,11 +231,18 @@ def queue(request):
         return HttpResponseForbidden(_("Only QA monitors and the CS manager review tickets."))
     monday = _week(request.GET.get("week"))
     samples = list(selectors.review_queue(request.user, monday)[:500])
-    return render(request, "quality/queue.html", {
-        "week": monday, "week_end": monday + datetime.timedelta(days=6), "samples": samples,
-        "open": sum(1 for s in samples if s.review_id is None),
-        "previous": monday - datetime.timedelta(days=7), "next": monday + datetime.timedelta(days=7),
-    })
+    return render(
+        request,
+        "quality/queue.html",
+        {
+            "week": monday,
+            "week_end": monday + datetime.timedelta(days=6),
+            "samples": samples,
+            "open": sum(1 for s in samples if s.review_id is None),
+            "previous": monday - datetime.timedelta(days=7),
+            "next": monday + datetime.timedelta(days=7),
+        },
+    )
 
 
 @require_POST
@@ -186,11 +258,23 @@ def draw(request):
 
 def _standards(lang, posted=None):
     posted = posted or {}
-    return [{"code": side, "title": rules.text(spec, lang),
-             "items": [{"code": s["code"], "title": rules.text(s, lang), "help": rules.text(s, lang, "help"),
-                        "score": posted.get(f"score_{s['code']}", ""), "note": posted.get(f"note_{s['code']}", "")}
-                       for s in spec["standards"]]}
-            for side, spec in rules.load("scorecard")["sides"].items()]
+    return [
+        {
+            "code": side,
+            "title": rules.text(spec, lang),
+            "items": [
+                {
+                    "code": s["code"],
+                    "title": rules.text(s, lang),
+                    "help": rules.text(s, lang, "help"),
+                    "score": posted.get(f"score_{s['code']}", ""),
+                    "note": posted.get(f"note_{s['code']}", ""),
+                }
+                for s in spec["standards"]
+            ],
+        }
+        for side, spec in rules.load("scorecard")["sides"].items()
+    ]
 
 
 @staff_required
@@ -200,17 +284,36 @@ def review(request, pk):
         return HttpResponseForbidden(_("Only QA monitors and the CS manager review tickets."))
     ticket = ticket_selectors.get_ticket(request.user, pk, with_timeline=True)
     lang = get_language()
-    context = {"ticket": ticket, "events": ticket.events.all(), "agent": services.agent_of(ticket),
-               "sides": _standards(lang, request.POST if request.method == "POST" else None), "scale": range(1, 6),
-               "comment": request.POST.get("comment", "")}
+    context = {
+        "ticket": ticket,
+        "events": ticket.events.all(),
+        "agent": services.agent_of(ticket),
+        "sides": _standards(lang, request.POST if request.method == "POST" else None),
+        "scale": range(1, 6),
+        "comment": request.POST.get("comment", ""),
+    }
     if request.method == "POST":
-        scores = {code: {"score": request.POST.get(f"score_{code}"), "note": request.POST.get(f"note_{code}", "")}
-                  for code in rules.standard_codes()}
+        scores = {
+            code: {
+                "score": request.POST.get(f"score_{code}"),
+                "note": request.POST.get(f"note_{code}", ""),
+            }
+            for code in rules.standard_codes()
+        }
         try:
-            done = services.record_review(reviewer=request.user, ticket=ticket, scores=scores, comment=request.POST.get("comment", ""))
+            done = services.record_review(
+                reviewer=request.user,
+                ticket=ticket,
+                scores=scores,
+                comment=request.POST.get("comment", ""),
+            )
         except KefuError as exc:
-            return render(request, "quality/review_form.html", {**context, "error": exc.text(), "error_field": exc.field},
-                          status=exc.status)
+            return render(
+                request,
+                "quality/review_form.html",
+                {**context, "error": exc.text(), "error_field": exc.field},
+                status=exc.status,
+            )
         messages.success(request, _("Scorecard saved."))
         return redirect("quality:review_detail", pk=done.pk)
     return render(request, "quality/review_form.html", context)
@@ -220,13 +323,27 @@ def review(request, pk):
 def review_detail(request, pk):
     found = selectors.get_review(request.user, pk)
     lang = get_language()
-    sides = [{"title": rules.text(spec, lang),
-              "items": [{"title": rules.text(s, lang), **found.scores.get(s["code"], {})} for s in spec["standards"]]}
-             for side, spec in rules.load("scorecard")["sides"].items()]
+    sides = [
+        {
+            "title": rules.text(spec, lang),
+            "items": [
+                {"title": rules.text(s, lang), **found.scores.get(s["code"], {})}
+                for s in spec["standards"]
+            ],
+        }
+        for side, spec in rules.load("scorecard")["sides"].items()
+    ]
     kind = rules.service_types()[found.service_type]
-    return render(request, "quality/review_detail.html", {
-        "review": found, "sides": sides, "type_label": rules.text(kind, lang), "type_message": rules.text(kind, lang, "message"),
-    })
+    return render(
+        request,
+        "quality/review_detail.html",
+        {
+            "review": found,
+            "sides": sides,
+            "type_label": rules.text(kind, lang),
+            "type_message": rules.text(kind, lang, "message"),
+        },
+    )
 
 
 @staff_required
@@ -240,11 +357,17 @@ def summary(request):
     since = timezone.now() - datetime.timedelta(days=days)
     lang = get_language()
     types = {code: rules.text(t, lang) for code, t in rules.service_types().items()}
-    return render(request, "quality/summary.html", {
-        "days": days, "agents": selectors.agent_summaries(request.user, since=since),
-        "stores": selectors.store_summaries(request.user, since=since), "types": types,
-        "policy": QualityPolicy.current(),
-    })
+    return render(
+        request,
+        "quality/summary.html",
+        {
+            "days": days,
+            "agents": selectors.agent_summaries(request.user, since=since),
+            "stores": selectors.store_summaries(request.user, since=since),
+            "types": types,
+            "policy": QualityPolicy.current(),
+        },
+    )
 
 
 # ---------------------------------------------------------------- self-assessment
@@ -255,7 +378,11 @@ def _band(assessment):
         return None
     lang = get_language()
     band = next(b for b in rules.self_assessment()["bands"] if b["code"] == assessment.band)
-    return {"code": band["code"], "title": rules.text(band, lang), "advice": rules.text(band, lang, "advice")}
+    return {
+        "code": band["code"],
+        "title": rules.text(band, lang),
+        "advice": rules.text(band, lang, "advice"),
+    }
 
 
 @staff_required
@@ -265,11 +392,24 @@ def self_assessment(request):
     lang = get_language()
     spec = rules.self_assessment()
     posted = request.POST if request.method == "POST" else {}
-    statements = [{"n": i + 1, "high": rules.text(s, lang, "high"), "low": rules.text(s, lang, "low"),
-                   "value": posted.get(f"q{i + 1}", "")} for i, s in enumerate(spec["statements"])]
-    context = {"statements": statements, "scale": range(spec["scale"]["max"], spec["scale"]["min"] - 1, -1),
-               "bands": [{"title": rules.text(b, lang), "advice": rules.text(b, lang, "advice")} for b in spec["bands"]],
-               "person": staff}
+    statements = [
+        {
+            "n": i + 1,
+            "high": rules.text(s, lang, "high"),
+            "low": rules.text(s, lang, "low"),
+            "value": posted.get(f"q{i + 1}", ""),
+        }
+        for i, s in enumerate(spec["statements"])
+    ]
+    context = {
+        "statements": statements,
+        "scale": range(spec["scale"]["max"], spec["scale"]["min"] - 1, -1),
+        "bands": [
+            {"title": rules.text(b, lang), "advice": rules.text(b, lang, "advice")}
+            for b in spec["bands"]
+        ],
+        "person": staff,
+    }
     if request.method == "POST":
         raw = [posted.get(f"q{i + 1}", "") for i in range(len(statements))]
         answers = [int(v) if v.isdigit() else v for v in raw]
@@ -297,13 +437,22 @@ def team(request):
     if not may(request.user, "team_assessments"):
         return HttpResponseForbidden(_("Your role does not see other people's self-assessments."))
     latest = SelfAssessment.objects.filter(staff=OuterRef("pk")).order_by("-created_at", "-id")
-    people = (selectors.staff_visible_to(request.user).annotate(latest_total=Subquery(latest.values("total")[:1]),
-                                                               latest_at=Subquery(latest.values("created_at")[:1]))
-              .order_by("display_name")[:300])
+    people = (
+        selectors.staff_visible_to(request.user)
+        .annotate(
+            latest_total=Subquery(latest.values("total")[:1]),
+            latest_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .order_by("display_name")[:300]
+    )
     return render(request, "quality/team.html", {"people": people})
 
 
 @staff_required
 def person(request, staff_id):
     staff, rows = selectors.assessments_of(request.user, staff_id)
-    return render(request, "quality/person.html", {"person": staff, "history": [{"row": r, "band": _band(r)} for r in rows[:100]]})
+    return render(
+        request,
+        "quality/person.html",
+        {"person": staff, "history": [{"row": r, "band": _band(r)} for r in rows[:100]]},
+    )

@@ -74,7 +74,9 @@ def fts_filter(queryset, q: str, *, fts_table: str, column: str = "search_text")
     )
 
 
-def install_sql(vendor: str, *, table: str, fts_table: str, column: str = "search_text") -> list[str]:
+def install_sql(
+    vendor: str, *, table: str, fts_table: str, column: str = "search_text"
+) -> list[str]:
     """DDL for the index behind `fts_filter`, per database vendor (used by migrations)."""
     if vendor == "postgresql":
         return [
@@ -96,14 +98,19 @@ def install_sql(vendor: str, *, table: str, fts_table: str, column: str = "searc
     return []
 
 
-def ensure_installed(connection, *, table: str, fts_table: str, column: str = "search_text") -> bool:
+def ensure_installed(
+    connection, *, table: str, fts_table: str, column: str = "search_text"
+) -> bool:
     """Create the index (and on SQLite its triggers) if missing; returns True if it had to.
 
     SQLite rebuilds a table on most ALTER TABLEs and drops its triggers with it, so this runs
     after every migrate (post_migrate), and rebuilds the FTS index when triggers were missing."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{fts_table}_a_"])
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{fts_table}_a_"],
+            )
             if cursor.fetchone()[0] == 3:
                 return False
             for statement in install_sql("sqlite", table=table, fts_table=fts_table, column=column):
@@ -112,7 +119,9 @@ def ensure_installed(connection, *, table: str, fts_table: str, column: str = "s
         return True
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for statement in install_sql("postgresql", table=table, fts_table=fts_table, column=column):
+            for statement in install_sql(
+                "postgresql", table=table, fts_table=fts_table, column=column
+            ):
                 cursor.execute(statement)
     return False
 

@@ -23,10 +23,11 @@ def holiday_data_message(today=None) -> str | None:
     if not missing:
         return None
     years = holiday_data_years()
-    return _("The chinese-calendar package has official holidays and 调休 make-up days only for %(first)s–%(last)s; "
-             "for %(missing)s, calendars that observe holidays fall back to plain weekends. Update the package, or "
-             "add the holidays and make-up days as calendar exceptions.") % {
-        "first": years.start, "last": years.stop - 1, "missing": ", ".join(map(str, missing))}
+    return _(
+        "The chinese-calendar package has official holidays and 调休 make-up days only for %(first)s–%(last)s; "
+        "for %(missing)s, calendars that observe holidays fall back to plain weekends. Update the package, or "
+        "add the holidays and make-up days as calendar exceptions."
+    ) % {"first": years.start, "last": years.stop - 1, "missing": ", ".join(map(str, missing))}
 
 
 class CalendarExceptionInline(admin.TabularInline):
@@ -36,7 +37,15 @@ class CalendarExceptionInline(admin.TabularInline):
 
 @admin.register(Calendar)
 class CalendarAdmin(admin.ModelAdmin):
-    list_display = ("name", "description", "tz", "observe_holidays", "always_open", "serves_cs_department", "holiday_data")
+    list_display = (
+        "name",
+        "description",
+        "tz",
+        "observe_holidays",
+        "always_open",
+        "serves_cs_department",
+        "holiday_data",
+    )
     inlines = [CalendarExceptionInline]
     readonly_fields = ("holiday_data",)
 
@@ -61,39 +70,86 @@ class CalendarAdmin(admin.ModelAdmin):
 
 
 def _multi(choices, label):
-    return forms.MultipleChoiceField(choices=choices, required=False, label=label,
-                                     widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any."))
+    return forms.MultipleChoiceField(
+        choices=choices,
+        required=False,
+        label=label,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: any."),
+    )
 
 
 class SlaPolicyForm(forms.ModelForm):
     types = _multi(TicketType.choices, _("ticket types"))
     priorities = _multi(Priority.choices, _("priorities"))
     channels = _multi(Channel.choices, _("channels"))
-    paused_statuses = forms.MultipleChoiceField(choices=Status.choices, required=False, label=_("clocks pause in"),
-                                                widget=forms.CheckboxSelectMultiple)
+    paused_statuses = forms.MultipleChoiceField(
+        choices=Status.choices,
+        required=False,
+        label=_("clocks pause in"),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = SlaPolicy
-        fields = ["code", "name", "position", "is_active", "types", "priorities", "channels", "vip",
-                  "first_response_minutes", "first_response_calendar", "next_reply_minutes", "next_reply_calendar",
-                  "resolution_minutes", "resolution_calendar", "warn_percent", "paused_statuses",
-                  "escalate_on_breach", "requires_solution_timetable"]
+        fields = [
+            "code",
+            "name",
+            "position",
+            "is_active",
+            "types",
+            "priorities",
+            "channels",
+            "vip",
+            "first_response_minutes",
+            "first_response_calendar",
+            "next_reply_minutes",
+            "next_reply_calendar",
+            "resolution_minutes",
+            "resolution_calendar",
+            "warn_percent",
+            "paused_statuses",
+            "escalate_on_breach",
+            "requires_solution_timetable",
+        ]
 
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     form = SlaPolicyForm
-    list_display = ("position", "code", "name", "is_active", "types", "priorities", "channels", "vip",
-                    "first_response_minutes", "resolution_minutes", "escalate_on_breach")
+    list_display = (
+        "position",
+        "code",
+        "name",
+        "is_active",
+        "types",
+        "priorities",
+        "channels",
+        "vip",
+        "first_response_minutes",
+        "resolution_minutes",
+        "escalate_on_breach",
+    )
     list_display_links = ("code",)
     list_editable = ("position", "is_active")
     fieldsets = (
         (None, {"fields": ("code", "name", "position", "is_active")}),
         (_("Matches"), {"fields": ("types", "priorities", "channels", "vip")}),
-        (_("Targets (blank calendar: the holder's; “always”: calendar hours)"), {"fields": (
-            ("first_response_minutes", "first_response_calendar"), ("next_reply_minutes", "next_reply_calendar"),
-            ("resolution_minutes", "resolution_calendar"), "warn_percent")}),
-        (_("Behaviour"), {"fields": ("paused_statuses", "escalate_on_breach", "requires_solution_timetable")}),
+        (
+            _("Targets (blank calendar: the holder's; “always”: calendar hours)"),
+            {
+                "fields": (
+                    ("first_response_minutes", "first_response_calendar"),
+                    ("next_reply_minutes", "next_reply_calendar"),
+                    ("resolution_minutes", "resolution_calendar"),
+                    "warn_percent",
+                )
+            },
+        ),
+        (
+            _("Behaviour"),
+            {"fields": ("paused_statuses", "escalate_on_breach", "requires_solution_timetable")},
+        ),
     )
 
 
@@ -107,7 +163,16 @@ class SpecialCaseTriggerAdmin(admin.ModelAdmin):
 
 @admin.register(SlaClock)
 class SlaClockAdmin(admin.ModelAdmin):
-    list_display = ("ticket", "target", "state", "calendar", "started_at", "due_at", "warned_at", "breached_at")
+    list_display = (
+        "ticket",
+        "target",
+        "state",
+        "calendar",
+        "started_at",
+        "due_at",
+        "warned_at",
+        "breached_at",
+    )
     list_filter = ("target", "state")
     raw_id_fields = ("ticket",)
     list_select_related = ("ticket",)

@@ -75,49 +75,103 @@ def _local(dt: datetime) -> datetime:
     return timezone.localtime(dt)
 
 
-@router.post("/tickets/{int:ticket_id}/solution-timetable", response={200: TicketDetailOut, **ERRORS},
-             summary="Promise the customer a solution time (承诺解决时间)")
+@router.post(
+    "/tickets/{int:ticket_id}/solution-timetable",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="Promise the customer a solution time (承诺解决时间)",
+)
 def solution_timetable(request, ticket_id: int, payload: TimetableIn):
     """Sets `sla.solution_promised_at` and adds a public timeline event. Where the policy asks for
     a timetable in the first response, the first-response clock stops once both a public reply
     and the timetable exist."""
     ticket = ticket_selectors.get_ticket(request.auth, ticket_id)
-    services.set_solution_timetable(actor=request.auth, ticket=ticket, promised_at=payload.promised_at,
-                                    note=payload.note or "", expected_version=_expected_version(request, payload.version))
+    services.set_solution_timetable(
+        actor=request.auth,
+        ticket=ticket,
+        promised_at=payload.promised_at,
+        note=payload.note or "",
+        expected_version=_expected_version(request, payload.version),
+    )
     return detail(request, ticket_id)
 
 
-@router.get("/tickets/{int:ticket_id}/sla", response={200: SlaOut, **ERRORS}, summary="A ticket's SLA clocks and pauses")
+@router.get(
+    "/tickets/{int:ticket_id}/sla",
+    response={200: SlaOut, **ERRORS},
+    summary="A ticket's SLA clocks and pauses",
+)
 def ticket_sla(request, ticket_id: int):
     ticket = ticket_selectors.get_ticket(request.auth, ticket_id)
     policy = selectors.policy_by_code(ticket.sla_policy)
     return {
-        "policy": ticket.sla_policy or None, "policy_name": policy.name if policy else None,
-        "clocks": [{**{f: getattr(c, f) for f in ClockOut.model_fields}, **{
-            f: _local(getattr(c, f)) if getattr(c, f) else None
-            for f in ("started_at", "warn_at", "due_at", "warned_at", "breached_at", "stopped_at")}}
-            for c in selectors.ticket_clocks(ticket)],
-        "pauses": [{"status": p.status, "started_at": _local(p.started_at),
-                    "ended_at": _local(p.ended_at) if p.ended_at else None} for p in selectors.ticket_pauses(ticket)],
+        "policy": ticket.sla_policy or None,
+        "policy_name": policy.name if policy else None,
+        "clocks": [
+            {
+                **{f: getattr(c, f) for f in ClockOut.model_fields},
+                **{
+                    f: _local(getattr(c, f)) if getattr(c, f) else None
+                    for f in (
+                        "started_at",
+                        "warn_at",
+                        "due_at",
+                        "warned_at",
+                        "breached_at",
+                        "stopped_at",
+                    )
+                },
+            }
+            for c in selectors.ticket_clocks(ticket)
+        ],
+        "pauses": [
+            {
+                "status": p.status,
+                "started_at": _local(p.started_at),
+                "ended_at": _local(p.ended_at) if p.ended_at else None,
+            }
+            for p in selectors.ticket_pauses(ticket)
+        ],
     }
 
 
-@router.get("/sla/breaching-soon", response={200: TicketList, **ERRORS}, summary="Tickets in your scope about to breach")
-def breaching_soon(request, within_minutes: int = Query(240, ge=0, le=7 * 24 * 60),
-                   limit: int = Query(25, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
+@router.get(
+    "/sla/breaching-soon",
+    response={200: TicketList, **ERRORS},
+    summary="Tickets in your scope about to breach",
+)
+def breaching_soon(
+    request,
+    within_minutes: int = Query(240, ge=0, le=7 * 24 * 60),
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
     """Open tickets whose next due time is past or within `within_minutes`, soonest first.
     Managers only (store, regional and CS managers, coordinators, administrators)."""
     if not selectors.is_manager(request.auth):
         raise Forbidden(_("Only managers see this list."))
     tickets = selectors.breaching_soon(request.auth, within=timedelta(minutes=within_minutes))
-    page = list(ticket_selectors.for_listing(tickets)[offset: offset + limit])
+    page = list(ticket_selectors.for_listing(tickets)[offset : offset + limit])
     count, capped = ticket_selectors.capped_count(tickets)
-    return {"items": [ticket_out(t) for t in page], "count": count, "count_capped": capped, "limit": limit, "offset": offset}
+    return {
+        "items": [ticket_out(t) for t in page],
+        "count": count,
+        "count_capped": capped,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
-@router.get("/sla/due", response={200: DueOut, **ERRORS}, summary="When H business hours after START fall due")
-def due(request, start: datetime, calendar: str = Query(..., max_length=40),
-        hours: float = Query(..., ge=0, le=24 * 366)):
+@router.get(
+    "/sla/due",
+    response={200: DueOut, **ERRORS},
+    summary="When H business hours after START fall due",
+)
+def due(
+    request,
+    start: datetime,
+    calendar: str = Query(..., max_length=40),
+    hours: float = Query(..., ge=0, le=24 * 366),
+):
     """The due time `hours` business hours after `start` on that calendar (a naive `start` is
     read in the calendar's time zone), so a manager can check a promise before making it."""
     cal = _calendar(calendar)
@@ -130,7 +184,10 @@ def due(request, start: datetime, calendar: str = Query(..., max_length=40),
 def _calendar(name: str):
     known = selectors.calendar_names()
     if name not in known:
-        raise InvalidInput(_("%(field)s: no business calendar called “%(value)s” (known: %(allowed)s)."),
-                           field="calendar", value=name, allowed=", ".join(sorted(known)))
+        raise InvalidInput(
+            _("%(field)s: no business calendar called “%(value)s” (known: %(allowed)s)."),
+            field="calendar",
+            value=name,
+            allowed=", ".join(sorted(known)),
+        )
     return selectors.get_calendar(name)
-

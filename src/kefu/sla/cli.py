@@ -17,8 +17,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kefu sla", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     due = sub.add_parser("due", help="the due time H business hours after START on a calendar")
-    due.add_argument("--calendar", required=True, help="a business calendar's name, e.g. store, backoffice")
-    due.add_argument("--start", required=True, help="ISO 8601, e.g. 2026-09-30T17:00+08:00 (no offset: the calendar's zone)")
+    due.add_argument(
+        "--calendar", required=True, help="a business calendar's name, e.g. store, backoffice"
+    )
+    due.add_argument(
+        "--start",
+        required=True,
+        help="ISO 8601, e.g. 2026-09-30T17:00+08:00 (no offset: the calendar's zone)",
+    )
     due.add_argument("--hours", required=True, type=float, help="business hours, e.g. 4 or 1.5")
     sub.add_parser("sweep", help="fire due SLA warnings and breaches now")
     return parser
@@ -41,7 +47,10 @@ def main(argv, *, out=None, err=None) -> int:
     from kefu.sla.calendar import add_business_time
 
     if args.calendar not in selectors.calendar_names():
-        print(f"kefu sla due: no business calendar {args.calendar!r} (known: {', '.join(sorted(selectors.calendar_names()))})", file=err)
+        print(
+            f"kefu sla due: no business calendar {args.calendar!r} (known: {', '.join(sorted(selectors.calendar_names()))})",
+            file=err,
+        )
         return 2
     cal = selectors.get_calendar(args.calendar)
     try:

@@ -19,21 +19,39 @@ class Calendar(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     tz = models.CharField(_("time zone"), max_length=60, default=DEFAULT_TZ)
     weekly = models.JSONField(
-        _("weekly opening periods"), default=dict, blank=True,
-        help_text=_('Weekday → periods, e.g. {"mon": [["09:00", "12:00"], ["13:00", "18:00"]]}; a missing day is closed.'),
+        _("weekly opening periods"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Weekday → periods, e.g. {"mon": [["09:00", "12:00"], ["13:00", "18:00"]]}; a missing day is closed.'
+        ),
     )
     observe_holidays = models.BooleanField(
-        _("observe official holidays"), default=False,
-        help_text=_("Closed on official holidays; open on 调休 make-up working days (with the workday periods)."),
+        _("observe official holidays"),
+        default=False,
+        help_text=_(
+            "Closed on official holidays; open on 调休 make-up working days (with the workday periods)."
+        ),
     )
     workday_periods = models.JSONField(
-        _("make-up working day periods"), null=True, blank=True,
-        help_text=_('Periods on 调休 make-up working days, e.g. [["09:00", "18:00"]]; empty: Monday\'s periods.'),
+        _("make-up working day periods"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'Periods on 调休 make-up working days, e.g. [["09:00", "18:00"]]; empty: Monday\'s periods.'
+        ),
     )
-    always_open = models.BooleanField(_("open 24/7"), default=False, help_text=_("Calendar hours: for targets counted in real time."))
+    always_open = models.BooleanField(
+        _("open 24/7"),
+        default=False,
+        help_text=_("Calendar hours: for targets counted in real time."),
+    )
     serves_cs_department = models.BooleanField(
-        _("customer-service department calendar"), default=False,
-        help_text=_("The calendar of tickets held by the customer-service department (one calendar only)."),
+        _("customer-service department calendar"),
+        default=False,
+        help_text=_(
+            "The calendar of tickets held by the customer-service department (one calendar only)."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,8 +60,11 @@ class Calendar(models.Model):
         verbose_name = _("business calendar")
         verbose_name_plural = _("business calendars")
         constraints = [
-            models.UniqueConstraint(fields=["serves_cs_department"], condition=models.Q(serves_cs_department=True),
-                                    name="one_cs_department_calendar"),
+            models.UniqueConstraint(
+                fields=["serves_cs_department"],
+                condition=models.Q(serves_cs_department=True),
+                name="one_cs_department_calendar",
+            ),
         ]
 
     def __str__(self):
@@ -52,10 +73,15 @@ class Calendar(models.Model):
     def as_dict(self, exceptions=None) -> dict:
         """The calendar in the JSON form of ``calendar_from_dict`` (exceptions: rows to apply)."""
         exceptions = self.exceptions.all() if exceptions is None else exceptions
-        d = {"name": self.name, "tz": self.tz, "weekly": self.weekly or {}, "observe_holidays": self.observe_holidays,
-             "always_open": self.always_open,
-             "closed_dates": [e.date.isoformat() for e in exceptions if not e.periods],
-             "open_dates": {e.date.isoformat(): e.periods for e in exceptions if e.periods}}
+        d = {
+            "name": self.name,
+            "tz": self.tz,
+            "weekly": self.weekly or {},
+            "observe_holidays": self.observe_holidays,
+            "always_open": self.always_open,
+            "closed_dates": [e.date.isoformat() for e in exceptions if not e.periods],
+            "open_dates": {e.date.isoformat(): e.periods for e in exceptions if e.periods},
+        }
         if self.workday_periods:
             d["workday_periods"] = self.workday_periods
         return d
@@ -76,15 +102,21 @@ class CalendarException(models.Model):
 
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="exceptions")
     date = models.DateField(_("date"))
-    periods = models.JSONField(_("open periods"), default=list, blank=True,
-                               help_text=_('Empty: closed all day. Else e.g. [["10:00", "16:00"]].'))
+    periods = models.JSONField(
+        _("open periods"),
+        default=list,
+        blank=True,
+        help_text=_('Empty: closed all day. Else e.g. [["10:00", "16:00"]].'),
+    )
     reason = models.CharField(_("reason"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["date"]
         verbose_name = _("calendar exception")
         verbose_name_plural = _("calendar exceptions")
-        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="one_exception_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="one_exception_per_day")
+        ]
 
     def __str__(self):
         return f"{self.calendar_id} {self.date}"
@@ -92,7 +124,9 @@ class CalendarException(models.Model):
     def clean(self):
         if self.periods:
             try:
-                calendar_from_dict({"name": "check", "open_dates": {self.date.isoformat(): self.periods}})
+                calendar_from_dict(
+                    {"name": "check", "open_dates": {self.date.isoformat(): self.periods}}
+                )
             except (ValueError, TypeError) as exc:
                 raise ValidationError({"periods": str(exc)}) from exc
 
@@ -124,24 +158,45 @@ class SlaPolicy(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    position = models.PositiveIntegerField(_("position"), default=100, help_text=_("Lower is tried first."))
+    position = models.PositiveIntegerField(
+        _("position"), default=100, help_text=_("Lower is tried first.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
-    types = models.JSONField(_("ticket types"), default=list, blank=True, help_text=_("Empty: any type."))
-    priorities = models.JSONField(_("priorities"), default=list, blank=True, help_text=_("Empty: any priority."))
-    channels = models.JSONField(_("channels"), default=list, blank=True, help_text=_("Empty: any channel."))
+    types = models.JSONField(
+        _("ticket types"), default=list, blank=True, help_text=_("Empty: any type.")
+    )
+    priorities = models.JSONField(
+        _("priorities"), default=list, blank=True, help_text=_("Empty: any priority.")
+    )
+    channels = models.JSONField(
+        _("channels"), default=list, blank=True, help_text=_("Empty: any channel.")
+    )
     vip = models.CharField(_("VIP"), max_length=3, choices=VipMatch.choices, default=VipMatch.ANY)
-    first_response_minutes = models.PositiveIntegerField(_("first response within (minutes)"), null=True, blank=True)
-    first_response_calendar = models.CharField(_("first response calendar"), max_length=40, blank=True)
-    next_reply_minutes = models.PositiveIntegerField(_("next reply within (minutes)"), null=True, blank=True)
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response within (minutes)"), null=True, blank=True
+    )
+    first_response_calendar = models.CharField(
+        _("first response calendar"), max_length=40, blank=True
+    )
+    next_reply_minutes = models.PositiveIntegerField(
+        _("next reply within (minutes)"), null=True, blank=True
+    )
     next_reply_calendar = models.CharField(_("next reply calendar"), max_length=40, blank=True)
-    resolution_minutes = models.PositiveIntegerField(_("resolution within (minutes)"), null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution within (minutes)"), null=True, blank=True
+    )
     resolution_calendar = models.CharField(_("resolution calendar"), max_length=40, blank=True)
-    warn_percent = models.PositiveSmallIntegerField(_("warn at (percent of the target)"), default=75)
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn at (percent of the target)"), default=75
+    )
     paused_statuses = models.JSONField(_("clocks pause in"), default=default_paused, blank=True)
     escalate_on_breach = models.BooleanField(_("escalate one rung on breach"), default=False)
     requires_solution_timetable = models.BooleanField(
-        _("first response needs a solution timetable"), default=False,
-        help_text=_("The first-response clock stops only when a reply has been sent and a solution time (承诺解决时间) promised."),
+        _("first response needs a solution timetable"),
+        default=False,
+        help_text=_(
+            "The first-response clock stops only when a reply has been sent and a solution time (承诺解决时间) promised."
+        ),
     )
 
     class Meta:
@@ -170,18 +225,26 @@ class SlaPolicy(models.Model):
 
     def clean(self):
         errors = {}
-        for field, choices in (("types", TicketType), ("priorities", Priority), ("channels", Channel),
-                               ("paused_statuses", Status)):
+        for field, choices in (
+            ("types", TicketType),
+            ("priorities", Priority),
+            ("channels", Channel),
+            ("paused_statuses", Status),
+        ):
             value = getattr(self, field)
             if not isinstance(value, list) or any(v not in choices.values for v in value):
-                errors[field] = _("A list of: %(allowed)s.") % {"allowed": ", ".join(choices.values)}
+                errors[field] = _("A list of: %(allowed)s.") % {
+                    "allowed": ", ".join(choices.values)
+                }
         if not 1 <= (self.warn_percent or 0) <= 99:
             errors["warn_percent"] = _("Between 1 and 99.")
         known = set(Calendar.objects.values_list("name", flat=True))
         for target in Target.values:
             name = self.calendar_for(target)
             if name and name not in known:
-                errors[f"{target}_calendar"] = _("No business calendar is called “%(name)s”.") % {"name": name}
+                errors[f"{target}_calendar"] = _("No business calendar is called “%(name)s”.") % {
+                    "name": name
+                }
         if errors:
             raise ValidationError(errors)
 
@@ -201,7 +264,9 @@ class SlaClock(models.Model):
     happened. A ticket has at most one active (running or paused) clock per target; next-reply
     clocks start again after each customer message, and history is kept."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks"
+    )
     target = models.CharField(max_length=20, choices=Target.choices)
     state = models.CharField(max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
     calendar = models.CharField(max_length=40)
@@ -224,11 +289,18 @@ class SlaClock(models.Model):
         ordering = ["started_at", "id"]
         indexes = [
             models.Index(fields=["ticket", "state"], name="slaclock_ticket_state"),
-            models.Index(fields=["breached_at"], condition=models.Q(escalation_pending=True), name="slaclock_escalation_pending"),
+            models.Index(
+                fields=["breached_at"],
+                condition=models.Q(escalation_pending=True),
+                name="slaclock_escalation_pending",
+            ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["ticket", "target"], condition=models.Q(state__in=["running", "paused"]),
-                                    name="one_active_clock_per_target"),
+            models.UniqueConstraint(
+                fields=["ticket", "target"],
+                condition=models.Q(state__in=["running", "paused"]),
+                name="one_active_clock_per_target",
+            ),
         ]
 
     def __str__(self):
@@ -242,7 +314,9 @@ class SlaClock(models.Model):
 class SlaPause(models.Model):
     """A stretch during which the ticket's clocks stood still (pending customer, on hold)."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_pauses")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_pauses"
+    )
     status = models.CharField(max_length=20, choices=Status.choices)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)

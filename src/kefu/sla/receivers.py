@@ -36,5 +36,9 @@ def connect():
     signals.status_changed.connect(_status, dispatch_uid="sla.status")
     signals.escalated.connect(_escalated, dispatch_uid="sla.escalated")
     for model in (Calendar, CalendarException, SlaPolicy, SpecialCaseTrigger):
-        post_save.connect(selectors.clear_caches, sender=model, dispatch_uid=f"sla.cache.save.{model.__name__}")
-        post_delete.connect(selectors.clear_caches, sender=model, dispatch_uid=f"sla.cache.delete.{model.__name__}")
+        post_save.connect(
+            selectors.clear_caches, sender=model, dispatch_uid=f"sla.cache.save.{model.__name__}"
+        )
+        post_delete.connect(
+            selectors.clear_caches, sender=model, dispatch_uid=f"sla.cache.delete.{model.__name__}"
+        )

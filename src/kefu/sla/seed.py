@@ -17,13 +17,18 @@ def data(name: str) -> dict:
 def seed_calendars(Calendar) -> int:
     created = 0
     for item in data("calendars.json")["calendars"]:
-        _obj, new = Calendar.objects.get_or_create(name=item["name"], defaults={
-            "tz": item.get("tz", "Asia/Shanghai"), "weekly": item.get("weekly", {}),
-            "observe_holidays": item.get("observe_holidays", False),
-            "workday_periods": item.get("workday_periods"), "always_open": item.get("always_open", False),
-            "serves_cs_department": item["name"] == CS_DEPARTMENT_CALENDAR
-            and not Calendar.objects.filter(serves_cs_department=True).exists(),
-        })
+        _obj, new = Calendar.objects.get_or_create(
+            name=item["name"],
+            defaults={
+                "tz": item.get("tz", "Asia/Shanghai"),
+                "weekly": item.get("weekly", {}),
+                "observe_holidays": item.get("observe_holidays", False),
+                "workday_periods": item.get("workday_periods"),
+                "always_open": item.get("always_open", False),
+                "serves_cs_department": item["name"] == CS_DEPARTMENT_CALENDAR
+                and not Calendar.objects.filter(serves_cs_department=True).exists(),
+            },
+        )
         created += new
     return created
 
@@ -41,7 +46,9 @@ def seed_triggers(SpecialCaseTrigger) -> int:
     created = 0
     for category, phrases in data("special_cases.json")["triggers"].items():
         for phrase in phrases:
-            _obj, new = SpecialCaseTrigger.objects.get_or_create(phrase=phrase, defaults={"category": category})
+            _obj, new = SpecialCaseTrigger.objects.get_or_create(
+                phrase=phrase, defaults={"category": category}
+            )
             created += new
     return created
 
@@ -50,5 +57,8 @@ def seed_all(apps=None) -> int:
     """Seed every SLA table; ``apps`` is a migration's app registry (None: the current models)."""
     if apps is None:
         from django.apps import apps
-    return (seed_calendars(apps.get_model("sla", "Calendar")) + seed_policies(apps.get_model("sla", "SlaPolicy"))
-            + seed_triggers(apps.get_model("sla", "SpecialCaseTrigger")))
+    return (
+        seed_calendars(apps.get_model("sla", "Calendar"))
+        + seed_policies(apps.get_model("sla", "SlaPolicy"))
+        + seed_triggers(apps.get_model("sla", "SpecialCaseTrigger"))
+    )

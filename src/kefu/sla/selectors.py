@@ -62,7 +62,9 @@ def _load_triggers():
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
-    for category, phrase in SpecialCaseTrigger.objects.filter(is_active=True).values_list("category", "phrase"):
+    for category, phrase in SpecialCaseTrigger.objects.filter(is_active=True).values_list(
+        "category", "phrase"
+    ):
         if phrase.strip():
             automaton.add_word(phrase.strip().lower(), (category, phrase.strip()))
     if len(automaton):
@@ -118,7 +120,14 @@ def active_policies() -> list[SlaPolicy]:
 
 def match_policy(*, type: str, priority: str, channel: str, vip: bool) -> SlaPolicy | None:
     """The first active policy, by position, that matches these facts (None: no SLA)."""
-    return next((p for p in active_policies() if p.matches(type=type, priority=priority, channel=channel, vip=vip)), None)
+    return next(
+        (
+            p
+            for p in active_policies()
+            if p.matches(type=type, priority=priority, channel=channel, vip=vip)
+        ),
+        None,
+    )
 
 
 def policy_by_code(code: str) -> SlaPolicy | None:
@@ -150,7 +159,13 @@ RUNG_ROLES = {
     Tier.REGIONAL_MANAGER: (Role.REGIONAL_MANAGER,),
     Tier.CS_DEPARTMENT: (Role.CS_MANAGER,),
 }
-MANAGER_ROLES = (Role.STORE_MANAGER, Role.REGIONAL_MANAGER, Role.CS_MANAGER, Role.COORDINATOR, Role.ADMIN)
+MANAGER_ROLES = (
+    Role.STORE_MANAGER,
+    Role.REGIONAL_MANAGER,
+    Role.CS_MANAGER,
+    Role.COORDINATOR,
+    Role.ADMIN,
+)
 
 
 class RungPeople:
@@ -159,27 +174,45 @@ class RungPeople:
     def __init__(self, tickets):
         store_ids = {t.store_id for t in tickets}
         region_ids = {t.region_id for t in tickets}
-        rows = Staff.objects.filter(user__is_active=True).filter(
-            Q(role__in=[Role.STORE_STAFF, Role.STORE_MANAGER], store_id__in=store_ids)
-            | Q(role=Role.REGIONAL_MANAGER, region_id__in=region_ids)
-            | Q(role__in=RUNG_ROLES[Tier.CS_DEPARTMENT])
-        ).values_list("user_id", "role", "store_id", "region_id")
+        rows = (
+            Staff.objects.filter(user__is_active=True)
+            .filter(
+                Q(role__in=[Role.STORE_STAFF, Role.STORE_MANAGER], store_id__in=store_ids)
+                | Q(role=Role.REGIONAL_MANAGER, region_id__in=region_ids)
+                | Q(role__in=RUNG_ROLES[Tier.CS_DEPARTMENT])
+            )
+            .values_list("user_id", "role", "store_id", "region_id")
+        )
         self._by_key: dict[tuple, list[int]] = {}
         for user_id, role, store_id, region_id in rows:
-            scope = store_id if role in (Role.STORE_STAFF, Role.STORE_MANAGER) else region_id if role == Role.REGIONAL_MANAGER else None
+            scope = (
+                store_id
+                if role in (Role.STORE_STAFF, Role.STORE_MANAGER)
+                else region_id
+                if role == Role.REGIONAL_MANAGER
+                else None
+            )
             self._by_key.setdefault((role, scope), []).append(user_id)
 
     def of(self, tier: str, ticket) -> list[int]:
         """The people of rung ``tier`` for this ticket's store or region."""
         out = []
         for role in RUNG_ROLES.get(tier, ()):
-            scope = ticket.store_id if role in (Role.STORE_STAFF, Role.STORE_MANAGER) else ticket.region_id if role == Role.REGIONAL_MANAGER else None
+            scope = (
+                ticket.store_id
+                if role in (Role.STORE_STAFF, Role.STORE_MANAGER)
+                else ticket.region_id
+                if role == Role.REGIONAL_MANAGER
+                else None
+            )
             out += self._by_key.get((role, scope), [])
         return out
 
     def holders(self, ticket) -> list[int]:
         """Whoever holds the ticket: its assignee, else its rung's people."""
-        return [ticket.assignee_id] if ticket.assignee_id else self.of(ticket.escalation_tier, ticket)
+        return (
+            [ticket.assignee_id] if ticket.assignee_id else self.of(ticket.escalation_tier, ticket)
+        )
 
     def above(self, ticket) -> list[int]:
         """The next rung's people (the CS department's managers at the top)."""
@@ -198,17 +231,25 @@ def ticket_pauses(ticket) -> list[SlaPause]:
 
 
 def active_clocks(ticket) -> list[SlaClock]:
-    clocks = SlaClock.objects.filter(ticket=ticket, state__in=[ClockState.RUNNING, ClockState.PAUSED])
+    clocks = SlaClock.objects.filter(
+        ticket=ticket, state__in=[ClockState.RUNNING, ClockState.PAUSED]
+    )
     return list(clocks.order_by("due_at", "id"))
 
 
-def breaching_soon(user, *, within: timedelta = timedelta(hours=4), now: datetime | None = None) -> QuerySet:
+def breaching_soon(
+    user, *, within: timedelta = timedelta(hours=4), now: datetime | None = None
+) -> QuerySet:
     """Open tickets in the user's scope whose next due time is past or within ``within``,
     soonest first (through the sla_due index)."""
     from kefu.tickets.selectors import tickets_visible_to
 
     now = now or timezone.now()
-    return tickets_visible_to(user).filter(sla_due__lte=now + within).order_by(F("sla_due").asc(), "id")
+    return (
+        tickets_visible_to(user)
+        .filter(sla_due__lte=now + within)
+        .order_by(F("sla_due").asc(), "id")
+    )
 
 
 def is_manager(user) -> bool:

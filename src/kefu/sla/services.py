@@ -50,17 +50,39 @@ from .selectors import (
 log = logging.getLogger(__name__)
 
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
-SLA_FIELDS = ("sla_policy", "first_response_due", "next_reply_due", "resolution_due", "solution_promised_at",
-              "sla_due", "sla_warn_at", "sla_next_due", "sla_paused_at", "sla_breached")
+SLA_FIELDS = (
+    "sla_policy",
+    "first_response_due",
+    "next_reply_due",
+    "resolution_due",
+    "solution_promised_at",
+    "sla_due",
+    "sla_warn_at",
+    "sla_next_due",
+    "sla_paused_at",
+    "sla_breached",
+)
 MAX_PROMISE = timedelta(days=366)
 ESCALATION_RETRY = timedelta(minutes=5)
 # What the sweep reads of a due ticket (its text columns stay on disk).
-SWEEP_TICKET_FIELDS = ("number", "store_id", "region_id", "assignee_id", "escalation_tier", "sla_policy", "sla_breached",
-                       "sla_due", "sla_warn_at", "sla_next_due")
+SWEEP_TICKET_FIELDS = (
+    "number",
+    "store_id",
+    "region_id",
+    "assignee_id",
+    "escalation_tier",
+    "sla_policy",
+    "sla_breached",
+    "sla_due",
+    "sla_warn_at",
+    "sla_next_due",
+)
 
 # Set while escalate_breaches works: the escalation receiver then takes the breach as its reason
 # and the people of each rung from one lookup for the whole batch.
-_sweep_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sla_sweep", default=None)
+_sweep_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "sla_sweep", default=None
+)
 
 
 def _site_language():
@@ -92,8 +114,16 @@ def new_clock(ticket, policy: SlaPolicy, target: str, start: datetime) -> SlaClo
     cal = get_calendar(name)
     total = timedelta(minutes=minutes)
     warn = timedelta(seconds=round(minutes * 60 * policy.warn_percent / 100))
-    return SlaClock(ticket=ticket, target=target, calendar=name, follows_holder=follows, target_minutes=minutes,
-                    started_at=start, warn_at=add_business_time(start, warn, cal), due_at=add_business_time(start, total, cal))
+    return SlaClock(
+        ticket=ticket,
+        target=target,
+        calendar=name,
+        follows_holder=follows,
+        target_minutes=minutes,
+        started_at=start,
+        warn_at=add_business_time(start, warn, cal),
+        due_at=add_business_time(start, total, cal),
+    )
 
 
 def _shift(clock: SlaClock, since: datetime, until: datetime) -> None:
@@ -111,7 +141,11 @@ def _shift(clock: SlaClock, since: datetime, until: datetime) -> None:
 
 def _stop(clock: SlaClock, state: str, now: datetime) -> None:
     if clock.state == ClockState.PAUSED and clock.paused_at:
-        clock.paused_seconds += int(business_time_between(clock.paused_at, now, get_calendar(clock.calendar)).total_seconds())
+        clock.paused_seconds += int(
+            business_time_between(
+                clock.paused_at, now, get_calendar(clock.calendar)
+            ).total_seconds()
+        )
     clock.state, clock.stopped_at, clock.paused_at = state, now, None
 
 
@@ -123,7 +157,11 @@ def _rebase(clock: SlaClock, calendar: str, now: datetime) -> None:
     for field, done in (("due_at", clock.breached_at), ("warn_at", clock.warned_at)):
         instant = getattr(clock, field)
         if done is None and instant > base:
-            setattr(clock, field, add_business_time(base, business_time_between(base, instant, old), new))
+            setattr(
+                clock,
+                field,
+                add_business_time(base, business_time_between(base, instant, old), new),
+            )
     clock.calendar = calendar
 
 
@@ -135,9 +173,13 @@ def sync_ticket(ticket, clocks: list[SlaClock], **extra) -> None:
     for c in sorted(clocks, key=lambda c: c.due_at):
         first.setdefault(c.target, c)
     soonest = min(running, key=lambda c: c.due_at, default=None)
-    pending = [c.warn_at if c.warned_at is None else c.due_at for c in running if c.breached_at is None]
+    pending = [
+        c.warn_at if c.warned_at is None else c.due_at for c in running if c.breached_at is None
+    ]
     fields = {
-        "first_response_due": first[Target.FIRST_RESPONSE].due_at if Target.FIRST_RESPONSE in first else None,
+        "first_response_due": first[Target.FIRST_RESPONSE].due_at
+        if Target.FIRST_RESPONSE in first
+        else None,
         "next_reply_due": first[Target.NEXT_REPLY].due_at if Target.NEXT_REPLY in first else None,
         "resolution_due": first[Target.RESOLUTION].due_at if Target.RESOLUTION in first else None,
         "sla_due": soonest.due_at if soonest else None,
@@ -155,7 +197,9 @@ def sync_ticket(ticket, clocks: list[SlaClock], **extra) -> None:
 def _save_clocks(clocks: list[SlaClock]) -> None:
     # A ticket has a handful of clocks: bulk_update's CASE WHEN is fine at this size.
     SlaClock.objects.bulk_update(
-        clocks, ["state", "calendar", "warn_at", "due_at", "paused_at", "paused_seconds", "stopped_at"])
+        clocks,
+        ["state", "calendar", "warn_at", "due_at", "paused_at", "paused_seconds", "stopped_at"],
+    )
 
 
 # --------------------------------------------------------------------------- ticket life cycle
@@ -166,10 +210,18 @@ def start_clocks(ticket) -> SlaPolicy | None:
     resolution clocks from the moment it was opened; then send special cases straight to the
     CS department."""
     vip = ticket.customer.is_vip
-    policy = match_policy(type=ticket.type, priority=ticket.priority, channel=ticket.channel, vip=vip)
+    policy = match_policy(
+        type=ticket.type, priority=ticket.priority, channel=ticket.channel, vip=vip
+    )
     if policy is not None:
-        clocks = [c for c in (new_clock(ticket, policy, t, ticket.created_at)
-                              for t in (Target.FIRST_RESPONSE, Target.RESOLUTION)) if c]
+        clocks = [
+            c
+            for c in (
+                new_clock(ticket, policy, t, ticket.created_at)
+                for t in (Target.FIRST_RESPONSE, Target.RESOLUTION)
+            )
+            if c
+        ]
         SlaClock.objects.bulk_create(clocks)
         sync_ticket(ticket, clocks, sla_policy=policy.code)
         if ticket.status in _paused_statuses(policy):
@@ -189,7 +241,8 @@ def reply_sent(ticket, event) -> None:
     clocks, stopped = active_clocks(ticket), []
     for c in clocks:
         if c.target == Target.NEXT_REPLY or (
-            c.target == Target.FIRST_RESPONSE and (not wants_timetable or ticket.solution_promised_at)
+            c.target == Target.FIRST_RESPONSE
+            and (not wants_timetable or ticket.solution_promised_at)
         ):
             _stop(c, ClockState.MET, now)
             stopped.append(c)
@@ -235,7 +288,11 @@ def pause_or_resume(ticket, *, previous: str | None, status: str) -> None:
         return
     changed = []
     if previous in DONE_STATUSES:
-        last = SlaClock.objects.filter(ticket=ticket, target=Target.RESOLUTION, state=ClockState.MET).order_by("-stopped_at", "-id").first()
+        last = (
+            SlaClock.objects.filter(ticket=ticket, target=Target.RESOLUTION, state=ClockState.MET)
+            .order_by("-stopped_at", "-id")
+            .first()
+        )
         if last is not None and not any(c.target == Target.RESOLUTION for c in clocks):
             _shift(last, last.stopped_at, now)
             last.state, last.stopped_at = ClockState.RUNNING, None
@@ -269,10 +326,14 @@ def route_special_case(ticket, text: str, *, vip: bool) -> bool:
         return False
     with _site_language():
         reasons = [_("VIP customer")] if vip else []
-        reasons += [f"{TriggerCategory(c).label}: {phrase}" for c, phrase in special_case_triggers(text)]
+        reasons += [
+            f"{TriggerCategory(c).label}: {phrase}" for c, phrase in special_case_triggers(text)
+        ]
         if not reasons:
             return False
-        reason = _("Special case, straight to the customer-service department: %(reasons)s") % {"reasons": "; ".join(reasons)}
+        reason = _("Special case, straight to the customer-service department: %(reasons)s") % {
+            "reasons": "; ".join(reasons)
+        }
     _escalate(ticket, reason, to_tier=Tier.CS_DEPARTMENT)
     return True
 
@@ -294,12 +355,25 @@ def escalated(ticket, *, actor, previous: str, tier: str, automatic: bool) -> No
     people = ctx["people"] if ctx and ticket.pk in ctx["reasons"] else RungPeople([ticket])
     reason = ctx["reasons"].get(ticket.pk) if ctx else None
     if reason is None:
-        reason = (TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED)
-                  .order_by("-id").values_list("body", flat=True).first() or "")
+        reason = (
+            TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED)
+            .order_by("-id")
+            .values_list("body", flat=True)
+            .first()
+            or ""
+        )
     with _site_language():
         text = _("%(number)s escalated to %(tier)s: %(reason)s") % {
-            "number": ticket.number, "tier": Tier(tier).label, "reason": reason}
-    item = ([i for i in people.of(tier, ticket) if i != getattr(actor, "pk", None)], NotificationKind.ESCALATED, text, ticket)
+            "number": ticket.number,
+            "tier": Tier(tier).label,
+            "reason": reason,
+        }
+    item = (
+        [i for i in people.of(tier, ticket) if i != getattr(actor, "pk", None)],
+        NotificationKind.ESCALATED,
+        text,
+        ticket,
+    )
     notify_many([item])
     calendar = holder_calendar(ticket)
     if not ticket.sla_policy or calendar == holder_calendar(ticket, tier=previous):
@@ -318,36 +392,65 @@ def escalated(ticket, *, actor, previous: str, tier: str, automatic: bool) -> No
 
 
 @transaction.atomic
-def set_solution_timetable(*, actor, ticket, promised_at: datetime, note: str = "",
-                           expected_version: int | None = None) -> Ticket:
+def set_solution_timetable(
+    *, actor, ticket, promised_at: datetime, note: str = "", expected_version: int | None = None
+) -> Ticket:
     """Promise the customer a time for the solution (承诺解决时间, seed 001: given in the first
     response). A public timeline event records it; where the policy waits for it, the
     first-response clock stops once a reply has also been sent."""
     if not can(actor, "reply"):
         raise Forbidden(_("Your role may not do this on a ticket."))
     if not isinstance(promised_at, datetime) or timezone.is_naive(promised_at):
-        raise InvalidInput(_("%(field)s: give a date and time with its time zone."), field="promised_at")
+        raise InvalidInput(
+            _("%(field)s: give a date and time with its time zone."), field="promised_at"
+        )
     now = timezone.now()
     if not now < promised_at <= now + MAX_PROMISE:
-        raise InvalidInput(_("%(field)s: the promised time must lie in the future, within a year."), field="promised_at")
+        raise InvalidInput(
+            _("%(field)s: the promised time must lie in the future, within a year."),
+            field="promised_at",
+        )
     note = (note or "").strip()
     if len(note) > 2000:
         raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field="note", max=2000)
     locked = Ticket.objects.select_for_update().select_related("store").get(pk=ticket.pk)
     if expected_version is not None and int(expected_version) != locked.version:
         raise StaleWrite(
-            _("Someone else changed this ticket after you opened it (you saw version %(seen)s, it is now %(now)s). "
-              "Reload the ticket to see their change, then try again."), seen=expected_version, now=locked.version)
+            _(
+                "Someone else changed this ticket after you opened it (you saw version %(seen)s, it is now %(now)s). "
+                "Reload the ticket to see their change, then try again."
+            ),
+            seen=expected_version,
+            now=locked.version,
+        )
     if locked.status in DONE_STATUSES:
-        raise Conflict(_("A resolved or closed ticket needs no solution timetable; reopen it first."))
+        raise Conflict(
+            _("A resolved or closed ticket needs no solution timetable; reopen it first.")
+        )
     previous = locked.solution_promised_at
     with _site_language():
-        body = note or _("We will have a solution for you by %(when)s.") % {"when": _local(promised_at)}
-    TicketEvent.objects.create(ticket=locked, kind=EventKind.SOLUTION_TIMETABLE, actor=actor, public=True, body=body,
-                               data={"promised_at": timezone.localtime(promised_at).isoformat(),
-                                     "previous": timezone.localtime(previous).isoformat() if previous else None})
-    locked.solution_promised_at, locked.version, locked.updated_at = promised_at, locked.version + 1, now
-    Ticket.objects.filter(pk=locked.pk).update(solution_promised_at=promised_at, version=locked.version, updated_at=now)
+        body = note or _("We will have a solution for you by %(when)s.") % {
+            "when": _local(promised_at)
+        }
+    TicketEvent.objects.create(
+        ticket=locked,
+        kind=EventKind.SOLUTION_TIMETABLE,
+        actor=actor,
+        public=True,
+        body=body,
+        data={
+            "promised_at": timezone.localtime(promised_at).isoformat(),
+            "previous": timezone.localtime(previous).isoformat() if previous else None,
+        },
+    )
+    locked.solution_promised_at, locked.version, locked.updated_at = (
+        promised_at,
+        locked.version + 1,
+        now,
+    )
+    Ticket.objects.filter(pk=locked.pk).update(
+        solution_promised_at=promised_at, version=locked.version, updated_at=now
+    )
     if locked.first_response_at:
         clocks = active_clocks(locked)
         waiting = [c for c in clocks if c.target == Target.FIRST_RESPONSE]
@@ -372,10 +475,20 @@ def sweep(*, now: datetime | None = None, batch_size: int = 500, max_batches: in
     past it in the same transaction. ``escalations`` in the report counts those queued."""
     started = time.perf_counter()
     now = now or timezone.now()
-    report = {"tickets": 0, "warnings": 0, "breaches": 0, "escalations": 0, "notifications": 0, "batches": 0}
+    report = {
+        "tickets": 0,
+        "warnings": 0,
+        "breaches": 0,
+        "escalations": 0,
+        "notifications": 0,
+        "batches": 0,
+    }
     # Escalations whose task never ran (a worker died between the sweep and the task): again.
-    stale = list(SlaClock.objects.filter(escalation_pending=True, breached_at__lte=now - ESCALATION_RETRY)
-                 .values_list("pk", flat=True)[:1000])
+    stale = list(
+        SlaClock.objects.filter(
+            escalation_pending=True, breached_at__lte=now - ESCALATION_RETRY
+        ).values_list("pk", flat=True)[:1000]
+    )
     report["escalations_retried"] = len(stale)
     if stale:
         _queue_escalations(stale)
@@ -405,8 +518,11 @@ def escalate_breaches(clock_ids: list[int]) -> int:
     it after the sweep, so a burst of breaches spreads over the workers and the sweep's row
     locks stay short. Each ticket is locked first, then its marker cleared with a conditional
     UPDATE: however many times the task runs, a breach escalates once. Returns how many climbed."""
-    rows = list(SlaClock.objects.filter(pk__in=list(clock_ids), escalation_pending=True)
-                .values_list("pk", "ticket_id", "target"))
+    rows = list(
+        SlaClock.objects.filter(pk__in=list(clock_ids), escalation_pending=True).values_list(
+            "pk", "ticket_id", "target"
+        )
+    )
     if not rows:
         return 0
     tickets = Ticket.objects.filter(pk__in={r[1] for r in rows}).only("store_id", "region_id")
@@ -416,9 +532,12 @@ def escalate_breaches(clock_ids: list[int]) -> int:
         with _site_language():
             for clock_id, ticket_id, target in rows:
                 with transaction.atomic():
-                    ticket = Ticket.objects.select_for_update().select_related("store").get(pk=ticket_id)
+                    ticket = (
+                        Ticket.objects.select_for_update().select_related("store").get(pk=ticket_id)
+                    )
                     if not SlaClock.objects.filter(pk=clock_id, escalation_pending=True).update(
-                            escalation_pending=False, escalated_at=timezone.now()):
+                        escalation_pending=False, escalated_at=timezone.now()
+                    ):
                         continue  # another worker escalated it first
                     if ticket.status in DONE_STATUSES or not next_tier(ticket.escalation_tier):
                         continue  # settled, or at the top already, since the breach
@@ -437,33 +556,59 @@ def escalate_breaches(clock_ids: list[int]) -> int:
 def _next_instant():
     """Per ticket (OuterRef pk): the earliest pending warning or due time of its running clocks."""
     pending = Case(When(warned_at__isnull=True, then=F("warn_at")), default=F("due_at"))
-    return (SlaClock.objects.filter(ticket_id=OuterRef("pk"), state=ClockState.RUNNING, breached_at__isnull=True)
-            .order_by().values("ticket_id").annotate(at=Min(pending)).values("at")[:1])
+    return (
+        SlaClock.objects.filter(
+            ticket_id=OuterRef("pk"), state=ClockState.RUNNING, breached_at__isnull=True
+        )
+        .order_by()
+        .values("ticket_id")
+        .annotate(at=Min(pending))
+        .values("at")[:1]
+    )
 
 
 @transaction.atomic
 def _sweep_batch(now: datetime, batch_size: int, report: dict) -> int:
-    tickets = list(Ticket.objects.select_for_update(skip_locked=True).only(*SWEEP_TICKET_FIELDS)
-                   .filter(sla_next_due__lte=now).order_by("sla_next_due", "id")[:batch_size])
+    tickets = list(
+        Ticket.objects.select_for_update(skip_locked=True)
+        .only(*SWEEP_TICKET_FIELDS)
+        .filter(sla_next_due__lte=now)
+        .order_by("sla_next_due", "id")[:batch_size]
+    )
     if not tickets:
         return 0
     by_id = {t.pk: t for t in tickets}
     # Plain rows, not model instances: the sweep reads a few fields of hundreds of clocks.
-    clocks = [SimpleNamespace(**row) for row in SlaClock.objects.filter(
-        ticket_id__in=list(by_id), state=ClockState.RUNNING).values(
-        "pk", "ticket_id", "target", "calendar", "warn_at", "due_at", "warned_at", "breached_at")]
+    clocks = [
+        SimpleNamespace(**row)
+        for row in SlaClock.objects.filter(
+            ticket_id__in=list(by_id), state=ClockState.RUNNING
+        ).values(
+            "pk", "ticket_id", "target", "calendar", "warn_at", "due_at", "warned_at", "breached_at"
+        )
+    ]
     people = RungPeople(tickets)
     events, notes, stamped, breaches = [], [], [], {}
     for c in clocks:
         t = by_id[c.ticket_id]
         label = Target(c.target).label
-        data = {"target": c.target, "tier": t.escalation_tier, "due": timezone.localtime(c.due_at).isoformat(),
-                "calendar": c.calendar, "clock": c.pk}
+        data = {
+            "target": c.target,
+            "tier": t.escalation_tier,
+            "due": timezone.localtime(c.due_at).isoformat(),
+            "calendar": c.calendar,
+            "clock": c.pk,
+        }
         if c.breached_at is None and c.due_at <= now:
             # A sweep that was down past the warning goes straight to the breach.
             c.breached_at, c.warned_at = now, c.warned_at or now
-            body = _("%(target)s target breached (was due %(due)s).") % {"target": label, "due": _local(c.due_at)}
-            events.append(TicketEvent(ticket_id=t.pk, kind=EventKind.SLA_BREACH, body=body, data=data))
+            body = _("%(target)s target breached (was due %(due)s).") % {
+                "target": label,
+                "due": _local(c.due_at),
+            }
+            events.append(
+                TicketEvent(ticket_id=t.pk, kind=EventKind.SLA_BREACH, body=body, data=data)
+            )
             breaches.setdefault(t.pk, []).append(c)
             if c.target not in t.sla_breached:
                 t.sla_breached = [*t.sla_breached, c.target]
@@ -471,9 +616,16 @@ def _sweep_batch(now: datetime, batch_size: int, report: dict) -> int:
             c.warned_at = now
             policy = policy_by_code(t.sla_policy)
             body = _("%(target)s: %(percent)s%% of the target used, due %(due)s.") % {
-                "target": label, "percent": policy.warn_percent if policy else 75, "due": _local(c.due_at)}
-            events.append(TicketEvent(ticket_id=t.pk, kind=EventKind.SLA_WARNING, body=body, data=data))
-            notes.append((people.holders(t), NotificationKind.SLA_WARNING, f"{t.number}: {body}", t))
+                "target": label,
+                "percent": policy.warn_percent if policy else 75,
+                "due": _local(c.due_at),
+            }
+            events.append(
+                TicketEvent(ticket_id=t.pk, kind=EventKind.SLA_WARNING, body=body, data=data)
+            )
+            notes.append(
+                (people.holders(t), NotificationKind.SLA_WARNING, f"{t.number}: {body}", t)
+            )
             report["warnings"] += 1
         else:
             continue
@@ -485,16 +637,24 @@ def _sweep_batch(now: datetime, batch_size: int, report: dict) -> int:
     breached = [c.pk for c in stamped if c.breached_at is not None]
     SlaClock.objects.filter(pk__in=warned, warned_at__isnull=True).update(warned_at=now)
     SlaClock.objects.filter(pk__in=breached, breached_at__isnull=True).update(
-        breached_at=now, warned_at=Coalesce("warned_at", Value(now, output_field=DateTimeField())))
+        breached_at=now, warned_at=Coalesce("warned_at", Value(now, output_field=DateTimeField()))
+    )
     TicketEvent.objects.bulk_create(events)
     by_list: dict[tuple, list[int]] = {}
     for ticket_id in breaches:
         by_list.setdefault(tuple(by_id[ticket_id].sla_breached), []).append(ticket_id)
     # One UPDATE per batch (each row version rewrites the ticket's indexes: do it once).
-    breached_lists = Case(*[When(pk__in=ids, then=Value(list(names), output_field=JSONField()))
-                            for names, ids in by_list.items()], default=F("sla_breached"))
+    breached_lists = Case(
+        *[
+            When(pk__in=ids, then=Value(list(names), output_field=JSONField()))
+            for names, ids in by_list.items()
+        ],
+        default=F("sla_breached"),
+    )
     Ticket.objects.filter(pk__in=list(by_id)).update(
-        sla_next_due=Subquery(_next_instant()), **({"sla_breached": breached_lists} if by_list else {}))
+        sla_next_due=Subquery(_next_instant()),
+        **({"sla_breached": breached_lists} if by_list else {}),
+    )
     report["tickets"] += len(tickets)
     report["breaches"] += sum(len(v) for v in breaches.values())
 
@@ -503,11 +663,15 @@ def _sweep_batch(now: datetime, batch_size: int, report: dict) -> int:
         t = by_id[ticket_id]
         policy = policy_by_code(t.sla_policy)
         if policy is not None and policy.escalate_on_breach and next_tier(t.escalation_tier):
-            escalate.append(breached[0].pk)  # one rung per ticket per sweep; the task tells that rung
+            escalate.append(
+                breached[0].pk
+            )  # one rung per ticket per sweep; the task tells that rung
             continue
         text = _("%(number)s: %(targets)s target breached; the ticket is with %(tier)s.") % {
-            "number": t.number, "targets": ", ".join(str(Target(c.target).label) for c in breached),
-            "tier": Tier(t.escalation_tier).label}
+            "number": t.number,
+            "targets": ", ".join(str(Target(c.target).label) for c in breached),
+            "tier": Tier(t.escalation_tier).label,
+        }
         notes.append((people.above(t), NotificationKind.SLA_BREACH, text, t))
     if escalate:
         SlaClock.objects.filter(pk__in=escalate).update(escalation_pending=True)
@@ -515,4 +679,3 @@ def _sweep_batch(now: datetime, batch_size: int, report: dict) -> int:
         _queue_escalations(escalate)
     report["notifications"] += notify_many(notes)
     return len(tickets)
-

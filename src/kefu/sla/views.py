@@ -34,10 +34,15 @@ def panel(request, ticket) -> dict:
         c.overdue = c.state == ClockState.RUNNING and c.due_at <= now
         c.met_late = c.state == ClockState.MET and c.breached_at is not None
     return {
-        "policy": policy, "clocks": clocks, "pauses": selectors.ticket_pauses(ticket), "now": now,
+        "policy": policy,
+        "clocks": clocks,
+        "pauses": selectors.ticket_pauses(ticket),
+        "now": now,
         "breached": [Target(t).label for t in ticket.sla_breached or [] if t in Target.values],
         "can_promise": can(request.user, "reply") and ticket.is_open,
-        "needs_timetable": bool(policy and policy.requires_solution_timetable and not ticket.solution_promised_at),
+        "needs_timetable": bool(
+            policy and policy.requires_solution_timetable and not ticket.solution_promised_at
+        ),
         "promise_min": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
     }
 
@@ -47,7 +52,9 @@ def _parse_local(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat((value or "").strip())
     except ValueError:
-        raise InvalidInput(_("%(field)s: give a date and time like 2026-10-09 18:00."), field="promised_at") from None
+        raise InvalidInput(
+            _("%(field)s: give a date and time like 2026-10-09 18:00."), field="promised_at"
+        ) from None
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -55,9 +62,13 @@ def _parse_local(value: str) -> datetime:
 @staff_required
 def set_timetable(request, pk):
     def action(ticket, version):
-        services.set_solution_timetable(actor=request.user, ticket=ticket,
-                                        promised_at=_parse_local(request.POST.get("promised_at", "")),
-                                        note=request.POST.get("note", ""), expected_version=version)
+        services.set_solution_timetable(
+            actor=request.user,
+            ticket=ticket,
+            promised_at=_parse_local(request.POST.get("promised_at", "")),
+            note=request.POST.get("note", ""),
+            expected_version=version,
+        )
         messages.success(request, _("Solution timetable set."))
 
     return _act(request, pk, action)
@@ -70,5 +81,8 @@ def breaching_soon(request):
     hours = WINDOWS.get(request.GET.get("within", "4"), 4)
     tickets = selectors.breaching_soon(request.user, within=timedelta(hours=hours))
     page = Paginator(for_listing(tickets), 50).get_page(request.GET.get("page"))
-    return render(request, "sla/breaching.html", {"page": page, "within": str(hours), "windows": list(WINDOWS),
-                                                  "query": f"within={hours}"})
+    return render(
+        request,
+        "sla/breaching.html",
+        {"page": page, "within": str(hours), "windows": list(WINDOWS), "query": f"within={hours}"},
+    )

@@ -20,7 +20,17 @@ class EventInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     """Read-mostly: tickets change through the desk and the API, where every change is on the timeline."""
 
-    list_display = ("number", "subject", "type", "status", "priority", "escalation_tier", "store", "assignee", "created_at")
+    list_display = (
+        "number",
+        "subject",
+        "type",
+        "status",
+        "priority",
+        "escalation_tier",
+        "store",
+        "assignee",
+        "created_at",
+    )
     list_filter = ("status", "type", "priority", "escalation_tier", "store")
     search_fields = ("=number",)
     raw_id_fields = ("customer", "purchase", "assignee", "created_by")

@@ -89,7 +89,10 @@ class EventOut(Schema):
     data: dict
     attachments: list[dict]
     created_at: datetime
-    warnings: list[dict] = Field(default_factory=list, description="findings that did not block (e.g. service-language hints)")
+    warnings: list[dict] = Field(
+        default_factory=list,
+        description="findings that did not block (e.g. service-language hints)",
+    )
 
 
 class TicketDetailOut(TicketOut):
@@ -108,7 +111,9 @@ class ReplyIn(Strict):
     body: str = Field(max_length=20000)
     public: bool = True
     version: int | None = None
-    override: bool = Field(False, description="send despite a blocking finding, where policy allows it")
+    override: bool = Field(
+        False, description="send despite a blocking finding, where policy allows it"
+    )
 
 
 class AssignIn(Strict):
@@ -151,15 +156,30 @@ TICKET_EXTRAS: dict = {}
 def ticket_out(ticket, *, full_contact: bool = False) -> dict:
     customer = ticket.customer
     extras = {name: extra(ticket) for name, extra in TICKET_EXTRAS.items()}
-    return {**extras,
-        "id": ticket.id, "number": ticket.number, "type": ticket.type, "channel": ticket.channel,
-        "status": ticket.status, "priority": ticket.priority, "escalation_tier": ticket.escalation_tier,
-        "store": ticket.store.code, "assignee": ticket.assignee.username if ticket.assignee_id else None,
-        "customer": {"id": customer.id, "name": customer.name, "honorific": customer.honorific,
-                     "phone": (customer.phone or "") if full_contact else mask_phone(customer.phone)},
-        "purchase_id": ticket.purchase_id, "subject": ticket.subject, "description": ticket.description,
-        "tags": [t.name for t in ticket.tags.all()], "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at, "version": ticket.version,
+    return {
+        **extras,
+        "id": ticket.id,
+        "number": ticket.number,
+        "type": ticket.type,
+        "channel": ticket.channel,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "escalation_tier": ticket.escalation_tier,
+        "store": ticket.store.code,
+        "assignee": ticket.assignee.username if ticket.assignee_id else None,
+        "customer": {
+            "id": customer.id,
+            "name": customer.name,
+            "honorific": customer.honorific,
+            "phone": (customer.phone or "") if full_contact else mask_phone(customer.phone),
+        },
+        "purchase_id": ticket.purchase_id,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "tags": [t.name for t in ticket.tags.all()],
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "version": ticket.version,
     }
 
 
@@ -169,17 +189,34 @@ def event_out(event) -> dict:
         staff = staff_of(event.actor)
         actor = staff.display_name if staff else event.actor.get_username()
     return {
-        "id": event.id, "kind": event.kind, "public": event.public, "actor": actor, "body": event.body,
-        "data": event.data, "created_at": event.created_at, "warnings": getattr(event, "warnings", []),
-        "attachments": [{"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-                         "url": f"/api/v1/tickets/attachments/{a.id}"} for a in event.attachments.all()],
+        "id": event.id,
+        "kind": event.kind,
+        "public": event.public,
+        "actor": actor,
+        "body": event.body,
+        "data": event.data,
+        "created_at": event.created_at,
+        "warnings": getattr(event, "warnings", []),
+        "attachments": [
+            {
+                "id": a.id,
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "url": f"/api/v1/tickets/attachments/{a.id}",
+            }
+            for a in event.attachments.all()
+        ],
     }
 
 
 def detail(request, ticket_id) -> dict:
     ticket = selectors.get_ticket(request.auth, ticket_id, with_timeline=True)
     reveal_contact(request.auth, ticket.customer, context=f"api:ticket:{ticket.id}")
-    return {**ticket_out(ticket, full_contact=True), "timeline": [event_out(e) for e in ticket.events.all()]}
+    return {
+        **ticket_out(ticket, full_contact=True),
+        "timeline": [event_out(e) for e in ticket.events.all()],
+    }
 
 
 def _expected_version(request, body_version):
@@ -191,10 +228,13 @@ def _expected_version(request, body_version):
         return None
     value = header.removeprefix("W/").strip('"')
     if not value.isdigit():
-        from kefu.errors import InvalidInput
         from django.utils.translation import gettext_lazy as _
 
-        raise InvalidInput(_("%(field)s: must be the ticket's version, e.g. \"3\"."), field="If-Match")
+        from kefu.errors import InvalidInput
+
+        raise InvalidInput(
+            _('%(field)s: must be the ticket\'s version, e.g. "3".'), field="If-Match"
+        )
     return int(value)
 
 
@@ -205,12 +245,26 @@ def create_ticket(request, payload: TicketIn):
     store = stores_for(request.auth).filter(code=payload.store).first()
     c = payload.customer
     with transaction.atomic():
-        customer = find_or_create_customer(actor=request.auth, name=c.name, phone=c.phone, email=c.email or "",
-                                           address=c.address or "", gender=c.gender, store=store)
+        customer = find_or_create_customer(
+            actor=request.auth,
+            name=c.name,
+            phone=c.phone,
+            email=c.email or "",
+            address=c.address or "",
+            gender=c.gender,
+            store=store,
+        )
         ticket, created = services.open_ticket(
-            actor=request.auth, type=payload.type, channel=payload.channel, subject=payload.subject,
-            description=payload.description, store=store or payload.store, priority=payload.priority,
-            customer=customer, purchase_id=payload.purchase_id, tags=payload.tags,
+            actor=request.auth,
+            type=payload.type,
+            channel=payload.channel,
+            subject=payload.subject,
+            description=payload.description,
+            store=store or payload.store,
+            priority=payload.priority,
+            customer=customer,
+            purchase_id=payload.purchase_id,
+            tags=payload.tags,
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
     if not created:  # an idempotent replay: answer the first ticket as it is now
@@ -224,78 +278,161 @@ def list_tickets(
     status: list[StatusT] = Query(None),
     type: TicketTypeT | None = None,
     store: str | None = Query(None, max_length=20),
-    assignee: str | None = Query(None, max_length=150, description="a username, or `none` for unassigned"),
+    assignee: str | None = Query(
+        None, max_length=150, description="a username, or `none` for unassigned"
+    ),
     escalation_tier: TierT | None = None,
     q: str | None = Query(None, max_length=100),
     sort: Literal["newest", "oldest", "priority", "due"] = "newest",
     limit: int = Query(25, ge=1, le=100),
     offset: int = Query(0, ge=0, le=100_000),
 ):
-    tickets = selectors.ticket_queue(request.auth, status=status or (), type=type, store=store, assignee=assignee,
-                                     escalation_tier=escalation_tier, q=q, sort=sort)
-    page = list(selectors.for_listing(tickets)[offset: offset + limit])
+    tickets = selectors.ticket_queue(
+        request.auth,
+        status=status or (),
+        type=type,
+        store=store,
+        assignee=assignee,
+        escalation_tier=escalation_tier,
+        q=q,
+        sort=sort,
+    )
+    page = list(selectors.for_listing(tickets)[offset : offset + limit])
     count, capped = selectors.capped_count(tickets)
-    return {"items": [ticket_out(t) for t in page], "count": count, "count_capped": capped, "limit": limit, "offset": offset}
+    return {
+        "items": [ticket_out(t) for t in page],
+        "count": count,
+        "count_capped": capped,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
-@router.get("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="A ticket with its timeline")
+@router.get(
+    "/{int:ticket_id}",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="A ticket with its timeline",
+)
 def get_ticket(request, ticket_id: int, response: HttpResponse):
     body = detail(request, ticket_id)
     response["ETag"] = f'"{body["version"]}"'
     return body
 
 
-@router.patch("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="Change priority, type or tags")
+@router.patch(
+    "/{int:ticket_id}",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="Change priority, type or tags",
+)
 def patch_ticket(request, ticket_id: int, payload: TicketPatch):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    services.update_details(actor=request.auth, ticket=ticket, expected_version=_expected_version(request, payload.version),
-                            priority=payload.priority, type=payload.type, tags=payload.tags)
+    services.update_details(
+        actor=request.auth,
+        ticket=ticket,
+        expected_version=_expected_version(request, payload.version),
+        priority=payload.priority,
+        type=payload.type,
+        tags=payload.tags,
+    )
     return detail(request, ticket_id)
 
 
-@router.post("/{int:ticket_id}/replies", response={201: EventOut, **ERRORS}, summary="Reply to the customer or add an internal note")
+@router.post(
+    "/{int:ticket_id}/replies",
+    response={201: EventOut, **ERRORS},
+    summary="Reply to the customer or add an internal note",
+)
 def reply(request, ticket_id: int, payload: ReplyIn):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    event = services.add_reply(actor=request.auth, ticket=ticket, body=payload.body, public=payload.public,
-                               expected_version=_expected_version(request, payload.version), override=payload.override)
+    event = services.add_reply(
+        actor=request.auth,
+        ticket=ticket,
+        body=payload.body,
+        public=payload.public,
+        expected_version=_expected_version(request, payload.version),
+        override=payload.override,
+    )
     return WithStatus(201, event_out(event))
 
 
-@router.post("/{int:ticket_id}/assign", response={200: TicketDetailOut, **ERRORS}, summary="Assign to a colleague (null: back to the queue)")
+@router.post(
+    "/{int:ticket_id}/assign",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="Assign to a colleague (null: back to the queue)",
+)
 def assign(request, ticket_id: int, payload: AssignIn):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    services.assign(actor=request.auth, ticket=ticket, assignee=payload.assignee,
-                    expected_version=_expected_version(request, payload.version))
+    services.assign(
+        actor=request.auth,
+        ticket=ticket,
+        assignee=payload.assignee,
+        expected_version=_expected_version(request, payload.version),
+    )
     return detail(request, ticket_id)
 
 
-@router.post("/{int:ticket_id}/status", response={200: TicketDetailOut, **ERRORS}, summary="Change the status")
+@router.post(
+    "/{int:ticket_id}/status",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="Change the status",
+)
 def change_status(request, ticket_id: int, payload: StatusIn):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    services.change_status(actor=request.auth, ticket=ticket, status=payload.status, note=payload.note or "",
-                           expected_version=_expected_version(request, payload.version))
+    services.change_status(
+        actor=request.auth,
+        ticket=ticket,
+        status=payload.status,
+        note=payload.note or "",
+        expected_version=_expected_version(request, payload.version),
+    )
     return detail(request, ticket_id)
 
 
-@router.post("/{int:ticket_id}/escalate", response={200: TicketDetailOut, **ERRORS}, summary="Escalate one rung up the ladder")
+@router.post(
+    "/{int:ticket_id}/escalate",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="Escalate one rung up the ladder",
+)
 def escalate(request, ticket_id: int, payload: EscalateIn):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    services.escalate(actor=request.auth, ticket=ticket, reason=payload.reason,
-                      expected_version=_expected_version(request, payload.version))
+    services.escalate(
+        actor=request.auth,
+        ticket=ticket,
+        reason=payload.reason,
+        expected_version=_expected_version(request, payload.version),
+    )
     return detail(request, ticket_id)
 
 
-@router.post("/{int:ticket_id}/attachments", response={201: dict, **ERRORS}, summary="Attach a photo, PDF, audio or video file")
+@router.post(
+    "/{int:ticket_id}/attachments",
+    response={201: dict, **ERRORS},
+    summary="Attach a photo, PDF, audio or video file",
+)
 def upload(request, ticket_id: int, file: UploadedFile = File(...), public: bool = True):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    attachment = services.add_attachment(actor=request.auth, ticket=ticket, name=file.name, data=file.read(), public=public)
-    return WithStatus(201, {"id": attachment.id, "name": attachment.original_name, "content_type": attachment.content_type,
-                        "size": attachment.size, "url": f"/api/v1/tickets/attachments/{attachment.id}"})
+    attachment = services.add_attachment(
+        actor=request.auth, ticket=ticket, name=file.name, data=file.read(), public=public
+    )
+    return WithStatus(
+        201,
+        {
+            "id": attachment.id,
+            "name": attachment.original_name,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+            "url": f"/api/v1/tickets/attachments/{attachment.id}",
+        },
+    )
 
 
-@router.get("/attachments/{int:attachment_id}", response={**ERRORS}, summary="Download an attachment")
+@router.get(
+    "/attachments/{int:attachment_id}", response={**ERRORS}, summary="Download an attachment"
+)
 def download(request, attachment_id: int):
-    attachment = Attachment.objects.filter(pk=attachment_id, ticket__in=selectors.tickets_visible_to(request.auth).values("pk")).first()
+    attachment = Attachment.objects.filter(
+        pk=attachment_id, ticket__in=selectors.tickets_visible_to(request.auth).values("pk")
+    ).first()
     if attachment is None:
         from kefu.errors import NotFound
 
@@ -304,8 +441,12 @@ def download(request, attachment_id: int):
 
 
 def attachment_response(attachment):
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=not attachment.content_type.startswith("image/"), filename=attachment.original_name)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.content_type.startswith("image/"),
+        filename=attachment.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response

@@ -7,7 +7,9 @@ def _ensure_search_index(sender, using="default", **kwargs):
 
     from kefu import search
 
-    search.ensure_installed(connections[using], table="tickets_ticket", fts_table="tickets_ticket_fts")
+    search.ensure_installed(
+        connections[using], table="tickets_ticket", fts_table="tickets_ticket_fts"
+    )
 
 
 class TicketsConfig(AppConfig):
@@ -15,4 +17,6 @@ class TicketsConfig(AppConfig):
     label = "tickets"
 
     def ready(self):
-        post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="kefu.tickets.search_index")
+        post_migrate.connect(
+            _ensure_search_index, sender=self, dispatch_uid="kefu.tickets.search_index"
+        )

@@ -72,21 +72,52 @@ class Ticket(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     type = models.CharField(_("type"), max_length=20, choices=TicketType.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
     # Sortable priority (urgent=4 … low=1), so "sort by priority" is an index scan.
     priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
-    store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("store"))
+    store = models.ForeignKey(
+        "org.Store", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("store")
+    )
     # Denormalised from the store so that a regional manager's queue is one index range.
-    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+", editable=False)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets", verbose_name=_("assignee"))
-    escalation_tier = models.CharField(_("escalation tier"), max_length=20, choices=Tier.choices, default=Tier.STORE_STAFF)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer"))
-    purchase = models.ForeignKey("customers.Purchase", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets", verbose_name=_("purchase"))
+    region = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    escalation_tier = models.CharField(
+        _("escalation tier"), max_length=20, choices=Tier.choices, default=Tier.STORE_STAFF
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("customer"),
+    )
+    purchase = models.ForeignKey(
+        "customers.Purchase",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("purchase"),
+    )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -94,17 +125,27 @@ class Ticket(models.Model):
     # Optimistic locking: every write bumps it; a write that names an older one is refused (409).
     version = models.PositiveIntegerField(default=1)
     # The customer's private tracking link (/t/<token>/): unguessable, never listed.
-    tracking_token = models.CharField(max_length=40, unique=True, default=new_tracking_token, editable=False)
+    tracking_token = models.CharField(
+        max_length=40, unique=True, default=new_tracking_token, editable=False
+    )
     # jieba-segmented number, subject, description and customer name, for full-text search.
     search_text = models.TextField(blank=True, editable=False)
     # SLA (kefu.sla owns the clocks; these copies keep the API, the queue and the sweep free of
     # joins). *_due: due time of the clock still running or paused for that target, else null.
     sla_policy = models.CharField(_("SLA policy"), max_length=40, blank=True, editable=False)
-    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True, editable=False)
-    next_reply_due = models.DateTimeField(_("next reply due"), null=True, blank=True, editable=False)
-    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True, editable=False)
+    first_response_due = models.DateTimeField(
+        _("first response due"), null=True, blank=True, editable=False
+    )
+    next_reply_due = models.DateTimeField(
+        _("next reply due"), null=True, blank=True, editable=False
+    )
+    resolution_due = models.DateTimeField(
+        _("resolution due"), null=True, blank=True, editable=False
+    )
     # 承诺解决时间: the solution timetable given to the customer in the first response.
-    solution_promised_at = models.DateTimeField(_("solution promised by"), null=True, blank=True, editable=False)
+    solution_promised_at = models.DateTimeField(
+        _("solution promised by"), null=True, blank=True, editable=False
+    )
     # Earliest due time of the running clocks and its 75% warning instant: the queue's "due"
     # sort and its green / amber / red badges. Null while paused or when nothing is owed.
     sla_due = models.DateTimeField(null=True, blank=True, editable=False)
@@ -129,7 +170,11 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status", "-id"], name="ticket_assignee"),
             models.Index(fields=["customer", "-id"], name="ticket_customer"),
             models.Index(fields=["escalation_tier", "status", "-id"], name="ticket_tier"),
-            models.Index(fields=["sla_next_due"], condition=models.Q(sla_next_due__isnull=False), name="ticket_sla_next_due"),
+            models.Index(
+                fields=["sla_next_due"],
+                condition=models.Q(sla_next_due__isnull=False),
+                name="ticket_sla_next_due",
+            ),
             models.Index(fields=["sla_due", "id"], name="ticket_sla_due"),
             models.Index(fields=["store", "sla_due", "id"], name="ticket_store_sla_due"),
         ]
@@ -147,6 +192,9 @@ class TicketCounter(models.Model):
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day:%Y%m%d}: {self.last}"
 
 
 class EventKind(models.TextChoices):
@@ -169,7 +217,9 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Public events are shown to the customer on the portal; internal notes and most system events are not.
     public = models.BooleanField(default=False)
     body = models.TextField(blank=True)
@@ -190,17 +240,24 @@ def attachment_path(instance, filename):
 
 class Attachment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    event = models.ForeignKey(TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    event = models.ForeignKey(
+        TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
     file = models.FileField(upload_to=attachment_path)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class IdempotencyKey(models.Model):
@@ -213,3 +270,6 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+
+    def __str__(self):
+        return self.key

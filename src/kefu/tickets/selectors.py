@@ -1,5 +1,7 @@
 """Reads of tickets: queues, search and the ticket page, always within the reader's scope."""
 
+import re
+
 from django.db.models import F, Prefetch, QuerySet
 
 from kefu import search
@@ -8,12 +10,14 @@ from kefu.org.selectors import in_scope
 
 from .models import Ticket, TicketEvent
 
-import re
-
 NUMBER = re.compile(r"^KF-\d{8}-\d{6}$", re.IGNORECASE)
-SORTS = {"newest": ("-id",), "oldest": ("id",), "priority": ("-priority_rank", "-id"),
-         # Next SLA due time first (kefu.sla keeps sla_due); tickets owing nothing, or paused, last.
-         "due": (F("sla_due").asc(nulls_last=True), "id")}
+SORTS = {
+    "newest": ("-id",),
+    "oldest": ("id",),
+    "priority": ("-priority_rank", "-id"),
+    # Next SLA due time first (kefu.sla keeps sla_due); tickets owing nothing, or paused, last.
+    "due": (F("sla_due").asc(nulls_last=True), "id"),
+}
 COUNT_CAP = 10_000
 
 
@@ -21,8 +25,18 @@ def tickets_visible_to(user) -> QuerySet:
     return in_scope(Ticket.objects.all(), user)
 
 
-def ticket_queue(user, *, status=(), type=None, store=None, assignee=None, escalation_tier=None,
-                 q=None, customer_id=None, sort="newest") -> QuerySet:
+def ticket_queue(
+    user,
+    *,
+    status=(),
+    type=None,
+    store=None,
+    assignee=None,
+    escalation_tier=None,
+    q=None,
+    customer_id=None,
+    sort="newest",
+) -> QuerySet:
     """The tickets a user's queue shows, filtered and sorted in the database."""
     tickets = tickets_visible_to(user)
     if status:
@@ -66,11 +80,18 @@ def capped_count(tickets: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
 
 def get_ticket(user, ticket_id, *, with_timeline: bool = False) -> Ticket:
     """The ticket, or NotFound when it does not exist or lies outside the user's scope."""
-    tickets = tickets_visible_to(user).select_related("store__region", "assignee__staff", "customer", "purchase__category")
+    tickets = tickets_visible_to(user).select_related(
+        "store__region", "assignee__staff", "customer", "purchase__category"
+    )
     tickets = tickets.prefetch_related("tags")
     if with_timeline:
         tickets = tickets.prefetch_related(
-            Prefetch("events", queryset=TicketEvent.objects.select_related("actor__staff").prefetch_related("attachments")),
+            Prefetch(
+                "events",
+                queryset=TicketEvent.objects.select_related("actor__staff").prefetch_related(
+                    "attachments"
+                ),
+            ),
         )
     ticket = tickets.filter(pk=ticket_id).first() if str(ticket_id).isdigit() else None
     if ticket is None:
@@ -81,7 +102,14 @@ def get_ticket(user, ticket_id, *, with_timeline: bool = False) -> Ticket:
 def get_by_tracking_token(token: str) -> Ticket:
     ticket = (
         Ticket.objects.select_related("store", "customer")
-        .prefetch_related(Prefetch("events", queryset=TicketEvent.objects.filter(public=True).select_related("actor__staff").prefetch_related("attachments")))
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=TicketEvent.objects.filter(public=True)
+                .select_related("actor__staff")
+                .prefetch_related("attachments"),
+            )
+        )
         .filter(tracking_token=token)
         .first()
     )
@@ -91,7 +119,12 @@ def get_by_tracking_token(token: str) -> Ticket:
 
 
 def customer_history(user, customer_id, *, exclude_id=None, limit=10) -> QuerySet:
-    tickets = tickets_visible_to(user).filter(customer_id=customer_id).select_related("store").order_by("-id")
+    tickets = (
+        tickets_visible_to(user)
+        .filter(customer_id=customer_id)
+        .select_related("store")
+        .order_by("-id")
+    )
     if exclude_id:
         tickets = tickets.exclude(pk=exclude_id)
     return tickets[:limit]

@@ -41,17 +41,25 @@ def _require(actor, capability: str):
 
 def _choice(value, choices, field: str):
     if value not in choices.values:
-        raise InvalidInput(_("%(field)s: “%(value)s” is not one of: %(allowed)s."), field=field,
-                           value=str(value)[:40], allowed=", ".join(choices.values))
+        raise InvalidInput(
+            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
+            field=field,
+            value=str(value)[:40],
+            allowed=", ".join(choices.values),
+        )
     return value
 
 
-def _text(value: str | None, field: str, *, required: bool = True, max_length: int = MAX_BODY) -> str:
+def _text(
+    value: str | None, field: str, *, required: bool = True, max_length: int = MAX_BODY
+) -> str:
     value = (value or "").strip()
     if required and not value:
         raise InvalidInput(_("%(field)s: this field is required."), field=field)
     if len(value) > max_length:
-        raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field=field, max=max_length)
+        raise InvalidInput(
+            _("%(field)s: longer than %(max)s characters."), field=field, max=max_length
+        )
     return value
 
 
@@ -62,16 +70,24 @@ def next_ticket_number(day) -> str:
     a rolled-back ticket may leave a gap, which is fine."""
     with connection.cursor() as cursor:
         for _attempt in range(2):
-            cursor.execute("UPDATE tickets_ticketcounter SET last = last + 1 WHERE day = %s RETURNING last", [day])
+            cursor.execute(
+                "UPDATE tickets_ticketcounter SET last = last + 1 WHERE day = %s RETURNING last",
+                [day],
+            )
             row = cursor.fetchone()
             if row:
                 return f"KF-{day:%Y%m%d}-{row[0]:06d}"
-            cursor.execute("INSERT INTO tickets_ticketcounter (day, last) VALUES (%s, 0) ON CONFLICT (day) DO NOTHING", [day])
+            cursor.execute(
+                "INSERT INTO tickets_ticketcounter (day, last) VALUES (%s, 0) ON CONFLICT (day) DO NOTHING",
+                [day],
+            )
     raise RuntimeError("ticket counter row could not be created")  # pragma: no cover
 
 
 def _event(ticket, kind, actor=None, *, public=False, body="", **data) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, public=public, body=body, data=data)
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, public=public, body=body, data=data
+    )
 
 
 def _tags(names) -> list[Tag]:
@@ -85,9 +101,21 @@ def _tags(names) -> list[Tag]:
     return list(existing.values())
 
 
-def open_ticket(*, actor, type: str, channel: str, subject: str, description: str = "", store: str | Store,
-                customer: Customer, priority: str = Priority.NORMAL, purchase_id: int | None = None,
-                tags=(), idempotency_key: str | None = None, opened_at=None) -> tuple[Ticket, bool]:
+def open_ticket(
+    *,
+    actor,
+    type: str,
+    channel: str,
+    subject: str,
+    description: str = "",
+    store: str | Store,
+    customer: Customer,
+    priority: str = Priority.NORMAL,
+    purchase_id: int | None = None,
+    tags=(),
+    idempotency_key: str | None = None,
+    opened_at=None,
+) -> tuple[Ticket, bool]:
     """Open a ticket (建单). Returns (ticket, created); with an idempotency key already used by
     this actor, the first ticket comes back and created is False. `opened_at` backdates a
     contact recorded after the fact (an imported e-mail, a phone note typed up later)."""
@@ -101,22 +129,32 @@ def open_ticket(*, actor, type: str, channel: str, subject: str, description: st
     # Staff file tickets for the stores in their scope; the portal (no actor) for any active store.
     if isinstance(store, Store):
         code = store.code
-        store_obj = store if (store.is_active if actor is None else store_in_scope(actor, store)) else None
+        store_obj = (
+            store if (store.is_active if actor is None else store_in_scope(actor, store)) else None
+        )
     else:
         code = store
         stores = stores_for(actor) if actor is not None else Store.objects.filter(is_active=True)
         store_obj = stores.filter(code=code).first()
     if store_obj is None:
-        raise InvalidInput(_("%(field)s: unknown store “%(value)s”, or not one of yours."), field="store", value=str(code))
+        raise InvalidInput(
+            _("%(field)s: unknown store “%(value)s”, or not one of yours."),
+            field="store",
+            value=str(code),
+        )
     purchase = None
     if purchase_id is not None:
         purchase = Purchase.objects.filter(pk=purchase_id, customer=customer).first()
         if purchase is None:
-            raise InvalidInput(_("%(field)s: no such purchase for this customer."), field="purchase_id")
+            raise InvalidInput(
+                _("%(field)s: no such purchase for this customer."), field="purchase_id"
+            )
     key = (idempotency_key or "").strip()[:100] or None
 
     if key and actor is not None:
-        previous = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
+        previous = (
+            IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
+        )
         if previous:
             return previous.ticket, False
     try:
@@ -126,10 +164,19 @@ def open_ticket(*, actor, type: str, channel: str, subject: str, description: st
             now = opened_at or timezone.now()
             staff = staff_of(actor)
             ticket = Ticket(
-                number=next_ticket_number(timezone.localdate(now)), type=type, channel=channel, priority=priority,
-                priority_rank=PRIORITY_RANK[priority], store=store_obj, region_id=store_obj.region_id,
-                customer=customer, purchase=purchase, subject=subject, description=description,
-                created_by=actor, escalation_tier=Tier.STORE_STAFF,
+                number=next_ticket_number(timezone.localdate(now)),
+                type=type,
+                channel=channel,
+                priority=priority,
+                priority_rank=PRIORITY_RANK[priority],
+                store=store_obj,
+                region_id=store_obj.region_id,
+                customer=customer,
+                purchase=purchase,
+                subject=subject,
+                description=description,
+                created_by=actor,
+                escalation_tier=Tier.STORE_STAFF,
             )
             ticket.search_text = search.segment(ticket.number, subject, description, customer.name)
             ticket.save()
@@ -138,17 +185,28 @@ def open_ticket(*, actor, type: str, channel: str, subject: str, description: st
             tag_objs = _tags(tags)
             if tag_objs:
                 ticket.tags.set(tag_objs)
-            created = _event(ticket, EventKind.CREATED, actor, public=False, channel=channel, type=type,
-                             by=staff.display_name if staff else customer.name)
+            created = _event(
+                ticket,
+                EventKind.CREATED,
+                actor,
+                public=False,
+                channel=channel,
+                type=type,
+                by=staff.display_name if staff else customer.name,
+            )
             if opened_at:
-                Ticket.objects.filter(pk=ticket.pk).update(created_at=opened_at, updated_at=opened_at)
+                Ticket.objects.filter(pk=ticket.pk).update(
+                    created_at=opened_at, updated_at=opened_at
+                )
                 TicketEvent.objects.filter(pk=created.pk).update(created_at=opened_at)
                 ticket.created_at = ticket.updated_at = opened_at
             signals.ticket_opened.send(sender=Ticket, ticket=ticket, actor=actor)
             return ticket, True
     except IntegrityError:
         if key and actor is not None:  # the same key raced in from a parallel retry
-            previous = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
+            previous = (
+                IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
+            )
             if previous:
                 return previous.ticket, False
         raise
@@ -159,9 +217,12 @@ def _locked(ticket_id: int, expected_version: int | None) -> Ticket:
     ticket = Ticket.objects.select_for_update().select_related("store").get(pk=ticket_id)
     if expected_version is not None and int(expected_version) != ticket.version:
         raise StaleWrite(
-            _("Someone else changed this ticket after you opened it (you saw version %(seen)s, it is now %(now)s). "
-              "Reload the ticket to see their change, then try again."),
-            seen=expected_version, now=ticket.version,
+            _(
+                "Someone else changed this ticket after you opened it (you saw version %(seen)s, it is now %(now)s). "
+                "Reload the ticket to see their change, then try again."
+            ),
+            seen=expected_version,
+            now=ticket.version,
         )
     return ticket
 
@@ -172,8 +233,15 @@ def _save(ticket: Ticket, *fields: str):
 
 
 @transaction.atomic
-def add_reply(*, actor, ticket: Ticket, body: str, public: bool = True, expected_version: int | None = None,
-              override: bool = False) -> TicketEvent:
+def add_reply(
+    *,
+    actor,
+    ticket: Ticket,
+    body: str,
+    public: bool = True,
+    expected_version: int | None = None,
+    override: bool = False,
+) -> TicketEvent:
     """A public reply to the customer (回复) or an internal note (备注).
 
     Listeners of `reply_checking` (the service-language checker) may refuse it or attach
@@ -182,8 +250,13 @@ def add_reply(*, actor, ticket: Ticket, body: str, public: bool = True, expected
     _require(actor, "reply" if public else "note")
     body = _text(body, "body")
     locked = _locked(ticket.pk, expected_version)
-    warnings = [w for _r, found in signals.reply_checking.send(sender=Ticket, ticket=locked, actor=actor, body=body,
-                                                               public=public, override=override) for w in (found or [])]
+    warnings = [
+        w
+        for _r, found in signals.reply_checking.send(
+            sender=Ticket, ticket=locked, actor=actor, body=body, public=public, override=override
+        )
+        for w in (found or [])
+    ]
     changed = []
     if public:
         if locked.first_response_at is None:
@@ -192,7 +265,9 @@ def add_reply(*, actor, ticket: Ticket, body: str, public: bool = True, expected
         if locked.status == Status.NEW:
             locked.status = Status.OPEN
             changed.append("status")
-    event = _event(locked, EventKind.REPLY if public else EventKind.NOTE, actor, public=public, body=body)
+    event = _event(
+        locked, EventKind.REPLY if public else EventKind.NOTE, actor, public=public, body=body
+    )
     event.warnings = warnings
     _save(locked, *changed)
     ticket.version, ticket.status = locked.version, locked.status
@@ -207,22 +282,36 @@ def add_customer_message(*, ticket: Ticket, body: str) -> TicketEvent:
     body = _text(body, "body", max_length=5000)
     locked = _locked(ticket.pk, None)
     if locked.status == Status.CLOSED:
-        raise Conflict(_("This ticket is closed. Please submit a new request and quote ticket %(number)s."), number=locked.number)
+        raise Conflict(
+            _("This ticket is closed. Please submit a new request and quote ticket %(number)s."),
+            number=locked.number,
+        )
     event = _event(locked, EventKind.CUSTOMER_MESSAGE, None, public=True, body=body)
     fields, previous = [], locked.status
     if previous in (Status.PENDING_CUSTOMER, Status.RESOLVED):
-        _event(locked, EventKind.STATUS, None, previous=previous, status=Status.OPEN, reason="customer_message")
+        _event(
+            locked,
+            EventKind.STATUS,
+            None,
+            previous=previous,
+            status=Status.OPEN,
+            reason="customer_message",
+        )
         locked.status, locked.resolved_at = Status.OPEN, None
         fields = ["status", "resolved_at"]
     _save(locked, *fields)
     signals.customer_messaged.send(sender=Ticket, ticket=locked, event=event)
     if fields:
-        signals.status_changed.send(sender=Ticket, ticket=locked, actor=None, previous=previous, status=Status.OPEN)
+        signals.status_changed.send(
+            sender=Ticket, ticket=locked, actor=None, previous=previous, status=Status.OPEN
+        )
     return event
 
 
 @transaction.atomic
-def change_status(*, actor, ticket: Ticket, status: str, note: str = "", expected_version: int | None = None) -> Ticket:
+def change_status(
+    *, actor, ticket: Ticket, status: str, note: str = "", expected_version: int | None = None
+) -> Ticket:
     """Move a ticket along its workflow; a move the workflow does not allow is refused."""
     _require(actor, "status")
     _choice(status, Status, "status")
@@ -231,32 +320,55 @@ def change_status(*, actor, ticket: Ticket, status: str, note: str = "", expecte
     if locked.status == status:
         raise Conflict(_("The ticket is already “%(status)s”."), status=Status(status).label)
     if not workflow.allowed(locked.status, status):
-        raise Conflict(_("A ticket that is “%(current)s” cannot become “%(target)s”."),
-                       current=Status(locked.status).label, target=Status(status).label)
+        raise Conflict(
+            _("A ticket that is “%(current)s” cannot become “%(target)s”."),
+            current=Status(locked.status).label,
+            target=Status(status).label,
+        )
     previous = locked.status
-    signals.status_changing.send(sender=Ticket, ticket=locked, actor=actor, previous=previous, status=status)
+    signals.status_changing.send(
+        sender=Ticket, ticket=locked, actor=actor, previous=previous, status=status
+    )
     locked.status = status
     if status == Status.RESOLVED:
         locked.resolved_at = timezone.now()
     elif status == Status.OPEN:
         locked.resolved_at = None
     reopened = previous in (Status.RESOLVED, Status.CLOSED) and status == Status.OPEN
-    _event(locked, EventKind.STATUS, actor, public=status in (Status.RESOLVED, Status.CLOSED) or reopened,
-           body=note, previous=previous, status=status, reopened=reopened)
+    _event(
+        locked,
+        EventKind.STATUS,
+        actor,
+        public=status in (Status.RESOLVED, Status.CLOSED) or reopened,
+        body=note,
+        previous=previous,
+        status=status,
+        reopened=reopened,
+    )
     _save(locked, "status", "resolved_at")
-    signals.status_changed.send(sender=Ticket, ticket=locked, actor=actor, previous=previous, status=status)
+    signals.status_changed.send(
+        sender=Ticket, ticket=locked, actor=actor, previous=previous, status=status
+    )
     return locked
 
 
 @transaction.atomic
-def assign(*, actor, ticket: Ticket, assignee: str | None, expected_version: int | None = None) -> Ticket:
+def assign(
+    *, actor, ticket: Ticket, assignee: str | None, expected_version: int | None = None
+) -> Ticket:
     """Give the ticket to a colleague who can see it (or to nobody: back to the rung's queue)."""
     User = get_user_model()
     target = None
     if assignee:
-        target = User.objects.filter(username=assignee, is_active=True).select_related("staff").first()
+        target = (
+            User.objects.filter(username=assignee, is_active=True).select_related("staff").first()
+        )
         if target is None or staff_of(target) is None:
-            raise InvalidInput(_("%(field)s: no active colleague called “%(value)s”."), field="assignee", value=assignee[:40])
+            raise InvalidInput(
+                _("%(field)s: no active colleague called “%(value)s”."),
+                field="assignee",
+                value=assignee[:40],
+            )
     if can(actor, "assign"):
         pass
     elif can(actor, "assign_self") and (target is None or target.pk == actor.pk):
@@ -268,21 +380,38 @@ def assign(*, actor, ticket: Ticket, assignee: str | None, expected_version: int
         from .selectors import tickets_visible_to
 
         if not tickets_visible_to(target).filter(pk=locked.pk).exists():
-            raise InvalidInput(_("%(field)s: %(value)s cannot see tickets of this store."), field="assignee", value=assignee)
+            raise InvalidInput(
+                _("%(field)s: %(value)s cannot see tickets of this store."),
+                field="assignee",
+                value=assignee,
+            )
     previous = locked.assignee.username if locked.assignee_id else None
     if (target.pk if target else None) == locked.assignee_id:
         raise Conflict(_("The ticket is already assigned that way."))
     locked.assignee = target
     if locked.status == Status.NEW and target is not None:
         locked.status = Status.OPEN
-    _event(locked, EventKind.ASSIGNED, actor, previous=previous, assignee=target.username if target else None)
+    _event(
+        locked,
+        EventKind.ASSIGNED,
+        actor,
+        previous=previous,
+        assignee=target.username if target else None,
+    )
     _save(locked, "assignee", "status")
     return locked
 
 
 @transaction.atomic
-def escalate(*, actor, ticket: Ticket, reason: str, expected_version: int | None = None,
-             to_tier: str | None = None, automatic: bool = False) -> Ticket:
+def escalate(
+    *,
+    actor,
+    ticket: Ticket,
+    reason: str,
+    expected_version: int | None = None,
+    to_tier: str | None = None,
+    automatic: bool = False,
+) -> Ticket:
     """Climb one rung of the ladder (store staff → store manager → regional manager → CS
     department), or straight to `to_tier` for special cases. The ticket goes to that rung's
     queue: its assignee is cleared and the history kept on the timeline."""
@@ -294,7 +423,11 @@ def escalate(*, actor, ticket: Ticket, reason: str, expected_version: int | None
         raise Conflict(_("A resolved or closed ticket is not escalated; reopen it first."))
     target = to_tier or next_tier(locked.escalation_tier)
     if target is None:
-        raise Conflict(_("This ticket is already with the customer-service department, the top of the escalation ladder."))
+        raise Conflict(
+            _(
+                "This ticket is already with the customer-service department, the top of the escalation ladder."
+            )
+        )
     if Tier.values.index(target) <= Tier.values.index(locked.escalation_tier):
         raise Conflict(_("This ticket is already at or above that rung."))
     previous = locked.escalation_tier
@@ -302,15 +435,37 @@ def escalate(*, actor, ticket: Ticket, reason: str, expected_version: int | None
     locked.assignee = None
     if locked.status == Status.NEW:
         locked.status = Status.OPEN
-    _event(locked, EventKind.ESCALATED, actor, body=reason, previous=previous, tier=target, automatic=automatic)
+    _event(
+        locked,
+        EventKind.ESCALATED,
+        actor,
+        body=reason,
+        previous=previous,
+        tier=target,
+        automatic=automatic,
+    )
     _save(locked, "escalation_tier", "assignee", "status")
-    signals.escalated.send(sender=Ticket, ticket=locked, actor=actor, previous=previous, tier=target, automatic=automatic)
+    signals.escalated.send(
+        sender=Ticket,
+        ticket=locked,
+        actor=actor,
+        previous=previous,
+        tier=target,
+        automatic=automatic,
+    )
     return locked
 
 
 @transaction.atomic
-def update_details(*, actor, ticket: Ticket, expected_version: int | None = None, priority: str | None = None,
-                   type: str | None = None, tags=None) -> Ticket:
+def update_details(
+    *,
+    actor,
+    ticket: Ticket,
+    expected_version: int | None = None,
+    priority: str | None = None,
+    type: str | None = None,
+    tags=None,
+) -> Ticket:
     """Change priority, type or tags; the timeline records old and new values."""
     _require(actor, "status")
     locked = _locked(ticket.pk, expected_version)
@@ -342,18 +497,26 @@ def update_details(*, actor, ticket: Ticket, expected_version: int | None = None
 def sniff_attachment(data: bytes, name: str) -> str:
     """The attachment's real type, from its bytes; refused unless it is an allowed one."""
     if len(data) > settings.KEFU_ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(_("%(field)s: the file is larger than %(max)s MB."), field="file",
-                           max=settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024))
+        raise InvalidInput(
+            _("%(field)s: the file is larger than %(max)s MB."),
+            field="file",
+            max=settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        )
     if not data:
         raise InvalidInput(_("%(field)s: the file is empty."), field="file")
     kind = filetype.guess(data[:8192])
     mime = kind.mime if kind else None
     if mime not in settings.KEFU_ATTACHMENT_TYPES:
-        raise InvalidInput(_("%(field)s: this kind of file is not accepted (photos, PDF, audio or video only)."), field="file")
+        raise InvalidInput(
+            _("%(field)s: this kind of file is not accepted (photos, PDF, audio or video only)."),
+            field="file",
+        )
     return mime
 
 
-def add_attachment(*, actor, ticket: Ticket, name: str, data: bytes, public: bool = True) -> Attachment:
+def add_attachment(
+    *, actor, ticket: Ticket, name: str, data: bytes, public: bool = True
+) -> Attachment:
     """Attach a photo, PDF, audio or video file; its type is read from its content, not its name."""
     from django.core.files.base import ContentFile
 
@@ -363,9 +526,24 @@ def add_attachment(*, actor, ticket: Ticket, name: str, data: bytes, public: boo
     safe_name = "".join(c for c in (name or "file") if c not in '/\\\x00"<>')[-200:] or "file"
     with transaction.atomic():
         locked = _locked(ticket.pk, None)
-        event = _event(locked, EventKind.ATTACHMENT, actor, public=public, name=safe_name, size=len(data), content_type=mime)
-        attachment = Attachment(ticket=locked, event=event, original_name=safe_name, content_type=mime, size=len(data),
-                                sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
+        event = _event(
+            locked,
+            EventKind.ATTACHMENT,
+            actor,
+            public=public,
+            name=safe_name,
+            size=len(data),
+            content_type=mime,
+        )
+        attachment = Attachment(
+            ticket=locked,
+            event=event,
+            original_name=safe_name,
+            content_type=mime,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=actor,
+        )
         attachment.file.save(safe_name, ContentFile(data), save=False)
         attachment.save()
         _save(locked)

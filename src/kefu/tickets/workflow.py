@@ -3,7 +3,13 @@
 from .models import Status
 
 TRANSITIONS: dict[str, set[str]] = {
-    Status.NEW: {Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED},
+    Status.NEW: {
+        Status.OPEN,
+        Status.PENDING_CUSTOMER,
+        Status.ON_HOLD,
+        Status.RESOLVED,
+        Status.CLOSED,
+    },
     Status.OPEN: {Status.PENDING_CUSTOMER, Status.ON_HOLD, Status.RESOLVED},
     Status.PENDING_CUSTOMER: {Status.OPEN, Status.ON_HOLD, Status.RESOLVED},
     Status.ON_HOLD: {Status.OPEN, Status.PENDING_CUSTOMER, Status.RESOLVED},

@@ -68,17 +68,58 @@ MODELS = [
     ("computer", "骏和", "JH-Pro16", "骏和 Pro 16 笔记本电脑", "6999.00", None),
 ]
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
-GIVEN_MALE = ["伟", "强", "磊", "军", "勇", "杰", "涛", "明", "超", "建华", "志刚", "海峰", "国庆", "文博", "子豪"]
-GIVEN_FEMALE = ["芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "婷", "雪梅", "晓燕", "秀英", "佳怡", "雨欣", "梦琪"]
+GIVEN_MALE = [
+    "伟",
+    "强",
+    "磊",
+    "军",
+    "勇",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "建华",
+    "志刚",
+    "海峰",
+    "国庆",
+    "文博",
+    "子豪",
+]
+GIVEN_FEMALE = [
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "艳",
+    "娟",
+    "霞",
+    "婷",
+    "雪梅",
+    "晓燕",
+    "秀英",
+    "佳怡",
+    "雨欣",
+    "梦琪",
+]
 STREETS = ["幸福路", "人民路", "建设大道", "中山路", "解放路", "和平街", "长江路", "光明路"]
-CITY_OF = {"east": ("上海市", ["浦东新区", "徐汇区", "闵行区", "静安区"]), "north": ("北京市", ["朝阳区", "海淀区", "西城区", "丰台区"]),
-           "south": ("广州市", ["天河区", "越秀区", "海珠区", "白云区"])}
+CITY_OF = {
+    "east": ("上海市", ["浦东新区", "徐汇区", "闵行区", "静安区"]),
+    "north": ("北京市", ["朝阳区", "海淀区", "西城区", "丰台区"]),
+    "south": ("广州市", ["天河区", "越秀区", "海珠区", "白云区"]),
+}
 
 # (type, subject, description) — {model} is the product.
 TICKET_TEXTS = {
     "fault_report": [
-        ("{model}不制冷", "上周买的{model}，这两天突然不制冷了，冷藏室温度很高，食物都快坏了，希望尽快派人上门检修。"),
-        ("{model}开机无反应", "{model}插上电源后按开机键没有任何反应，指示灯也不亮，已经换过插座了。"),
+        (
+            "{model}不制冷",
+            "上周买的{model}，这两天突然不制冷了，冷藏室温度很高，食物都快坏了，希望尽快派人上门检修。",
+        ),
+        (
+            "{model}开机无反应",
+            "{model}插上电源后按开机键没有任何反应，指示灯也不亮，已经换过插座了。",
+        ),
         ("{model}噪音很大", "{model}运行时噪音特别大，晚上影响休息，想请师傅上门看看是什么问题。"),
         ("{model}漏水", "{model}底部一直在漏水，地板都湿了，请尽快安排维修。"),
         ("{model}屏幕出现竖线", "{model}屏幕中间出现一条竖线，重启后也没有消失。"),
@@ -90,8 +131,14 @@ TICKET_TEXTS = {
         ("{model}七天无理由退货", "在网上商城买的{model}，还没拆封，想七天无理由退货。"),
     ],
     "complaint": [
-        ("安装师傅迟到三个小时", "约好上午十点安装{model}，师傅下午一点才到，也没有提前打电话说明，非常不满意。"),
-        ("维修多次仍未修好", "{model}已经修了两次了，还是同样的问题，要求给个说法，不然我就打12315投诉。"),
+        (
+            "安装师傅迟到三个小时",
+            "约好上午十点安装{model}，师傅下午一点才到，也没有提前打电话说明，非常不满意。",
+        ),
+        (
+            "维修多次仍未修好",
+            "{model}已经修了两次了，还是同样的问题，要求给个说法，不然我就打12315投诉。",
+        ),
         ("店员态度冷淡", "在门店咨询{model}的时候，店员爱理不理，问了几遍才回答，服务态度太差了。"),
         ("承诺的赠品没有兑现", "购买{model}时说好送一套清洁套装，到现在也没有收到。"),
         ("售后热线一直打不通", "报修{model}，售后热线打了一上午都没人接。"),
@@ -145,33 +192,62 @@ CUSTOMER_MESSAGES = [
 
 def _users():
     User = get_user_model()
-    regions = {code: Region.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in REGIONS}
+    regions = {
+        code: Region.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in REGIONS
+    }
     stores = {}
     for code, name, region, address, phone in STORES:
         stores[code], _ = Store.objects.get_or_create(
-            code=code, defaults={"name": name, "region": regions[region], "address": address, "phone": phone})
+            code=code,
+            defaults={"name": name, "region": regions[region], "address": address, "phone": phone},
+        )
     users = {}
     for username, display, role, store, region, superuser in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, is_staff=superuser or role in (Role.CS_MANAGER,), is_superuser=superuser)
+            user = User(
+                username=username,
+                is_staff=superuser or role in (Role.CS_MANAGER,),
+                is_superuser=superuser,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
-        Staff.objects.get_or_create(user=user, defaults={
-            "role": role, "display_name": display, "store": stores.get(store), "region": regions.get(region),
-            "work_phone": "400-820-1234"})
+        Staff.objects.get_or_create(
+            user=user,
+            defaults={
+                "role": role,
+                "display_name": display,
+                "store": stores.get(store),
+                "region": regions.get(region),
+                "work_phone": "400-820-1234",
+            },
+        )
         users[username] = user
     return regions, stores, users
 
 
 def _catalog():
-    categories = {code: ProductCategory.objects.get_or_create(code=code, defaults={"name": name, "name_en": en})[0]
-                  for code, name, en in CATEGORIES}
+    categories = {
+        code: ProductCategory.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": en}
+        )[0]
+        for code, name, en in CATEGORIES
+    }
     models = []
     for category, brand, code, name, price, discontinued in MODELS:
-        model, _ = ProductModel.objects.get_or_create(code=code, defaults={
-            "category": categories[category], "brand": brand, "name": name, "guide_price": Decimal(price),
-            "discontinued_on": datetime.date.fromisoformat(discontinued) if discontinued else None})
+        model, _ = ProductModel.objects.get_or_create(
+            code=code,
+            defaults={
+                "category": categories[category],
+                "brand": brand,
+                "name": name,
+                "guide_price": Decimal(price),
+                "discontinued_on": datetime.date.fromisoformat(discontinued)
+                if discontinued
+                else None,
+            },
+        )
         models.append(model)
     return categories, models
 
@@ -180,7 +256,9 @@ def _phone(i: int) -> str:
     return f"13{(i % 9) + 1}{(20260000 + i * 7919) % 100000000:08d}"
 
 
-def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, n_tickets: int = 300) -> dict:
+def load_demo(
+    *, progress: bool = False, out=sys.stderr, n_customers: int = 60, n_tickets: int = 300
+) -> dict:
     """Load the demo. Returns how many customers and tickets it added (0 and 0 the second time)."""
     from tqdm import tqdm
 
@@ -202,7 +280,9 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
     region_of = {code: region for code, _, region, _, _ in STORES}
     today = timezone.localdate()
     customers = []
-    bar = tqdm(total=n_customers + n_tickets, desc="Demo data", unit="row", file=out, disable=not progress)
+    bar = tqdm(
+        total=n_customers + n_tickets, desc="Demo data", unit="row", file=out, disable=not progress
+    )
     with transaction.atomic():
         for i in range(n_customers):
             male = rng.random() < 0.5
@@ -212,24 +292,40 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
             city, districts = CITY_OF[region_of[store.code]]
             gender = ("male" if male else "female") if rng.random() < 0.8 else "unknown"
             customer = Customer.objects.create(
-                name=name, phone=_phone(i), gender=gender, home_store=store, is_vip=rng.random() < 0.08,
+                name=name,
+                phone=_phone(i),
+                gender=gender,
+                home_store=store,
+                is_vip=rng.random() < 0.08,
                 email=f"user{i:03d}@example.com" if rng.random() < 0.5 else "",
                 address=f"{city}{rng.choice(districts)}{rng.choice(STREETS)}{rng.randint(1, 999)}号{rng.randint(1, 30)}栋{rng.randint(101, 2802)}室",
             )
             for _ in range(rng.choice([1, 1, 2, 3])):
                 model = rng.choice(models)
-                sold = today - datetime.timedelta(days=rng.choice([2, 5, 10, 20, 45, 120, 200, 400, 800, 1500]))
+                sold = today - datetime.timedelta(
+                    days=rng.choice([2, 5, 10, 20, 45, 120, 200, 400, 800, 1500])
+                )
                 Purchase.objects.create(
-                    customer=customer, store=store, category=model.category, product_model=model, model_name=f"{model.brand} {model.name}",
-                    serial=f"SN{rng.randint(10**9, 10**10 - 1)}", sale_date=sold,
+                    customer=customer,
+                    store=store,
+                    category=model.category,
+                    product_model=model,
+                    model_name=f"{model.brand} {model.name}",
+                    serial=f"SN{rng.randint(10**9, 10**10 - 1)}",
+                    sale_date=sold,
                     invoice_number=f"{rng.randint(10**7, 10**8 - 1)}" if rng.random() < 0.9 else "",
-                    production_date=sold - datetime.timedelta(days=rng.randint(20, 120)), price=model.guide_price,
-                    is_sample_unit=rng.random() < 0.05, sales_channel=rng.choice(["store", "store", "store", "online", "phone"]),
+                    production_date=sold - datetime.timedelta(days=rng.randint(20, 120)),
+                    price=model.guide_price,
+                    is_sample_unit=rng.random() < 0.05,
+                    sales_channel=rng.choice(["store", "store", "store", "online", "phone"]),
                 )
             customers.append(customer)
             bar.update(1)
 
-    agents_by_store = {code: [u for u in users.values() if getattr(u.staff, "store_id", None) == stores[code].id] for code in store_codes}
+    agents_by_store = {
+        code: [u for u in users.values() if getattr(u.staff, "store_id", None) == stores[code].id]
+        for code in store_codes
+    }
     cs_people = [users["cs_agent"], users["cs_manager"], users["coordinator"]]
     types = list(TICKET_TEXTS)
     weights = [5, 1.5, 1.2, 4, 2, 4, 1, 1.5, 0.8, 0.3][: len(types)]
@@ -248,31 +344,64 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
             actor = rng.choice(handlers)
             priority = rng.choices(["low", "normal", "high", "urgent"], weights=[1, 6, 2, 0.7])[0]
             ticket, _ = services.open_ticket(
-                actor=actor, type=ttype, channel=channel, subject=subject.format(model=model_label),
-                description=description.format(model=model_label), store=store, customer=customer,
-                priority=priority, purchase_id=purchase.pk if purchase else None, tags=["演示"] if i % 10 == 0 else (),
+                actor=actor,
+                type=ttype,
+                channel=channel,
+                subject=subject.format(model=model_label),
+                description=description.format(model=model_label),
+                store=store,
+                customer=customer,
+                priority=priority,
+                purchase_id=purchase.pk if purchase else None,
+                tags=["演示"] if i % 10 == 0 else (),
                 opened_at=opened,
             )
             target = rng.choices(
-                [Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED],
-                weights=[2, 2.5, 1.5, 0.5, 2, 1.5])[0]
+                [
+                    Status.NEW,
+                    Status.OPEN,
+                    Status.PENDING_CUSTOMER,
+                    Status.ON_HOLD,
+                    Status.RESOLVED,
+                    Status.CLOSED,
+                ],
+                weights=[2, 2.5, 1.5, 0.5, 2, 1.5],
+            )[0]
             stamp = opened
             if target != Status.NEW:
-                services.add_reply(actor=actor, ticket=ticket, body=rng.choice(REPLIES).format(greeting=customer.greeting), public=True)
+                services.add_reply(
+                    actor=actor,
+                    ticket=ticket,
+                    body=rng.choice(REPLIES).format(greeting=customer.greeting),
+                    public=True,
+                )
                 if rng.random() < 0.4:
-                    services.add_reply(actor=actor, ticket=ticket, body=rng.choice(NOTES), public=False)
+                    services.add_reply(
+                        actor=actor, ticket=ticket, body=rng.choice(NOTES), public=False
+                    )
                 if rng.random() < 0.5:
                     services.add_customer_message(ticket=ticket, body=rng.choice(CUSTOMER_MESSAGES))
                 ticket.refresh_from_db(fields=["escalation_tier"])
                 # Special cases (媒体, 12315, VIP …) already went straight to the CS department.
-                if ttype == "complaint" and rng.random() < 0.5 and ticket.escalation_tier != "cs_department":
+                if (
+                    ttype == "complaint"
+                    and rng.random() < 0.5
+                    and ticket.escalation_tier != "cs_department"
+                ):
                     services.escalate(actor=actor, ticket=ticket, reason="顾客要求店长出面处理")
                 if target in (Status.PENDING_CUSTOMER, Status.ON_HOLD):
                     services.change_status(actor=actor, ticket=ticket, status=target)
                 if target in (Status.RESOLVED, Status.CLOSED):
-                    if ttype == "complaint":  # kefu.quality: a complaint resolves only with its root cause
+                    if (
+                        ttype == "complaint"
+                    ):  # kefu.quality: a complaint resolves only with its root cause
                         _demo_root_cause(actor, ticket, i)
-                    services.change_status(actor=actor, ticket=ticket, status=Status.RESOLVED, note="已按约定处理完毕。")
+                    services.change_status(
+                        actor=actor,
+                        ticket=ticket,
+                        status=Status.RESOLVED,
+                        note="已按约定处理完毕。",
+                    )
                 if target == Status.CLOSED:
                     services.change_status(actor=actor, ticket=ticket, status=Status.CLOSED)
                 # Spread the follow-up events after the opening, in order.
@@ -290,8 +419,15 @@ def load_demo(*, progress: bool = False, out=sys.stderr, n_customers: int = 60, 
 
 # ---------------------------------------------------------------- service quality (kefu.quality)
 
-DEMO_ROOT_CAUSES = ["slow_service", "promise_not_kept", "treated_rudely", "unskilled_technician", "hotline_unreachable",
-                    "urgent_or_long_wait", "product_quality"]
+DEMO_ROOT_CAUSES = [
+    "slow_service",
+    "promise_not_kept",
+    "treated_rudely",
+    "unskilled_technician",
+    "hotline_unreachable",
+    "urgent_or_long_wait",
+    "product_quality",
+]
 # (username, ten self-assessment answers): one per band, so the history page has something to show.
 DEMO_SELF_ASSESSMENTS = [
     ("staff_sh001", [9, 8, 9, 10, 8, 9, 8, 9, 9, 10]),
@@ -325,18 +461,34 @@ def load_quality_demo(n_reviews: int = 12) -> dict:
     rng = random.Random(2027)
     if not QaReview.objects.filter(reviewer=qa).exists():
         sides = rules.standard_codes()
-        for ticket in Ticket.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED]).order_by("id")[:n_reviews]:
+        for ticket in Ticket.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED]).order_by(
+            "id"
+        )[:n_reviews]:
             # Each ticket leans one way, so the summaries show all four service types.
             procedure, personal = rng.choice([(4, 4), (4, 2), (2, 4), (2, 2), (5, 4)])
-            scores = {c: {"score": max(1, min(5, (procedure if side == "procedure" else personal) + rng.choice([-1, 0, 0, 1]))),
-                          "note": ""} for c, side in sides.items()}
+            scores = {
+                c: {
+                    "score": max(
+                        1,
+                        min(
+                            5,
+                            (procedure if side == "procedure" else personal)
+                            + rng.choice([-1, 0, 0, 1]),
+                        ),
+                    ),
+                    "note": "",
+                }
+                for c, side in sides.items()
+            }
             try:
                 quality.record_review(reviewer=qa, ticket=ticket, scores=scores, comment="演示评分")
             except Conflict:  # a ticket nobody worked has no agent to score
                 continue
             added["reviews"] += 1
     last_week = week_start(timezone.localdate()) - datetime.timedelta(days=7)
-    added["samples"] = len(quality.sample_week(last_week)) + len(quality.sample_week(last_week + datetime.timedelta(days=7)))
+    added["samples"] = len(quality.sample_week(last_week)) + len(
+        quality.sample_week(last_week + datetime.timedelta(days=7))
+    )
     for username, answers in DEMO_SELF_ASSESSMENTS:
         user = User.objects.filter(username=username).first()
         if user is not None and not SelfAssessment.objects.filter(staff__user=user).exists():
@@ -347,8 +499,15 @@ def load_quality_demo(n_reviews: int = 12) -> dict:
 
 # ---- the customer's voice (kefu.feedback): survey answers, follow-up calls, feedback cards, compensation ----
 
-FEEDBACK_COMMENTS = ["师傅很专业，讲解也很耐心。", "处理速度很快，谢谢。", "等了好几天才有人联系我。", "问题解决了，但希望下次能提前打电话。",
-                     "客服态度很好。", "到现在还是没有修好，很失望。", ""]
+FEEDBACK_COMMENTS = [
+    "师傅很专业，讲解也很耐心。",
+    "处理速度很快，谢谢。",
+    "等了好几天才有人联系我。",
+    "问题解决了，但希望下次能提前打电话。",
+    "客服态度很好。",
+    "到现在还是没有修好，很失望。",
+    "",
+]
 FEEDBACK_CARDS = [
     ("praise", "徐家汇店的王芳很热情，耐心帮我对比了三款冰箱，点赞！"),
     ("suggestion", "希望周末能延长营业时间到晚上十点。"),
@@ -378,44 +537,102 @@ def load_feedback_demo() -> dict:
     if FeedbackCard.objects.exists():
         return {"surveys_answered": 0, "followups": 0, "cards": 0, "compensations": 0}
     rng = random.Random(2027)
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=[d[0] for d in DEMO_USERS])}
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=[d[0] for d in DEMO_USERS])
+    }
     answered = 0
     for survey in Survey.objects.filter(answered_at__isnull=True).order_by("id"):
         if rng.random() < 0.6:
             csat = rng.choices([5, 4, 3, 2, 1], weights=[5, 3, 1, 0.6, 0.4])[0]
-            answers = {code: max(1, min(5, csat + rng.choice([-1, 0, 0, 1]))) for code in ("timely", "attitude", "solved")}
-            feedback.answer_survey(token=survey.token, csat=csat, answers=answers, comment=rng.choice(FEEDBACK_COMMENTS))
+            answers = {
+                code: max(1, min(5, csat + rng.choice([-1, 0, 0, 1])))
+                for code in ("timely", "attitude", "solved")
+            }
+            feedback.answer_survey(
+                token=survey.token,
+                csat=csat,
+                answers=answers,
+                comment=rng.choice(FEEDBACK_COMMENTS),
+            )
             answered += 1
     # As if the daily sweep had run every morning of the demo's two months; calls older than a
     # week were made, the rest are still on the list (some of them overdue).
     today = timezone.localdate()
-    made = sum(feedback.generate_followups(today=today - datetime.timedelta(days=d)) for d in range(60, -1, -1))
+    made = sum(
+        feedback.generate_followups(today=today - datetime.timedelta(days=d))
+        for d in range(60, -1, -1)
+    )
     week_ago = today - datetime.timedelta(days=7)
-    for call in FollowUp.objects.filter(done_at__isnull=True, reason="rule", due_on__lt=week_ago).order_by("id"):
+    for call in FollowUp.objects.filter(
+        done_at__isnull=True, reason="rule", due_on__lt=week_ago
+    ).order_by("id"):
         outcome = rng.choices(["satisfied", "reached", "not_reached"], weights=[6, 2, 1])[0]
-        feedback.record_call(actor=users["cs_agent"], followup_id=call.pk, outcome=outcome,
-                             note="顾客表示满意" if outcome == "satisfied" else "")
+        feedback.record_call(
+            actor=users["cs_agent"],
+            followup_id=call.pk,
+            outcome=outcome,
+            note="顾客表示满意" if outcome == "satisfied" else "",
+        )
     stores = list(Store.objects.order_by("code"))
     # Every third card is signed, by a demo customer already on file (the demo adds no one new).
     signers = list(Customer.objects.exclude(phone=None).order_by("id")[:3])
     for i, (category, text) in enumerate(FEEDBACK_CARDS):
         signer = signers[i // 3] if i % 3 == 0 and i // 3 < len(signers) else None
-        feedback.submit_card(store=stores[i % len(stores)].code, category=category, text=text,
-                             name=signer.name if signer else "", phone=signer.phone if signer else "",
-                             gender=signer.gender if signer else None, consent=signer is not None)
-    complaints = [t for t in (Ticket.objects.filter(type="complaint", store__code=code).select_related("store", "region").first()
-                              for code in ("SH001", "BJ001", "SH002", "GZ001", "BJ002")) if t]
-    deciders = {"store_manager": "manager_{store}", "regional_manager": "region_{region}", "cs_department": "cs_manager"}
+        feedback.submit_card(
+            store=stores[i % len(stores)].code,
+            category=category,
+            text=text,
+            name=signer.name if signer else "",
+            phone=signer.phone if signer else "",
+            gender=signer.gender if signer else None,
+            consent=signer is not None,
+        )
+    complaints = [
+        t
+        for t in (
+            Ticket.objects.filter(type="complaint", store__code=code)
+            .select_related("store", "region")
+            .first()
+            for code in ("SH001", "BJ001", "SH002", "GZ001", "BJ002")
+        )
+        if t
+    ]
+    deciders = {
+        "store_manager": "manager_{store}",
+        "regional_manager": "region_{region}",
+        "cs_department": "cs_manager",
+    }
     given = 0
-    for n, (ticket, (amount, kind, purpose, gift, reason)) in enumerate(zip(complaints, COMPENSATIONS, strict=False)):
+    for n, (ticket, (amount, kind, purpose, gift, reason)) in enumerate(
+        zip(complaints, COMPENSATIONS, strict=False)
+    ):
         staff = users.get(f"staff_{ticket.store.code.lower()}") or users["cs_agent"]
-        item = feedback.request_compensation(actor=staff, ticket=ticket, kind=kind, purpose=purpose, amount=amount,
-                                             gift=gift, reason=reason)
+        item = feedback.request_compensation(
+            actor=staff,
+            ticket=ticket,
+            kind=kind,
+            purpose=purpose,
+            amount=amount,
+            gift=gift,
+            reason=reason,
+        )
         given += 1
-        decider = users.get(deciders.get(item.awaiting_tier, "").format(store=ticket.store.code.lower(), region=ticket.region.code))
-        if item.status == "requested" and decider and n < len(complaints) - 1:  # the last one waits, to show the queue
+        decider = users.get(
+            deciders.get(item.awaiting_tier, "").format(
+                store=ticket.store.code.lower(), region=ticket.region.code
+            )
+        )
+        if (
+            item.status == "requested" and decider and n < len(complaints) - 1
+        ):  # the last one waits, to show the queue
             feedback.approve_compensation(actor=decider, compensation_id=item.pk, note="同意")
-    return {"surveys_answered": answered, "followups": made, "cards": len(FEEDBACK_CARDS), "compensations": given}
+    return {
+        "surveys_answered": answered,
+        "followups": made,
+        "cards": len(FEEDBACK_CARDS),
+        "compensations": given,
+    }
 
 
 def _aftersales_demo():

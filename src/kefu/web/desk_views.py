@@ -74,37 +74,76 @@ def queue(request):
         assignee = request.user.username
     sort = params.get("sort", "newest")
     tickets = selectors.ticket_queue(
-        request.user, status=statuses, type=params.get("type") or None, store=params.get("store") or None,
-        assignee=assignee, escalation_tier=params.get("tier") or None, q=params.get("q") or None, sort=sort,
+        request.user,
+        status=statuses,
+        type=params.get("type") or None,
+        store=params.get("store") or None,
+        assignee=assignee,
+        escalation_tier=params.get("tier") or None,
+        q=params.get("q") or None,
+        sort=sort,
     )
     count, capped = selectors.capped_count(tickets)
     paginator = CappedPaginator(selectors.for_listing(tickets), PAGE_SIZE, count)
     page: Page = paginator.get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
-    return render(request, "desk/queue.html", {
-        "page": page, "count": count, "capped": capped, "query": query.urlencode(),
-        "filters": {"status": statuses, "type": params.get("type", ""), "store": params.get("store", ""),
-                    "tier": params.get("tier", ""), "q": params.get("q", ""), "sort": sort, "view": view_name,
-                    "assignee": params.get("assignee", "")},
-        "statuses": Status.choices, "types": TicketType.choices, "tiers": Tier.choices,
-        "stores": stores_for(request.user),
-    })
+    return render(
+        request,
+        "desk/queue.html",
+        {
+            "page": page,
+            "count": count,
+            "capped": capped,
+            "query": query.urlencode(),
+            "filters": {
+                "status": statuses,
+                "type": params.get("type", ""),
+                "store": params.get("store", ""),
+                "tier": params.get("tier", ""),
+                "q": params.get("q", ""),
+                "sort": sort,
+                "view": view_name,
+                "assignee": params.get("assignee", ""),
+            },
+            "statuses": Status.choices,
+            "types": TicketType.choices,
+            "tiers": Tier.choices,
+            "stores": stores_for(request.user),
+        },
+    )
 
 
 def _ticket_context(request, ticket, **extra):
     staff = staff_of(request.user)
-    contact = customer_selectors.reveal_contact(request.user, ticket.customer, context=f"desk:ticket:{ticket.id}")
-    colleagues = Staff.objects.select_related("user", "store").filter(user__is_active=True).order_by("role", "display_name")
+    contact = customer_selectors.reveal_contact(
+        request.user, ticket.customer, context=f"desk:ticket:{ticket.id}"
+    )
+    colleagues = (
+        Staff.objects.select_related("user", "store")
+        .filter(user__is_active=True)
+        .order_by("role", "display_name")
+    )
     if staff.scope == "store":
-        colleagues = colleagues.filter(store_id=ticket.store_id) | colleagues.exclude(role__in=["store_staff", "store_manager", "regional_manager"])
+        colleagues = colleagues.filter(store_id=ticket.store_id) | colleagues.exclude(
+            role__in=["store_staff", "store_manager", "regional_manager"]
+        )
     return {
-        "ticket": ticket, "contact": contact, "events": ticket.events.all(),
-        "history": selectors.customer_history(request.user, ticket.customer_id, exclude_id=ticket.id),
-        "purchases": ticket.customer.purchases.select_related("store", "category").order_by("-sale_date")[:10],
+        "ticket": ticket,
+        "contact": contact,
+        "events": ticket.events.all(),
+        "history": selectors.customer_history(
+            request.user, ticket.customer_id, exclude_id=ticket.id
+        ),
+        "purchases": ticket.customer.purchases.select_related("store", "category").order_by(
+            "-sale_date"
+        )[:10],
         "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
         "colleagues": colleagues[:200],
-        "can": {c: can(request.user, c) for c in ("reply", "note", "status", "assign", "assign_self", "escalate", "attach")},
+        "can": {
+            c: can(request.user, c)
+            for c in ("reply", "note", "status", "assign", "assign_self", "escalate", "attach")
+        },
         "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
         "panels": [(template, panel(request, ticket)) for template, panel in TICKET_PANELS],
         **extra,
@@ -127,8 +166,13 @@ def _act(request, pk, action):
         action(ticket, version)
     except KefuError as exc:
         ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
-        context = _ticket_context(request, ticket, error=exc.text(), error_code=exc.code,
-                                  draft=request.POST.get("body", ""))
+        context = _ticket_context(
+            request,
+            ticket,
+            error=exc.text(),
+            error_code=exc.code,
+            draft=request.POST.get("body", ""),
+        )
         return render(request, "desk/ticket.html", context, status=exc.status)
     return redirect("desk:ticket", pk=pk)
 
@@ -141,12 +185,27 @@ def ticket_reply(request, pk):
     override = request.POST.get("override") == "1"
 
     def action(ticket, version):
-        event = services.add_reply(actor=request.user, ticket=ticket, body=request.POST.get("body", ""), public=public,
-                                   expected_version=version, override=override)
-        messages.success(request, _("Reply sent to the customer.") if public else _("Internal note added."))
+        event = services.add_reply(
+            actor=request.user,
+            ticket=ticket,
+            body=request.POST.get("body", ""),
+            public=public,
+            expected_version=version,
+            override=override,
+        )
+        messages.success(
+            request, _("Reply sent to the customer.") if public else _("Internal note added.")
+        )
         if event.warnings:
-            messages.info(request, _("Service-language suggestions for next time: %(items)s") % {
-                "items": "；".join(list(dict.fromkeys(w["explanation"] for w in event.warnings))[:3])})
+            messages.info(
+                request,
+                _("Service-language suggestions for next time: %(items)s")
+                % {
+                    "items": "；".join(
+                        list(dict.fromkeys(w["explanation"] for w in event.warnings))[:3]
+                    )
+                },
+            )
 
     return _act(request, pk, action)
 
@@ -155,8 +214,13 @@ def ticket_reply(request, pk):
 @staff_required
 def ticket_status(request, pk):
     def action(ticket, version):
-        services.change_status(actor=request.user, ticket=ticket, status=request.POST.get("status", ""),
-                               note=request.POST.get("note", ""), expected_version=version)
+        services.change_status(
+            actor=request.user,
+            ticket=ticket,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            expected_version=version,
+        )
         messages.success(request, _("Status changed."))
 
     return _act(request, pk, action)
@@ -166,8 +230,12 @@ def ticket_status(request, pk):
 @staff_required
 def ticket_assign(request, pk):
     def action(ticket, version):
-        services.assign(actor=request.user, ticket=ticket, assignee=request.POST.get("assignee") or None,
-                        expected_version=version)
+        services.assign(
+            actor=request.user,
+            ticket=ticket,
+            assignee=request.POST.get("assignee") or None,
+            expected_version=version,
+        )
         messages.success(request, _("Assignment changed."))
 
     return _act(request, pk, action)
@@ -177,7 +245,12 @@ def ticket_assign(request, pk):
 @staff_required
 def ticket_escalate(request, pk):
     def action(ticket, version):
-        services.escalate(actor=request.user, ticket=ticket, reason=request.POST.get("reason", ""), expected_version=version)
+        services.escalate(
+            actor=request.user,
+            ticket=ticket,
+            reason=request.POST.get("reason", ""),
+            expected_version=version,
+        )
         messages.success(request, _("Escalated one rung up the ladder."))
 
     return _act(request, pk, action)
@@ -192,8 +265,13 @@ def ticket_attach(request, pk):
             from kefu.errors import InvalidInput
 
             raise InvalidInput(_("Choose a file to attach."), field="file")
-        services.add_attachment(actor=request.user, ticket=ticket, name=upload.name, data=upload.read(),
-                                public="public" in request.POST)
+        services.add_attachment(
+            actor=request.user,
+            ticket=ticket,
+            name=upload.name,
+            data=upload.read(),
+            public="public" in request.POST,
+        )
         messages.success(request, _("File attached."))
 
     return _act(request, pk, action)
@@ -201,7 +279,9 @@ def ticket_attach(request, pk):
 
 @staff_required
 def attachment(request, pk):
-    found = Attachment.objects.filter(pk=pk, ticket__in=selectors.tickets_visible_to(request.user).values("pk")).first()
+    found = Attachment.objects.filter(
+        pk=pk, ticket__in=selectors.tickets_visible_to(request.user).values("pk")
+    ).first()
     if found is None:
         raise NotFound()
     return attachment_response(found)
@@ -214,25 +294,49 @@ def ticket_new(request):
     import secrets
 
     # A fresh key per blank form: a double-clicked submit opens one ticket, not two.
-    context = {"stores": stores, "types": TicketType.choices, "channels": Channel.choices, "priorities": Priority.choices,
-               "genders": Gender.choices, "form": form, "form_key": form.get("form_key") or secrets.token_hex(8)}
+    context = {
+        "stores": stores,
+        "types": TicketType.choices,
+        "channels": Channel.choices,
+        "priorities": Priority.choices,
+        "genders": Gender.choices,
+        "form": form,
+        "form_key": form.get("form_key") or secrets.token_hex(8),
+    }
     if request.method == "POST":
         from django.db import transaction
 
         try:
             with transaction.atomic():
                 store = stores.filter(code=form.get("store", "")).first()
-                customer = find_or_create_customer(actor=request.user, name=form.get("name", ""), phone=form.get("phone", ""),
-                                                   email=form.get("email", ""), address=form.get("address", ""),
-                                                   gender=form.get("gender") or None, store=store, field_prefix="")
+                customer = find_or_create_customer(
+                    actor=request.user,
+                    name=form.get("name", ""),
+                    phone=form.get("phone", ""),
+                    email=form.get("email", ""),
+                    address=form.get("address", ""),
+                    gender=form.get("gender") or None,
+                    store=store,
+                    field_prefix="",
+                )
                 ticket, _created = services.open_ticket(
-                    actor=request.user, type=form.get("type", ""), channel=form.get("channel", ""),
-                    subject=form.get("subject", ""), description=form.get("description", ""),
-                    store=form.get("store", ""), priority=form.get("priority", "normal"), customer=customer,
+                    actor=request.user,
+                    type=form.get("type", ""),
+                    channel=form.get("channel", ""),
+                    subject=form.get("subject", ""),
+                    description=form.get("description", ""),
+                    store=form.get("store", ""),
+                    priority=form.get("priority", "normal"),
+                    customer=customer,
                     idempotency_key=form.get("form_key"),
                 )
         except KefuError as exc:
-            return render(request, "desk/ticket_new.html", {**context, "error": exc.text(), "error_field": exc.field}, status=exc.status)
+            return render(
+                request,
+                "desk/ticket_new.html",
+                {**context, "error": exc.text(), "error_field": exc.field},
+                status=exc.status,
+            )
         messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
         return redirect("desk:ticket", pk=ticket.pk)
     return render(request, "desk/ticket_new.html", context)
@@ -241,19 +345,30 @@ def ticket_new(request):
 @staff_required
 def customers(request):
     q = request.GET.get("q", "")
-    page = Paginator(customer_selectors.search_customers(request.user, q), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(customer_selectors.search_customers(request.user, q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "desk/customers.html", {"page": page, "q": q})
 
 
 @staff_required
 def customer_detail(request, pk):
     customer = customer_selectors.get_customer(request.user, pk)
-    contact = customer_selectors.reveal_contact(request.user, customer, context=f"desk:customer:{customer.id}")
-    return render(request, "desk/customer.html", {
-        "customer": customer, "contact": contact,
-        "purchases": customer.purchases.select_related("store", "category").order_by("-sale_date")[:50],
-        "tickets": selectors.customer_history(request.user, customer.id, limit=50),
-    })
+    contact = customer_selectors.reveal_contact(
+        request.user, customer, context=f"desk:customer:{customer.id}"
+    )
+    return render(
+        request,
+        "desk/customer.html",
+        {
+            "customer": customer,
+            "contact": contact,
+            "purchases": customer.purchases.select_related("store", "category").order_by(
+                "-sale_date"
+            )[:50],
+            "tickets": selectors.customer_history(request.user, customer.id, limit=50),
+        },
+    )
 
 
 def healthz(request):

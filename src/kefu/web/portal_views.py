@@ -15,7 +15,13 @@ from kefu.org.models import Store
 from kefu.tickets import selectors, services
 from kefu.tickets.models import Channel, Status, TicketType
 
-PORTAL_TYPES = [TicketType.CONSULTATION, TicketType.FAULT_REPORT, TicketType.RETURN_EXCHANGE, TicketType.COMPLAINT, TicketType.SUGGESTION]
+PORTAL_TYPES = [
+    TicketType.CONSULTATION,
+    TicketType.FAULT_REPORT,
+    TicketType.RETURN_EXCHANGE,
+    TicketType.COMPLAINT,
+    TicketType.SUGGESTION,
+]
 
 
 def _client_address(request) -> str:
@@ -50,30 +56,72 @@ def _private(response):
 
 def home(request):
     stores = Store.objects.filter(is_active=True).select_related("region")
-    context = {"stores": stores, "types": [(t.value, t.label) for t in PORTAL_TYPES], "genders": Gender.choices,
-               "form": request.POST if request.method == "POST" else {}}
+    context = {
+        "stores": stores,
+        "types": [(t.value, t.label) for t in PORTAL_TYPES],
+        "genders": Gender.choices,
+        "form": request.POST if request.method == "POST" else {},
+    }
     if request.method != "POST":
         return render(request, "portal/home.html", context)
     form = request.POST
     if form.get("type") not in [t.value for t in PORTAL_TYPES]:
-        return render(request, "portal/home.html", {**context, "error": _("Please choose what your request is about.")}, status=422)
+        return render(
+            request,
+            "portal/home.html",
+            {**context, "error": _("Please choose what your request is about.")},
+            status=422,
+        )
     if not form.get("consent"):
-        return render(request, "portal/home.html", {**context, "error": _("Please agree that we use your contact details to handle this request.")}, status=422)
+        return render(
+            request,
+            "portal/home.html",
+            {
+                **context,
+                "error": _("Please agree that we use your contact details to handle this request."),
+            },
+            status=422,
+        )
     if _over_rate_limit(request):
-        return render(request, "portal/home.html", {**context, "error": _("Too many requests from your network in the last hour. Please call our hotline or try again later.")}, status=429)
+        return render(
+            request,
+            "portal/home.html",
+            {
+                **context,
+                "error": _(
+                    "Too many requests from your network in the last hour. Please call our hotline or try again later."
+                ),
+            },
+            status=429,
+        )
     try:
         with transaction.atomic():
-            customer = find_or_create_customer(actor=None, name=form.get("name", ""), phone=form.get("phone", ""),
-                                               email=form.get("email", ""), gender=form.get("gender") or None, field_prefix="")
+            customer = find_or_create_customer(
+                actor=None,
+                name=form.get("name", ""),
+                phone=form.get("phone", ""),
+                email=form.get("email", ""),
+                gender=form.get("gender") or None,
+                field_prefix="",
+            )
             ticket, _created = services.open_ticket(
-                actor=None, type=form["type"], channel=Channel.WEB, subject=form.get("subject", ""),
-                description=form.get("description", ""), store=form.get("store", ""), customer=customer,
+                actor=None,
+                type=form["type"],
+                channel=Channel.WEB,
+                subject=form.get("subject", ""),
+                description=form.get("description", ""),
+                store=form.get("store", ""),
+                customer=customer,
             )
             upload = request.FILES.get("file")
             if upload:
-                services.add_attachment(actor=None, ticket=ticket, name=upload.name, data=upload.read())
+                services.add_attachment(
+                    actor=None, ticket=ticket, name=upload.name, data=upload.read()
+                )
     except KefuError as exc:
-        return render(request, "portal/home.html", {**context, "error": exc.text()}, status=exc.status)
+        return render(
+            request, "portal/home.html", {**context, "error": exc.text()}, status=exc.status
+        )
     request.session[f"submitted:{ticket.tracking_token}"] = True
     return redirect("portal:track", token=ticket.tracking_token)
 
@@ -94,7 +142,18 @@ def track(request, token):
         except KefuError as exc:
             error, status = exc.text(), exc.status
     just_submitted = request.session.pop(f"submitted:{token}", False)
-    return _private(render(request, "portal/track.html", {
-        "ticket": ticket, "events": ticket.events.all(), "error": error, "just_submitted": just_submitted,
-        "closed": ticket.status == Status.CLOSED, "link": request.build_absolute_uri(),
-    }, status=status))
+    return _private(
+        render(
+            request,
+            "portal/track.html",
+            {
+                "ticket": ticket,
+                "events": ticket.events.all(),
+                "error": error,
+                "just_submitted": just_submitted,
+                "closed": ticket.status == Status.CLOSED,
+                "link": request.build_absolute_uri(),
+            },
+            status=status,
+        )
+    )

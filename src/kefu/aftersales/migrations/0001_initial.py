@@ -6,172 +6,543 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0003_seed_warranty_terms'),
-        ('customers', '0001_initial'),
-        ('org', '0001_initial'),
-        ('tickets', '0002_search_index'),
+        ("catalog", "0003_seed_warranty_terms"),
+        ("customers", "0001_initial"),
+        ("org", "0001_initial"),
+        ("tickets", "0002_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceOrder',
+            name="ServiceOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('return', 'Return'), ('exchange', 'Exchange'), ('repair', 'Repair')], max_length=10, verbose_name='kind')),
-                ('remedy', models.CharField(max_length=20, verbose_name='remedy')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='requested', max_length=12, verbose_name='status')),
-                ('free', models.BooleanField(default=True, verbose_name='free of charge')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='invoice price')),
-                ('refund', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='refund')),
-                ('depreciation_fee', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='depreciation fee')),
-                ('fee', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='fee the customer pays')),
-                ('symptom', models.CharField(blank=True, help_text='Repairs of the same symptom count towards an exchange after two failures.', max_length=100, verbose_name='fault (symptom)')),
-                ('case', models.JSONField(default=dict)),
-                ('decision', models.JSONField(default=dict)),
-                ('outcome', models.CharField(blank=True, choices=[('fixed', 'Fixed'), ('not_fixed', 'Not fixed')], max_length=10, verbose_name='repair outcome')),
-                ('repair_days', models.PositiveIntegerField(default=0, verbose_name='days in repair')),
-                ('parts_wait_days', models.PositiveIntegerField(default=0, verbose_name='days waiting for parts')),
-                ('exchanged_on', models.DateField(blank=True, null=True, verbose_name='exchanged on')),
-                ('new_warranty_start', models.DateField(blank=True, null=True)),
-                ('new_warranty_end', models.DateField(blank=True, null=True)),
-                ('new_main_parts_end', models.DateField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('purchase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='service_orders', to='customers.purchase', verbose_name='purchase')),
-                ('store', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.store')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_orders', to='tickets.ticket', verbose_name='ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("return", "Return"),
+                            ("exchange", "Exchange"),
+                            ("repair", "Repair"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("remedy", models.CharField(max_length=20, verbose_name="remedy")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("free", models.BooleanField(default=True, verbose_name="free of charge")),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="invoice price"
+                    ),
+                ),
+                (
+                    "refund",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="refund",
+                    ),
+                ),
+                (
+                    "depreciation_fee",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="depreciation fee"
+                    ),
+                ),
+                (
+                    "fee",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=12,
+                        verbose_name="fee the customer pays",
+                    ),
+                ),
+                (
+                    "symptom",
+                    models.CharField(
+                        blank=True,
+                        help_text="Repairs of the same symptom count towards an exchange after two failures.",
+                        max_length=100,
+                        verbose_name="fault (symptom)",
+                    ),
+                ),
+                ("case", models.JSONField(default=dict)),
+                ("decision", models.JSONField(default=dict)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("fixed", "Fixed"), ("not_fixed", "Not fixed")],
+                        max_length=10,
+                        verbose_name="repair outcome",
+                    ),
+                ),
+                (
+                    "repair_days",
+                    models.PositiveIntegerField(default=0, verbose_name="days in repair"),
+                ),
+                (
+                    "parts_wait_days",
+                    models.PositiveIntegerField(default=0, verbose_name="days waiting for parts"),
+                ),
+                (
+                    "exchanged_on",
+                    models.DateField(blank=True, null=True, verbose_name="exchanged on"),
+                ),
+                ("new_warranty_start", models.DateField(blank=True, null=True)),
+                ("new_warranty_end", models.DateField(blank=True, null=True)),
+                ("new_main_parts_end", models.DateField(blank=True, null=True)),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "purchase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_orders",
+                        to="customers.purchase",
+                        verbose_name="purchase",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.store",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_orders",
+                        to="tickets.ticket",
+                        verbose_name="ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service order',
-                'verbose_name_plural': 'service orders',
-                'ordering': ['-id'],
+                "verbose_name": "service order",
+                "verbose_name_plural": "service orders",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='FieldVisit',
+            name="FieldVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('installation', 'Installation'), ('repair', 'On-site repair'), ('inspection', 'Inspection')], max_length=15, verbose_name='kind')),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='scheduled', max_length=10, verbose_name='status')),
-                ('symptom', models.CharField(blank=True, max_length=100, verbose_name='fault (symptom)')),
-                ('date', models.DateField(verbose_name='date')),
-                ('window', models.CharField(choices=[('09-12', '09:00–12:00'), ('13-17', '13:00–17:00'), ('18-20', '18:00–20:00')], max_length=5, verbose_name='time slot')),
-                ('reschedules', models.PositiveSmallIntegerField(default=0, verbose_name='times rescheduled')),
-                ('arrived_at', models.DateTimeField(blank=True, null=True, verbose_name='arrived at')),
-                ('diagnosis', models.TextField(blank=True, verbose_name='diagnosis')),
-                ('parts_used', models.JSONField(blank=True, default=list, verbose_name='parts used')),
-                ('fee', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='fee charged')),
-                ('outcome', models.CharField(blank=True, choices=[('fixed', 'Fixed'), ('not_fixed', 'Not fixed'), ('needs_parts', 'Needs parts, will return'), ('installed', 'Installed and set up'), ('no_fault', 'No fault found'), ('customer_absent', 'Customer not at home')], max_length=20, verbose_name='outcome')),
-                ('customer_confirmed', models.BooleanField(default=False, verbose_name='customer confirmed')),
-                ('confirmed_by', models.CharField(blank=True, max_length=50, verbose_name="confirmed by (customer's name)")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.productcategory', verbose_name='category')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('purchase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.purchase', verbose_name='purchase')),
-                ('store', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.store')),
-                ('technician', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='field_visits', to='org.staff', verbose_name='technician')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='field_visits', to='tickets.ticket', verbose_name='ticket')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='aftersales.serviceorder', verbose_name='repair order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("installation", "Installation"),
+                            ("repair", "On-site repair"),
+                            ("inspection", "Inspection"),
+                        ],
+                        max_length=15,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "symptom",
+                    models.CharField(blank=True, max_length=100, verbose_name="fault (symptom)"),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "window",
+                    models.CharField(
+                        choices=[
+                            ("09-12", "09:00–12:00"),
+                            ("13-17", "13:00–17:00"),
+                            ("18-20", "18:00–20:00"),
+                        ],
+                        max_length=5,
+                        verbose_name="time slot",
+                    ),
+                ),
+                (
+                    "reschedules",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="times rescheduled"),
+                ),
+                (
+                    "arrived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="arrived at"),
+                ),
+                ("diagnosis", models.TextField(blank=True, verbose_name="diagnosis")),
+                (
+                    "parts_used",
+                    models.JSONField(blank=True, default=list, verbose_name="parts used"),
+                ),
+                (
+                    "fee",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="fee charged"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("fixed", "Fixed"),
+                            ("not_fixed", "Not fixed"),
+                            ("needs_parts", "Needs parts, will return"),
+                            ("installed", "Installed and set up"),
+                            ("no_fault", "No fault found"),
+                            ("customer_absent", "Customer not at home"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "customer_confirmed",
+                    models.BooleanField(default=False, verbose_name="customer confirmed"),
+                ),
+                (
+                    "confirmed_by",
+                    models.CharField(
+                        blank=True, max_length=50, verbose_name="confirmed by (customer's name)"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.productcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "purchase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="customers.purchase",
+                        verbose_name="purchase",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.store",
+                    ),
+                ),
+                (
+                    "technician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="field_visits",
+                        to="org.staff",
+                        verbose_name="technician",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="field_visits",
+                        to="tickets.ticket",
+                        verbose_name="ticket",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="aftersales.serviceorder",
+                        verbose_name="repair order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'field visit',
-                'verbose_name_plural': 'field visits',
-                'ordering': ['date', 'window', 'id'],
+                "verbose_name": "field visit",
+                "verbose_name_plural": "field visits",
+                "ordering": ["date", "window", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Technician',
+            name="Technician",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_active', models.BooleanField(default=True, verbose_name='takes visits')),
-                ('regions', models.ManyToManyField(blank=True, related_name='+', to='org.region', verbose_name='regions served')),
-                ('skills', models.ManyToManyField(blank=True, related_name='+', to='catalog.productcategory', verbose_name='skills')),
-                ('staff', models.OneToOneField(limit_choices_to={'role': 'technician'}, on_delete=django.db.models.deletion.CASCADE, related_name='technician', to='org.staff', verbose_name='staff member')),
-                ('stores', models.ManyToManyField(blank=True, related_name='+', to='org.store', verbose_name='stores served')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="takes visits")),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.region", verbose_name="regions served"
+                    ),
+                ),
+                (
+                    "skills",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="catalog.productcategory",
+                        verbose_name="skills",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.OneToOneField(
+                        limit_choices_to={"role": "technician"},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="technician",
+                        to="org.staff",
+                        verbose_name="staff member",
+                    ),
+                ),
+                (
+                    "stores",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.store", verbose_name="stores served"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'technician',
-                'verbose_name_plural': 'technicians',
+                "verbose_name": "technician",
+                "verbose_name_plural": "technicians",
             },
         ),
         migrations.CreateModel(
-            name='VisitReschedule',
+            name="VisitReschedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('previous_date', models.DateField()),
-                ('previous_window', models.CharField(choices=[('09-12', '09:00–12:00'), ('13-17', '13:00–17:00'), ('18-20', '18:00–20:00')], max_length=5)),
-                ('date', models.DateField()),
-                ('window', models.CharField(choices=[('09-12', '09:00–12:00'), ('13-17', '13:00–17:00'), ('18-20', '18:00–20:00')], max_length=5)),
-                ('reason', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('previous_technician', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff')),
-                ('technician', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reschedule_log', to='aftersales.fieldvisit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("previous_date", models.DateField()),
+                (
+                    "previous_window",
+                    models.CharField(
+                        choices=[
+                            ("09-12", "09:00–12:00"),
+                            ("13-17", "13:00–17:00"),
+                            ("18-20", "18:00–20:00"),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "window",
+                    models.CharField(
+                        choices=[
+                            ("09-12", "09:00–12:00"),
+                            ("13-17", "13:00–17:00"),
+                            ("18-20", "18:00–20:00"),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "previous_technician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                    ),
+                ),
+                (
+                    "technician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reschedule_log",
+                        to="aftersales.fieldvisit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='WarrantyRecord',
+            name="WarrantyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('repair_days', models.PositiveIntegerField(default=0, verbose_name='days in repair')),
-                ('parts_wait_days', models.PositiveIntegerField(default=0, verbose_name='days waiting for parts')),
-                ('exchanged_on', models.DateField(blank=True, null=True, verbose_name='last exchanged on')),
-                ('warranty_start', models.DateField(blank=True, null=True)),
-                ('warranty_end', models.DateField(blank=True, null=True)),
-                ('main_parts_end', models.DateField(blank=True, null=True)),
-                ('returned_on', models.DateField(blank=True, null=True, verbose_name='returned on')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('purchase', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='warranty_record', to='customers.purchase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "repair_days",
+                    models.PositiveIntegerField(default=0, verbose_name="days in repair"),
+                ),
+                (
+                    "parts_wait_days",
+                    models.PositiveIntegerField(default=0, verbose_name="days waiting for parts"),
+                ),
+                (
+                    "exchanged_on",
+                    models.DateField(blank=True, null=True, verbose_name="last exchanged on"),
+                ),
+                ("warranty_start", models.DateField(blank=True, null=True)),
+                ("warranty_end", models.DateField(blank=True, null=True)),
+                ("main_parts_end", models.DateField(blank=True, null=True)),
+                (
+                    "returned_on",
+                    models.DateField(blank=True, null=True, verbose_name="returned on"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "purchase",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="warranty_record",
+                        to="customers.purchase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'warranty (三包) record',
-                'verbose_name_plural': 'warranty (三包) records',
+                "verbose_name": "warranty (三包) record",
+                "verbose_name_plural": "warranty (三包) records",
             },
         ),
         migrations.AddIndex(
-            model_name='serviceorder',
-            index=models.Index(fields=['ticket', '-id'], name='order_ticket'),
+            model_name="serviceorder",
+            index=models.Index(fields=["ticket", "-id"], name="order_ticket"),
         ),
         migrations.AddIndex(
-            model_name='serviceorder',
-            index=models.Index(fields=['purchase', 'kind', 'status'], name='order_purchase'),
+            model_name="serviceorder",
+            index=models.Index(fields=["purchase", "kind", "status"], name="order_purchase"),
         ),
         migrations.AddIndex(
-            model_name='serviceorder',
-            index=models.Index(fields=['store', 'status', '-id'], name='order_store_status'),
+            model_name="serviceorder",
+            index=models.Index(fields=["store", "status", "-id"], name="order_store_status"),
         ),
         migrations.AddIndex(
-            model_name='serviceorder',
-            index=models.Index(fields=['status', 'kind', 'started_at'], name='order_open_age'),
+            model_name="serviceorder",
+            index=models.Index(fields=["status", "kind", "started_at"], name="order_open_age"),
         ),
         migrations.AddIndex(
-            model_name='fieldvisit',
-            index=models.Index(fields=['technician', 'status', 'date'], name='visit_technician'),
+            model_name="fieldvisit",
+            index=models.Index(fields=["technician", "status", "date"], name="visit_technician"),
         ),
         migrations.AddIndex(
-            model_name='fieldvisit',
-            index=models.Index(fields=['ticket', 'id'], name='visit_ticket'),
+            model_name="fieldvisit",
+            index=models.Index(fields=["ticket", "id"], name="visit_ticket"),
         ),
         migrations.AddIndex(
-            model_name='fieldvisit',
-            index=models.Index(fields=['store', 'status', 'date'], name='visit_store'),
+            model_name="fieldvisit",
+            index=models.Index(fields=["store", "status", "date"], name="visit_store"),
         ),
         migrations.AddConstraint(
-            model_name='fieldvisit',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'scheduled')), fields=('technician', 'date', 'window'), name='visit_one_per_slot'),
+            model_name="fieldvisit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "scheduled")),
+                fields=("technician", "date", "window"),
+                name="visit_one_per_slot",
+            ),
         ),
     ]

@@ -5,42 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ProductCategory',
+            name="ProductCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=50, verbose_name='English name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=50, verbose_name="English name"),
+                ),
             ],
             options={
-                'verbose_name': 'product category',
-                'verbose_name_plural': 'product categories',
-                'ordering': ['id'],
+                "verbose_name": "product category",
+                "verbose_name_plural": "product categories",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ProductModel',
+            name="ProductModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('brand', models.CharField(max_length=50, verbose_name='brand')),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='model code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('guide_price', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='guide price')),
-                ('discontinued_on', models.DateField(blank=True, null=True, verbose_name='discontinued on')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='models', to='catalog.productcategory', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("brand", models.CharField(max_length=50, verbose_name="brand")),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="model code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "guide_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="guide price",
+                    ),
+                ),
+                (
+                    "discontinued_on",
+                    models.DateField(blank=True, null=True, verbose_name="discontinued on"),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="models",
+                        to="catalog.productcategory",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product model',
-                'verbose_name_plural': 'product models',
-                'ordering': ['code'],
+                "verbose_name": "product model",
+                "verbose_name_plural": "product models",
+                "ordering": ["code"],
             },
         ),
     ]

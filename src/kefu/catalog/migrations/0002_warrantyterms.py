@@ -5,44 +5,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WarrantyTerms',
+            name="WarrantyTerms",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('return_days', models.PositiveSmallIntegerField(verbose_name='return window (days)')),
-                ('exchange_days', models.PositiveSmallIntegerField(verbose_name='exchange window (days)')),
-                ('warranty_months', models.PositiveSmallIntegerField(verbose_name='whole-unit warranty (months)')),
-                ('main_part_months', models.PositiveSmallIntegerField(verbose_name='main-part warranty (months)')),
-                ('main_parts', models.CharField(blank=True, help_text='Separated by 、 or commas.', max_length=200, verbose_name='main parts')),
-                ('accessories', models.JSONField(blank=True, default=dict, help_text='e.g. {"battery": {"months": 6, "name_zh": "电池"}}', verbose_name='accessories with their own period')),
-                ('depreciation_daily_rate', models.DecimalField(decimal_places=5, help_text='e.g. 0.001: each day used costs the invoice price × 0.001.', max_digits=7, verbose_name='daily depreciation rate')),
-                ('parts_missing_exchange_days', models.PositiveSmallIntegerField(verbose_name='exchange when parts are missing after (days)')),
-                ('repairer_delay_exchange_days', models.PositiveSmallIntegerField(verbose_name='exchange when the repairer is late after (days)')),
-                ('repaired_works_days', models.PositiveSmallIntegerField(verbose_name='a repaired product must then work (days)')),
-                ('parts_supply_years', models.PositiveSmallIntegerField(verbose_name='spare parts supplied after discontinuation (years)')),
-                ('distance_return_days', models.PositiveSmallIntegerField(verbose_name='no-reason return for distance sales (days)')),
-                ('distance_refund_days', models.PositiveSmallIntegerField(verbose_name='refund of a no-reason return within (days)')),
-                ('distance_channels', models.CharField(blank=True, help_text='Comma-separated: store, online, phone.', max_length=50, verbose_name='channels with no-reason returns')),
-                ('defect_burden_months', models.PositiveSmallIntegerField(verbose_name='business proves there is no defect for (months)')),
-                ('durable_goods', models.BooleanField(verbose_name='durable goods')),
-                ('paid_repair_on_exclusion', models.BooleanField(verbose_name='offer paid repair where 三包 does not apply')),
-                ('no_invoice_offset_months', models.PositiveSmallIntegerField(blank=True, help_text='Empty: the production date starts no period.', null=True, verbose_name='no invoice: period starts this many months after production')),
-                ('no_invoice_offset_days', models.PositiveSmallIntegerField(default=0, verbose_name='no invoice: plus days')),
-                ('no_invoice_remedies', models.CharField(blank=True, help_text='Comma-separated: return, exchange, repair.', max_length=50, verbose_name='no invoice: remedies kept')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='why the company differs from the law')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('category', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='warranty_terms', to='catalog.productcategory', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "return_days",
+                    models.PositiveSmallIntegerField(verbose_name="return window (days)"),
+                ),
+                (
+                    "exchange_days",
+                    models.PositiveSmallIntegerField(verbose_name="exchange window (days)"),
+                ),
+                (
+                    "warranty_months",
+                    models.PositiveSmallIntegerField(verbose_name="whole-unit warranty (months)"),
+                ),
+                (
+                    "main_part_months",
+                    models.PositiveSmallIntegerField(verbose_name="main-part warranty (months)"),
+                ),
+                (
+                    "main_parts",
+                    models.CharField(
+                        blank=True,
+                        help_text="Separated by 、 or commas.",
+                        max_length=200,
+                        verbose_name="main parts",
+                    ),
+                ),
+                (
+                    "accessories",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='e.g. {"battery": {"months": 6, "name_zh": "电池"}}',
+                        verbose_name="accessories with their own period",
+                    ),
+                ),
+                (
+                    "depreciation_daily_rate",
+                    models.DecimalField(
+                        decimal_places=5,
+                        help_text="e.g. 0.001: each day used costs the invoice price × 0.001.",
+                        max_digits=7,
+                        verbose_name="daily depreciation rate",
+                    ),
+                ),
+                (
+                    "parts_missing_exchange_days",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="exchange when parts are missing after (days)"
+                    ),
+                ),
+                (
+                    "repairer_delay_exchange_days",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="exchange when the repairer is late after (days)"
+                    ),
+                ),
+                (
+                    "repaired_works_days",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="a repaired product must then work (days)"
+                    ),
+                ),
+                (
+                    "parts_supply_years",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="spare parts supplied after discontinuation (years)"
+                    ),
+                ),
+                (
+                    "distance_return_days",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="no-reason return for distance sales (days)"
+                    ),
+                ),
+                (
+                    "distance_refund_days",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="refund of a no-reason return within (days)"
+                    ),
+                ),
+                (
+                    "distance_channels",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated: store, online, phone.",
+                        max_length=50,
+                        verbose_name="channels with no-reason returns",
+                    ),
+                ),
+                (
+                    "defect_burden_months",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="business proves there is no defect for (months)"
+                    ),
+                ),
+                ("durable_goods", models.BooleanField(verbose_name="durable goods")),
+                (
+                    "paid_repair_on_exclusion",
+                    models.BooleanField(verbose_name="offer paid repair where 三包 does not apply"),
+                ),
+                (
+                    "no_invoice_offset_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Empty: the production date starts no period.",
+                        null=True,
+                        verbose_name="no invoice: period starts this many months after production",
+                    ),
+                ),
+                (
+                    "no_invoice_offset_days",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="no invoice: plus days"
+                    ),
+                ),
+                (
+                    "no_invoice_remedies",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated: return, exchange, repair.",
+                        max_length=50,
+                        verbose_name="no invoice: remedies kept",
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        verbose_name="why the company differs from the law",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "category",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="warranty_terms",
+                        to="catalog.productcategory",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'warranty (三包) terms',
-                'verbose_name_plural': 'warranty (三包) terms',
-                'ordering': ['category_id'],
+                "verbose_name": "warranty (三包) terms",
+                "verbose_name_plural": "warranty (三包) terms",
+                "ordering": ["category_id"],
             },
         ),
     ]

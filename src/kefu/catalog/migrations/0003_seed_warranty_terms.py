@@ -22,9 +22,13 @@ def seed(apps, schema_editor):
     ProductCategory = apps.get_model("catalog", "ProductCategory")
     WarrantyTerms = apps.get_model("catalog", "WarrantyTerms")
     for code, name, name_en in CATEGORIES:
-        category, _ = ProductCategory.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
+        category, _ = ProductCategory.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en}
+        )
         if not WarrantyTerms.objects.filter(category=category).exists():
-            WarrantyTerms.objects.create(category=category, **terms_field_values(company_terms(code)))
+            WarrantyTerms.objects.create(
+                category=category, **terms_field_values(company_terms(code))
+            )
 
 
 class Migration(migrations.Migration):

@@ -6,91 +6,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('org', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=200)),
-                ('gender', models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('unknown', 'Unknown')], default='unknown', max_length=10, verbose_name='gender')),
-                ('phone', models.CharField(blank=True, max_length=11, null=True, unique=True, verbose_name='mobile')),
-                ('phone_last4', models.CharField(blank=True, db_index=True, editable=False, max_length=4)),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_vip', models.BooleanField(default=False, verbose_name='VIP')),
-                ('consent_contact', models.BooleanField(default=True, verbose_name='agrees to follow-up calls and surveys')),
-                ('consent_marketing', models.BooleanField(default=False, verbose_name='agrees to marketing')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('home_store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.store', verbose_name='home store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "name_pinyin",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=200),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("male", "Male"), ("female", "Female"), ("unknown", "Unknown")],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, max_length=11, null=True, unique=True, verbose_name="mobile"
+                    ),
+                ),
+                (
+                    "phone_last4",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=4),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("is_vip", models.BooleanField(default=False, verbose_name="VIP")),
+                (
+                    "consent_contact",
+                    models.BooleanField(
+                        default=True, verbose_name="agrees to follow-up calls and surveys"
+                    ),
+                ),
+                (
+                    "consent_marketing",
+                    models.BooleanField(default=False, verbose_name="agrees to marketing"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "home_store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.store",
+                        verbose_name="home store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['-id'],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='PiiReveal',
+            name="PiiReveal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fields', models.CharField(max_length=100)),
-                ('context', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pii_reveals', to='customers.customer')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fields", models.CharField(max_length=100)),
+                ("context", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pii_reveals",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal-data reveal',
-                'verbose_name_plural': 'personal-data reveals',
-                'ordering': ['-id'],
+                "verbose_name": "personal-data reveal",
+                "verbose_name_plural": "personal-data reveals",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Purchase',
+            name="Purchase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model_name', models.CharField(max_length=100, verbose_name='model')),
-                ('serial', models.CharField(blank=True, max_length=60, verbose_name='serial number')),
-                ('sale_date', models.DateField(verbose_name='sale date')),
-                ('invoice_number', models.CharField(blank=True, help_text='Empty when there is no invoice.', max_length=40, verbose_name='invoice number')),
-                ('has_warranty_card', models.BooleanField(default=True, verbose_name='warranty card')),
-                ('production_date', models.DateField(blank=True, null=True, verbose_name='production date')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='price (yuan)')),
-                ('is_sample_unit', models.BooleanField(default=False, verbose_name='sample unit (样机)')),
-                ('sales_channel', models.CharField(choices=[('store', 'In store'), ('online', 'Online'), ('phone', 'By phone')], default='store', max_length=10, verbose_name='sales channel')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.productcategory', verbose_name='category')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='customers.customer', verbose_name='customer')),
-                ('product_model', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.productmodel', verbose_name='product model')),
-                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='org.store', verbose_name='store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("model_name", models.CharField(max_length=100, verbose_name="model")),
+                (
+                    "serial",
+                    models.CharField(blank=True, max_length=60, verbose_name="serial number"),
+                ),
+                ("sale_date", models.DateField(verbose_name="sale date")),
+                (
+                    "invoice_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="Empty when there is no invoice.",
+                        max_length=40,
+                        verbose_name="invoice number",
+                    ),
+                ),
+                (
+                    "has_warranty_card",
+                    models.BooleanField(default=True, verbose_name="warranty card"),
+                ),
+                (
+                    "production_date",
+                    models.DateField(blank=True, null=True, verbose_name="production date"),
+                ),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="price (yuan)"
+                    ),
+                ),
+                (
+                    "is_sample_unit",
+                    models.BooleanField(default=False, verbose_name="sample unit (样机)"),
+                ),
+                (
+                    "sales_channel",
+                    models.CharField(
+                        choices=[
+                            ("store", "In store"),
+                            ("online", "Online"),
+                            ("phone", "By phone"),
+                        ],
+                        default="store",
+                        max_length=10,
+                        verbose_name="sales channel",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.productcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchases",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "product_model",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.productmodel",
+                        verbose_name="product model",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchases",
+                        to="org.store",
+                        verbose_name="store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase',
-                'verbose_name_plural': 'purchases',
-                'ordering': ['-sale_date', '-id'],
+                "verbose_name": "purchase",
+                "verbose_name_plural": "purchases",
+                "ordering": ["-sale_date", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['name'], name='customers_c_name_f018e2_idx'),
+            model_name="customer",
+            index=models.Index(fields=["name"], name="customers_c_name_f018e2_idx"),
         ),
         migrations.AddIndex(
-            model_name='purchase',
-            index=models.Index(fields=['customer', '-sale_date'], name='customers_p_custome_032655_idx'),
+            model_name="purchase",
+            index=models.Index(
+                fields=["customer", "-sale_date"], name="customers_p_custome_032655_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='purchase',
-            index=models.Index(fields=['serial'], name='customers_p_serial_d6cdff_idx'),
+            model_name="purchase",
+            index=models.Index(fields=["serial"], name="customers_p_serial_d6cdff_idx"),
         ),
     ]

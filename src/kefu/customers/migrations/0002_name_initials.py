@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='name_initials',
+            model_name="customer",
+            name="name_initials",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=50),
         ),
     ]

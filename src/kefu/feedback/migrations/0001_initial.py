@@ -9,201 +9,686 @@ import kefu.feedback.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('org', '0001_initial'),
-        ('tickets', '0002_search_index'),
+        ("customers", "0001_initial"),
+        ("org", "0001_initial"),
+        ("tickets", "0002_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CompensationLimit',
+            name="CompensationLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('store_staff', 'Store staff'), ('store_manager', 'Store manager'), ('regional_manager', 'Regional manager'), ('cs_agent', 'CS agent'), ('cs_manager', 'CS manager'), ('technician', 'Technician'), ('qa_monitor', 'QA monitor'), ('trainer', 'Trainer'), ('coordinator', 'Coordinator'), ('admin', 'Administrator')], max_length=30, unique=True, verbose_name='role')),
-                ('limit', models.DecimalField(blank=True, decimal_places=2, help_text='Blank means unlimited.', max_digits=12, null=True, verbose_name='limit (yuan)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("store_staff", "Store staff"),
+                            ("store_manager", "Store manager"),
+                            ("regional_manager", "Regional manager"),
+                            ("cs_agent", "CS agent"),
+                            ("cs_manager", "CS manager"),
+                            ("technician", "Technician"),
+                            ("qa_monitor", "QA monitor"),
+                            ("trainer", "Trainer"),
+                            ("coordinator", "Coordinator"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=30,
+                        unique=True,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "limit",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Blank means unlimited.",
+                        max_digits=12,
+                        null=True,
+                        verbose_name="limit (yuan)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'compensation limit',
-                'verbose_name_plural': 'compensation limits',
-                'ordering': ['limit'],
+                "verbose_name": "compensation limit",
+                "verbose_name_plural": "compensation limits",
+                "ordering": ["limit"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackSettings',
+            name="FeedbackSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('low_score_threshold', models.PositiveSmallIntegerField(default=2, help_text='An overall score at or below this reopens the ticket to the store manager with a follow-up call.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='low satisfaction score')),
-                ('survey_valid_days', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1)], verbose_name='survey open for (days)')),
-                ('call_due_days', models.PositiveSmallIntegerField(default=2, help_text='A call task is due this many days after it becomes due to be made; after that it is overdue.', verbose_name='days to make a follow-up call')),
-                ('max_call_attempts', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='call attempts before giving up')),
-                ('lookback_days', models.PositiveSmallIntegerField(default=14, help_text='The daily sweep also creates calls missed on earlier days, up to this many days back.', verbose_name='catch-up window (days)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "low_score_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="An overall score at or below this reopens the ticket to the store manager with a follow-up call.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="low satisfaction score",
+                    ),
+                ),
+                (
+                    "survey_valid_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="survey open for (days)",
+                    ),
+                ),
+                (
+                    "call_due_days",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="A call task is due this many days after it becomes due to be made; after that it is overdue.",
+                        verbose_name="days to make a follow-up call",
+                    ),
+                ),
+                (
+                    "max_call_attempts",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="call attempts before giving up",
+                    ),
+                ),
+                (
+                    "lookback_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        help_text="The daily sweep also creates calls missed on earlier days, up to this many days back.",
+                        verbose_name="catch-up window (days)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'feedback settings',
-                'verbose_name_plural': 'feedback settings',
+                "verbose_name": "feedback settings",
+                "verbose_name_plural": "feedback settings",
             },
         ),
         migrations.CreateModel(
-            name='FollowUpRule',
+            name="FollowUpRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('ticket_type', models.CharField(choices=[('consultation', 'Pre-sales consultation'), ('order', 'Order question'), ('delivery', 'Delivery'), ('installation', 'Installation and set-up'), ('fault_report', 'Fault report / repair'), ('return_exchange', 'Return or exchange'), ('complaint', 'Complaint'), ('suggestion', 'Suggestion / feedback'), ('training', 'After-sales training'), ('other', 'Other')], max_length=20, verbose_name='ticket type')),
-                ('days_after_resolution', models.PositiveSmallIntegerField(default=3, verbose_name='days after resolution')),
-                ('sample_percent', models.PositiveSmallIntegerField(default=100, help_text='100 calls every customer; 20 calls one in five, picked the same way every time.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='sample (%)')),
-                ('script', models.TextField(blank=True, help_text='Blank uses the shipped script. Placeholders: {greeting}, {honorific}, {store}, {agent}, {number}, {subject}, {resolved_on}.', verbose_name='call script')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "ticket_type",
+                    models.CharField(
+                        choices=[
+                            ("consultation", "Pre-sales consultation"),
+                            ("order", "Order question"),
+                            ("delivery", "Delivery"),
+                            ("installation", "Installation and set-up"),
+                            ("fault_report", "Fault report / repair"),
+                            ("return_exchange", "Return or exchange"),
+                            ("complaint", "Complaint"),
+                            ("suggestion", "Suggestion / feedback"),
+                            ("training", "After-sales training"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="ticket type",
+                    ),
+                ),
+                (
+                    "days_after_resolution",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="days after resolution"
+                    ),
+                ),
+                (
+                    "sample_percent",
+                    models.PositiveSmallIntegerField(
+                        default=100,
+                        help_text="100 calls every customer; 20 calls one in five, picked the same way every time.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="sample (%)",
+                    ),
+                ),
+                (
+                    "script",
+                    models.TextField(
+                        blank=True,
+                        help_text="Blank uses the shipped script. Placeholders: {greeting}, {honorific}, {store}, {agent}, {number}, {subject}, {resolved_on}.",
+                        verbose_name="call script",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'follow-up rule',
-                'verbose_name_plural': 'follow-up rules',
-                'ordering': ['id'],
+                "verbose_name": "follow-up rule",
+                "verbose_name_plural": "follow-up rules",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyQuestion',
+            name="SurveyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('text', models.CharField(max_length=200, verbose_name='question (Chinese)')),
-                ('text_en', models.CharField(blank=True, max_length=200, verbose_name='question (English)')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("text", models.CharField(max_length=200, verbose_name="question (Chinese)")),
+                (
+                    "text_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="question (English)"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'survey question',
-                'verbose_name_plural': 'survey questions',
-                'ordering': ['position', 'id'],
+                "verbose_name": "survey question",
+                "verbose_name_plural": "survey questions",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=kefu.feedback.models.new_token, editable=False, max_length=40, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
-                ('expires_at', models.DateTimeField(verbose_name='open until')),
-                ('mailed_at', models.DateTimeField(blank=True, null=True, verbose_name='mailed')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('csat', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='overall satisfaction')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.store')),
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survey', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=kefu.feedback.models.new_token,
+                        editable=False,
+                        max_length=40,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent")),
+                ("expires_at", models.DateTimeField(verbose_name="open until")),
+                ("mailed_at", models.DateTimeField(blank=True, null=True, verbose_name="mailed")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered"),
+                ),
+                (
+                    "csat",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="overall satisfaction",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.region",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.store",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'satisfaction survey',
-                'verbose_name_plural': 'satisfaction surveys',
-                'ordering': ['-id'],
+                "verbose_name": "satisfaction survey",
+                "verbose_name_plural": "satisfaction surveys",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyAnswer',
+            name="SurveyAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='feedback.survey')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='feedback.surveyquestion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="feedback.survey",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="feedback.surveyquestion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question__position', 'question_id'],
+                "ordering": ["question__position", "question_id"],
             },
         ),
         migrations.CreateModel(
-            name='Compensation',
+            name="Compensation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cash', 'Cash or refund'), ('voucher', 'Voucher'), ('gift', 'Gift')], max_length=10, verbose_name='kind')),
-                ('purpose', models.CharField(choices=[('loss', 'Compensation for a loss we caused'), ('goodwill', 'Goodwill gesture')], max_length=10, verbose_name='purpose')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount (yuan)')),
-                ('gift', models.CharField(blank=True, max_length=100, verbose_name='gift')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('status', models.CharField(choices=[('requested', 'Awaiting approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='requested', max_length=10, verbose_name='status')),
-                ('awaiting_tier', models.CharField(blank=True, choices=[('store_staff', 'Store staff'), ('store_manager', 'Store manager'), ('regional_manager', 'Regional manager'), ('cs_department', 'Customer-service department')], max_length=20, verbose_name='awaiting')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.store')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='compensations', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Cash or refund"),
+                            ("voucher", "Voucher"),
+                            ("gift", "Gift"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("loss", "Compensation for a loss we caused"),
+                            ("goodwill", "Goodwill gesture"),
+                        ],
+                        max_length=10,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="amount (yuan)"
+                    ),
+                ),
+                ("gift", models.CharField(blank=True, max_length=100, verbose_name="gift")),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Awaiting approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "awaiting_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("store_staff", "Store staff"),
+                            ("store_manager", "Store manager"),
+                            ("regional_manager", "Regional manager"),
+                            ("cs_department", "Customer-service department"),
+                        ],
+                        max_length=20,
+                        verbose_name="awaiting",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.region",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.store",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="compensations",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'compensation',
-                'verbose_name_plural': 'compensations',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['store', 'status', '-decided_at'], name='comp_store_status'), models.Index(fields=['region', 'status', '-decided_at'], name='comp_region_status'), models.Index(fields=['status', '-decided_at'], name='comp_status'), models.Index(fields=['ticket', 'id'], name='comp_ticket')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='compensation_amount_positive')],
+                "verbose_name": "compensation",
+                "verbose_name_plural": "compensations",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["store", "status", "-decided_at"], name="comp_store_status"
+                    ),
+                    models.Index(
+                        fields=["region", "status", "-decided_at"], name="comp_region_status"
+                    ),
+                    models.Index(fields=["status", "-decided_at"], name="comp_status"),
+                    models.Index(fields=["ticket", "id"], name="comp_ticket"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="compensation_amount_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackCard',
+            name="FeedbackCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('praise', 'Praise'), ('suggestion', 'Suggestion'), ('complaint', 'Complaint'), ('other', 'Other')], max_length=20, verbose_name='category')),
-                ('text', models.TextField(verbose_name='text')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='received')),
-                ('handled_at', models.DateTimeField(blank=True, null=True, verbose_name='handled')),
-                ('handling_note', models.TextField(blank=True, verbose_name='what was done')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='feedback_cards', to='customers.customer', verbose_name='customer')),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.store', verbose_name='store')),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.ticket', verbose_name='ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("praise", "Praise"),
+                            ("suggestion", "Suggestion"),
+                            ("complaint", "Complaint"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="text")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="received")),
+                ("handled_at", models.DateTimeField(blank=True, null=True, verbose_name="handled")),
+                ("handling_note", models.TextField(blank=True, verbose_name="what was done")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="feedback_cards",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.region",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.store",
+                        verbose_name="store",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tickets.ticket",
+                        verbose_name="ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'feedback card',
-                'verbose_name_plural': 'feedback cards',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['store', '-id'], name='card_store'), models.Index(fields=['region', '-id'], name='card_region'), models.Index(condition=models.Q(('handled_at__isnull', True)), fields=['store', '-id'], name='card_store_new')],
+                "verbose_name": "feedback card",
+                "verbose_name_plural": "feedback cards",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["store", "-id"], name="card_store"),
+                    models.Index(fields=["region", "-id"], name="card_region"),
+                    models.Index(
+                        condition=models.Q(("handled_at__isnull", True)),
+                        fields=["store", "-id"],
+                        name="card_store_new",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('rule', 'Follow-up call'), ('low_score', 'Low satisfaction score'), ('unsatisfied', 'Unsatisfied on a call')], max_length=20, verbose_name='reason')),
-                ('due_on', models.DateField(verbose_name='due')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('outcome', models.CharField(blank=True, choices=[('reached', 'Reached'), ('not_reached', 'Not reached'), ('satisfied', 'Satisfied'), ('unsatisfied', 'Unsatisfied')], max_length=20, verbose_name='outcome')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='feedback_followups', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.store')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followups', to='tickets.ticket')),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='feedback.followuprule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("rule", "Follow-up call"),
+                            ("low_score", "Low satisfaction score"),
+                            ("unsatisfied", "Unsatisfied on a call"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("reached", "Reached"),
+                            ("not_reached", "Not reached"),
+                            ("satisfied", "Satisfied"),
+                            ("unsatisfied", "Unsatisfied"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="feedback_followups",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.region",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.store",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followups",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="feedback.followuprule",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up call',
-                'verbose_name_plural': 'follow-up calls',
-                'ordering': ['due_on', 'id'],
-                'indexes': [models.Index(condition=models.Q(('done_at__isnull', True)), fields=['store', 'due_on'], name='followup_open_store'), models.Index(condition=models.Q(('done_at__isnull', True)), fields=['region', 'due_on'], name='followup_open_region'), models.Index(condition=models.Q(('done_at__isnull', True)), fields=['due_on'], name='followup_open'), models.Index(fields=['ticket', 'id'], name='followup_ticket')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('rule__isnull', False)), fields=('ticket', 'rule'), name='followup_once_per_rule')],
+                "verbose_name": "follow-up call",
+                "verbose_name_plural": "follow-up calls",
+                "ordering": ["due_on", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("done_at__isnull", True)),
+                        fields=["store", "due_on"],
+                        name="followup_open_store",
+                    ),
+                    models.Index(
+                        condition=models.Q(("done_at__isnull", True)),
+                        fields=["region", "due_on"],
+                        name="followup_open_region",
+                    ),
+                    models.Index(
+                        condition=models.Q(("done_at__isnull", True)),
+                        fields=["due_on"],
+                        name="followup_open",
+                    ),
+                    models.Index(fields=["ticket", "id"], name="followup_ticket"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("rule__isnull", False)),
+                        fields=("ticket", "rule"),
+                        name="followup_once_per_rule",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='survey',
-            index=models.Index(fields=['store', '-answered_at'], name='survey_store_answered'),
+            model_name="survey",
+            index=models.Index(fields=["store", "-answered_at"], name="survey_store_answered"),
         ),
         migrations.AddIndex(
-            model_name='survey',
-            index=models.Index(fields=['region', '-answered_at'], name='survey_region_answered'),
+            model_name="survey",
+            index=models.Index(fields=["region", "-answered_at"], name="survey_region_answered"),
         ),
         migrations.AddIndex(
-            model_name='survey',
-            index=models.Index(fields=['-answered_at'], name='survey_answered'),
+            model_name="survey",
+            index=models.Index(fields=["-answered_at"], name="survey_answered"),
         ),
         migrations.AddConstraint(
-            model_name='surveyanswer',
-            constraint=models.UniqueConstraint(fields=('survey', 'question'), name='survey_answer_once'),
+            model_name="surveyanswer",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "question"), name="survey_answer_once"
+            ),
         ),
     ]

@@ -15,7 +15,12 @@ RULES = [
     ("投诉回访：结案后3天，全部回访", "complaint", 3, 100),
     ("维修回访：结案后7天，抽样20%", "fault_report", 7, 20),
 ]
-LIMITS = [("store_staff", "50.00"), ("store_manager", "500.00"), ("regional_manager", "2000.00"), ("cs_manager", None)]
+LIMITS = [
+    ("store_staff", "50.00"),
+    ("store_manager", "500.00"),
+    ("regional_manager", "2000.00"),
+    ("cs_manager", None),
+]
 
 
 def seed(apps, schema_editor):
@@ -25,12 +30,19 @@ def seed(apps, schema_editor):
     CompensationLimit = apps.get_model("feedback", "CompensationLimit")
     FeedbackSettings.objects.get_or_create(pk=1)
     for code, text, text_en, position in QUESTIONS:
-        SurveyQuestion.objects.get_or_create(code=code, defaults={"text": text, "text_en": text_en, "position": position})
+        SurveyQuestion.objects.get_or_create(
+            code=code, defaults={"text": text, "text_en": text_en, "position": position}
+        )
     for name, ticket_type, days, percent in RULES:
-        FollowUpRule.objects.get_or_create(ticket_type=ticket_type, name=name,
-                                           defaults={"days_after_resolution": days, "sample_percent": percent})
+        FollowUpRule.objects.get_or_create(
+            ticket_type=ticket_type,
+            name=name,
+            defaults={"days_after_resolution": days, "sample_percent": percent},
+        )
     for role, limit in LIMITS:
-        CompensationLimit.objects.get_or_create(role=role, defaults={"limit": Decimal(limit) if limit else None})
+        CompensationLimit.objects.get_or_create(
+            role=role, defaults={"limit": Decimal(limit) if limit else None}
+        )
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
-SCORE_LABELS = {5: _("Very satisfied"), 4: _("Satisfied"), 3: _("Neutral"), 2: _("Dissatisfied"), 1: _("Very dissatisfied")}
+SCORE_LABELS = {
+    5: _("Very satisfied"),
+    4: _("Satisfied"),
+    3: _("Neutral"),
+    2: _("Dissatisfied"),
+    1: _("Very dissatisfied"),
+}
 
 
 @register.simple_tag

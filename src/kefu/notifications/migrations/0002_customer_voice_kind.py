@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('sla_warning', 'SLA warning'), ('sla_breach', 'SLA breached'), ('escalated', 'Escalated to you'), ('customer_voice', "The customer's voice")], max_length=30, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("sla_warning", "SLA warning"),
+                    ("sla_breach", "SLA breached"),
+                    ("escalated", "Escalated to you"),
+                    ("customer_voice", "The customer's voice"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
     ]

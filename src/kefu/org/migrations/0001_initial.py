@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,64 +14,152 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_id', models.CharField(max_length=16, unique=True)),
-                ('name', models.CharField(default='default', max_length=50)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key_id", models.CharField(max_length=16, unique=True)),
+                ("name", models.CharField(default="default", max_length=50)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
             },
         ),
         migrations.CreateModel(
-            name='Store',
+            name="Store",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('calendar', models.CharField(default='store', max_length=40, verbose_name='business calendar')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stores', to='org.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                (
+                    "calendar",
+                    models.CharField(
+                        default="store", max_length=40, verbose_name="business calendar"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stores",
+                        to="org.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'store',
-                'verbose_name_plural': 'stores',
-                'ordering': ['code'],
+                "verbose_name": "store",
+                "verbose_name_plural": "stores",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('store_staff', 'Store staff'), ('store_manager', 'Store manager'), ('regional_manager', 'Regional manager'), ('cs_agent', 'CS agent'), ('cs_manager', 'CS manager'), ('technician', 'Technician'), ('qa_monitor', 'QA monitor'), ('trainer', 'Trainer'), ('coordinator', 'Coordinator'), ('admin', 'Administrator')], max_length=30, verbose_name='role')),
-                ('display_name', models.CharField(max_length=50, verbose_name='display name')),
-                ('work_phone', models.CharField(blank=True, max_length=30, verbose_name='work phone')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.region', verbose_name='region')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.store', verbose_name='store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("store_staff", "Store staff"),
+                            ("store_manager", "Store manager"),
+                            ("regional_manager", "Regional manager"),
+                            ("cs_agent", "CS agent"),
+                            ("cs_manager", "CS manager"),
+                            ("technician", "Technician"),
+                            ("qa_monitor", "QA monitor"),
+                            ("trainer", "Trainer"),
+                            ("coordinator", "Coordinator"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=50, verbose_name="display name")),
+                (
+                    "work_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="work phone"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="org.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="org.store",
+                        verbose_name="store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff member',
-                'verbose_name_plural': 'staff',
+                "verbose_name": "staff member",
+                "verbose_name_plural": "staff",
             },
         ),
     ]

@@ -10,142 +10,324 @@ import kefu.quality.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('tickets', '0002_search_index'),
+        ("org", "0001_initial"),
+        ("tickets", "0002_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PhraseOverride',
+            name="PhraseOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='e.g. forbidden.wo_bu_zhi_dao, or a new code such as forbidden.local_1', max_length=60, unique=True, verbose_name='rule code')),
-                ('phrase', models.CharField(blank=True, max_length=100, verbose_name='phrase')),
-                ('variants', models.JSONField(blank=True, default=list, help_text='A list of patterns; * allows a few filler characters. Replaces the shipped variants when given.', verbose_name='variants')),
-                ('severity', models.CharField(blank=True, choices=[('block', 'Block'), ('warn', 'Warn'), ('hint', 'Hint')], max_length=10, verbose_name='severity')),
-                ('explanation', models.CharField(blank=True, max_length=300, verbose_name='explanation')),
-                ('suggestion', models.CharField(blank=True, max_length=300, verbose_name='suggestion')),
-                ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="e.g. forbidden.wo_bu_zhi_dao, or a new code such as forbidden.local_1",
+                        max_length=60,
+                        unique=True,
+                        verbose_name="rule code",
+                    ),
+                ),
+                ("phrase", models.CharField(blank=True, max_length=100, verbose_name="phrase")),
+                (
+                    "variants",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="A list of patterns; * allows a few filler characters. Replaces the shipped variants when given.",
+                        verbose_name="variants",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        blank=True,
+                        choices=[("block", "Block"), ("warn", "Warn"), ("hint", "Hint")],
+                        max_length=10,
+                        verbose_name="severity",
+                    ),
+                ),
+                (
+                    "explanation",
+                    models.CharField(blank=True, max_length=300, verbose_name="explanation"),
+                ),
+                (
+                    "suggestion",
+                    models.CharField(blank=True, max_length=300, verbose_name="suggestion"),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="enabled")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'forbidden-phrase override',
-                'verbose_name_plural': 'forbidden-phrase overrides',
-                'ordering': ['code'],
+                "verbose_name": "forbidden-phrase override",
+                "verbose_name_plural": "forbidden-phrase overrides",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='QualityPolicy',
+            name="QualityPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('allow_override_roles', models.JSONField(blank=True, default=kefu.quality.models.default_override_roles, help_text='Role codes, e.g. ["store_manager", "cs_manager"]. Every override is recorded on the ticket.', verbose_name='roles that may send despite a forbidden phrase')),
-                ('sample_per_agent_week', models.PositiveSmallIntegerField(default=3, verbose_name='QA sample per agent per week')),
-                ('procedure_strong_at', models.DecimalField(decimal_places=2, default=Decimal('3.5'), max_digits=3, verbose_name='procedure side is strong from')),
-                ('personal_strong_at', models.DecimalField(decimal_places=2, default=Decimal('3.5'), max_digits=3, verbose_name='personal side is strong from')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "allow_override_roles",
+                    models.JSONField(
+                        blank=True,
+                        default=kefu.quality.models.default_override_roles,
+                        help_text='Role codes, e.g. ["store_manager", "cs_manager"]. Every override is recorded on the ticket.',
+                        verbose_name="roles that may send despite a forbidden phrase",
+                    ),
+                ),
+                (
+                    "sample_per_agent_week",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="QA sample per agent per week"
+                    ),
+                ),
+                (
+                    "procedure_strong_at",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("3.5"),
+                        max_digits=3,
+                        verbose_name="procedure side is strong from",
+                    ),
+                ),
+                (
+                    "personal_strong_at",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("3.5"),
+                        max_digits=3,
+                        verbose_name="personal side is strong from",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'service-quality settings',
-                'verbose_name_plural': 'service-quality settings',
+                "verbose_name": "service-quality settings",
+                "verbose_name_plural": "service-quality settings",
             },
         ),
         migrations.CreateModel(
-            name='QaReview',
+            name="QaReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scores', models.JSONField(default=dict)),
-                ('procedure_score', models.DecimalField(decimal_places=2, max_digits=3)),
-                ('personal_score', models.DecimalField(decimal_places=2, max_digits=3)),
-                ('service_type', models.CharField(choices=[('cold', 'Cold service'), ('production_line', 'Production-line service'), ('friendly', 'Friendly service'), ('quality', 'Quality service')], max_length=20, verbose_name='service type')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='qa_reviews_received', to=settings.AUTH_USER_MODEL)),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='qa_reviews_made', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='qa_reviews', to='org.store')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qa_reviews', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scores", models.JSONField(default=dict)),
+                ("procedure_score", models.DecimalField(decimal_places=2, max_digits=3)),
+                ("personal_score", models.DecimalField(decimal_places=2, max_digits=3)),
+                (
+                    "service_type",
+                    models.CharField(
+                        choices=[
+                            ("cold", "Cold service"),
+                            ("production_line", "Production-line service"),
+                            ("friendly", "Friendly service"),
+                            ("quality", "Quality service"),
+                        ],
+                        max_length=20,
+                        verbose_name="service type",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="qa_reviews_received",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="qa_reviews_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="qa_reviews",
+                        to="org.store",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="qa_reviews",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'QA review',
-                'verbose_name_plural': 'QA reviews',
-                'ordering': ['-id'],
+                "verbose_name": "QA review",
+                "verbose_name_plural": "QA reviews",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='QaSample',
+            name="QaSample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField(verbose_name='week (Monday)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='samples', to='quality.qareview')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qa_samples', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField(verbose_name="week (Monday)")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="samples",
+                        to="quality.qareview",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="qa_samples",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'QA sample',
-                'verbose_name_plural': 'QA samples',
-                'ordering': ['-week', 'agent_id', 'ticket_id'],
+                "verbose_name": "QA sample",
+                "verbose_name_plural": "QA samples",
+                "ordering": ["-week", "agent_id", "ticket_id"],
             },
         ),
         migrations.CreateModel(
-            name='SelfAssessment',
+            name="SelfAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answers', models.JSONField(default=list)),
-                ('total', models.PositiveSmallIntegerField()),
-                ('band', models.CharField(max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='self_assessments', to='org.staff')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("answers", models.JSONField(default=list)),
+                ("total", models.PositiveSmallIntegerField()),
+                ("band", models.CharField(max_length=20)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="self_assessments",
+                        to="org.staff",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'self-assessment',
-                'verbose_name_plural': 'self-assessments',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "self-assessment",
+                "verbose_name_plural": "self-assessments",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ComplaintGuide',
+            name="ComplaintGuide",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('steps', models.JSONField(blank=True, default=dict)),
-                ('root_cause', models.CharField(blank=True, max_length=40, verbose_name='root cause')),
-                ('root_cause_note', models.CharField(blank=True, max_length=500, verbose_name='root-cause note')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('summary_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.ticketevent')),
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='complaint_guide', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("steps", models.JSONField(blank=True, default=dict)),
+                (
+                    "root_cause",
+                    models.CharField(blank=True, max_length=40, verbose_name="root cause"),
+                ),
+                (
+                    "root_cause_note",
+                    models.CharField(blank=True, max_length=500, verbose_name="root-cause note"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "summary_event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tickets.ticketevent",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="complaint_guide",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'complaint guide',
-                'verbose_name_plural': 'complaint guides',
-                'indexes': [models.Index(fields=['root_cause'], name='guide_root_cause')],
+                "verbose_name": "complaint guide",
+                "verbose_name_plural": "complaint guides",
+                "indexes": [models.Index(fields=["root_cause"], name="guide_root_cause")],
             },
         ),
         migrations.AddIndex(
-            model_name='qareview',
-            index=models.Index(fields=['agent', '-created_at'], name='qa_review_agent'),
+            model_name="qareview",
+            index=models.Index(fields=["agent", "-created_at"], name="qa_review_agent"),
         ),
         migrations.AddIndex(
-            model_name='qareview',
-            index=models.Index(fields=['store', '-created_at'], name='qa_review_store'),
+            model_name="qareview",
+            index=models.Index(fields=["store", "-created_at"], name="qa_review_store"),
         ),
         migrations.AddIndex(
-            model_name='qareview',
-            index=models.Index(fields=['-created_at'], name='qa_review_recent'),
+            model_name="qareview",
+            index=models.Index(fields=["-created_at"], name="qa_review_recent"),
         ),
         migrations.AddIndex(
-            model_name='qasample',
-            index=models.Index(fields=['week', 'review'], name='qa_sample_open'),
+            model_name="qasample",
+            index=models.Index(fields=["week", "review"], name="qa_sample_open"),
         ),
         migrations.AddConstraint(
-            model_name='qasample',
-            constraint=models.UniqueConstraint(fields=('week', 'ticket'), name='qa_sample_week_ticket'),
+            model_name="qasample",
+            constraint=models.UniqueConstraint(
+                fields=("week", "ticket"), name="qa_sample_week_ticket"
+            ),
         ),
         migrations.AddIndex(
-            model_name='selfassessment',
-            index=models.Index(fields=['staff', '-created_at'], name='self_assessment_staff'),
+            model_name="selfassessment",
+            index=models.Index(fields=["staff", "-created_at"], name="self_assessment_staff"),
         ),
     ]

@@ -7,133 +7,395 @@ import kefu.sla.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tickets', '0003_sla_fields'),
+        ("tickets", "0003_sla_fields"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('position', models.PositiveIntegerField(default=100, help_text='Lower is tried first.', verbose_name='position')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('types', models.JSONField(blank=True, default=list, help_text='Empty: any type.', verbose_name='ticket types')),
-                ('priorities', models.JSONField(blank=True, default=list, help_text='Empty: any priority.', verbose_name='priorities')),
-                ('channels', models.JSONField(blank=True, default=list, help_text='Empty: any channel.', verbose_name='channels')),
-                ('vip', models.CharField(choices=[('any', 'Any customer'), ('yes', 'VIP customers only'), ('no', 'Non-VIP customers only')], default='any', max_length=3, verbose_name='VIP')),
-                ('first_response_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='first response within (minutes)')),
-                ('first_response_calendar', models.CharField(blank=True, max_length=40, verbose_name='first response calendar')),
-                ('next_reply_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='next reply within (minutes)')),
-                ('next_reply_calendar', models.CharField(blank=True, max_length=40, verbose_name='next reply calendar')),
-                ('resolution_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='resolution within (minutes)')),
-                ('resolution_calendar', models.CharField(blank=True, max_length=40, verbose_name='resolution calendar')),
-                ('warn_percent', models.PositiveSmallIntegerField(default=75, verbose_name='warn at (percent of the target)')),
-                ('paused_statuses', models.JSONField(blank=True, default=kefu.sla.models.default_paused, verbose_name='clocks pause in')),
-                ('escalate_on_breach', models.BooleanField(default=False, verbose_name='escalate one rung on breach')),
-                ('requires_solution_timetable', models.BooleanField(default=False, help_text='The first-response clock stops only when a reply has been sent and a solution time (承诺解决时间) promised.', verbose_name='first response needs a solution timetable')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "position",
+                    models.PositiveIntegerField(
+                        default=100, help_text="Lower is tried first.", verbose_name="position"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "types",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Empty: any type.",
+                        verbose_name="ticket types",
+                    ),
+                ),
+                (
+                    "priorities",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Empty: any priority.",
+                        verbose_name="priorities",
+                    ),
+                ),
+                (
+                    "channels",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Empty: any channel.",
+                        verbose_name="channels",
+                    ),
+                ),
+                (
+                    "vip",
+                    models.CharField(
+                        choices=[
+                            ("any", "Any customer"),
+                            ("yes", "VIP customers only"),
+                            ("no", "Non-VIP customers only"),
+                        ],
+                        default="any",
+                        max_length=3,
+                        verbose_name="VIP",
+                    ),
+                ),
+                (
+                    "first_response_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="first response within (minutes)"
+                    ),
+                ),
+                (
+                    "first_response_calendar",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="first response calendar"
+                    ),
+                ),
+                (
+                    "next_reply_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="next reply within (minutes)"
+                    ),
+                ),
+                (
+                    "next_reply_calendar",
+                    models.CharField(blank=True, max_length=40, verbose_name="next reply calendar"),
+                ),
+                (
+                    "resolution_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="resolution within (minutes)"
+                    ),
+                ),
+                (
+                    "resolution_calendar",
+                    models.CharField(blank=True, max_length=40, verbose_name="resolution calendar"),
+                ),
+                (
+                    "warn_percent",
+                    models.PositiveSmallIntegerField(
+                        default=75, verbose_name="warn at (percent of the target)"
+                    ),
+                ),
+                (
+                    "paused_statuses",
+                    models.JSONField(
+                        blank=True,
+                        default=kefu.sla.models.default_paused,
+                        verbose_name="clocks pause in",
+                    ),
+                ),
+                (
+                    "escalate_on_breach",
+                    models.BooleanField(default=False, verbose_name="escalate one rung on breach"),
+                ),
+                (
+                    "requires_solution_timetable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The first-response clock stops only when a reply has been sent and a solution time (承诺解决时间) promised.",
+                        verbose_name="first response needs a solution timetable",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA policy',
-                'verbose_name_plural': 'SLA policies',
-                'ordering': ['position', 'id'],
+                "verbose_name": "SLA policy",
+                "verbose_name_plural": "SLA policies",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SpecialCaseTrigger',
+            name="SpecialCaseTrigger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('media', 'Media exposure threat'), ('regulator', '12315 / consumer association / regulator'), ('legal', 'Lawyer or lawsuit'), ('safety', 'Safety hazard')], max_length=20, verbose_name='category')),
-                ('phrase', models.CharField(max_length=50, unique=True, verbose_name='phrase')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("media", "Media exposure threat"),
+                            ("regulator", "12315 / consumer association / regulator"),
+                            ("legal", "Lawyer or lawsuit"),
+                            ("safety", "Safety hazard"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("phrase", models.CharField(max_length=50, unique=True, verbose_name="phrase")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'special-case trigger',
-                'verbose_name_plural': 'special-case triggers',
-                'ordering': ['category', 'phrase'],
+                "verbose_name": "special-case trigger",
+                "verbose_name_plural": "special-case triggers",
+                "ordering": ["category", "phrase"],
             },
         ),
         migrations.CreateModel(
-            name='Calendar',
+            name="Calendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(max_length=40, unique=True, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('tz', models.CharField(default='Asia/Shanghai', max_length=60, verbose_name='time zone')),
-                ('weekly', models.JSONField(blank=True, default=dict, help_text='Weekday → periods, e.g. {"mon": [["09:00", "12:00"], ["13:00", "18:00"]]}; a missing day is closed.', verbose_name='weekly opening periods')),
-                ('observe_holidays', models.BooleanField(default=False, help_text='Closed on official holidays; open on 调休 make-up working days (with the workday periods).', verbose_name='observe official holidays')),
-                ('workday_periods', models.JSONField(blank=True, help_text='Periods on 调休 make-up working days, e.g. [["09:00", "18:00"]]; empty: Monday\'s periods.', null=True, verbose_name='make-up working day periods')),
-                ('always_open', models.BooleanField(default=False, help_text='Calendar hours: for targets counted in real time.', verbose_name='open 24/7')),
-                ('serves_cs_department', models.BooleanField(default=False, help_text='The calendar of tickets held by the customer-service department (one calendar only).', verbose_name='customer-service department calendar')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.SlugField(max_length=40, unique=True, verbose_name="name")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                (
+                    "tz",
+                    models.CharField(
+                        default="Asia/Shanghai", max_length=60, verbose_name="time zone"
+                    ),
+                ),
+                (
+                    "weekly",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Weekday → periods, e.g. {"mon": [["09:00", "12:00"], ["13:00", "18:00"]]}; a missing day is closed.',
+                        verbose_name="weekly opening periods",
+                    ),
+                ),
+                (
+                    "observe_holidays",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Closed on official holidays; open on 调休 make-up working days (with the workday periods).",
+                        verbose_name="observe official holidays",
+                    ),
+                ),
+                (
+                    "workday_periods",
+                    models.JSONField(
+                        blank=True,
+                        help_text='Periods on 调休 make-up working days, e.g. [["09:00", "18:00"]]; empty: Monday\'s periods.',
+                        null=True,
+                        verbose_name="make-up working day periods",
+                    ),
+                ),
+                (
+                    "always_open",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Calendar hours: for targets counted in real time.",
+                        verbose_name="open 24/7",
+                    ),
+                ),
+                (
+                    "serves_cs_department",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The calendar of tickets held by the customer-service department (one calendar only).",
+                        verbose_name="customer-service department calendar",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'business calendar',
-                'verbose_name_plural': 'business calendars',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('serves_cs_department', True)), fields=('serves_cs_department',), name='one_cs_department_calendar')],
+                "verbose_name": "business calendar",
+                "verbose_name_plural": "business calendars",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("serves_cs_department", True)),
+                        fields=("serves_cs_department",),
+                        name="one_cs_department_calendar",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CalendarException',
+            name="CalendarException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('periods', models.JSONField(blank=True, default=list, help_text='Empty: closed all day. Else e.g. [["10:00", "16:00"]].', verbose_name='open periods')),
-                ('reason', models.CharField(blank=True, max_length=100, verbose_name='reason')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exceptions', to='sla.calendar')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "periods",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Empty: closed all day. Else e.g. [["10:00", "16:00"]].',
+                        verbose_name="open periods",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=100, verbose_name="reason")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exceptions",
+                        to="sla.calendar",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar exception',
-                'verbose_name_plural': 'calendar exceptions',
-                'ordering': ['date'],
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'date'), name='one_exception_per_day')],
+                "verbose_name": "calendar exception",
+                "verbose_name_plural": "calendar exceptions",
+                "ordering": ["date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("calendar", "date"), name="one_exception_per_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SlaClock',
+            name="SlaClock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target', models.CharField(choices=[('first_response', 'First response'), ('next_reply', 'Next reply'), ('resolution', 'Resolution')], max_length=20)),
-                ('state', models.CharField(choices=[('running', 'Running'), ('paused', 'Paused'), ('met', 'Met'), ('cancelled', 'No longer needed')], default='running', max_length=10)),
-                ('calendar', models.CharField(max_length=40)),
-                ('follows_holder', models.BooleanField(default=False)),
-                ('target_minutes', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField()),
-                ('warn_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('paused_seconds', models.PositiveIntegerField(default=0)),
-                ('warned_at', models.DateTimeField(blank=True, null=True)),
-                ('breached_at', models.DateTimeField(blank=True, null=True)),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
-                ('escalation_pending', models.BooleanField(default=False)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sla_clocks', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("next_reply", "Next reply"),
+                            ("resolution", "Resolution"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("paused", "Paused"),
+                            ("met", "Met"),
+                            ("cancelled", "No longer needed"),
+                        ],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("calendar", models.CharField(max_length=40)),
+                ("follows_holder", models.BooleanField(default=False)),
+                ("target_minutes", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField()),
+                ("warn_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                ("paused_seconds", models.PositiveIntegerField(default=0)),
+                ("warned_at", models.DateTimeField(blank=True, null=True)),
+                ("breached_at", models.DateTimeField(blank=True, null=True)),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
+                ("escalation_pending", models.BooleanField(default=False)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla_clocks",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'id'],
-                'indexes': [models.Index(fields=['ticket', 'state'], name='slaclock_ticket_state'), models.Index(condition=models.Q(('escalation_pending', True)), fields=['breached_at'], name='slaclock_escalation_pending')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state__in', ['running', 'paused'])), fields=('ticket', 'target'), name='one_active_clock_per_target')],
+                "ordering": ["started_at", "id"],
+                "indexes": [
+                    models.Index(fields=["ticket", "state"], name="slaclock_ticket_state"),
+                    models.Index(
+                        condition=models.Q(("escalation_pending", True)),
+                        fields=["breached_at"],
+                        name="slaclock_escalation_pending",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state__in", ["running", "paused"])),
+                        fields=("ticket", "target"),
+                        name="one_active_clock_per_target",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SlaPause',
+            name="SlaPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('pending_customer', 'Waiting for customer'), ('on_hold', 'On hold'), ('resolved', 'Resolved'), ('closed', 'Closed')], max_length=20)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sla_pauses', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("pending_customer", "Waiting for customer"),
+                            ("on_hold", "On hold"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla_pauses",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'id'],
-                'indexes': [models.Index(fields=['ticket', 'started_at'], name='slapause_ticket')],
+                "ordering": ["started_at", "id"],
+                "indexes": [models.Index(fields=["ticket", "started_at"], name="slapause_ticket")],
             },
         ),
     ]

@@ -8,12 +8,16 @@ TABLE, FTS = "tickets_ticket", "tickets_ticket_fts"
 
 
 def install(apps, schema_editor):
-    for statement in search.install_sql(schema_editor.connection.vendor, table=TABLE, fts_table=FTS):
+    for statement in search.install_sql(
+        schema_editor.connection.vendor, table=TABLE, fts_table=FTS
+    ):
         schema_editor.execute(statement)
 
 
 def uninstall(apps, schema_editor):
-    for statement in search.uninstall_sql(schema_editor.connection.vendor, table=TABLE, fts_table=FTS):
+    for statement in search.uninstall_sql(
+        schema_editor.connection.vendor, table=TABLE, fts_table=FTS
+    ):
         schema_editor.execute(statement)
 
 

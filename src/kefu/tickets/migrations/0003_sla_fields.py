@@ -5,80 +5,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
-        ('org', '0001_initial'),
-        ('tickets', '0002_search_index'),
+        ("customers", "0001_initial"),
+        ("org", "0001_initial"),
+        ("tickets", "0002_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='first_response_due',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first response due'),
+            model_name="ticket",
+            name="first_response_due",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="first response due"
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='next_reply_due',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='next reply due'),
+            model_name="ticket",
+            name="next_reply_due",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="next reply due"
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='resolution_due',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='resolution due'),
+            model_name="ticket",
+            name="resolution_due",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="resolution due"
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_breached',
+            model_name="ticket",
+            name="sla_breached",
             field=models.JSONField(blank=True, default=list, editable=False),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_due',
+            model_name="ticket",
+            name="sla_due",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_next_due',
+            model_name="ticket",
+            name="sla_next_due",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_paused_at',
+            model_name="ticket",
+            name="sla_paused_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_policy',
-            field=models.CharField(blank=True, editable=False, max_length=40, verbose_name='SLA policy'),
+            model_name="ticket",
+            name="sla_policy",
+            field=models.CharField(
+                blank=True, editable=False, max_length=40, verbose_name="SLA policy"
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_warn_at',
+            model_name="ticket",
+            name="sla_warn_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='solution_promised_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='solution promised by'),
+            model_name="ticket",
+            name="solution_promised_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="solution promised by"
+            ),
         ),
         migrations.AlterField(
-            model_name='ticketevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('reply', 'Reply to customer'), ('note', 'Internal note'), ('customer_message', 'Message from customer'), ('status', 'Status changed'), ('assigned', 'Assigned'), ('escalated', 'Escalated'), ('updated', 'Details changed'), ('attachment', 'Attachment added'), ('sla_warning', 'SLA warning'), ('sla_breach', 'SLA breached'), ('solution_timetable', 'Solution timetable')], max_length=30),
+            model_name="ticketevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("reply", "Reply to customer"),
+                    ("note", "Internal note"),
+                    ("customer_message", "Message from customer"),
+                    ("status", "Status changed"),
+                    ("assigned", "Assigned"),
+                    ("escalated", "Escalated"),
+                    ("updated", "Details changed"),
+                    ("attachment", "Attachment added"),
+                    ("sla_warning", "SLA warning"),
+                    ("sla_breach", "SLA breached"),
+                    ("solution_timetable", "Solution timetable"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('sla_next_due__isnull', False)), fields=['sla_next_due'], name='ticket_sla_next_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("sla_next_due__isnull", False)),
+                fields=["sla_next_due"],
+                name="ticket_sla_next_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['sla_due', 'id'], name='ticket_sla_due'),
+            model_name="ticket",
+            index=models.Index(fields=["sla_due", "id"], name="ticket_sla_due"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['store', 'sla_due', 'id'], name='ticket_store_sla_due'),
+            model_name="ticket",
+            index=models.Index(fields=["store", "sla_due", "id"], name="ticket_store_sla_due"),
         ),
     ]
