@@ -68,10 +68,10 @@ def test_reads_answer_404_outside_scope(api, world, username):
 
 
 WRITES = [
-    ("replies", {"body": "您好，我们已收到您的反馈。"}, "reply"),
-    ("status", {"status": "on_hold"}, "status"),
-    ("escalate", {"reason": "需要上级协调"}, "escalate"),
-    ("assign", {"assignee": None}, "assign"),
+    ("replies", {"body": "您好，我们已收到您的反馈。"}, "tickets.reply"),
+    ("status", {"status": "on_hold"}, "tickets.status"),
+    ("escalate", {"reason": "需要上级协调"}, "tickets.escalate"),
+    ("assign", {"assignee": None}, "tickets.assign"),
 ]
 
 
@@ -96,7 +96,9 @@ def test_writes_answer_404_outside_scope_and_403_without_the_right(
         if code not in visible(username):
             assert r.status_code == 404, (username, action, code, r.content)
             continue
-        allowed = can(user, capability) or (capability == "assign" and can(user, "assign_self"))
+        allowed = can(user, capability) or (
+            capability == "tickets.assign" and can(user, "tickets.assign_self")
+        )
         if not allowed:
             assert r.status_code == 403, (username, action, code, r.content)
         else:

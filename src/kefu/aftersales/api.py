@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as WithStatus
-from pydantic import ConfigDict
 
+from kefu.api.schema import ERRORS, Strict
 from kefu.errors import InvalidInput
 from kefu.org.selectors import staff_of
-from kefu.tickets.api import ERRORS
 from kefu.tickets.selectors import get_ticket
 
 from . import policy, selectors, services
@@ -24,10 +23,6 @@ from .models import OrderStatus, RepairOutcome, VisitKind, VisitOutcome, VisitWi
 API_PREFIX = "/aftersales"
 API_TAGS = ["aftersales"]
 router = Router()
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CaseIn(Strict):

@@ -8,11 +8,10 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("After-sales (三包)")
 
     def ready(self):
-        from kefu.web.desk_views import TICKET_PANELS
-        from kefu.web.nav import DESK_NAV
+        from kefu.web import ticket_page
 
         from . import desk_views
 
-        DESK_NAV.append((_("三包 calculator"), "aftersales:calculator", "reply"))
-        DESK_NAV.append((_("Visits"), "aftersales:visits", "reply"))
-        TICKET_PANELS.append(("aftersales/_ticket_panel.html", desk_views.ticket_panel))
+        ticket_page.register_nav(_("三包 calculator"), "aftersales:calculator", "tickets.reply")
+        ticket_page.register_nav(_("Visits"), "aftersales:visits", "tickets.reply")
+        ticket_page.register_panel("aftersales/_ticket_panel.html", desk_views.ticket_panel)

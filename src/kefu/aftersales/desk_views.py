@@ -16,7 +16,7 @@ from kefu.catalog.models import ProductCategory
 from kefu.errors import KefuError
 from kefu.org.selectors import can
 from kefu.tickets.selectors import get_ticket
-from kefu.web.desk_views import staff_required
+from kefu.web.ticket_page import run_action, staff_required
 
 from . import forms, selectors, services
 from .labels import REMEDY_LABELS
@@ -72,7 +72,7 @@ def calculator(request):
 
 
 def ticket_panel(request, ticket) -> dict:
-    """The ticket page's after-sales panel (kefu.web.desk_views.TICKET_PANELS): the case from
+    """The ticket page's after-sales panel (kefu.web.ticket_page.register_panel): the case from
     the purchase on file with the agent's adjustments, the decision, orders and visits."""
     if ticket.type not in selectors.FIELD_SERVICE_TICKET_TYPES:
         return {}
@@ -136,8 +136,8 @@ def ticket_panel(request, ticket) -> dict:
         if ticket.type == "installation"
         else VisitKind.REPAIR,
         "outcomes": RepairOutcome.choices,
-        "can_order": can(request.user, "status"),
-        "can_dispatch": can(request.user, "assign"),
+        "can_order": can(request.user, "tickets.status"),
+        "can_dispatch": can(request.user, "tickets.assign"),
         "today": timezone.localdate(),
     }
 
@@ -149,21 +149,6 @@ def ticket_panel_fragment(request, pk):
     return render(
         request, "aftersales/_ticket_panel.html", {"panel": ticket_panel(request, ticket)}
     )
-
-
-def _on_ticket(request, pk, action):
-    """Run one after-sales action from the ticket page. A refusal re-renders the ticket page with
-    the message and the 4xx status (as the desk's own actions do); success redirects back."""
-    from kefu.web.desk_views import _ticket_context
-
-    ticket = get_ticket(request.user, pk)
-    try:
-        action(ticket)
-    except KefuError as exc:
-        ticket = get_ticket(request.user, pk, with_timeline=True)
-        context = _ticket_context(request, ticket, error=exc.text(), error_code=exc.code)
-        return render(request, "desk/ticket.html", context, status=exc.status)
-    return redirect("desk:ticket", pk=pk)
 
 
 @require_POST
@@ -185,7 +170,7 @@ def create_order(request, pk):
         )
         messages.success(request, _("Order %(number)s created.") % {"number": order.number})
 
-    return _on_ticket(request, pk, action)
+    return run_action(request, pk, action)
 
 
 @require_POST
@@ -206,7 +191,7 @@ def order_status(request, pk):
         )
         messages.success(request, _("Order %(number)s updated.") % {"number": order.number})
 
-    return _on_ticket(request, order.ticket_id, action)
+    return run_action(request, order.ticket_id, action)
 
 
 @require_POST
@@ -228,7 +213,7 @@ def dispatch(request, pk):
             request, _("Technician booked for %(date)s.") % {"date": visit.date.isoformat()}
         )
 
-    return _on_ticket(request, pk, action)
+    return run_action(request, pk, action)
 
 
 # --------------------------------------------------------------------------- visits
@@ -268,7 +253,7 @@ def _visit_page(request, visit, *, error=None, status=200):
             "technicians": technicians,
             "form": request.POST if request.method == "POST" else {},
             "log": visit.reschedule_log.select_related("previous_technician", "technician"),
-            "can_dispatch": can(request.user, "assign"),
+            "can_dispatch": can(request.user, "tickets.assign"),
         },
         status=status,
     )

@@ -281,7 +281,7 @@ def my_visits(
 
     staff = staff_of(user)
     visits = visits_visible_to(user)
-    if staff is None or (staff.role == Role.TECHNICIAN or not can(user, "assign")):
+    if staff is None or (staff.role == Role.TECHNICIAN or not can(user, "tickets.assign")):
         visits = visits.filter(technician__user=user)
     if status:
         visits = visits.filter(status__in=list(status))

@@ -21,6 +21,7 @@ from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.models import Staff
 from kefu.org.selectors import can
 from kefu.tickets.models import OPEN_STATUSES, Ticket, TicketEvent
+from kefu.tickets.timeline import lock_ticket, record_event
 
 from . import selectors
 from .labels import REMEDY_LABELS
@@ -71,21 +72,8 @@ def _require(actor, capability: str, message):
         raise Forbidden(message)
 
 
-def _lock_ticket(ticket) -> Ticket:
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("store__region", "customer")
-        .get(pk=ticket.pk)
-    )
-
-
-def _event(ticket, event_kind: str, actor, body: str, /, **data) -> TicketEvent:
-    """A timeline line on the ticket (internal), and the ticket's updated time moved on."""
-    event = TicketEvent.objects.create(
-        ticket=ticket, kind=event_kind, actor=actor, public=False, body=body, data=data
-    )
-    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
-    return event
+def _lock(ticket) -> Ticket:
+    return lock_ticket(ticket, related=("store__region", "customer"))
 
 
 def _money(value, field: str) -> Decimal:
@@ -153,7 +141,7 @@ def create_order(
     facts laid over it; without a purchase on file ``case`` must be complete. The remedy must be
     one the decision grants. The refund and depreciation come from the decision; ``fee`` is the
     quoted charge of a paid repair."""
-    _require(actor, "status", _("Your role may not create after-sales orders."))
+    _require(actor, "tickets.status", _("Your role may not create after-sales orders."))
     if remedy not in ORDER_KIND_OF_REMEDY:
         raise InvalidInput(
             _("%(field)s: “%(value)s” is not carried out by an order (one of: %(allowed)s)."),
@@ -163,7 +151,7 @@ def create_order(
         )
     if case is not None and not isinstance(case, dict):
         raise InvalidInput(_("%(field)s: must be an object."), field="case")
-    locked = _lock_ticket(ticket)
+    locked = _lock(ticket)
     if locked.status not in OPEN_STATUSES:
         raise Conflict(_("This ticket is resolved or closed: reopen it before creating an order."))
     purchase = selectors.purchase_for(locked)
@@ -213,11 +201,11 @@ def create_order(
         note=note,
         created_by=actor,
     )
-    _event(
+    record_event(
         locked,
         "order_created",
         actor,
-        gettext("%(kind)s order %(number)s created (%(remedy)s). Rules: %(rules)s.")
+        body=gettext("%(kind)s order %(number)s created (%(remedy)s). Rules: %(rules)s.")
         % {
             "kind": order.get_kind_display(),
             "number": order.number,
@@ -264,7 +252,7 @@ def change_order_status(
     Finishing writes what 三包 must remember on the purchase: a repair adds its days in repair
     and waiting for parts to the period (and a repair "not fixed" counts towards R-2REPAIR);
     an exchange starts a new full period from today (R-RESTART); a return is recorded."""
-    _require(actor, "status", _("Your role may not change after-sales orders."))
+    _require(actor, "tickets.status", _("Your role may not change after-sales orders."))
     if status not in OrderStatus.values:
         raise InvalidInput(
             _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
@@ -272,7 +260,7 @@ def change_order_status(
             value=str(status)[:30],
             allowed=", ".join(OrderStatus.values),
         )
-    locked_ticket = _lock_ticket(order.ticket)
+    locked_ticket = _lock(order.ticket)
     locked = (
         ServiceOrder.objects.select_for_update(of=("self",))
         .select_related("purchase__category")
@@ -397,11 +385,11 @@ def _move(
     }
     if note:
         body = f"{body}\n{note}"
-    _event(
+    record_event(
         ticket,
         "order_status",
         actor,
-        body,
+        body=body,
         order=order.pk,
         number=order.number,
         kind=order.kind,
@@ -449,11 +437,11 @@ def _suggest_exchange(actor, ticket, purchase, symptom: str) -> TicketEvent | No
             "Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed, but the exchange "
             "rule does not apply (outside the period or no proof of purchase): see the decision."
         ) % {"n": failures, "symptom": symptom or "—"}
-    return _event(
+    return record_event(
         ticket,
         "exchange_suggested",
         actor,
-        body,
+        body=body,
         purchase=purchase.pk,
         symptom=symptom,
         failed_repairs=failures,
@@ -562,7 +550,7 @@ def dispatch_visit(
 
     The category comes from the repair order's or the ticket's purchase (or is named); a repair
     visit for an approved repair order puts that order in progress."""
-    _require(actor, "assign", _("Your role may not dispatch technicians."))
+    _require(actor, "tickets.assign", _("Your role may not dispatch technicians."))
     if kind not in VisitKind.values:
         raise InvalidInput(
             _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
@@ -570,7 +558,7 @@ def dispatch_visit(
             value=str(kind)[:30],
             allowed=", ".join(VisitKind.values),
         )
-    locked = _lock_ticket(ticket)
+    locked = _lock(ticket)
     if locked.status not in OPEN_STATUSES:
         raise Conflict(
             _("This ticket is resolved or closed: reopen it before dispatching a technician.")
@@ -623,11 +611,11 @@ def dispatch_visit(
         symptom=_text(symptom or (order.symptom if order else ""), "symptom", 100),
     )
     _save_visit(visit)
-    _event(
+    record_event(
         locked,
         "visit_scheduled",
         actor,
-        gettext("%(kind)s booked: %(name)s, %(date)s %(window)s.")
+        body=gettext("%(kind)s booked: %(name)s, %(date)s %(window)s.")
         % {
             "kind": visit.get_kind_display(),
             "name": staff.display_name,
@@ -647,13 +635,13 @@ def dispatch_visit(
 
 
 def _may_work_visit(actor, visit) -> None:
-    if visit.technician.user_id == getattr(actor, "pk", None) or can(actor, "assign"):
+    if visit.technician.user_id == getattr(actor, "pk", None) or can(actor, "tickets.assign"):
         return
     raise Forbidden(_("Only the visit's technician or a dispatcher may do this."))
 
 
 def _lock_visit(visit) -> tuple[Ticket, FieldVisit]:
-    ticket = _lock_ticket(visit.ticket)
+    ticket = _lock(visit.ticket)
     locked = (
         FieldVisit.objects.select_for_update(of=("self",))
         .select_related("technician__user", "order__purchase__category", "category")
@@ -701,11 +689,11 @@ def reschedule_visit(
     locked.date, locked.window, locked.technician = date, window, staff
     locked.reschedules += 1
     _save_visit(locked, update_fields=["date", "window", "technician", "reschedules"])
-    _event(
+    record_event(
         ticket,
         "visit_rescheduled",
         actor,
-        gettext("Visit moved to %(date)s %(window)s (%(name)s): %(reason)s")
+        body=gettext("Visit moved to %(date)s %(window)s (%(name)s): %(reason)s")
         % {
             "date": date.isoformat(),
             "window": locked.get_window_display(),
@@ -820,11 +808,11 @@ def record_visit(
     locked.outcome, locked.status, locked.finished_at = outcome, VisitStatus.DONE, now
     locked.customer_confirmed, locked.confirmed_by = bool(customer_confirmed), confirmed_by
     locked.save()
-    _event(
+    record_event(
         ticket,
         "visit_recorded",
         actor,
-        gettext("Visit recorded: %(outcome)s. %(diagnosis)s")
+        body=gettext("Visit recorded: %(outcome)s. %(diagnosis)s")
         % {"outcome": locked.get_outcome_display(), "diagnosis": locked.diagnosis},
         visit=locked.pk,
         outcome=outcome,
@@ -857,11 +845,11 @@ def cancel_visit(*, actor, visit: FieldVisit, reason: str) -> FieldVisit:
     ticket, locked = _lock_visit(visit)
     locked.status, locked.finished_at = VisitStatus.CANCELLED, timezone.now()
     locked.save(update_fields=["status", "finished_at"])
-    _event(
+    record_event(
         ticket,
         "visit_cancelled",
         actor,
-        gettext("Visit on %(date)s cancelled: %(reason)s")
+        body=gettext("Visit on %(date)s cancelled: %(reason)s")
         % {"date": locked.date.isoformat(), "reason": reason},
         visit=locked.pk,
         reason=reason,

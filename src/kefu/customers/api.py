@@ -6,17 +6,12 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja import Status as WithStatus
-from pydantic import ConfigDict
 
+from kefu.api.schema import ERRORS, Strict
 from kefu.customers import selectors, services
 from kefu.customers.names import mask_address, mask_phone
-from kefu.tickets.api import ERRORS
 
 router = Router()
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CustomerCreate(Strict):

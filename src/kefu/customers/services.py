@@ -106,7 +106,7 @@ def create_customer(
     """Register a new customer. A mobile number already on file is refused (409 in the API)."""
     from kefu.errors import Conflict
 
-    if not can(actor, "customers"):
+    if not can(actor, "customers.manage"):
         raise Forbidden(_("Your role may not register customers."))
     phone = clean_mobile(phone)
     if Customer.objects.filter(phone=phone).exists():
@@ -166,7 +166,7 @@ def record_purchase(
     product_model: str | None = None,
 ) -> Purchase:
     """Record what a customer bought: the facts a 三包 decision starts from."""
-    if not can(actor, "customers"):
+    if not can(actor, "customers.manage"):
         raise Forbidden(_("Your role may not record purchases."))
     category_obj = ProductCategory.objects.filter(code=category).first()
     if category_obj is None:

@@ -8,12 +8,11 @@ from typing import Literal
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as WithStatus
-from pydantic import ConfigDict
 
+from kefu.api.schema import ERRORS, Strict
 from kefu.errors import Forbidden
 from kefu.org.selectors import can
 from kefu.tickets import selectors as ticket_selectors
-from kefu.tickets.api import ERRORS
 
 from . import selectors, services
 from .models import (
@@ -43,10 +42,6 @@ CategoryT = Literal[tuple(CardCategory.values)]  # type: ignore[valid-type]
 KindT = Literal[tuple(CompensationKind.values)]  # type: ignore[valid-type]
 PurposeT = Literal[tuple(CompensationPurpose.values)]  # type: ignore[valid-type]
 CompStatusT = Literal[tuple(CompensationStatus.values)]  # type: ignore[valid-type]
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _name(user) -> str | None:
@@ -344,7 +339,7 @@ def list_surveys(
     "/surveys/summary", response={200: list[dict], **ERRORS}, summary="Satisfaction by store"
 )
 def survey_summary(request, since: date | None = None, until: date | None = None):
-    _needs(request, "feedback_reports")
+    _needs(request, "feedback.reports")
     since, until = _dates(since, until)
     conf = FeedbackSettings.current()
     rows = selectors.csat_by_store(
@@ -384,7 +379,7 @@ def list_followups(
 ):
     """open: still to make, soonest due first; overdue: past their due date (managers); mine:
     assigned to you; done: recorded, newest first."""
-    _needs(request, "followups_manage" if view == "overdue" else "followups")
+    _needs(request, "feedback.followups.manage" if view == "overdue" else "feedback.followups")
     items = selectors.followup_list(request.auth, view=view, store=store)[offset : offset + limit]
     return {"items": [followup_out(f) for f in items], "limit": limit, "offset": offset}
 
@@ -397,7 +392,7 @@ def list_followups(
 def get_followup(request, followup_id: int):
     from kefu.customers.selectors import reveal_contact
 
-    _needs(request, "followups")
+    _needs(request, "feedback.followups")
     followup = selectors.get_followup(request.auth, followup_id)
     customer = followup.ticket.customer
     contact = reveal_contact(request.auth, customer, context=f"api:followup:{followup.pk}")
@@ -444,7 +439,7 @@ def list_cards(
     limit: int = Query(25, ge=1, le=100),
     offset: int = Query(0, ge=0, le=100_000),
 ):
-    _needs(request, "feedback_cards")
+    _needs(request, "feedback.cards")
     items = selectors.card_list(request.auth, view=view, store=store, category=category)[
         offset : offset + limit
     ]
@@ -497,7 +492,7 @@ def list_compensations(
     limit: int = Query(25, ge=1, le=100),
     offset: int = Query(0, ge=0, le=100_000),
 ):
-    _needs(request, "compensation")
+    _needs(request, "feedback.compensation.request")
     items = (
         selectors.decidable_by(request.auth)
         if decidable
@@ -518,7 +513,7 @@ def list_compensations(
 def compensation_summary(request, since: date | None = None, until: date | None = None):
     """Per store in your scope: approved amounts decided in the period (default: this month so far),
     for losses and as goodwill, and how many requests wait for a decision."""
-    _needs(request, "feedback_reports")
+    _needs(request, "feedback.reports")
     since, until = _dates(since, until)
     rows = selectors.compensation_summary(request.auth, since=since, until=until)
     return [

@@ -11,24 +11,17 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from kefu.tickets import signals as ticket_signals
-        from kefu.web.desk_views import TICKET_PANELS
-        from kefu.web.nav import DESK_NAV
+        from kefu.web import ticket_page
 
-        from . import permissions, receivers
-        from .views import ticket_panel
+        from . import receivers, views
 
-        permissions.install()
         ticket_signals.status_changed.connect(
             receivers.on_status_changed, dispatch_uid="feedback.survey_on_resolution"
         )
-        for link in [
-            (_("Follow-up calls"), "feedback:followups", "followups"),
-            (_("Feedback cards"), "feedback:cards", "feedback_cards"),
-            (_("Compensation"), "feedback:compensations", "compensation"),
-            (_("Satisfaction"), "feedback:surveys", "feedback_reports"),
-        ]:
-            if link not in DESK_NAV:
-                DESK_NAV.append(link)
-        panel = ("feedback/_ticket_panel.html", ticket_panel)
-        if panel not in TICKET_PANELS:
-            TICKET_PANELS.append(panel)
+        ticket_page.register_nav(_("Follow-up calls"), "feedback:followups", "feedback.followups")
+        ticket_page.register_nav(_("Feedback cards"), "feedback:cards", "feedback.cards")
+        ticket_page.register_nav(
+            _("Compensation"), "feedback:compensations", "feedback.compensation.request"
+        )
+        ticket_page.register_nav(_("Satisfaction"), "feedback:surveys", "feedback.reports")
+        ticket_page.register_panel("feedback/_ticket_panel.html", views.ticket_panel)

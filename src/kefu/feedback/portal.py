@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from kefu.customers.models import Gender
 from kefu.errors import KefuError, NotFound
 from kefu.org.models import Store
-from kefu.web.portal_views import _over_rate_limit, _private
+from kefu.web.portal_page import over_rate_limit, private_page
 
 from . import rules, selectors, services
 from .models import CardCategory, FeedbackSettings
@@ -34,9 +34,9 @@ def survey(request, token):
     try:
         found = selectors.survey_by_token(token)
     except NotFound:
-        return _private(render(request, "portal/not_found.html", status=404))
+        return private_page(render(request, "portal/not_found.html", status=404))
     if request.method != "POST":
-        return _private(render(request, "feedback/portal_survey.html", survey_context(found)))
+        return private_page(render(request, "feedback/portal_survey.html", survey_context(found)))
     form = request.POST
     answers = {key.removeprefix("q_"): value for key, value in form.items() if key.startswith("q_")}
     try:
@@ -45,7 +45,7 @@ def survey(request, token):
         )
     except KefuError as exc:
         found = selectors.survey_by_token(token)
-        return _private(
+        return private_page(
             render(
                 request,
                 "feedback/portal_survey.html",
@@ -54,7 +54,7 @@ def survey(request, token):
             )
         )
     low = rules.is_low_score(found.csat, FeedbackSettings.current().low_score_threshold)
-    return _private(
+    return private_page(
         render(request, "feedback/portal_survey.html", survey_context(found, thanks=True, low=low))
     )
 
@@ -76,7 +76,7 @@ def card(request):
             "feedback/portal_card.html",
             {**context, "thanks": request.GET.get("sent") == "1"},
         )
-    if _over_rate_limit(request):
+    if over_rate_limit(request):
         return render(
             request,
             "feedback/portal_card.html",

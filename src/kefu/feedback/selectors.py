@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kefu.errors import NotFound
 from kefu.org.models import Staff
-from kefu.org.roles import LADDER, Role, Tier
+from kefu.org.roles import LADDER, RUNG_HOLDER, Role, Tier
 from kefu.org.selectors import can, in_scope, staff_of
 from kefu.tickets.models import Status, Ticket
 
@@ -25,13 +25,6 @@ from .models import (
     SurveyQuestion,
 )
 
-# Who decides for each rung of the ladder: the role whose limit stands for that rung.
-RUNG_ROLE = {
-    Tier.STORE_STAFF: Role.STORE_STAFF,
-    Tier.STORE_MANAGER: Role.STORE_MANAGER,
-    Tier.REGIONAL_MANAGER: Role.REGIONAL_MANAGER,
-    Tier.CS_DEPARTMENT: Role.CS_MANAGER,
-}
 NO_LIMIT = Decimal("0")
 FEN = Decimal("0.01")  # a role without a limit row may request, never approve
 
@@ -114,7 +107,7 @@ FOLLOWUP_VIEWS = ("open", "overdue", "mine", "done")
 
 
 def followups_visible_to(user) -> QuerySet:
-    if not can(user, "followups"):
+    if not can(user, "feedback.followups"):
         return FollowUp.objects.none()
     return in_scope(FollowUp.objects.all(), user)
 
@@ -193,7 +186,7 @@ CARD_VIEWS = ("new", "handled", "all")
 
 def cards_visible_to(user) -> QuerySet:
     """The inbox is for store managers and above; others see nothing."""
-    if not can(user, "feedback_cards"):
+    if not can(user, "feedback.cards"):
         return FeedbackCard.objects.none()
     return in_scope(FeedbackCard.objects.all(), user)
 
@@ -263,11 +256,11 @@ def limit_of(role: str, limits: dict[str, Decimal | None]) -> Decimal | None:
 
 
 def ladder_limits(limits: dict[str, Decimal | None]) -> list[tuple[str, Decimal | None]]:
-    return [(tier, limit_of(RUNG_ROLE[tier], limits)) for tier in LADDER]
+    return [(tier, limit_of(RUNG_HOLDER[tier], limits)) for tier in LADDER]
 
 
 def compensations_visible_to(user) -> QuerySet:
-    if not can(user, "compensation"):
+    if not can(user, "feedback.compensation.request"):
         return Compensation.objects.none()
     return in_scope(Compensation.objects.all(), user)
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kefu.org.models import Store
-from kefu.org.roles import LADDER, Tier
+from kefu.org.roles import LADDER, RUNG_HOLDER, Tier
 from kefu.org.selectors import can, staff_of
-from kefu.tickets import signals as ticket_signals
-from kefu.tickets.models import EventKind, Status, Ticket, TicketEvent, TicketType
+from kefu.tickets import services as ticket_services
+from kefu.tickets.models import Channel, Status, Ticket, TicketEvent, TicketType
 from kefu.tickets.selectors import tickets_visible_to
+from kefu.tickets.timeline import lock_ticket, record_event
 
 from . import rules, selectors, signals
 from .models import (
@@ -57,15 +58,6 @@ class Kind:
 
 
 # ---- small helpers -----------------------------------------------------------------------------
-
-
-def _event(
-    ticket, event_kind: str, actor=None, /, *, body: str = "", public: bool = False, **data
-) -> TicketEvent:
-    # Positional-only, so that data may carry its own "kind" (a compensation's kind).
-    return TicketEvent.objects.create(
-        ticket=ticket, kind=event_kind, actor=actor, public=public, body=body, data=data
-    )
 
 
 def _require(actor, capability: str):
@@ -143,7 +135,7 @@ def _notify(users, text: str, ticket=None, **data) -> None:
     usernames = sorted({u.get_username() for u in users if u is not None})
     if ticket is not None:
         who = "、".join(usernames) if usernames else str(_("nobody at that rung yet"))
-        _event(
+        record_event(
             ticket,
             Kind.NOTICE,
             None,
@@ -184,87 +176,39 @@ def _sole(users: list):
 
 def _reopen_to_store_manager(ticket_id: int, *, reason: str, body: str) -> Ticket:
     """Put a ticket back in front of the store manager because the customer is unhappy
-    (a low survey score or an unhappy follow-up call). Runs inside the caller's transaction.
+    (a low survey score or an unhappy follow-up call). Runs inside the caller's transaction,
+    through the ticket services' system forms (actor None), so the workflow, the status checks
+    and the signals apply as to any other change.
 
     A resolved or closed ticket reopens (status event, public like any reopen); a ticket below
     the store-manager rung climbs to it (escalated event, automatic); at that rung it goes to the
     store's manager when there is exactly one, else it waits in the rung's queue. A ticket already
-    above that rung (regional manager, CS department) stays with its owner.
-
-    This is the one system-initiated status change: tickets.services.change_status needs an
-    actor with the "status" capability, so this writes the same fields and events itself and
-    sends the same signals."""
-    ticket = Ticket.objects.select_for_update().select_related("store").get(pk=ticket_id)
-    fields: list[str] = []
-    previous_status, previous_tier = ticket.status, ticket.escalation_tier
-    reopened = previous_status in (Status.RESOLVED, Status.CLOSED)
+    above that rung (regional manager, CS department) stays with its owner."""
+    ticket = lock_ticket(ticket_id)
+    reopened = ticket.status in (Status.RESOLVED, Status.CLOSED)
     if reopened:
-        ticket_signals.status_changing.send(
-            sender=Ticket, ticket=ticket, actor=None, previous=previous_status, status=Status.OPEN
-        )
-        ticket.status, ticket.resolved_at = Status.OPEN, None
-        fields += ["status", "resolved_at"]
-        _event(
-            ticket,
-            EventKind.STATUS,
-            None,
-            public=True,
-            body=body,
-            previous=previous_status,
-            status=Status.OPEN,
-            reopened=True,
-            reason=reason,
-        )
-    if LADDER.index(ticket.escalation_tier) <= LADDER.index(Tier.STORE_MANAGER):
-        if ticket.escalation_tier != Tier.STORE_MANAGER:
-            ticket.escalation_tier = Tier.STORE_MANAGER
-            fields.append("escalation_tier")
-            _event(
-                ticket,
-                EventKind.ESCALATED,
-                None,
-                body=body,
-                previous=previous_tier,
-                tier=Tier.STORE_MANAGER,
-                automatic=True,
-                reason=reason,
-            )
-        manager = _sole(selectors.store_managers(ticket.store_id))
-        # The one store manager takes it; without one, a ticket that came back (or climbed) waits in
-        # the rung's queue, and a ticket still being worked keeps its assignee.
-        target = (
-            manager
-            if manager or reopened or ticket.escalation_tier != previous_tier
-            else ticket.assignee
-        )
-        if ticket.assignee_id != (target.pk if target else None):
-            previous_assignee = ticket.assignee.username if ticket.assignee_id else None
-            ticket.assignee = target
-            fields.append("assignee")
-            _event(
-                ticket,
-                EventKind.ASSIGNED,
-                None,
-                previous=previous_assignee,
-                assignee=target.username if target else None,
-                reason=reason,
-            )
-    if fields:
-        ticket.version += 1
-        ticket.save(update_fields=[*fields, "version", "updated_at"])
-    if reopened:
-        ticket_signals.status_changed.send(
-            sender=Ticket, ticket=ticket, actor=None, previous=previous_status, status=Status.OPEN
-        )
-    if ticket.escalation_tier != previous_tier:
-        ticket_signals.escalated.send(
-            sender=Ticket,
-            ticket=ticket,
+        ticket = ticket_services.reopen(ticket=ticket, reason=reason, body=body)
+    climbs = LADDER.index(ticket.escalation_tier) < LADDER.index(Tier.STORE_MANAGER)
+    if climbs:
+        ticket = ticket_services.escalate(
             actor=None,
-            previous=previous_tier,
-            tier=ticket.escalation_tier,
+            ticket=ticket,
+            reason=body,
+            to_tier=Tier.STORE_MANAGER,
             automatic=True,
+            cause=reason,
         )
+    if ticket.escalation_tier == Tier.STORE_MANAGER:
+        manager = _sole(selectors.store_managers(ticket.store_id))
+        # The one store manager takes it; without one, a ticket that came back (or climbed)
+        # waits in the rung's queue, and a ticket still being worked keeps its assignee.
+        if manager or reopened or climbs:
+            ticket = ticket_services.assign(
+                actor=None,
+                ticket=ticket,
+                assignee=manager.get_username() if manager else None,
+                reason=reason,
+            )
     return ticket
 
 
@@ -284,7 +228,7 @@ def _follow_up_unhappy(ticket_id: int, *, reason: str, body: str, actor=None) ->
         assignee=assignee,
         due_on=due,
     )
-    _event(
+    record_event(
         ticket,
         Kind.FOLLOWUP_CREATED,
         actor,
@@ -339,7 +283,7 @@ def survey_on_resolution(ticket: Ticket) -> Survey:
         if mail
         else _("Satisfaction survey offered to the customer on the tracking page.")
     )
-    _event(
+    record_event(
         ticket,
         Kind.SURVEY_SENT,
         None,
@@ -399,7 +343,7 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
         raise NotFound()
     # Lock the ticket before the survey, in the order change_status → survey_on_resolution takes
     # them, so that an answer racing a re-resolution waits instead of deadlocking.
-    Ticket.objects.select_for_update().filter(pk=found[1]).first()
+    lock_ticket(found[1])
     survey = Survey.objects.select_for_update().get(pk=found[0])
     if survey.is_answered:
         raise Conflict(
@@ -433,7 +377,7 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
     line = str(_("Satisfaction survey answered: %(csat)s/5.") % {"csat": csat})
     if scores:
         line += " " + " · ".join(f"{questions[c].label} {v}" for c, v in scores.items())
-    _event(
+    record_event(
         ticket,
         Kind.SURVEY_ANSWERED,
         None,
@@ -551,7 +495,7 @@ def record_call(*, actor, followup_id, outcome: str, note: str = "") -> FollowUp
     """Record how a follow-up call went. Not reached: the call stays on the list until the
     attempts run out. Unsatisfied (say why in the note): the ticket goes back to the store
     manager with another call to make."""
-    _require(actor, "followups")
+    _require(actor, "feedback.followups")
     followup = (
         selectors.followups_visible_to(actor).select_for_update().filter(pk=followup_id).first()
         if str(followup_id).isdigit()
@@ -575,7 +519,7 @@ def record_call(*, actor, followup_id, outcome: str, note: str = "") -> FollowUp
         _("Follow-up call: %(outcome)s (attempt %(n)s).")
         % {"outcome": CallOutcome(outcome).label, "n": followup.attempts}
     )
-    _event(
+    record_event(
         ticket,
         Kind.FOLLOWUP_CALL,
         actor,
@@ -696,9 +640,6 @@ def handle_card(*, actor, card_id, note: str) -> FeedbackCard:
 def card_to_ticket(*, actor, card_id) -> Ticket:
     """Turn a signed card into a ticket, so the customer gets an answer through the usual
     workflow; the card is then handled, pointing at the ticket."""
-    from kefu.tickets.models import Channel
-    from kefu.tickets.services import open_ticket
-
     card = (
         selectors.cards_visible_to(actor).select_for_update().filter(pk=card_id).first()
         if str(card_id).isdigit()
@@ -711,7 +652,7 @@ def card_to_ticket(*, actor, card_id) -> Ticket:
     if card.customer_id is None:
         raise Conflict(_("An anonymous card cannot become a ticket: there is nobody to answer."))
     subject = str(_("Feedback card: %(text)s") % {"text": card.text[:40]})[:200]
-    ticket, _created = open_ticket(
+    ticket, _created = ticket_services.open_ticket(
         actor=actor,
         type=CARD_TICKET_TYPE[card.category],
         channel=Channel.WEB,
@@ -720,7 +661,7 @@ def card_to_ticket(*, actor, card_id) -> Ticket:
         store=card.store,
         customer=card.customer,
     )
-    _event(
+    record_event(
         ticket,
         Kind.FEEDBACK_CARD,
         actor,
@@ -761,7 +702,7 @@ def request_compensation(
     """Offer the customer money, a voucher or a gift (for a loss we caused, or as a goodwill
     gesture). Within the requester's own limit it is approved at once; above it, it waits for
     the rung whose limit covers it."""
-    _require(actor, "compensation")
+    _require(actor, "feedback.compensation.request")
     if not tickets_visible_to(actor).filter(pk=ticket.pk).exists():
         raise NotFound()
     staff = staff_of(actor)
@@ -792,7 +733,7 @@ def request_compensation(
         )
         item.save()
         line = str(_("Compensation given within own limit: %(what)s.") % {"what": _what(item)})
-        _event(
+        record_event(
             ticket,
             Kind.COMPENSATION_APPROVED,
             actor,
@@ -808,7 +749,7 @@ def request_compensation(
         _("Compensation requested: %(what)s; waits for: %(rung)s.")
         % {"what": _what(item), "rung": Tier(item.awaiting_tier).label}
     )
-    _event(
+    record_event(
         ticket,
         Kind.COMPENSATION_REQUESTED,
         actor,
@@ -831,7 +772,7 @@ def _deciders(item: Compensation, limits: dict) -> list:
     """The people at the awaiting rung, in scope of the ticket's store, whose limit covers it."""
     from kefu.org.models import Staff
 
-    role = selectors.RUNG_ROLE[item.awaiting_tier]
+    role = RUNG_HOLDER[item.awaiting_tier]
     people = Staff.objects.filter(role=role, user__is_active=True).select_related("user")
     if item.awaiting_tier in (Tier.STORE_STAFF, Tier.STORE_MANAGER):
         people = people.filter(store_id=item.store_id)
@@ -883,7 +824,7 @@ def approve_compensation(*, actor, compensation_id, note: str = "") -> Compensat
     item.decision_note = _text(note, "note", required=False)
     item.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     line = str(_("Compensation approved: %(what)s.") % {"what": _what(item)})
-    _event(
+    record_event(
         item.ticket,
         Kind.COMPENSATION_APPROVED,
         actor,
@@ -917,7 +858,7 @@ def reject_compensation(*, actor, compensation_id, reason: str) -> Compensation:
     )
     item.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     line = str(_("Compensation rejected: %(what)s.") % {"what": _what(item)})
-    _event(
+    record_event(
         item.ticket,
         Kind.COMPENSATION_REJECTED,
         actor,

@@ -16,8 +16,7 @@ from kefu.customers.selectors import reveal_contact
 from kefu.errors import InvalidInput, KefuError
 from kefu.org.roles import Tier
 from kefu.org.selectors import can, stores_for
-from kefu.tickets import selectors as ticket_selectors
-from kefu.web.desk_views import staff_required
+from kefu.web.ticket_page import run_action, staff_required
 
 from . import selectors, services
 from .models import (
@@ -68,29 +67,11 @@ def ticket_panel(request, ticket) -> dict:
     voice = selectors.ticket_voice(request.user, ticket)
     return {
         **voice,
-        "can_request": can(request.user, "compensation"),
+        "can_request": can(request.user, "feedback.compensation.request"),
         "threshold": FeedbackSettings.current().low_score_threshold,
         "kinds": CompensationKind.choices,
         "purposes": CompensationPurpose.choices,
     }
-
-
-def _back_to_ticket(request, pk, action):
-    """Run a panel action; a refusal re-renders the ticket page with the message and the 4xx."""
-    from kefu.web.desk_views import _ticket_context
-
-    ticket = ticket_selectors.get_ticket(request.user, pk)
-    try:
-        action(ticket)
-    except KefuError as exc:
-        ticket = ticket_selectors.get_ticket(request.user, pk, with_timeline=True)
-        return render(
-            request,
-            "desk/ticket.html",
-            _ticket_context(request, ticket, error=exc.text(), error_code=exc.code),
-            status=exc.status,
-        )
-    return redirect("desk:ticket", pk=pk)
 
 
 @require_POST
@@ -117,7 +98,7 @@ def compensation_request(request, pk):
                 % {"rung": Tier(item.awaiting_tier).label},
             )
 
-    return _back_to_ticket(request, pk, action)
+    return run_action(request, pk, action)
 
 
 @require_POST
@@ -146,7 +127,7 @@ def compensation_decide(request, pk):
         except KefuError as exc:
             messages.error(request, exc.text())
         return redirect("feedback:compensations")
-    return _back_to_ticket(request, item.ticket_id, action)
+    return run_action(request, item.ticket_id, action)
 
 
 # ---- follow-up calls ---------------------------------------------------------------------------
@@ -154,10 +135,10 @@ def compensation_decide(request, pk):
 
 @staff_required
 def followups(request):
-    _needs(request, "followups")
+    _needs(request, "feedback.followups")
     view = request.GET.get("view", "open")
     if view not in selectors.FOLLOWUP_VIEWS or (
-        view == "overdue" and not can(request.user, "followups_manage")
+        view == "overdue" and not can(request.user, "feedback.followups.manage")
     ):
         view = "open"
     store = request.GET.get("store") or None
@@ -172,9 +153,9 @@ def followups(request):
             "stores": stores_for(request.user),
             "query": _query(request),
             "today": timezone.localdate(),
-            "can_manage": can(request.user, "followups_manage"),
+            "can_manage": can(request.user, "feedback.followups.manage"),
             "overdue": selectors.overdue_count(request.user)
-            if can(request.user, "followups_manage")
+            if can(request.user, "feedback.followups.manage")
             else None,
         },
     )
@@ -198,7 +179,7 @@ def _followup_context(request, followup, **extra):
 
 @staff_required
 def followup_detail(request, pk):
-    _needs(request, "followups")
+    _needs(request, "feedback.followups")
     followup = selectors.get_followup(request.user, pk)
     return render(request, "feedback/followup.html", _followup_context(request, followup))
 
@@ -206,7 +187,7 @@ def followup_detail(request, pk):
 @require_POST
 @staff_required
 def followup_call(request, pk):
-    _needs(request, "followups")
+    _needs(request, "feedback.followups")
     followup = selectors.get_followup(request.user, pk)
     try:
         done = services.record_call(
@@ -236,7 +217,7 @@ def followup_call(request, pk):
 
 @staff_required
 def cards(request):
-    _needs(request, "feedback_cards")
+    _needs(request, "feedback.cards")
     view = request.GET.get("view", "new")
     view = view if view in selectors.CARD_VIEWS else "new"
     category = request.GET.get("category") or None
@@ -268,14 +249,14 @@ def _card_page(request, card, **extra):
     return {
         "card": card,
         "contact": contact,
-        "can_open_ticket": can(request.user, "create"),
+        "can_open_ticket": can(request.user, "tickets.create"),
         **extra,
     }
 
 
 @staff_required
 def card_detail(request, pk):
-    _needs(request, "feedback_cards")
+    _needs(request, "feedback.cards")
     card = selectors.get_card(request.user, pk)
     return render(request, "feedback/card.html", _card_page(request, card))
 
@@ -283,7 +264,7 @@ def card_detail(request, pk):
 @require_POST
 @staff_required
 def card_handle(request, pk):
-    _needs(request, "feedback_cards")
+    _needs(request, "feedback.cards")
     card = selectors.get_card(request.user, pk)
     try:
         if request.POST.get("action") == "ticket":
@@ -307,12 +288,12 @@ def card_handle(request, pk):
 
 @staff_required
 def compensations(request):
-    _needs(request, "compensation")
+    _needs(request, "feedback.compensation.request")
     status = request.GET.get("status") or None
     status = status if status in CompensationStatus.values else None
     store = request.GET.get("store") or None
     since, until = period(request)
-    reports = can(request.user, "feedback_reports")
+    reports = can(request.user, "feedback.reports")
     return render(
         request,
         "feedback/compensations.html",
@@ -340,7 +321,7 @@ def compensations(request):
 
 @staff_required
 def surveys(request):
-    _needs(request, "feedback_reports")
+    _needs(request, "feedback.reports")
     since, until = period(request)
     threshold = FeedbackSettings.current().low_score_threshold
     store = request.GET.get("store") or None

@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
+
+from kefu.api.schema import Strict
 
 from . import selectors, services
 
@@ -26,8 +27,7 @@ class NotificationList(Schema):
     unread: int
 
 
-class ReadIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class ReadIn(Strict):
     ids: list[int] | None = Field(
         None, max_length=500, description="omit to mark every notification read"
     )

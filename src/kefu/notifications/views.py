@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kefu.web.desk_views import staff_required
+from kefu.web.ticket_page import staff_required
 
 from . import selectors, services
 from .models import Notification

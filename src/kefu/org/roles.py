@@ -37,25 +37,76 @@ SCOPE = {
     Role.REGIONAL_MANAGER: "region",
 }  # every other role: "all"
 
-# The rung whose queue a role works.
-ROLE_TIER = {
-    Role.STORE_STAFF: Tier.STORE_STAFF,
-    Role.STORE_MANAGER: Tier.STORE_MANAGER,
-    Role.REGIONAL_MANAGER: Tier.REGIONAL_MANAGER,
-}  # every other role: the CS department
+# Who holds each rung of the ladder, and so works its queue (and, for the rungs of a store or
+# region, decides for it: compensation limits, follow-up calls). Every other role works the
+# CS department's queue.
+RUNG_HOLDER = {
+    Tier.STORE_STAFF: Role.STORE_STAFF,
+    Tier.STORE_MANAGER: Role.STORE_MANAGER,
+    Tier.REGIONAL_MANAGER: Role.REGIONAL_MANAGER,
+    Tier.CS_DEPARTMENT: Role.CS_MANAGER,
+}
+ROLE_TIER = {role: tier for tier, role in RUNG_HOLDER.items() if tier != Tier.CS_DEPARTMENT}
 
-WORK = {"create", "reply", "note", "status", "escalate", "attach"}
-CAPABILITIES: dict[str, set[str]] = {
-    Role.STORE_STAFF: WORK | {"assign_self", "customers"},
-    Role.STORE_MANAGER: WORK | {"assign", "customers"},
-    Role.REGIONAL_MANAGER: WORK | {"assign", "customers"},
-    Role.CS_AGENT: WORK | {"assign", "customers"},
-    Role.CS_MANAGER: WORK | {"assign", "customers"},
-    Role.TECHNICIAN: {"reply", "note", "status", "attach", "assign_self"},
-    Role.QA_MONITOR: {"note"},
-    Role.TRAINER: set(),
-    Role.COORDINATOR: WORK | {"assign", "customers"},
-    Role.ADMIN: WORK | {"assign", "customers"},
+# --------------------------------------------------------------------------- rights
+# The one table of rights: capability → the roles that have it. Capabilities are named
+# "<app>.<what>"; `kefu.org.selectors.can(user, capability)` reads this table and nothing else,
+# and an unknown name is an error, not a silent "no".
+
+STORE_ROLES = frozenset({Role.STORE_STAFF, Role.STORE_MANAGER})
+MANAGERS = frozenset(
+    {Role.STORE_MANAGER, Role.REGIONAL_MANAGER, Role.CS_MANAGER, Role.COORDINATOR, Role.ADMIN}
+)
+# Everyone who works tickets at the desk: the ladder's people, the CS department's agents and
+# managers, coordinators, administrators.
+DESK = frozenset(
+    {
+        Role.STORE_STAFF,
+        Role.STORE_MANAGER,
+        Role.REGIONAL_MANAGER,
+        Role.CS_AGENT,
+        Role.CS_MANAGER,
+        Role.COORDINATOR,
+        Role.ADMIN,
+    }
+)
+# Who gives tickets to colleagues (store staff and technicians only take them themselves).
+DISPATCHERS = DESK - {Role.STORE_STAFF}
+QA_LEADS = frozenset({Role.QA_MONITOR, Role.CS_MANAGER, Role.ADMIN})
+COACHES = frozenset(
+    {Role.TRAINER, Role.CS_MANAGER, Role.ADMIN, Role.REGIONAL_MANAGER, Role.STORE_MANAGER}
+)
+FEEDBACK_MANAGERS = frozenset(
+    {Role.STORE_MANAGER, Role.REGIONAL_MANAGER, Role.CS_MANAGER, Role.ADMIN}
+)
+
+RIGHTS: dict[str, frozenset[str]] = {
+    # tickets: open, answer, annotate, move along the workflow, climb the ladder, attach files
+    "tickets.create": DESK,
+    "tickets.reply": DESK | {Role.TECHNICIAN},
+    "tickets.note": DESK | {Role.TECHNICIAN, Role.QA_MONITOR},
+    "tickets.status": DESK | {Role.TECHNICIAN},
+    "tickets.escalate": DESK,
+    "tickets.attach": DESK | {Role.TECHNICIAN},
+    "tickets.assign": DISPATCHERS,
+    "tickets.assign_self": frozenset({Role.STORE_STAFF, Role.TECHNICIAN}),
+    # customers: look up, record and correct customers and their purchases
+    "customers.manage": DESK,
+    # sla: the breaching list and the whole team's clocks
+    "sla.breaching": MANAGERS,
+    # quality: score tickets (质检) and work the sample queue; per-agent and per-store
+    # scorecard summaries; other people's self-assessment history (coaching)
+    "quality.review": QA_LEADS,
+    "quality.summaries": QA_LEADS | COACHES,
+    "quality.team_assessments": COACHES,
+    # feedback: make follow-up calls (回访); the overdue list; the feedback-card inbox (意见卡);
+    # request compensation or a goodwill gesture; per-store satisfaction and compensation sums.
+    # Who may APPROVE how much compensation is data too: CompensationLimit rows per rung.
+    "feedback.followups": DESK,
+    "feedback.followups.manage": FEEDBACK_MANAGERS,
+    "feedback.cards": FEEDBACK_MANAGERS,
+    "feedback.compensation.request": DESK,
+    "feedback.reports": FEEDBACK_MANAGERS,
 }
 
 
@@ -64,6 +115,7 @@ def scope_of(role: str) -> str:
 
 
 def tier_of(role: str) -> str:
+    """The rung whose queue a role works."""
     return ROLE_TIER.get(role, Tier.CS_DEPARTMENT)
 
 
@@ -71,3 +123,8 @@ def next_tier(tier: str) -> str | None:
     """The rung above `tier`, or None at the top of the ladder."""
     index = LADDER.index(tier)
     return LADDER[index + 1] if index + 1 < len(LADDER) else None
+
+
+def has_right(role: str, capability: str) -> bool:
+    """Whether a role has a capability; KeyError for a capability the table does not know."""
+    return role in RIGHTS[capability]

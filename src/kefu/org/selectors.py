@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from .models import Staff, Store
-from .roles import CAPABILITIES, Role
+from .roles import Role, has_right
 
 
 def staff_of(user) -> Staff | None:
@@ -19,8 +19,9 @@ def staff_of(user) -> Staff | None:
 
 
 def can(user, capability: str) -> bool:
+    """Whether the user's role has ``capability`` (named in kefu.org.roles.RIGHTS)."""
     staff = staff_of(user)
-    return staff is not None and capability in CAPABILITIES.get(staff.role, set())
+    return has_right(staff.role, capability) if staff is not None else has_right("", capability)
 
 
 def scope_filter(

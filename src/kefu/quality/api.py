@@ -5,10 +5,10 @@ from typing import Literal
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema
 from ninja import Status as WithStatus
-from pydantic import ConfigDict
 
+from kefu.api.schema import ERRORS, Strict, expected_version
 from kefu.customers.selectors import get_customer
-from kefu.tickets.api import ERRORS, EventOut, _expected_version, event_out
+from kefu.tickets.api import EventOut, event_out
 from kefu.tickets.selectors import get_ticket
 
 from . import rules, selectors, services
@@ -16,10 +16,6 @@ from . import rules, selectors, services
 API_PREFIX = "/quality"
 API_TAGS = ["quality"]
 router = Router()
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CheckIn(Strict):
@@ -190,7 +186,7 @@ def summary(request, ticket_id: int, payload: SummaryIn):
         ticket=ticket,
         agreed=payload.agreed,
         next_steps=payload.next_steps,
-        expected_version=_expected_version(request, payload.version),
+        expected_version=expected_version(request, payload.version),
         override=payload.override,
     )
     return WithStatus(201, event_out(event))

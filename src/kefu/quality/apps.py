@@ -8,15 +8,11 @@ class QualityConfig(AppConfig):
     verbose_name = _("Service quality")
 
     def ready(self):
-        from kefu.tickets import signals
-        from kefu.web import desk_views, nav
+        # The reply and status checks are registered in kefu.tickets.checks (quality/checks.py).
+        from kefu.web import ticket_page
 
-        from . import receivers, views
+        from . import views
 
-        signals.reply_checking.connect(receivers.check_reply, dispatch_uid="quality.check_reply")
-        signals.status_changing.connect(
-            receivers.require_root_cause, dispatch_uid="quality.require_root_cause"
-        )
-        nav.DESK_NAV.append((_("Service quality"), "quality:home", None))
-        desk_views.TICKET_PANELS.append(("quality/_complaint_panel.html", views.complaint_panel))
-        desk_views.TICKET_PANELS.append(("quality/_review_panel.html", views.review_panel))
+        ticket_page.register_nav(_("Service quality"), "quality:home")
+        ticket_page.register_panel("quality/_complaint_panel.html", views.complaint_panel)
+        ticket_page.register_panel("quality/_review_panel.html", views.review_panel)

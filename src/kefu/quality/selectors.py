@@ -9,7 +9,7 @@ from django.utils import timezone
 from kefu.customers.names import surname_of
 from kefu.errors import NotFound
 from kefu.org.models import Staff
-from kefu.org.selectors import in_scope, staff_of
+from kefu.org.selectors import can, in_scope, staff_of
 
 from . import language, rules
 from .models import (
@@ -20,7 +20,6 @@ from .models import (
     QualityPolicy,
     SelfAssessment,
 )
-from .rights import may
 
 # ---------------------------------------------------------------- service language
 
@@ -151,7 +150,7 @@ def resolved_by_agent(monday: datetime.date) -> dict[int, list[int]]:
 
 def review_queue(user, monday: datetime.date) -> QuerySet:
     """The week's sample, unreviewed first, for a reviewer."""
-    if not may(user, "review"):
+    if not can(user, "quality.review"):
         return QaSample.objects.none()
     return (
         QaSample.objects.filter(week=monday)
@@ -163,7 +162,7 @@ def review_queue(user, monday: datetime.date) -> QuerySet:
 def reviews_visible_to(user) -> QuerySet:
     """Everything in scope for summary readers; one's own scorecards for everyone else."""
     reviews = QaReview.objects.select_related("ticket", "store", "agent__staff", "reviewer__staff")
-    if may(user, "summaries"):
+    if can(user, "quality.summaries"):
         return in_scope(reviews, user, store_field="store", region_field="store__region")
     return reviews.filter(agent=user) if staff_of(user) is not None else reviews.none()
 
@@ -211,7 +210,7 @@ def store_summaries(
     user, *, since: datetime.datetime | None = None, limit: int = 200
 ) -> list[dict]:
     """Per store, the same as agent_summaries (a store is placed by its tickets' reviews)."""
-    if not may(user, "summaries"):
+    if not can(user, "quality.summaries"):
         return []
     reviews = reviews_visible_to(user)
     if since is not None:
@@ -236,7 +235,7 @@ def staff_visible_to(user) -> QuerySet:
     people = Staff.objects.select_related("user", "store")
     if staff is None:
         return people.none()
-    if not may(user, "team_assessments"):
+    if not can(user, "quality.team_assessments"):
         return people.filter(user=user)
     return in_scope(people, user, store_field="store", region_field="store__region")
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.selectors import can, staff_of
 from kefu.tickets.models import Ticket, TicketEvent, TicketType
+from kefu.tickets.timeline import lock_ticket, record_event
 
 from . import rules
 from .models import ComplaintGuide, QaReview, QaSample, QualityPolicy, SelfAssessment
-from .rights import may
 
 # Timeline event kinds this app writes (TicketEvent.kind is free text beyond the foundation's).
 STEP_EVENT = "complaint_step"
@@ -23,22 +23,12 @@ OVERRIDE_EVENT = "language_override"
 REVIEW_EVENT = "qa_review"
 
 
-def _event(ticket, kind, actor, body, **data) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor, public=False, body=body, data=data
-    )
-
-
 def _locked_complaint(ticket) -> Ticket:
     """The complaint ticket's row, locked so that two ticks on one guide never interleave.
 
     The ticket's version is NOT bumped: the checklist is not the ticket, and bumping it would
     make the agent's half-written reply on the same page fail as stale."""
-    locked = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("customer", "store")
-        .get(pk=ticket.pk)
-    )
+    locked = lock_ticket(ticket, related=("customer", "store"))
     if locked.type != TicketType.COMPLAINT:
         raise Conflict(_("The complaint guide is only for complaint tickets."))
     return locked
@@ -60,11 +50,11 @@ def record_override(*, ticket, actor, findings: list[dict]) -> TicketEvent:
     """Put a permitted send-despite-a-forbidden-phrase on the timeline (for QA and managers)."""
     staff = staff_of(actor)
     phrases = "、".join(f"「{f['text']}」" for f in findings)
-    return _event(
+    return record_event(
         ticket,
         OVERRIDE_EVENT,
         actor,
-        f"经授权，回复中保留了服务禁语：{phrases}",
+        body=f"经授权，回复中保留了服务禁语：{phrases}",
         findings=findings,
         role=staff.role if staff else None,
     )
@@ -77,7 +67,7 @@ def record_override(*, ticket, actor, findings: list[dict]) -> TicketEvent:
 def tick_step(*, actor, ticket, step: str, done: bool = True) -> ComplaintGuide:
     """Tick (or untick) one of the first five steps of the complaint guide. The confirm step
     is ticked by sending the summary (send_summary), never by hand."""
-    if not can(actor, "reply"):
+    if not can(actor, "tickets.reply"):
         raise Forbidden(_("Your role may not work the complaint guide."))
     if step not in rules.STEP_CODES:
         raise InvalidInput(
@@ -101,14 +91,14 @@ def tick_step(*, actor, ticket, step: str, done: bool = True) -> ComplaintGuide:
         guide.steps.pop(step)
         body = f"投诉处理步骤取消勾选：{_step_title(step)}"
     guide.save(update_fields=["steps", "updated_at"])
-    _event(locked, STEP_EVENT, actor, body, step=step, done=done)
+    record_event(locked, STEP_EVENT, actor, body=body, step=step, done=done)
     return guide
 
 
 @transaction.atomic
 def set_root_cause(*, actor, ticket, code: str, note: str = "") -> ComplaintGuide:
     """Record why the customer complained, from the seed taxonomy; needed to resolve."""
-    if not can(actor, "status"):
+    if not can(actor, "tickets.status"):
         raise Forbidden(_("Your role may not set the root cause of a complaint."))
     causes = rules.root_causes()
     if code not in causes:
@@ -126,7 +116,7 @@ def set_root_cause(*, actor, ticket, code: str, note: str = "") -> ComplaintGuid
     guide.root_cause, guide.root_cause_note = code, note
     guide.save(update_fields=["root_cause", "root_cause_note", "updated_at"])
     body = f"投诉根因：{causes[code]['zh']}" + (f"（{note}）" if note else "")
-    _event(locked, ROOT_CAUSE_EVENT, actor, body, previous=previous, root_cause=code)
+    record_event(locked, ROOT_CAUSE_EVENT, actor, body=body, previous=previous, root_cause=code)
     return guide
 
 
@@ -180,11 +170,11 @@ def send_summary(
     }
     guide.summary_event = reply
     guide.save(update_fields=["steps", "summary_event", "updated_at"])
-    _event(
+    record_event(
         locked,
         STEP_EVENT,
         actor,
-        f"投诉处理步骤已完成：{_step_title(rules.CONFIRM_STEP)}（已向顾客发送确认）",
+        body=f"投诉处理步骤已完成：{_step_title(rules.CONFIRM_STEP)}（已向顾客发送确认）",
         step=rules.CONFIRM_STEP,
         done=True,
         reply=reply.pk,
@@ -214,7 +204,7 @@ def agent_of(ticket) -> object | None:
 def record_review(*, reviewer, ticket, scores: dict, comment: str = "") -> QaReview:
     """A QA scorecard: every one of the 14 standards scored 1–5 (with an optional note). The
     two side averages place the agent in a service type, by the policy's thresholds."""
-    if not may(reviewer, "review"):
+    if not can(reviewer, "quality.review"):
         raise Forbidden(_("Only QA monitors and the CS manager review tickets."))
     codes = rules.standard_codes()
     clean: dict[str, dict] = {}
@@ -242,9 +232,7 @@ def record_review(*, reviewer, ticket, scores: dict, comment: str = "") -> QaRev
         raise InvalidInput(_("%(field)s: unknown field."), field=f"scores.{unknown[0]}")
     comment = (comment or "").strip()[:4000]
     # Lock only the ticket row: PostgreSQL refuses FOR UPDATE on the nullable side of the join.
-    locked = (
-        Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
-    )
+    locked = lock_ticket(ticket, related=("assignee",))
     agent = agent_of(locked)
     if agent is None:
         raise Conflict(_("Nobody has worked this ticket yet, so there is no one to review."))
@@ -269,11 +257,11 @@ def record_review(*, reviewer, ticket, scores: dict, comment: str = "") -> QaRev
     )
     QaSample.objects.filter(ticket=locked, review__isnull=True).update(review=review)
     label = rules.service_types()[placed]["zh"]
-    _event(
+    record_event(
         locked,
         REVIEW_EVENT,
         reviewer,
-        f"质检评分：程序面 {averages['procedure']}，个人面 {averages['personal']}（{label}）",
+        body=f"质检评分：程序面 {averages['procedure']}，个人面 {averages['personal']}（{label}）",
         review=review.pk,
         service_type=placed,
     )

@@ -17,11 +17,10 @@ from kefu.errors import KefuError
 from kefu.org.selectors import can, staff_of
 from kefu.tickets import selectors as ticket_selectors
 from kefu.tickets.models import TicketType
-from kefu.web.desk_views import _ticket_context, staff_required
+from kefu.web.ticket_page import refuse_on_ticket_page, staff_required
 
 from . import rules, selectors, services
 from .models import QaReview, QualityPolicy, SelfAssessment
-from .rights import may
 
 
 def _htmx(request) -> bool:
@@ -100,8 +99,8 @@ def complaint_panel(request, ticket) -> dict:
         "root_cause_label": rules.text(rules.root_causes()[guide.root_cause], lang)
         if guide.root_cause
         else "",
-        "can_tick": can(request.user, "reply"),
-        "can_root_cause": can(request.user, "status"),
+        "can_tick": can(request.user, "tickets.reply"),
+        "can_root_cause": can(request.user, "tickets.status"),
         "agreed": posted.get("agreed", ""),
         "next_steps": posted.get("next_steps", ""),
         "staff": staff_of(request.user),
@@ -121,9 +120,7 @@ def _guide_action(request, pk, action, success: str):
             return render(
                 request, "quality/_complaint_panel.html", {"panel": panel, "ticket": ticket}
             )
-        ticket = ticket_selectors.get_ticket(request.user, pk, with_timeline=True)
-        context = _ticket_context(request, ticket, error=exc.text(), error_code=exc.code)
-        return render(request, "desk/ticket.html", context, status=exc.status)
+        return refuse_on_ticket_page(request, pk, exc)
     if partial:
         ticket = ticket_selectors.get_ticket(request.user, pk)
         return render(
@@ -188,10 +185,14 @@ def guide_summary(request, pk):
 
 def review_panel(request, ticket) -> dict:
     """Ticket-page panel for reviewers and summary readers: this ticket's scorecards."""
-    if not (may(request.user, "review") or may(request.user, "summaries")):
+    if not (can(request.user, "quality.review") or can(request.user, "quality.summaries")):
         return {"show": False}
     reviews = selectors.reviews_visible_to(request.user).filter(ticket_id=ticket.pk)[:10]
-    return {"show": True, "reviews": list(reviews), "can_review": may(request.user, "review")}
+    return {
+        "show": True,
+        "reviews": list(reviews),
+        "can_review": can(request.user, "quality.review"),
+    }
 
 
 def _week(value: str | None) -> datetime.date:
@@ -218,16 +219,16 @@ def home(request):
             "latest": latest,
             "band": _band(latest),
             "my_reviews": QaReview.objects.filter(agent=request.user).select_related("ticket")[:10],
-            "can_review": may(request.user, "review"),
-            "can_summaries": may(request.user, "summaries"),
-            "can_team": may(request.user, "team_assessments"),
+            "can_review": can(request.user, "quality.review"),
+            "can_summaries": can(request.user, "quality.summaries"),
+            "can_team": can(request.user, "quality.team_assessments"),
         },
     )
 
 
 @staff_required
 def queue(request):
-    if not may(request.user, "review"):
+    if not can(request.user, "quality.review"):
         return HttpResponseForbidden(_("Only QA monitors and the CS manager review tickets."))
     monday = _week(request.GET.get("week"))
     samples = list(selectors.review_queue(request.user, monday)[:500])
@@ -248,7 +249,7 @@ def queue(request):
 @require_POST
 @staff_required
 def draw(request):
-    if not may(request.user, "review"):
+    if not can(request.user, "quality.review"):
         return HttpResponseForbidden(_("Only QA monitors and the CS manager review tickets."))
     monday = _week(request.POST.get("week"))
     added = services.sample_week(monday)
@@ -280,7 +281,7 @@ def _standards(lang, posted=None):
 @staff_required
 def review(request, pk):
     """The scorecard form for one ticket (GET) and its submission (POST)."""
-    if not may(request.user, "review"):
+    if not can(request.user, "quality.review"):
         return HttpResponseForbidden(_("Only QA monitors and the CS manager review tickets."))
     ticket = ticket_selectors.get_ticket(request.user, pk, with_timeline=True)
     lang = get_language()
@@ -348,7 +349,7 @@ def review_detail(request, pk):
 
 @staff_required
 def summary(request):
-    if not may(request.user, "summaries"):
+    if not can(request.user, "quality.summaries"):
         return HttpResponseForbidden(_("Your role does not see scorecard summaries."))
     try:
         days = max(1, min(int(request.GET.get("days", 90)), 3650))
@@ -434,7 +435,7 @@ def _history(staff):
 @staff_required
 def team(request):
     """Coaches (trainers, managers) see the people in their scope and their latest total."""
-    if not may(request.user, "team_assessments"):
+    if not can(request.user, "quality.team_assessments"):
         return HttpResponseForbidden(_("Your role does not see other people's self-assessments."))
     latest = SelfAssessment.objects.filter(staff=OuterRef("pk")).order_by("-created_at", "-id")
     people = (

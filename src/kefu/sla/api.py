@@ -7,18 +7,12 @@ from typing import Literal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
 
+from kefu.api.schema import ERRORS, Strict, expected_version
 from kefu.errors import Forbidden, InvalidInput
+from kefu.org.selectors import can
 from kefu.tickets import selectors as ticket_selectors
-from kefu.tickets.api import (
-    ERRORS,
-    TicketDetailOut,
-    TicketList,
-    _expected_version,
-    detail,
-    ticket_out,
-)
+from kefu.tickets.api import TicketDetailOut, TicketList, detail, ticket_out
 
 from . import selectors, services
 from .calendar import add_business_time
@@ -30,8 +24,7 @@ API_PREFIX = ""
 API_TAGS = ["sla"]
 
 
-class TimetableIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class TimetableIn(Strict):
     promised_at: datetime = Field(description="when the solution is promised, ISO 8601 with offset")
     note: str | None = Field(None, max_length=2000, description="message to the customer (public)")
     version: int | None = None
@@ -90,7 +83,7 @@ def solution_timetable(request, ticket_id: int, payload: TimetableIn):
         ticket=ticket,
         promised_at=payload.promised_at,
         note=payload.note or "",
-        expected_version=_expected_version(request, payload.version),
+        expected_version=expected_version(request, payload.version),
     )
     return detail(request, ticket_id)
 
@@ -147,7 +140,7 @@ def breaching_soon(
 ):
     """Open tickets whose next due time is past or within `within_minutes`, soonest first.
     Managers only (store, regional and CS managers, coordinators, administrators)."""
-    if not selectors.is_manager(request.auth):
+    if not can(request.auth, "sla.breaching"):
         raise Forbidden(_("Only managers see this list."))
     tickets = selectors.breaching_soon(request.auth, within=timedelta(minutes=within_minutes))
     page = list(ticket_selectors.for_listing(tickets)[offset : offset + limit])

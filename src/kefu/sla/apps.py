@@ -11,11 +11,10 @@ class SlaConfig(AppConfig):
         # Clocks follow the ticket services through their signals; the ticket JSON and the
         # ticket page get the SLA from the extension points the tickets and web apps offer.
         from kefu.tickets.api import TICKET_EXTRAS
-        from kefu.web.desk_views import TICKET_PANELS
+        from kefu.web import ticket_page
 
         from . import receivers, selectors, views
 
         receivers.connect()
         TICKET_EXTRAS["sla"] = selectors.sla_json
-        if not any(t == views.PANEL_TEMPLATE for t, _fn in TICKET_PANELS):
-            TICKET_PANELS.append((views.PANEL_TEMPLATE, views.panel))
+        ticket_page.register_panel(views.PANEL_TEMPLATE, views.panel)

@@ -25,8 +25,10 @@ def _status(sender, ticket, previous, status, actor=None, **kw):
     services.pause_or_resume(ticket, previous=previous, status=status)
 
 
-def _escalated(sender, ticket, previous, tier, actor=None, automatic=False, **kw):
-    services.escalated(ticket, actor=actor, previous=previous, tier=tier, automatic=automatic)
+def _escalated(sender, ticket, previous, tier, actor=None, automatic=False, reason="", **kw):
+    services.escalated(
+        ticket, actor=actor, previous=previous, tier=tier, automatic=automatic, reason=reason
+    )
 
 
 def connect():

@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from kefu.org.models import Staff
-from kefu.org.roles import LADDER, Role, Tier, next_tier
+from kefu.org.roles import LADDER, RUNG_HOLDER, STORE_ROLES, Role, Tier, next_tier
 
 from .calendar import BusinessCalendar, load_seeded
 from .models import Calendar, ClockState, SlaClock, SlaPause, SlaPolicy, SpecialCaseTrigger
@@ -151,21 +151,8 @@ def special_case_triggers(text: str) -> list[tuple[str, str]]:
 
 # --------------------------------------------------------------------------- people on the ladder
 
-# Who is notified for a rung: its managers and staff in the ticket's store or region; at the
-# CS department, its managers (they dispatch the department's queue).
-RUNG_ROLES = {
-    Tier.STORE_STAFF: (Role.STORE_STAFF,),
-    Tier.STORE_MANAGER: (Role.STORE_MANAGER,),
-    Tier.REGIONAL_MANAGER: (Role.REGIONAL_MANAGER,),
-    Tier.CS_DEPARTMENT: (Role.CS_MANAGER,),
-}
-MANAGER_ROLES = (
-    Role.STORE_MANAGER,
-    Role.REGIONAL_MANAGER,
-    Role.CS_MANAGER,
-    Role.COORDINATOR,
-    Role.ADMIN,
-)
+# Who is notified for a rung: its holders (kefu.org.roles.RUNG_HOLDER) in the ticket's store
+# or region; at the CS department, its managers (they dispatch the department's queue).
 
 
 class RungPeople:
@@ -177,9 +164,9 @@ class RungPeople:
         rows = (
             Staff.objects.filter(user__is_active=True)
             .filter(
-                Q(role__in=[Role.STORE_STAFF, Role.STORE_MANAGER], store_id__in=store_ids)
+                Q(role__in=STORE_ROLES, store_id__in=store_ids)
                 | Q(role=Role.REGIONAL_MANAGER, region_id__in=region_ids)
-                | Q(role__in=RUNG_ROLES[Tier.CS_DEPARTMENT])
+                | Q(role=RUNG_HOLDER[Tier.CS_DEPARTMENT])
             )
             .values_list("user_id", "role", "store_id", "region_id")
         )
@@ -187,7 +174,7 @@ class RungPeople:
         for user_id, role, store_id, region_id in rows:
             scope = (
                 store_id
-                if role in (Role.STORE_STAFF, Role.STORE_MANAGER)
+                if role in STORE_ROLES
                 else region_id
                 if role == Role.REGIONAL_MANAGER
                 else None
@@ -196,17 +183,15 @@ class RungPeople:
 
     def of(self, tier: str, ticket) -> list[int]:
         """The people of rung ``tier`` for this ticket's store or region."""
-        out = []
-        for role in RUNG_ROLES.get(tier, ()):
-            scope = (
-                ticket.store_id
-                if role in (Role.STORE_STAFF, Role.STORE_MANAGER)
-                else ticket.region_id
-                if role == Role.REGIONAL_MANAGER
-                else None
-            )
-            out += self._by_key.get((role, scope), [])
-        return out
+        role = RUNG_HOLDER[tier]
+        scope = (
+            ticket.store_id
+            if role in STORE_ROLES
+            else ticket.region_id
+            if role == Role.REGIONAL_MANAGER
+            else None
+        )
+        return list(self._by_key.get((role, scope), []))
 
     def holders(self, ticket) -> list[int]:
         """Whoever holds the ticket: its assignee, else its rung's people."""
@@ -250,13 +235,6 @@ def breaching_soon(
         .filter(sla_due__lte=now + within)
         .order_by(F("sla_due").asc(), "id")
     )
-
-
-def is_manager(user) -> bool:
-    from kefu.org.selectors import staff_of
-
-    staff = staff_of(user)
-    return staff is not None and staff.role in MANAGER_ROLES
 
 
 # --------------------------------------------------------------------------- the ticket JSON

@@ -7,7 +7,6 @@ by two transactions at once. The copies on the ticket row (due times, ``sla_next
 written with ``UPDATE`` and do not bump the ticket's version: bookkeeping is not an edit.
 """
 
-import contextvars
 import logging
 import time
 from datetime import datetime, timedelta
@@ -20,12 +19,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kefu.errors import Conflict, Forbidden, InvalidInput, KefuError, StaleWrite
+from kefu.errors import Conflict, Forbidden, InvalidInput, KefuError
 from kefu.notifications.models import NotificationKind
 from kefu.notifications.services import notify_many
 from kefu.org.roles import Tier, next_tier
 from kefu.org.selectors import can
+from kefu.tickets import services as ticket_services
 from kefu.tickets.models import EventKind, Status, Ticket, TicketEvent
+from kefu.tickets.timeline import lock_ticket, record_event, save_ticket
 
 from .calendar import add_business_time, business_time_between
 from .models import (
@@ -76,12 +77,6 @@ SWEEP_TICKET_FIELDS = (
     "sla_due",
     "sla_warn_at",
     "sla_next_due",
-)
-
-# Set while escalate_breaches works: the escalation receiver then takes the breach as its reason
-# and the people of each rung from one lookup for the whole batch.
-_sweep_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "sla_sweep", default=None
 )
 
 
@@ -334,34 +329,26 @@ def route_special_case(ticket, text: str, *, vip: bool) -> bool:
         reason = _("Special case, straight to the customer-service department: %(reasons)s") % {
             "reasons": "; ".join(reasons)
         }
-    _escalate(ticket, reason, to_tier=Tier.CS_DEPARTMENT)
+    _escalate(ticket, reason, cause="special_case", to_tier=Tier.CS_DEPARTMENT)
     return True
 
 
-def _escalate(ticket, reason: str, *, to_tier: str | None = None):
+def _escalate(ticket, reason: str, *, cause: str, to_tier: str | None = None):
     """Automatic escalation through the ticket service; the caller's instance is refreshed."""
-    from kefu.tickets.services import escalate
-
-    locked = escalate(actor=None, ticket=ticket, reason=reason, to_tier=to_tier, automatic=True)
+    locked = ticket_services.escalate(
+        actor=None, ticket=ticket, reason=reason, to_tier=to_tier, automatic=True, cause=cause
+    )
     for field in ("escalation_tier", "assignee_id", "status", "version", "updated_at", *SLA_FIELDS):
         setattr(ticket, field, getattr(locked, field))
     return locked
 
 
-def escalated(ticket, *, actor, previous: str, tier: str, automatic: bool) -> None:
+def escalated(
+    ticket, *, actor, previous: str, tier: str, automatic: bool, reason: str = ""
+) -> None:
     """After any escalation: tell the new rung's people, and move clocks that follow the holder
     onto the new holder's calendar."""
-    ctx = _sweep_context.get()
-    people = ctx["people"] if ctx and ticket.pk in ctx["reasons"] else RungPeople([ticket])
-    reason = ctx["reasons"].get(ticket.pk) if ctx else None
-    if reason is None:
-        reason = (
-            TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED)
-            .order_by("-id")
-            .values_list("body", flat=True)
-            .first()
-            or ""
-        )
+    people = RungPeople([ticket])
     with _site_language():
         text = _("%(number)s escalated to %(tier)s: %(reason)s") % {
             "number": ticket.number,
@@ -398,7 +385,7 @@ def set_solution_timetable(
     """Promise the customer a time for the solution (承诺解决时间, seed 001: given in the first
     response). A public timeline event records it; where the policy waits for it, the
     first-response clock stops once a reply has also been sent."""
-    if not can(actor, "reply"):
+    if not can(actor, "tickets.reply"):
         raise Forbidden(_("Your role may not do this on a ticket."))
     if not isinstance(promised_at, datetime) or timezone.is_naive(promised_at):
         raise InvalidInput(
@@ -413,16 +400,7 @@ def set_solution_timetable(
     note = (note or "").strip()
     if len(note) > 2000:
         raise InvalidInput(_("%(field)s: longer than %(max)s characters."), field="note", max=2000)
-    locked = Ticket.objects.select_for_update().select_related("store").get(pk=ticket.pk)
-    if expected_version is not None and int(expected_version) != locked.version:
-        raise StaleWrite(
-            _(
-                "Someone else changed this ticket after you opened it (you saw version %(seen)s, it is now %(now)s). "
-                "Reload the ticket to see their change, then try again."
-            ),
-            seen=expected_version,
-            now=locked.version,
-        )
+    locked = lock_ticket(ticket, expected_version)
     if locked.status in DONE_STATUSES:
         raise Conflict(
             _("A resolved or closed ticket needs no solution timetable; reopen it first.")
@@ -432,25 +410,18 @@ def set_solution_timetable(
         body = note or _("We will have a solution for you by %(when)s.") % {
             "when": _local(promised_at)
         }
-    TicketEvent.objects.create(
-        ticket=locked,
-        kind=EventKind.SOLUTION_TIMETABLE,
-        actor=actor,
+    record_event(
+        locked,
+        EventKind.SOLUTION_TIMETABLE,
+        actor,
         public=True,
         body=body,
-        data={
-            "promised_at": timezone.localtime(promised_at).isoformat(),
-            "previous": timezone.localtime(previous).isoformat() if previous else None,
-        },
+        touch=False,
+        promised_at=timezone.localtime(promised_at).isoformat(),
+        previous=timezone.localtime(previous).isoformat() if previous else None,
     )
-    locked.solution_promised_at, locked.version, locked.updated_at = (
-        promised_at,
-        locked.version + 1,
-        now,
-    )
-    Ticket.objects.filter(pk=locked.pk).update(
-        solution_promised_at=promised_at, version=locked.version, updated_at=now
-    )
+    locked.solution_promised_at = promised_at
+    save_ticket(locked, "solution_promised_at")
     if locked.first_response_at:
         clocks = active_clocks(locked)
         waiting = [c for c in clocks if c.target == Target.FIRST_RESPONSE]
@@ -525,31 +496,23 @@ def escalate_breaches(clock_ids: list[int]) -> int:
     )
     if not rows:
         return 0
-    tickets = Ticket.objects.filter(pk__in={r[1] for r in rows}).only("store_id", "region_id")
-    ctx = {"people": RungPeople(list(tickets)), "reasons": {}}
-    token, climbed = _sweep_context.set(ctx), 0
-    try:
-        with _site_language():
-            for clock_id, ticket_id, target in rows:
-                with transaction.atomic():
-                    ticket = (
-                        Ticket.objects.select_for_update().select_related("store").get(pk=ticket_id)
-                    )
-                    if not SlaClock.objects.filter(pk=clock_id, escalation_pending=True).update(
-                        escalation_pending=False, escalated_at=timezone.now()
-                    ):
-                        continue  # another worker escalated it first
-                    if ticket.status in DONE_STATUSES or not next_tier(ticket.escalation_tier):
-                        continue  # settled, or at the top already, since the breach
-                    reason = _("SLA breached: %(targets)s.") % {"targets": Target(target).label}
-                    ctx["reasons"][ticket.pk] = reason
-                    try:
-                        _escalate(ticket, reason)
-                        climbed += 1
-                    except KefuError:
-                        log.exception("automatic escalation of ticket %s refused", ticket.pk)
-    finally:
-        _sweep_context.reset(token)
+    climbed = 0
+    with _site_language():
+        for clock_id, ticket_id, target in rows:
+            with transaction.atomic():
+                ticket = lock_ticket(ticket_id)
+                if not SlaClock.objects.filter(pk=clock_id, escalation_pending=True).update(
+                    escalation_pending=False, escalated_at=timezone.now()
+                ):
+                    continue  # another worker escalated it first
+                if ticket.status in DONE_STATUSES or not next_tier(ticket.escalation_tier):
+                    continue  # settled, or at the top already, since the breach
+                reason = _("SLA breached: %(targets)s.") % {"targets": Target(target).label}
+                try:
+                    _escalate(ticket, reason, cause="sla_breach")
+                    climbed += 1
+                except KefuError:
+                    log.exception("automatic escalation of ticket %s refused", ticket.pk)
     return climbed
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from kefu.errors import InvalidInput
 from kefu.org.selectors import can
 from kefu.tickets.selectors import for_listing
-from kefu.web.desk_views import _act, staff_required
+from kefu.web.ticket_page import posted_version, run_action, staff_required
 
 from . import selectors, services
 from .models import ClockState, Target
@@ -39,7 +39,7 @@ def panel(request, ticket) -> dict:
         "pauses": selectors.ticket_pauses(ticket),
         "now": now,
         "breached": [Target(t).label for t in ticket.sla_breached or [] if t in Target.values],
-        "can_promise": can(request.user, "reply") and ticket.is_open,
+        "can_promise": can(request.user, "tickets.reply") and ticket.is_open,
         "needs_timetable": bool(
             policy and policy.requires_solution_timetable and not ticket.solution_promised_at
         ),
@@ -61,22 +61,22 @@ def _parse_local(value: str) -> datetime:
 @require_POST
 @staff_required
 def set_timetable(request, pk):
-    def action(ticket, version):
+    def action(ticket):
         services.set_solution_timetable(
             actor=request.user,
             ticket=ticket,
             promised_at=_parse_local(request.POST.get("promised_at", "")),
             note=request.POST.get("note", ""),
-            expected_version=version,
+            expected_version=posted_version(request),
         )
         messages.success(request, _("Solution timetable set."))
 
-    return _act(request, pk, action)
+    return run_action(request, pk, action)
 
 
 @staff_required
 def breaching_soon(request):
-    if not selectors.is_manager(request.user):
+    if not can(request.user, "sla.breaching"):
         return HttpResponseForbidden(_("Only managers see this list."))
     hours = WINDOWS.get(request.GET.get("within", "4"), 4)
     tickets = selectors.breaching_soon(request.user, within=timedelta(hours=hours))

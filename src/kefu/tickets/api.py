@@ -8,11 +8,12 @@ from django.http import FileResponse, HttpResponse
 from ninja import Field, File, Query, Router, Schema
 from ninja import Status as WithStatus
 from ninja.files import UploadedFile
-from pydantic import ConfigDict
 
+from kefu.api.schema import ERRORS, Strict, expected_version
 from kefu.customers.names import mask_phone
 from kefu.customers.selectors import reveal_contact
 from kefu.customers.services import find_or_create_customer
+from kefu.errors import NotFound
 from kefu.org.roles import Tier
 from kefu.org.selectors import staff_of, stores_for
 
@@ -26,10 +27,6 @@ ChannelT = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StatusT = Literal[tuple(Status.values)]  # type: ignore[valid-type]
 PriorityT = Literal[tuple(Priority.values)]  # type: ignore[valid-type]
 TierT = Literal[tuple(Tier.values)]  # type: ignore[valid-type]
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CustomerIn(Strict):
@@ -139,16 +136,6 @@ class TicketPatch(Strict):
     version: int | None = None
 
 
-class Error(Schema):
-    model_config = ConfigDict(extra="allow")  # e.g. "findings" when a reply is blocked
-    detail: str
-    code: str
-    field: str | None = None
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
 # Other apps add keys to the ticket JSON: name → function(ticket) -> JSON-able value.
 TICKET_EXTRAS: dict = {}
 
@@ -217,25 +204,6 @@ def detail(request, ticket_id) -> dict:
         **ticket_out(ticket, full_contact=True),
         "timeline": [event_out(e) for e in ticket.events.all()],
     }
-
-
-def _expected_version(request, body_version):
-    """The version the caller last saw: the body's `version`, else the If-Match header."""
-    if body_version is not None:
-        return body_version
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    value = header.removeprefix("W/").strip('"')
-    if not value.isdigit():
-        from django.utils.translation import gettext_lazy as _
-
-        from kefu.errors import InvalidInput
-
-        raise InvalidInput(
-            _('%(field)s: must be the ticket\'s version, e.g. "3".'), field="If-Match"
-        )
-    return int(value)
 
 
 @router.post("", response={201: TicketOut, 200: TicketOut, **ERRORS}, summary="Open a ticket")
@@ -329,7 +297,7 @@ def patch_ticket(request, ticket_id: int, payload: TicketPatch):
     services.update_details(
         actor=request.auth,
         ticket=ticket,
-        expected_version=_expected_version(request, payload.version),
+        expected_version=expected_version(request, payload.version),
         priority=payload.priority,
         type=payload.type,
         tags=payload.tags,
@@ -349,7 +317,7 @@ def reply(request, ticket_id: int, payload: ReplyIn):
         ticket=ticket,
         body=payload.body,
         public=payload.public,
-        expected_version=_expected_version(request, payload.version),
+        expected_version=expected_version(request, payload.version),
         override=payload.override,
     )
     return WithStatus(201, event_out(event))
@@ -366,7 +334,7 @@ def assign(request, ticket_id: int, payload: AssignIn):
         actor=request.auth,
         ticket=ticket,
         assignee=payload.assignee,
-        expected_version=_expected_version(request, payload.version),
+        expected_version=expected_version(request, payload.version),
     )
     return detail(request, ticket_id)
 
@@ -383,7 +351,7 @@ def change_status(request, ticket_id: int, payload: StatusIn):
         ticket=ticket,
         status=payload.status,
         note=payload.note or "",
-        expected_version=_expected_version(request, payload.version),
+        expected_version=expected_version(request, payload.version),
     )
     return detail(request, ticket_id)
 
@@ -399,7 +367,7 @@ def escalate(request, ticket_id: int, payload: EscalateIn):
         actor=request.auth,
         ticket=ticket,
         reason=payload.reason,
-        expected_version=_expected_version(request, payload.version),
+        expected_version=expected_version(request, payload.version),
     )
     return detail(request, ticket_id)
 
@@ -434,8 +402,6 @@ def download(request, attachment_id: int):
         pk=attachment_id, ticket__in=selectors.tickets_visible_to(request.auth).values("pk")
     ).first()
     if attachment is None:
-        from kefu.errors import NotFound
-
         raise NotFound()
     return attachment_response(attachment)
 

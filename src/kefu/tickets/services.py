@@ -5,18 +5,19 @@ import hashlib
 import filetype
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu import search
 from kefu.customers.models import Customer, Purchase
-from kefu.errors import Conflict, Forbidden, InvalidInput, StaleWrite
+from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.models import Store
-from kefu.org.roles import Tier, next_tier
+from kefu.org.roles import LADDER, Tier, next_tier
 from kefu.org.selectors import can, staff_of, store_in_scope, stores_for
 
-from . import signals, workflow
+from . import checks, signals, workflow
 from .models import (
     PRIORITY_RANK,
     Attachment,
@@ -30,8 +31,11 @@ from .models import (
     TicketEvent,
     TicketType,
 )
+from .selectors import tickets_visible_to
+from .timeline import lock_ticket, record_event, save_ticket
 
 MAX_BODY = 20_000
+DONE = (Status.RESOLVED, Status.CLOSED)
 
 
 def _require(actor, capability: str):
@@ -84,12 +88,6 @@ def next_ticket_number(day) -> str:
     raise RuntimeError("ticket counter row could not be created")  # pragma: no cover
 
 
-def _event(ticket, kind, actor=None, *, public=False, body="", **data) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor, public=public, body=body, data=data
-    )
-
-
 def _tags(names) -> list[Tag]:
     cleaned = sorted({n.strip()[:40] for n in names or () if n and n.strip()})
     if not cleaned:
@@ -125,7 +123,7 @@ def open_ticket(
     subject = _text(subject, "subject", max_length=200)
     description = _text(description, "description", required=False)
     if actor is not None:
-        _require(actor, "create")
+        _require(actor, "tickets.create")
     # Staff file tickets for the stores in their scope; the portal (no actor) for any active store.
     if isinstance(store, Store):
         code = store.code
@@ -185,11 +183,11 @@ def open_ticket(
             tag_objs = _tags(tags)
             if tag_objs:
                 ticket.tags.set(tag_objs)
-            created = _event(
+            created = record_event(
                 ticket,
                 EventKind.CREATED,
                 actor,
-                public=False,
+                touch=False,
                 channel=channel,
                 type=type,
                 by=staff.display_name if staff else customer.name,
@@ -212,24 +210,36 @@ def open_ticket(
         raise
 
 
-def _locked(ticket_id: int, expected_version: int | None) -> Ticket:
-    """The ticket row, locked for this transaction; StaleWrite if the caller saw an older version."""
-    ticket = Ticket.objects.select_for_update().select_related("store").get(pk=ticket_id)
-    if expected_version is not None and int(expected_version) != ticket.version:
-        raise StaleWrite(
-            _(
-                "Someone else changed this ticket after you opened it (you saw version %(seen)s, it is now %(now)s). "
-                "Reload the ticket to see their change, then try again."
-            ),
-            seen=expected_version,
-            now=ticket.version,
-        )
-    return ticket
+def _move_status(locked: Ticket, status: str, actor, *, body: str = "", **data) -> str:
+    """Run the status checks, then move a locked ticket to ``status`` with its timeline event.
+    The caller saves the ticket and announces ``status_changed``. Returns the previous status."""
+    previous = locked.status
+    checks.check_status(checks.StatusMove(locked, actor, previous, status))
+    locked.status = status
+    if status == Status.RESOLVED:
+        locked.resolved_at = timezone.now()
+    elif status == Status.OPEN:
+        locked.resolved_at = None
+    reopened = previous in DONE and status == Status.OPEN
+    record_event(
+        locked,
+        EventKind.STATUS,
+        actor,
+        public=status in DONE or reopened,
+        body=body,
+        touch=False,
+        previous=previous,
+        status=status,
+        reopened=reopened,
+        **data,
+    )
+    return previous
 
 
-def _save(ticket: Ticket, *fields: str):
-    ticket.version += 1
-    ticket.save(update_fields=[*fields, "version", "updated_at"])
+def _status_changed(locked: Ticket, actor, previous: str) -> None:
+    signals.status_changed.send(
+        sender=Ticket, ticket=locked, actor=actor, previous=previous, status=locked.status
+    )
 
 
 @transaction.atomic
@@ -244,19 +254,13 @@ def add_reply(
 ) -> TicketEvent:
     """A public reply to the customer (回复) or an internal note (备注).
 
-    Listeners of `reply_checking` (the service-language checker) may refuse it or attach
-    warnings; those come back on `event.warnings`. `override` asks to send despite a refusal
-    where policy allows it."""
-    _require(actor, "reply" if public else "note")
+    The reply checks (kefu.tickets.checks: the service-language checker) may refuse it or
+    attach warnings; those come back on `event.warnings`. `override` asks to send despite a
+    refusal where policy allows it."""
+    _require(actor, "tickets.reply" if public else "tickets.note")
     body = _text(body, "body")
-    locked = _locked(ticket.pk, expected_version)
-    warnings = [
-        w
-        for _r, found in signals.reply_checking.send(
-            sender=Ticket, ticket=locked, actor=actor, body=body, public=public, override=override
-        )
-        for w in (found or [])
-    ]
+    locked = lock_ticket(ticket, expected_version)
+    warnings = checks.check_reply(checks.ReplyAttempt(locked, actor, body, public, override))
     changed = []
     if public:
         if locked.first_response_at is None:
@@ -265,11 +269,10 @@ def add_reply(
         if locked.status == Status.NEW:
             locked.status = Status.OPEN
             changed.append("status")
-    event = _event(
-        locked, EventKind.REPLY if public else EventKind.NOTE, actor, public=public, body=body
-    )
+    kind = EventKind.REPLY if public else EventKind.NOTE
+    event = record_event(locked, kind, actor, public=public, body=body, touch=False)
     event.warnings = warnings
-    _save(locked, *changed)
+    save_ticket(locked, *changed)
     ticket.version, ticket.status = locked.version, locked.status
     signals.reply_added.send(sender=Ticket, ticket=locked, event=event, actor=actor)
     return event
@@ -277,46 +280,47 @@ def add_reply(
 
 @transaction.atomic
 def add_customer_message(*, ticket: Ticket, body: str) -> TicketEvent:
-    """The customer answers through the tracking link. A resolved ticket reopens; a closed one
-    takes no more messages (the customer opens a new ticket)."""
+    """The customer answers through the tracking link. A ticket waiting for them, or resolved,
+    opens again; a closed one takes no more messages (the customer opens a new ticket)."""
     body = _text(body, "body", max_length=5000)
-    locked = _locked(ticket.pk, None)
+    locked = lock_ticket(ticket)
     if locked.status == Status.CLOSED:
         raise Conflict(
             _("This ticket is closed. Please submit a new request and quote ticket %(number)s."),
             number=locked.number,
         )
-    event = _event(locked, EventKind.CUSTOMER_MESSAGE, None, public=True, body=body)
-    fields, previous = [], locked.status
-    if previous in (Status.PENDING_CUSTOMER, Status.RESOLVED):
-        _event(
-            locked,
-            EventKind.STATUS,
-            None,
-            previous=previous,
-            status=Status.OPEN,
-            reason="customer_message",
-        )
-        locked.status, locked.resolved_at = Status.OPEN, None
-        fields = ["status", "resolved_at"]
-    _save(locked, *fields)
+    event = record_event(
+        locked, EventKind.CUSTOMER_MESSAGE, None, public=True, body=body, touch=False
+    )
+    previous = None
+    if locked.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
+        previous = _move_status(locked, Status.OPEN, None, reason="customer_message")
+    save_ticket(locked, "status", "resolved_at")
     signals.customer_messaged.send(sender=Ticket, ticket=locked, event=event)
-    if fields:
-        signals.status_changed.send(
-            sender=Ticket, ticket=locked, actor=None, previous=previous, status=Status.OPEN
-        )
+    if previous:
+        _status_changed(locked, None, previous)
     return event
 
 
 @transaction.atomic
 def change_status(
-    *, actor, ticket: Ticket, status: str, note: str = "", expected_version: int | None = None
+    *,
+    actor,
+    ticket: Ticket,
+    status: str,
+    note: str = "",
+    expected_version: int | None = None,
+    reason: str | None = None,
 ) -> Ticket:
-    """Move a ticket along its workflow; a move the workflow does not allow is refused."""
-    _require(actor, "status")
+    """Move a ticket along its workflow; a move the workflow does not allow is refused.
+
+    ``actor`` None is the system (a reopen for an unhappy customer); ``reason`` then says why,
+    in the event's data."""
+    if actor is not None:
+        _require(actor, "tickets.status")
     _choice(status, Status, "status")
     note = _text(note, "note", required=False, max_length=2000)
-    locked = _locked(ticket.pk, expected_version)
+    locked = lock_ticket(ticket, expected_version)
     if locked.status == status:
         raise Conflict(_("The ticket is already “%(status)s”."), status=Status(status).label)
     if not workflow.allowed(locked.status, status):
@@ -325,80 +329,79 @@ def change_status(
             current=Status(locked.status).label,
             target=Status(status).label,
         )
-    previous = locked.status
-    signals.status_changing.send(
-        sender=Ticket, ticket=locked, actor=actor, previous=previous, status=status
+    previous = _move_status(
+        locked, status, actor, body=note, **({"reason": reason} if reason else {})
     )
-    locked.status = status
-    if status == Status.RESOLVED:
-        locked.resolved_at = timezone.now()
-    elif status == Status.OPEN:
-        locked.resolved_at = None
-    reopened = previous in (Status.RESOLVED, Status.CLOSED) and status == Status.OPEN
-    _event(
-        locked,
-        EventKind.STATUS,
-        actor,
-        public=status in (Status.RESOLVED, Status.CLOSED) or reopened,
-        body=note,
-        previous=previous,
-        status=status,
-        reopened=reopened,
-    )
-    _save(locked, "status", "resolved_at")
-    signals.status_changed.send(
-        sender=Ticket, ticket=locked, actor=actor, previous=previous, status=status
-    )
+    save_ticket(locked, "status", "resolved_at")
+    _status_changed(locked, actor, previous)
     return locked
+
+
+def reopen(*, ticket: Ticket, reason: str, body: str = "", actor=None) -> Ticket:
+    """Open a resolved or closed ticket again (the system's form: an unhappy survey or call)."""
+    return change_status(actor=actor, ticket=ticket, status=Status.OPEN, note=body, reason=reason)
+
+
+def _colleague(username: str):
+    target = (
+        get_user_model()
+        .objects.filter(username=username, is_active=True)
+        .select_related("staff")
+        .first()
+    )
+    if target is None or staff_of(target) is None:
+        raise InvalidInput(
+            _("%(field)s: no active colleague called “%(value)s”."),
+            field="assignee",
+            value=username[:40],
+        )
+    return target
 
 
 @transaction.atomic
 def assign(
-    *, actor, ticket: Ticket, assignee: str | None, expected_version: int | None = None
+    *,
+    actor,
+    ticket: Ticket,
+    assignee: str | None,
+    expected_version: int | None = None,
+    reason: str | None = None,
 ) -> Ticket:
-    """Give the ticket to a colleague who can see it (or to nobody: back to the rung's queue)."""
-    User = get_user_model()
-    target = None
-    if assignee:
-        target = (
-            User.objects.filter(username=assignee, is_active=True).select_related("staff").first()
-        )
-        if target is None or staff_of(target) is None:
-            raise InvalidInput(
-                _("%(field)s: no active colleague called “%(value)s”."),
-                field="assignee",
-                value=assignee[:40],
-            )
-    if can(actor, "assign"):
-        pass
-    elif can(actor, "assign_self") and (target is None or target.pk == actor.pk):
-        pass
-    else:
-        raise Forbidden(_("Your role may only assign tickets to yourself."))
-    locked = _locked(ticket.pk, expected_version)
-    if target is not None:
-        from .selectors import tickets_visible_to
+    """Give the ticket to a colleague who can see it (or to nobody: back to the rung's queue).
 
-        if not tickets_visible_to(target).filter(pk=locked.pk).exists():
-            raise InvalidInput(
-                _("%(field)s: %(value)s cannot see tickets of this store."),
-                field="assignee",
-                value=assignee,
-            )
-    previous = locked.assignee.username if locked.assignee_id else None
+    ``actor`` None is the system (an unhappy customer's ticket back to the store manager): it
+    needs no right, and an assignment that is already so is left alone instead of refused."""
+    target = _colleague(assignee) if assignee else None
+    if actor is not None and not (
+        can(actor, "tickets.assign")
+        or (can(actor, "tickets.assign_self") and (target is None or target.pk == actor.pk))
+    ):
+        raise Forbidden(_("Your role may only assign tickets to yourself."))
+    locked = lock_ticket(ticket, expected_version)
+    if target is not None and not tickets_visible_to(target).filter(pk=locked.pk).exists():
+        raise InvalidInput(
+            _("%(field)s: %(value)s cannot see tickets of this store."),
+            field="assignee",
+            value=assignee,
+        )
     if (target.pk if target else None) == locked.assignee_id:
+        if actor is None:
+            return locked
         raise Conflict(_("The ticket is already assigned that way."))
+    previous = locked.assignee.username if locked.assignee_id else None
     locked.assignee = target
     if locked.status == Status.NEW and target is not None:
         locked.status = Status.OPEN
-    _event(
+    record_event(
         locked,
         EventKind.ASSIGNED,
         actor,
+        touch=False,
         previous=previous,
         assignee=target.username if target else None,
+        **({"reason": reason} if reason else {}),
     )
-    _save(locked, "assignee", "status")
+    save_ticket(locked, "assignee", "status")
     return locked
 
 
@@ -411,15 +414,19 @@ def escalate(
     expected_version: int | None = None,
     to_tier: str | None = None,
     automatic: bool = False,
+    cause: str | None = None,
 ) -> Ticket:
     """Climb one rung of the ladder (store staff → store manager → regional manager → CS
     department), or straight to `to_tier` for special cases. The ticket goes to that rung's
-    queue: its assignee is cleared and the history kept on the timeline."""
+    queue: its assignee is cleared and the history kept on the timeline.
+
+    ``actor`` None is the system (the SLA sweep, special-case routing, an unhappy customer);
+    ``cause`` is its machine-readable why, kept in the event's data."""
     if actor is not None:
-        _require(actor, "escalate")
+        _require(actor, "tickets.escalate")
     reason = _text(reason, "reason", max_length=2000)
-    locked = _locked(ticket.pk, expected_version)
-    if locked.status in (Status.RESOLVED, Status.CLOSED):
+    locked = lock_ticket(ticket, expected_version)
+    if locked.status in DONE:
         raise Conflict(_("A resolved or closed ticket is not escalated; reopen it first."))
     target = to_tier or next_tier(locked.escalation_tier)
     if target is None:
@@ -428,23 +435,25 @@ def escalate(
                 "This ticket is already with the customer-service department, the top of the escalation ladder."
             )
         )
-    if Tier.values.index(target) <= Tier.values.index(locked.escalation_tier):
+    if LADDER.index(target) <= LADDER.index(locked.escalation_tier):
         raise Conflict(_("This ticket is already at or above that rung."))
     previous = locked.escalation_tier
     locked.escalation_tier = target
     locked.assignee = None
     if locked.status == Status.NEW:
         locked.status = Status.OPEN
-    _event(
+    record_event(
         locked,
         EventKind.ESCALATED,
         actor,
         body=reason,
+        touch=False,
         previous=previous,
         tier=target,
         automatic=automatic,
+        **({"reason": cause} if cause else {}),
     )
-    _save(locked, "escalation_tier", "assignee", "status")
+    save_ticket(locked, "escalation_tier", "assignee", "status")
     signals.escalated.send(
         sender=Ticket,
         ticket=locked,
@@ -452,6 +461,7 @@ def escalate(
         previous=previous,
         tier=target,
         automatic=automatic,
+        reason=reason,
     )
     return locked
 
@@ -467,8 +477,8 @@ def update_details(
     tags=None,
 ) -> Ticket:
     """Change priority, type or tags; the timeline records old and new values."""
-    _require(actor, "status")
-    locked = _locked(ticket.pk, expected_version)
+    _require(actor, "tickets.status")
+    locked = lock_ticket(ticket, expected_version)
     changes, fields = {}, []
     if priority is not None and priority != locked.priority:
         _choice(priority, Priority, "priority")
@@ -489,8 +499,8 @@ def update_details(
             changes["tags"] = [before, after]
     if not changes:
         raise Conflict(_("Nothing to change."))
-    _event(locked, EventKind.UPDATED, actor, changes=changes)
-    _save(locked, *fields)
+    record_event(locked, EventKind.UPDATED, actor, touch=False, changes=changes)
+    save_ticket(locked, *fields)
     return locked
 
 
@@ -518,19 +528,18 @@ def add_attachment(
     *, actor, ticket: Ticket, name: str, data: bytes, public: bool = True
 ) -> Attachment:
     """Attach a photo, PDF, audio or video file; its type is read from its content, not its name."""
-    from django.core.files.base import ContentFile
-
     if actor is not None:
-        _require(actor, "attach")
+        _require(actor, "tickets.attach")
     mime = sniff_attachment(data, name)
     safe_name = "".join(c for c in (name or "file") if c not in '/\\\x00"<>')[-200:] or "file"
     with transaction.atomic():
-        locked = _locked(ticket.pk, None)
-        event = _event(
+        locked = lock_ticket(ticket)
+        event = record_event(
             locked,
             EventKind.ATTACHMENT,
             actor,
             public=public,
+            touch=False,
             name=safe_name,
             size=len(data),
             content_type=mime,
@@ -546,5 +555,5 @@ def add_attachment(
         )
         attachment.file.save(safe_name, ContentFile(data), save=False)
         attachment.save()
-        _save(locked)
+        save_ticket(locked)
     return attachment

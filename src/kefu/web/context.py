@@ -1,9 +1,9 @@
 from kefu.org.selectors import staff_of
 
+from .ticket_page import nav_links
+
 
 def kefu(request):
-    from .nav import links_for
-
     user = getattr(request, "user", None)
     staff = staff_of(user) if user is not None else None
-    return {"kefu_staff": staff, "kefu_nav": links_for(user) if staff else []}
+    return {"kefu_staff": staff, "kefu_nav": nav_links(user) if staff else []}

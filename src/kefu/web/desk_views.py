@@ -1,48 +1,30 @@
 """The agent desk (/desk/): queue, ticket page, new ticket, customers. Views parse the request,
 call services and selectors, and render; they hold no business rules."""
 
-import functools
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.db import connection, transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
 from kefu.customers.services import find_or_create_customer
-from kefu.errors import KefuError, NotFound
-from kefu.org.models import Staff
+from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.org.roles import Tier
-from kefu.org.selectors import can, staff_of, stores_for
-from kefu.tickets import selectors, services, workflow
+from kefu.org.selectors import stores_for
+from kefu.tickets import selectors, services
 from kefu.tickets.api import attachment_response
 from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
 
+from .ticket_page import posted_version, run_action, staff_required, ticket_context
+
 PAGE_SIZE = 25
-# Other apps add panels to the ticket page: (template name, function(request, ticket) -> context).
-TICKET_PANELS: list = []
-
-
-def staff_required(view):
-    """Signed-in staff only; NotFound (missing or out of scope) becomes a plain 404."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('desk:login')}?next={request.get_full_path()}")
-        if staff_of(request.user) is None:
-            return HttpResponseForbidden(_("Your account has no staff role. Ask an administrator."))
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404(_("Not found, or outside your scope.")) from None
-
-    return wrapper
 
 
 class LoginView(auth_views.LoginView):
@@ -114,67 +96,10 @@ def queue(request):
     )
 
 
-def _ticket_context(request, ticket, **extra):
-    staff = staff_of(request.user)
-    contact = customer_selectors.reveal_contact(
-        request.user, ticket.customer, context=f"desk:ticket:{ticket.id}"
-    )
-    colleagues = (
-        Staff.objects.select_related("user", "store")
-        .filter(user__is_active=True)
-        .order_by("role", "display_name")
-    )
-    if staff.scope == "store":
-        colleagues = colleagues.filter(store_id=ticket.store_id) | colleagues.exclude(
-            role__in=["store_staff", "store_manager", "regional_manager"]
-        )
-    return {
-        "ticket": ticket,
-        "contact": contact,
-        "events": ticket.events.all(),
-        "history": selectors.customer_history(
-            request.user, ticket.customer_id, exclude_id=ticket.id
-        ),
-        "purchases": ticket.customer.purchases.select_related("store", "category").order_by(
-            "-sale_date"
-        )[:10],
-        "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
-        "colleagues": colleagues[:200],
-        "can": {
-            c: can(request.user, c)
-            for c in ("reply", "note", "status", "assign", "assign_self", "escalate", "attach")
-        },
-        "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
-        "panels": [(template, panel(request, ticket)) for template, panel in TICKET_PANELS],
-        **extra,
-    }
-
-
 @staff_required
 def ticket_detail(request, pk):
     ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
-    return render(request, "desk/ticket.html", _ticket_context(request, ticket))
-
-
-def _act(request, pk, action):
-    """Run one ticket action from a desk form. A refusal re-renders the page with the message
-    and the 4xx status; success redirects back (or, for htmx, swaps in the fresh page)."""
-    ticket = selectors.get_ticket(request.user, pk)
-    version = request.POST.get("version")
-    version = int(version) if version and version.isdigit() else None
-    try:
-        action(ticket, version)
-    except KefuError as exc:
-        ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
-        context = _ticket_context(
-            request,
-            ticket,
-            error=exc.text(),
-            error_code=exc.code,
-            draft=request.POST.get("body", ""),
-        )
-        return render(request, "desk/ticket.html", context, status=exc.status)
-    return redirect("desk:ticket", pk=pk)
+    return render(request, "desk/ticket.html", ticket_context(request, ticket))
 
 
 @require_POST
@@ -184,13 +109,13 @@ def ticket_reply(request, pk):
     # "Send anyway" despite a forbidden phrase; the quality app decides whether the role may.
     override = request.POST.get("override") == "1"
 
-    def action(ticket, version):
+    def action(ticket):
         event = services.add_reply(
             actor=request.user,
             ticket=ticket,
             body=request.POST.get("body", ""),
             public=public,
-            expected_version=version,
+            expected_version=posted_version(request),
             override=override,
         )
         messages.success(
@@ -207,63 +132,61 @@ def ticket_reply(request, pk):
                 },
             )
 
-    return _act(request, pk, action)
+    return run_action(request, pk, action)
 
 
 @require_POST
 @staff_required
 def ticket_status(request, pk):
-    def action(ticket, version):
+    def action(ticket):
         services.change_status(
             actor=request.user,
             ticket=ticket,
             status=request.POST.get("status", ""),
             note=request.POST.get("note", ""),
-            expected_version=version,
+            expected_version=posted_version(request),
         )
         messages.success(request, _("Status changed."))
 
-    return _act(request, pk, action)
+    return run_action(request, pk, action)
 
 
 @require_POST
 @staff_required
 def ticket_assign(request, pk):
-    def action(ticket, version):
+    def action(ticket):
         services.assign(
             actor=request.user,
             ticket=ticket,
             assignee=request.POST.get("assignee") or None,
-            expected_version=version,
+            expected_version=posted_version(request),
         )
         messages.success(request, _("Assignment changed."))
 
-    return _act(request, pk, action)
+    return run_action(request, pk, action)
 
 
 @require_POST
 @staff_required
 def ticket_escalate(request, pk):
-    def action(ticket, version):
+    def action(ticket):
         services.escalate(
             actor=request.user,
             ticket=ticket,
             reason=request.POST.get("reason", ""),
-            expected_version=version,
+            expected_version=posted_version(request),
         )
         messages.success(request, _("Escalated one rung up the ladder."))
 
-    return _act(request, pk, action)
+    return run_action(request, pk, action)
 
 
 @require_POST
 @staff_required
 def ticket_attach(request, pk):
-    def action(ticket, version):
+    def action(ticket):
         upload = request.FILES.get("file")
         if upload is None:
-            from kefu.errors import InvalidInput
-
             raise InvalidInput(_("Choose a file to attach."), field="file")
         services.add_attachment(
             actor=request.user,
@@ -274,7 +197,7 @@ def ticket_attach(request, pk):
         )
         messages.success(request, _("File attached."))
 
-    return _act(request, pk, action)
+    return run_action(request, pk, action)
 
 
 @staff_required
@@ -291,8 +214,6 @@ def attachment(request, pk):
 def ticket_new(request):
     stores = stores_for(request.user)
     form = request.POST if request.method == "POST" else {}
-    import secrets
-
     # A fresh key per blank form: a double-clicked submit opens one ticket, not two.
     context = {
         "stores": stores,
@@ -304,8 +225,6 @@ def ticket_new(request):
         "form_key": form.get("form_key") or secrets.token_hex(8),
     }
     if request.method == "POST":
-        from django.db import transaction
-
         try:
             with transaction.atomic():
                 store = stores.filter(code=form.get("store", "")).first()
@@ -372,8 +291,6 @@ def customer_detail(request, pk):
 
 
 def healthz(request):
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")

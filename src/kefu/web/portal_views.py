@@ -1,8 +1,6 @@
 """The customer portal (/): submit a request, then follow it through a private tracking link."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +13,8 @@ from kefu.org.models import Store
 from kefu.tickets import selectors, services
 from kefu.tickets.models import Channel, Status, TicketType
 
+from .portal_page import over_rate_limit, private_page
+
 PORTAL_TYPES = [
     TicketType.CONSULTATION,
     TicketType.FAULT_REPORT,
@@ -22,36 +22,6 @@ PORTAL_TYPES = [
     TicketType.COMPLAINT,
     TicketType.SUGGESTION,
 ]
-
-
-def _client_address(request) -> str:
-    if getattr(settings, "KEFU_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _over_rate_limit(request) -> bool:
-    """A CAPTCHA-free limit: at most N submissions per address per hour."""
-    key = f"portal-submit:{_client_address(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > settings.KEFU_PORTAL_SUBMISSIONS_PER_HOUR
-
-
-def _private(response):
-    # The tracking token is in the URL: never send it to another site in a Referer, never let it
-    # be indexed. ("no-referrer" would also make the browser send `Origin: null` on the reply
-    # form, which the CSRF check rightly refuses.)
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def home(request):
@@ -82,7 +52,7 @@ def home(request):
             },
             status=422,
         )
-    if _over_rate_limit(request):
+    if over_rate_limit(request):
         return render(
             request,
             "portal/home.html",
@@ -131,18 +101,18 @@ def track(request, token):
     try:
         ticket = selectors.get_by_tracking_token(token)
     except NotFound:
-        return _private(render(request, "portal/not_found.html", status=404))
+        return private_page(render(request, "portal/not_found.html", status=404))
     error = None
     status = 200
     if request.method == "POST":
         try:
             services.add_customer_message(ticket=ticket, body=request.POST.get("body", ""))
             messages.success(request, _("Thank you, your message has been sent."))
-            return _private(redirect("portal:track", token=token))
+            return private_page(redirect("portal:track", token=token))
         except KefuError as exc:
             error, status = exc.text(), exc.status
     just_submitted = request.session.pop(f"submitted:{token}", False)
-    return _private(
+    return private_page(
         render(
             request,
             "portal/track.html",

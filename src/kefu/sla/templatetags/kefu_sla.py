@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.sla import selectors
+from kefu.org.selectors import can
 
 register = template.Library()
 
@@ -53,4 +53,4 @@ def clock_badge(clock):
 
 @register.filter
 def sla_manager(user) -> bool:
-    return selectors.is_manager(user)
+    return can(user, "sla.breaching")

@@ -1,4 +1,4 @@
-"""How service quality hooks into ticket work (connected in QualityConfig.ready()).
+"""The checks service quality adds to ticket work (registered in kefu.tickets.checks).
 
 - A public reply is checked before it is written: a `block` finding refuses it (422 with the
   findings) unless the sender asks to override and the manager's policy lets their role; the
@@ -11,6 +11,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from kefu.errors import Forbidden, InvalidInput
+from kefu.tickets.checks import ReplyAttempt, StatusMove
 from kefu.tickets.models import Status, TicketType
 
 from . import selectors, services
@@ -20,9 +21,11 @@ def _phrases(blocks) -> str:
     return "、".join(dict.fromkeys(f"「{f.text}」" for f in blocks))
 
 
-def check_reply(sender, *, ticket, actor, body, public, override=False, **kwargs) -> list[dict]:
-    """reply_checking receiver: refuse a public reply with a forbidden phrase, else warn."""
-    if not public:
+def forbidden_phrases(attempt: ReplyAttempt) -> list[dict]:
+    """Refuse a public reply with a forbidden phrase (unless overridden as policy allows), else
+    return the checker's hints as warnings."""
+    ticket, actor, body, override = attempt.ticket, attempt.actor, attempt.body, attempt.override
+    if not attempt.public:
         return []
     findings = selectors.check_reply(body, ticket=ticket)
     blocks = [f for f in findings if f.severity == "block"]
@@ -54,8 +57,9 @@ def check_reply(sender, *, ticket, actor, body, public, override=False, **kwargs
     return [{**f.to_dict(), "overridden": f.severity == "block"} for f in findings]
 
 
-def require_root_cause(sender, *, ticket, actor, previous, status, **kwargs) -> None:
-    """status_changing receiver: a complaint needs its root cause before it is resolved."""
+def root_cause_recorded(move: StatusMove) -> None:
+    """A complaint needs its root cause before it is resolved (or closed unresolved)."""
+    ticket, previous, status = move.ticket, move.previous, move.status
     if ticket.type != TicketType.COMPLAINT:
         return
     if status != Status.RESOLVED and not (status == Status.CLOSED and previous != Status.RESOLVED):

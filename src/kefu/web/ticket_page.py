@@ -1,0 +1,171 @@
+"""The desk's public API for the apps that add to it: the ticket page (its context, a panel,
+an action run from it) and the links in the top bar.
+
+Apps above ``tickets`` (sla, aftersales, quality, feedback …) import only this module from
+``kefu.web``; it imports nothing of theirs. Panels and links register from an app's
+``AppConfig.ready()`` and show in registration order (INSTALLED_APPS order).
+"""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from kefu.customers import selectors as customer_selectors
+from kefu.errors import KefuError, NotFound
+from kefu.org.models import Staff
+from kefu.org.roles import ROLE_TIER, Tier
+from kefu.org.selectors import can, staff_of
+from kefu.tickets import selectors, workflow
+from kefu.tickets.models import Status
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the ticket page: ``template`` rendered with ``panel`` = context(request, ticket)."""
+
+    template: str
+    context: Callable
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link in the desk's top bar, shown to users with ``capability`` (None: everyone)."""
+
+    label: str
+    url_name: str
+    capability: str | None = None
+
+
+PANELS: list[Panel] = []
+NAV: list[NavLink] = []
+
+# The ticket page's own actions: the template's `can.reply` … → the right behind each.
+TICKET_RIGHTS = {
+    "reply": "tickets.reply",
+    "note": "tickets.note",
+    "status": "tickets.status",
+    "assign": "tickets.assign",
+    "assign_self": "tickets.assign_self",
+    "escalate": "tickets.escalate",
+    "attach": "tickets.attach",
+}
+
+
+def register_panel(template: str, context: Callable) -> None:
+    """Add a panel to the ticket page (once per template, however often ready() runs)."""
+    if all(p.template != template for p in PANELS):
+        PANELS.append(Panel(template, context))
+
+
+def register_nav(label, url_name: str, capability: str | None = None) -> None:
+    """Add a link to the desk's top bar (once per URL name)."""
+    if all(link.url_name != url_name for link in NAV):
+        NAV.append(NavLink(label, url_name, capability))
+
+
+def nav_links(user) -> list[tuple[str, str]]:
+    """(label, url) of the top-bar links the user may follow."""
+    links = []
+    for link in NAV:
+        if link.capability and not can(user, link.capability):
+            continue
+        try:
+            links.append((link.label, reverse(link.url_name)))
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def staff_required(view):
+    """Signed-in staff only; NotFound (missing or out of scope) becomes a plain 404."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('desk:login')}?next={request.get_full_path()}")
+        if staff_of(request.user) is None:
+            return HttpResponseForbidden(_("Your account has no staff role. Ask an administrator."))
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404(_("Not found, or outside your scope.")) from None
+
+    return wrapper
+
+
+def _colleagues(staff, ticket):
+    colleagues = (
+        Staff.objects.select_related("user", "store")
+        .filter(user__is_active=True)
+        .order_by("role", "display_name")
+    )
+    if staff.scope == "store":
+        # Store roles see their own store's people and everyone above the store and region.
+        colleagues = colleagues.filter(store_id=ticket.store_id) | colleagues.exclude(
+            role__in=list(ROLE_TIER)
+        )
+    return colleagues[:200]
+
+
+def ticket_context(request, ticket, **extra) -> dict:
+    """Everything the ticket page (desk/ticket.html) renders, every registered panel included."""
+    contact = customer_selectors.reveal_contact(
+        request.user, ticket.customer, context=f"desk:ticket:{ticket.id}"
+    )
+    return {
+        "ticket": ticket,
+        "contact": contact,
+        "events": ticket.events.all(),
+        "history": selectors.customer_history(
+            request.user, ticket.customer_id, exclude_id=ticket.id
+        ),
+        "purchases": ticket.customer.purchases.select_related("store", "category").order_by(
+            "-sale_date"
+        )[:10],
+        "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
+        "colleagues": _colleagues(staff_of(request.user), ticket),
+        "can": {name: can(request.user, right) for name, right in TICKET_RIGHTS.items()},
+        "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
+        "panels": [(p.template, p.context(request, ticket)) for p in PANELS],
+        **extra,
+    }
+
+
+def posted_version(request) -> int | None:
+    """The ticket version the form was drawn from (a write against an older one is stale)."""
+    version = request.POST.get("version")
+    return int(version) if version and version.isdigit() else None
+
+
+def refuse_on_ticket_page(request, pk, exc: KefuError, **extra):
+    """The ticket page again, with the refusal's message and its 4xx status; what the user
+    typed into the reply box stays there."""
+    ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
+    context = ticket_context(
+        request,
+        ticket,
+        error=exc.text(),
+        error_code=exc.code,
+        draft=request.POST.get("body", ""),
+        **extra,
+    )
+    return render(request, "desk/ticket.html", context, status=exc.status)
+
+
+def run_action(request, pk, action: Callable, *, success: str | None = None):
+    """Run one action on ticket ``pk`` from a form on its page: ``action(ticket)`` calls a
+    service. A refusal re-renders the page with the message; success redirects back to it."""
+    ticket = selectors.get_ticket(request.user, pk)
+    try:
+        action(ticket)
+    except KefuError as exc:
+        return refuse_on_ticket_page(request, pk, exc)
+    if success:
+        messages.success(request, success)
+    return redirect("desk:ticket", pk=pk)
