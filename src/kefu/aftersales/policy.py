@@ -94,8 +94,6 @@ _RECOMMEND_ORDER = (
     "trade_in",
     "refer_to_seller",
 )
-# Triggers that make an exchange the natural proposal even when repair is still possible.
-_EXCHANGE_TRIGGERS = ("R-2REPAIR", "R-PARTS", "R-REPAIRER-30", "R-PARTS-OBSOLETE")
 
 
 # --------------------------------------------------------------------------- the case
@@ -654,6 +652,50 @@ def _render(text: _Text, params: _Params) -> str:
     return text[0].format_map(params) if text[1] else text[0]
 
 
+# --------------------------------------------------------------------------- the steps
+#
+# adjudicate() is a pipeline: the facts of the case; each rule family, in the order its
+# reasons and script sentences are told; the money; the dates the script names; the script.
+
+
+class _Facts:
+    """What the rule families need to know about a case, worked out once.
+
+    The warranty dates are facts, not a late step: whether the faulty part is still inside
+    its period (R-PERIOD) decides the remedies.
+    """
+
+    __slots__ = (
+        "case",
+        "terms",
+        "basis",
+        "extra",
+        "warranty",
+        "part_label",
+        "part_end",
+        "in_period",
+        "proof",
+        "receipt",
+        "since_receipt",
+    )
+
+    def __init__(self, case: Case, terms: CategoryTerms, holiday: Callable[[date], bool]):
+        self.case, self.terms = case, terms
+        # R-START, R-NOINV: the period starts at the invoice, the card or the production date;
+        # its ends move by the days spent in repair and waiting for parts.
+        start, self.basis = _period_start(case, terms)
+        self.extra = case.repair_days + case.parts_wait_days
+        self.warranty = _warranty(start, self.extra, terms, holiday)
+        self.part_label, self.part_end = _applicable_period(
+            case, terms, self.warranty, self.extra, holiday
+        )
+        self.in_period = self.part_end is not None and case.request_date <= self.part_end
+        self.proof = _proof(case, terms, start)
+        # The consumer-law windows (R-CRPL23/24/25) count from receipt of the goods.
+        self.receipt = case.receipt_date or case.sale_date
+        self.since_receipt = (case.request_date - self.receipt).days
+
+
 class _Draft:
     """Working state while one case is decided: remedies and fired rules, in firing order."""
 
@@ -681,129 +723,27 @@ def adjudicate(
     """
     if case.category != terms.category:
         raise ValueError(f"terms are for {terms.category!r}, the case is {case.category!r}")
-    holiday = is_holiday or default_is_holiday
-    start, basis = _period_start(case, terms)
-    extra = case.repair_days + case.parts_wait_days
-    warranty = _warranty(start, extra, terms, holiday)
-    part_label, part_end = _applicable_period(case, terms, warranty, extra, holiday)
-    in_period = part_end is not None and case.request_date <= part_end
-    # What the proof of purchase unlocks: everything with an invoice; without one, only what
-    # the no-invoice rule keeps, and only when some proof of date exists.
-    if case.has_invoice:
-        proof = _ANY_PROOF
-    else:
-        proof = frozenset(terms.no_invoice.remedies) if start else frozenset()
-
-    d = _Draft()
-    if not case.has_invoice:
-        d.fire("R-NOINV", basis or "none")
-    receipt = case.receipt_date or case.sale_date
-    since_receipt = (case.request_date - receipt).days
-    if (
-        case.channel in terms.distance_channels
-        and case.goods_intact
-        and case.fault not in EXCLUDED_FAULTS
-        and since_receipt <= terms.distance_return_days
-    ):
-        d.remedies.add("return")
-        d.full_return = True
-        d.fire("R-CRPL25")
-
-    fault = case.fault
-    if fault == "none":
-        d.fire("R-PRICE-DROP" if case.reason == "price_drop" else "R-NO-FAULT")
-    elif fault in EXCLUDED_FAULTS:
-        d.fire("R-EXCL", "paid" if terms.paid_repair_on_exclusion else "no_paid")
-        _paid_offer(d, case, terms, offer_repair=terms.paid_repair_on_exclusion)
-    elif case.sample_unit_disclosed_defect:
-        d.fire("R-SAMPLE")
-        _paid_offer(d, case, terms, offer_repair=True)
-    elif fault == "transport_cosmetic":
-        d.fire("R-TRANSPORT-COSMETIC")
-        d.remedies.add("compensation")
-        _repair(d, case, terms, in_period, part_label, part_end, proof)
-    elif terms.catalog_covered:
-        _sanbao(d, case, terms, in_period, part_label, part_end, proof)
-    else:
-        _consumer_law(d, case, terms, in_period, part_label, part_end, proof, since_receipt)
-
-    if (
-        fault in QUALITY_FAULTS
-        and terms.durable_goods
-        and case.request_date <= add_months(receipt, terms.defect_burden_months)
-    ):
-        d.fire("R-CRPL23", script=False)
-    if case.above_guide_price or not case.authorised_dealer:
-        d.remedies.add("refer_to_seller")
-        variant = (
-            "both"
-            if case.above_guide_price and not case.authorised_dealer
-            else ("above_guide" if case.above_guide_price else "unauthorised")
-        )
-        d.fire("R-REFER-SELLER", variant)
-    if case.reason == "other_channel" and "exchange" not in d.remedies:
-        d.fire("R-OTHER-CHANNEL")
-    if case.reason == "fear_of_repair" and d.remedies & {"repair", "paid_repair"}:
-        d.fire("R-REPAIR-QUALITY")
-    if start is not None:
-        has_main = bool(terms.main_parts) and warranty.main_parts_end != warranty.end
-        d.fire("R-START", "main" if has_main else "whole_only")
-
-    # Money: a depreciated return (R-RETURN-DEP) or a depreciated trade-in (折旧换机).
-    fee = Decimal("0.00")
-    days_used = _days_used(case)
-    if d.dep_return or d.trade_in:
-        fee = depreciation_fee(case.price, terms.depreciation_daily_rate, days_used)
-    refund = None
-    if "return" in d.remedies:
-        refund = case.price - fee if d.dep_return else case.price
-
-    recommended = _recommend(d, case)
-    free = recommended in _FREE_REMEDIES or (recommended == "return" and not d.dep_return)
-    remedies = tuple([r for r in REMEDIES if r in d.remedies])
-
-    # Dates appear in nearly every decision: fill them now; the rest is computed on demand.
-    params = _Params(
-        start=_zh_date(warranty.start),
-        end=_zh_date(warranty.end),
-        main_parts_end=_zh_date(warranty.main_parts_end),
-        part_end=_zh_date(part_end),
-        part_label=part_label,
-        excluded_days=extra,
-    )
-    params.case, params.terms, params.warranty, params.basis = case, terms, warranty, basis
-    params.fee, params.refund, params.days_used = fee, refund, days_used
-    params.part_label, params.part_end = part_label, part_end
-
-    texts = _texts_for(terms)
-    rules = []
-    lines = [_render(texts["_opening", bool(case.customer_honorific)][0], params)]
-    if fault != "none":
-        lines.append(_SCRIPT["sorry"])
-    for rule, variant, speaks in d.hits:
-        if rule == "R-PERIOD":
-            # Explain the closed 7/15-day windows only when they are why the wish fails.
-            denied = case.wish in ("return", "exchange") and case.wish not in d.remedies
-            late = (case.request_date - case.sale_date).days > terms.exchange_days
-            variant = (
-                "wish_denied" if denied and late and case.reason != "other_channel" else "plain"
-            )
-        reason, script = texts[rule, variant]
-        rules.append(RuleHit(rule, _render(reason, params)))
-        if speaks and script:
-            lines.append(_render(script, params))
-    lines.append(_render(texts["_recommend", recommended or "none"][0], params))
-    lines.append(_SCRIPT["closing"])
+    facts = _Facts(case, terms, is_holiday or default_is_holiday)
+    draft = _Draft()
+    for family in _RULE_FAMILIES:
+        family(draft, facts)
+    fee, refund, days_used = _money(draft, case, terms)
+    recommended = _recommend(draft, case)
+    params = _script_dates(facts, fee, refund, days_used)
+    rules, script = _script(draft, facts, params, recommended)
     return Decision(
-        remedies=remedies,
+        remedies=tuple([r for r in REMEDIES if r in draft.remedies]),
         recommended=recommended,
-        free=free,
+        free=_is_free(draft, recommended),
         depreciation_fee=fee,
         refund=refund,
-        warranty=warranty,
-        rules=tuple(rules),
-        script="".join(lines),
+        warranty=facts.warranty,
+        rules=rules,
+        script=script,
     )
+
+
+# --------------------------------------------------------------------------- facts
 
 
 def _applicable_period(
@@ -823,42 +763,153 @@ def _applicable_period(
     return _FRAGMENTS["whole_unit"], warranty.end
 
 
-def _sanbao(
-    d: _Draft, case: Case, terms: CategoryTerms, in_period: bool, part_label, part_end, proof
-) -> None:
-    """A quality fault on a product in the national 三包 catalogue."""
-    exchange_due = False
-    if case.fault == "performance":  # the 7/15-day windows are for 性能故障 only
-        elapsed = (case.request_date - case.sale_date).days
-        if elapsed <= terms.return_days and "return" in proof:
-            d.fire("R-7D")
-            d.remedies.add("return")
-            d.full_return = exchange_due = True
-        elif elapsed <= terms.exchange_days and "exchange" in proof:
-            d.fire("R-15D")
-            exchange_due = True
-    if in_period and "exchange" in proof:
-        triggers = (
-            ("R-2REPAIR", case.failed_repairs >= 2),
-            ("R-PARTS", case.parts_wait_days > terms.parts_missing_exchange_days),
-            ("R-REPAIRER-30", case.repairer_delay_days > terms.repairer_delay_exchange_days),
-            ("R-PARTS-OBSOLETE", not case.parts_available),
-        )
-        for rule, applies in triggers:
-            if applies:
-                d.fire(rule)
-                exchange_due = d.prefer_exchange = True
-    if exchange_due:
-        _exchange(d, case, proof)
-    _repair(d, case, terms, in_period, part_label, part_end, proof, quiet=exchange_due)
+def _proof(case: Case, terms: CategoryTerms, start: date | None) -> frozenset[str]:
+    """What the proof of purchase unlocks (R-NOINV): everything with an invoice; without one,
+    only what the no-invoice rule keeps, and only when some proof of date exists."""
+    if case.has_invoice:
+        return _ANY_PROOF
+    return frozenset(terms.no_invoice.remedies) if start else frozenset()
 
 
-def _exchange(d: _Draft, case: Case, proof) -> None:
-    """An exchange is due (换货): same model, or a return under the 1995 rule Art. 13."""
-    d.remedies.add("exchange")
-    if "return" in proof:
+# --------------------------------------------------------------------------- rule families
+
+
+def _no_invoice(d: _Draft, f: _Facts) -> None:
+    """R-NOINV: without an invoice, say which proof the period runs from (card, production)."""
+    if not f.case.has_invoice:
+        d.fire("R-NOINV", f.basis or "none")
+
+
+def _distance_sale(d: _Draft, f: _Facts) -> None:
+    """R-CRPL25 (消法 Art. 25): intact goods bought at a distance (online, by phone) go back
+    without a reason within the distance-sale days of receipt; excluded faults do not."""
+    case, terms = f.case, f.terms
+    if (
+        case.channel in terms.distance_channels
+        and case.goods_intact
+        and case.fault not in EXCLUDED_FAULTS
+        and f.since_receipt <= terms.distance_return_days
+    ):
         d.remedies.add("return")
-        if not case.same_model_available:
+        d.full_return = True
+        d.fire("R-CRPL25")
+
+
+def _by_fault(d: _Draft, f: _Facts) -> None:
+    """The fault picks the family that judges it, first match wins: no fault (seeds 4, 6), an
+    exclusion (R-EXCL), a sample unit's disclosed defect (seed 5), transport damage (seed 8),
+    then a quality fault under 三包 (catalogue goods) or under consumer law (R-CRPL24)."""
+    fault = f.case.fault
+    if fault == "none":
+        _no_fault(d, f)
+    elif fault in EXCLUDED_FAULTS:
+        _exclusion(d, f)
+    elif f.case.sample_unit_disclosed_defect:
+        _sample_unit(d, f)
+    elif fault == "transport_cosmetic":
+        _transport_cosmetic(d, f)
+    elif f.terms.catalog_covered:
+        _sanbao(d, f)
+    else:
+        _consumer_law(d, f)
+
+
+def _no_fault(d: _Draft, f: _Facts) -> None:
+    """Seed 4 (R-NO-FAULT): a product that works gives no 三包 remedy, even within 7 days;
+    seed 6 (R-PRICE-DROP): nor does a price drop."""
+    d.fire("R-PRICE-DROP" if f.case.reason == "price_drop" else "R-NO-FAULT")
+
+
+def _exclusion(d: _Draft, f: _Facts) -> None:
+    """R-EXCL: misuse, unauthorised repair and force majeure are outside 三包; the terms say
+    whether a paid repair is still offered (the rule says "may"; the company policy does)."""
+    paid = f.terms.paid_repair_on_exclusion
+    d.fire("R-EXCL", "paid" if paid else "no_paid")
+    _paid_offer(d, f, offer_repair=paid)
+
+
+def _sample_unit(d: _Draft, f: _Facts) -> None:
+    """Seed 5 (R-SAMPLE): the defect disclosed when a sample unit (样机) was sold is no 三包
+    fault; a paid repair is offered."""
+    d.fire("R-SAMPLE")
+    _paid_offer(d, f, offer_repair=True)
+
+
+def _transport_cosmetic(d: _Draft, f: _Facts) -> None:
+    """Seed 8 (R-TRANSPORT-COSMETIC): cosmetic damage in transport earns compensation, not an
+    exchange; the repair follows the period as for any fault."""
+    d.fire("R-TRANSPORT-COSMETIC")
+    d.remedies.add("compensation")
+    _repair(d, f)
+
+
+def _sanbao(d: _Draft, f: _Facts) -> None:
+    """A quality fault on a product in the national 三包 catalogue: the 7/15-day windows and
+    the in-period exchange triggers may make an exchange due; repair is always considered."""
+    in_window = _statutory_windows(d, f)
+    triggered = _exchange_triggers(d, f)
+    exchange_due = in_window or triggered
+    if exchange_due:
+        _exchange(d, f)
+    _repair(d, f, quiet=exchange_due)
+
+
+def _statutory_windows(d: _Draft, f: _Facts) -> bool:
+    """R-7D: a 性能故障 within 7 days may be returned (or exchanged); R-15D: within 15 days,
+    exchanged. Cosmetic faults have no windows. True when an exchange is due."""
+    case, terms = f.case, f.terms
+    if case.fault != "performance":
+        return False
+    elapsed = (case.request_date - case.sale_date).days
+    if elapsed <= terms.return_days and "return" in f.proof:
+        d.fire("R-7D")
+        d.remedies.add("return")
+        d.full_return = True
+        return True
+    if elapsed <= terms.exchange_days and "exchange" in f.proof:
+        d.fire("R-15D")
+        return True
+    return False
+
+
+# Inside the period, each of these makes an exchange due and the natural proposal even when
+# repair is still possible (seed 10): (rule id, applies to the case under the terms).
+_EXCHANGE_TRIGGERS: tuple[tuple[str, Callable[[Case, CategoryTerms], bool]], ...] = (
+    ("R-2REPAIR", lambda case, terms: case.failed_repairs >= 2),
+    ("R-PARTS", lambda case, terms: case.parts_wait_days > terms.parts_missing_exchange_days),
+    (
+        "R-REPAIRER-30",
+        lambda case, terms: case.repairer_delay_days > terms.repairer_delay_exchange_days,
+    ),
+    ("R-PARTS-OBSOLETE", lambda case, terms: not case.parts_available),  # seed 11
+)
+
+
+def _exchange_triggers(d: _Draft, f: _Facts) -> bool:
+    """R-2REPAIR, R-PARTS, R-REPAIRER-30, R-PARTS-OBSOLETE: repeated failed repairs, too long
+    a wait for parts or for the repairer, or no parts at all, inside the period. True when
+    any fired."""
+    if not (f.in_period and "exchange" in f.proof):
+        return False
+    triggered = False
+    for rule, applies in _EXCHANGE_TRIGGERS:
+        if applies(f.case, f.terms):
+            d.fire(rule)
+            triggered = True
+    if triggered:
+        d.prefer_exchange = True
+    return triggered
+
+
+def _exchange(d: _Draft, f: _Facts) -> None:
+    """An exchange is due (换货): same model, or another model (R-EXCH-OTHER), and a new period
+    (R-RESTART). A return goes with it (1995 rule Art. 13): in full when no same model exists
+    (R-RETURN-NOSAME), otherwise less depreciation (R-RETURN-DEP, R-DEP)."""
+    same_model = f.case.same_model_available
+    d.remedies.add("exchange")
+    if "return" in f.proof:
+        d.remedies.add("return")
+        if not same_model:
             if not d.full_return:
                 d.fire("R-RETURN-NOSAME")
                 d.full_return = True
@@ -866,47 +917,41 @@ def _exchange(d: _Draft, case: Case, proof) -> None:
             d.dep_return = True
             d.fire("R-RETURN-DEP")
             d.fire("R-DEP", script=False)  # the R-RETURN-DEP sentence already shows the sum
-    if not case.same_model_available:
+    if not same_model:
         d.fire("R-EXCH-OTHER")
     d.fire("R-RESTART")
 
 
-def _repair(
-    d: _Draft,
-    case: Case,
-    terms: CategoryTerms,
-    in_period: bool,
-    part_label,
-    part_end,
-    proof,
-    *,
-    quiet: bool = False,
-) -> None:
-    """Free repair inside the period (R-PERIOD); paid repair or trade-in outside it."""
-    if in_period and "repair" in proof:
-        if case.parts_available:
+def _repair(d: _Draft, f: _Facts, *, quiet: bool = False) -> None:
+    """R-PERIOD: free repair inside the faulty part's period; with no parts and no exchange, a
+    trade-in (R-PARTS-5Y). Outside it (R-OUT-OF-PERIOD): paid repair or trade-in."""
+    if f.in_period and "repair" in f.proof:
+        if f.case.parts_available:
             d.remedies.add("repair")
             d.fire("R-PERIOD", script=not quiet)
         elif "exchange" not in d.remedies:
-            _trade_in(d, case, terms)
+            _trade_in(d, f)
         return
-    if part_end is not None and not in_period:
+    if f.part_end is not None and not f.in_period:
         d.fire("R-OUT-OF-PERIOD")
-    _paid_offer(d, case, terms, offer_repair=True)
+    _paid_offer(d, f, offer_repair=True)
 
 
-def _paid_offer(d: _Draft, case: Case, terms: CategoryTerms, *, offer_repair: bool) -> None:
+def _paid_offer(d: _Draft, f: _Facts, *, offer_repair: bool) -> None:
     """Outside 三包: paid repair when parts exist, otherwise a depreciated trade-in (折旧换机)."""
-    if case.parts_available:
+    if f.case.parts_available:
         if offer_repair:
             d.remedies.add("paid_repair")
     else:
-        _trade_in(d, case, terms)
+        _trade_in(d, f)
 
 
-def _trade_in(d: _Draft, case: Case, terms: CategoryTerms) -> None:
+def _trade_in(d: _Draft, f: _Facts) -> None:
+    """R-PARTS-5Y: parts are owed for years after discontinuation ("owed") or no longer
+    ("expired", seed 9); either way a trade-in at depreciation (R-DEP) is offered."""
+    case = f.case
     supply_ends = case.discontinued_date and add_months(
-        case.discontinued_date, 12 * terms.parts_supply_years
+        case.discontinued_date, 12 * f.terms.parts_supply_years
     )
     d.fire("R-PARTS-5Y", "expired" if supply_ends and case.request_date > supply_ends else "owed")
     d.remedies.add("trade_in")
@@ -914,26 +959,103 @@ def _trade_in(d: _Draft, case: Case, terms: CategoryTerms) -> None:
     d.fire("R-DEP")
 
 
-def _consumer_law(
-    d: _Draft,
-    case: Case,
-    terms: CategoryTerms,
-    in_period: bool,
-    part_label,
-    part_end,
-    proof,
-    since_receipt: int,
-) -> None:
-    """A quality fault on goods with no national 三包 rule: 消法 Art. 24 (R-CRPL24)."""
-    if since_receipt <= terms.return_days and "return" in proof:
+def _consumer_law(d: _Draft, f: _Facts) -> None:
+    """A quality fault on goods with no national 三包 rule: 消法 Art. 24 (R-CRPL24) — return
+    or exchange within 7 days of receipt, afterwards exchange inside the period; repair too."""
+    if f.since_receipt <= f.terms.return_days and "return" in f.proof:
         d.fire("R-CRPL24", "within")
         d.remedies.update(("return", "exchange"))
         d.full_return = True
-    elif in_period:
+    elif f.in_period:
         d.fire("R-CRPL24", "after")
-        if "exchange" in proof:
+        if "exchange" in f.proof:
             d.remedies.add("exchange")
-    _repair(d, case, terms, in_period, part_label, part_end, proof, quiet=True)
+    _repair(d, f, quiet=True)
+
+
+def _defect_burden(d: _Draft, f: _Facts) -> None:
+    """R-CRPL23 (消法 Art. 23): for durable goods, a quality defect within 6 months of receipt
+    (defect_burden_months) is the business's to disprove. A reason for the agent only."""
+    case, terms = f.case, f.terms
+    if (
+        case.fault in QUALITY_FAULTS
+        and terms.durable_goods
+        and case.request_date <= add_months(f.receipt, terms.defect_burden_months)
+    ):
+        d.fire("R-CRPL23", script=False)
+
+
+# Seed 13: (paid above the guide price, unauthorised dealer) → which R-REFER-SELLER reason.
+_REFER_VARIANTS = {
+    (True, True): "both",
+    (True, False): "above_guide",
+    (False, True): "unauthorised",
+}
+
+
+def _seller_referral(d: _Draft, f: _Facts) -> None:
+    """Seed 13 (R-REFER-SELLER): a price above the guide price, or a dealer the brand did not
+    authorise, is the selling store's to answer under consumer law."""
+    key = (bool(f.case.above_guide_price), not f.case.authorised_dealer)
+    variant = _REFER_VARIANTS.get(key)
+    if variant:
+        d.remedies.add("refer_to_seller")
+        d.fire("R-REFER-SELLER", variant)
+
+
+_ANY_REPAIR = frozenset({"repair", "paid_repair"})
+# Seeds 7 and 3: the reason the customer gave → (rule answering it, whether the remedies call
+# for an answer).
+_REASON_RULES: dict[str | None, tuple[str, Callable[[set[str]], bool]]] = {
+    "other_channel": ("R-OTHER-CHANNEL", lambda remedies: "exchange" not in remedies),
+    "fear_of_repair": ("R-REPAIR-QUALITY", lambda remedies: bool(remedies & _ANY_REPAIR)),
+}
+
+
+def _customer_reason(d: _Draft, f: _Facts) -> None:
+    """Seed 7 (R-OTHER-CHANNEL): no exchange "through other channels" when the rules give
+    none; seed 3 (R-REPAIR-QUALITY): reassure a customer afraid of repair when one is offered."""
+    answer = _REASON_RULES.get(f.case.reason)
+    if answer and answer[1](d.remedies):
+        d.fire(answer[0])
+
+
+def _period_dates(d: _Draft, f: _Facts) -> None:
+    """R-START: tell the customer when the period started and ends, the main parts' end too
+    when it differs. Not when no proof of date exists (R-NOINV)."""
+    if f.warranty.start is not None:
+        warranty = f.warranty
+        has_main = bool(f.terms.main_parts) and warranty.main_parts_end != warranty.end
+        d.fire("R-START", "main" if has_main else "whole_only")
+
+
+# The rule families in the order they fire, which is the order of the reasons and the script.
+_RULE_FAMILIES: tuple[Callable[[_Draft, _Facts], None], ...] = (
+    _no_invoice,
+    _distance_sale,
+    _by_fault,
+    _defect_burden,
+    _seller_referral,
+    _customer_reason,
+    _period_dates,
+)
+
+
+# --------------------------------------------------------------------------- money
+
+
+def _money(d: _Draft, case: Case, terms: CategoryTerms) -> tuple[Decimal, Decimal | None, int]:
+    """(fee, refund, days used). R-DEP: depreciation (折旧费) only for a depreciated return
+    (R-RETURN-DEP) or a trade-in (折旧换机); a return refunds the price, less that fee when
+    depreciated."""
+    days_used = _days_used(case)
+    fee = Decimal("0.00")
+    if d.dep_return or d.trade_in:
+        fee = depreciation_fee(case.price, terms.depreciation_daily_rate, days_used)
+    refund = None
+    if "return" in d.remedies:
+        refund = case.price - fee if d.dep_return else case.price
+    return fee, refund, days_used
 
 
 def _recommend(d: _Draft, case: Case) -> str | None:
@@ -953,6 +1075,63 @@ def _recommend(d: _Draft, case: Case) -> str | None:
     ):
         return "refer_to_seller"
     return next(r for r in _RECOMMEND_ORDER if r in remedies)
+
+
+def _is_free(d: _Draft, recommended: str | None) -> bool:
+    """Whether the proposal costs the customer nothing: a return is free only undepreciated."""
+    return recommended in _FREE_REMEDIES or (recommended == "return" and not d.dep_return)
+
+
+# --------------------------------------------------------------------------- dates and script
+
+
+def _script_dates(f: _Facts, fee: Decimal, refund: Decimal | None, days_used: int) -> _Params:
+    """The template values. The dates (三包有效期, the faulty part's end) appear in nearly every
+    decision, so they are written in Chinese now; everything else on demand (_PARAM_GETTERS)."""
+    warranty = f.warranty
+    params = _Params(
+        start=_zh_date(warranty.start),
+        end=_zh_date(warranty.end),
+        main_parts_end=_zh_date(warranty.main_parts_end),
+        part_end=_zh_date(f.part_end),
+        part_label=f.part_label,
+        excluded_days=f.extra,
+    )
+    params.case, params.terms, params.warranty, params.basis = f.case, f.terms, warranty, f.basis
+    params.fee, params.refund, params.days_used = fee, refund, days_used
+    params.part_label, params.part_end = f.part_label, f.part_end
+    return params
+
+
+def _script(
+    d: _Draft, f: _Facts, params: _Params, recommended: str | None
+) -> tuple[tuple[RuleHit, ...], str]:
+    """The reasons (one per fired rule, in firing order) and the script: opening, an apology
+    when something is wrong, each speaking rule's sentence, the proposal, the closing."""
+    texts = _texts_for(f.terms)
+    rules = []
+    lines = [_render(texts["_opening", bool(f.case.customer_honorific)][0], params)]
+    if f.case.fault != "none":
+        lines.append(_SCRIPT["sorry"])
+    for rule, variant, speaks in d.hits:
+        if rule == "R-PERIOD":
+            variant = _period_variant(d, f)
+        reason, script = texts[rule, variant]
+        rules.append(RuleHit(rule, _render(reason, params)))
+        if speaks and script:
+            lines.append(_render(script, params))
+    lines.append(_render(texts["_recommend", recommended or "none"][0], params))
+    lines.append(_SCRIPT["closing"])
+    return tuple(rules), "".join(lines)
+
+
+def _period_variant(d: _Draft, f: _Facts) -> str:
+    """R-PERIOD explains the closed 7/15-day windows only when they are why a return or
+    exchange wish fails (seed 1); seed 7's R-OTHER-CHANNEL answers the other-channel ask."""
+    case = f.case
+    denied = case.wish in ("return", "exchange") and case.wish not in d.remedies
+    late = (case.request_date - case.sale_date).days > f.terms.exchange_days
+    return "wish_denied" if denied and late and case.reason != "other_channel" else "plain"
 
 
 __all__ = [
