@@ -146,7 +146,13 @@ def test_root_cause_is_required_to_resolve_a_complaint(complaint, users):
 
 def test_other_ticket_types_resolve_without_a_root_cause(chain, users):
     ticket = open_ticket(chain["stores"]["SH001"])
+    assert ticket.type == "fault_report"
     ticket_services.change_status(actor=users["cs_agent"], ticket=ticket, status="resolved")
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"
+    # Resolved with no root cause on record: no guide row, no root-cause event.
+    assert not ComplaintGuide.objects.filter(ticket=ticket).exists()
+    assert not ticket.events.filter(kind="root_cause").exists()
 
 
 def test_root_cause_must_come_from_the_taxonomy(complaint, users):
