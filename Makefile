@@ -29,8 +29,11 @@ dev: $(STAMP)
 test: $(STAMP)
 	KEFU_VAR=$(CURDIR)/var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make lint: ruff (lint and format) and the import contracts in .importlinter
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/lint-imports
 
 messages: $(STAMP)
 	cd src/kefu && ../../$(BIN)/kefu manage makemessages -l zh_Hans --no-obsolete --add-location file

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from kefu.aftersales.policy import adjudicate, parse_case  # noqa: E402
-from kefu.aftersales.terms import CATEGORIES, company_terms  # noqa: E402
+from kefu.catalog.terms import CATEGORIES, company_terms  # noqa: E402
 
 TARGET = 20_000
 # (share, facts) — the share of each kind of request in the mix.

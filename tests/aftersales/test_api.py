@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from kefu.aftersales.models import ServiceOrder, WarrantyRecord
 from kefu.aftersales.policy import adjudicate, parse_case, warranty_after_exchange
-from kefu.aftersales.terms import company_terms
 from kefu.catalog.models import WarrantyTerms
+from kefu.catalog.terms import company_terms
 from kefu.tickets.models import TicketEvent
 from tests.factories import open_ticket, purchase_bought
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from kefu.aftersales import services
 from kefu.aftersales.models import FieldVisit, ServiceOrder
 from kefu.aftersales.policy import adjudicate, parse_case
-from kefu.aftersales.terms import company_terms
+from kefu.catalog.terms import company_terms
 from kefu.tickets.models import TicketEvent
 from tests.factories import open_ticket, purchase_bought, technician
 

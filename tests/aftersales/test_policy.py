@@ -23,7 +23,7 @@ from kefu.aftersales.policy import (
     warranty_after_exchange,
     warranty_dates,
 )
-from kefu.aftersales.terms import (
+from kefu.catalog.terms import (
     CATEGORIES,
     TermsError,
     add_months,

@@ -21,7 +21,7 @@ from kefu.aftersales.policy import (
     depreciation_fee,
     parse_case,
 )
-from kefu.aftersales.terms import (
+from kefu.catalog.terms import (
     CATEGORIES,
     NO_INVOICE_REMEDIES,
     REMEDIES,

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from kefu.aftersales.policy import FAULTS, REASONS, TEXTS, WISHES, adjudicate, parse_case
-from kefu.aftersales.terms import CATEGORIES, company_terms, load_terms
+from kefu.catalog.terms import CATEGORIES, company_terms, load_terms
 from kefu.quality.language import check, is_forbidden
 
 SALE = date(2026, 3, 2)

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from kefu.aftersales.terms import CATEGORIES, company_terms, load_terms
 from kefu.catalog.models import ProductCategory, WarrantyTerms, engine_category
 from kefu.catalog.selectors import terms_for
 from kefu.catalog.services import seed_warranty_terms
+from kefu.catalog.terms import CATEGORIES, company_terms, load_terms
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from kefu.aftersales.policy import FAULTS, REASONS, WISHES, Case, adjudicate
-from kefu.aftersales.terms import CATEGORIES, company_terms, load_terms
+from kefu.catalog.terms import CATEGORIES, company_terms, load_terms
 from kefu.quality.language import Context, check
 from tests.aftersales.test_policy import SITUATION_CASES
 

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as WithStatus
 
 from kefu.api.schema import ERRORS, Strict
+from kefu.catalog.models import ProductCategory
 from kefu.errors import InvalidInput
 from kefu.org.selectors import staff_of
 from kefu.tickets.selectors import get_ticket
@@ -377,7 +378,6 @@ def eligible_technicians(
     category: str | None = Query(None, max_length=40),
     days: int = Query(7, ge=1, le=31),
 ):
-    from kefu.catalog.models import ProductCategory
 
     ticket = get_ticket(request.auth, ticket_id)
     purchase = selectors.purchase_for(ticket)

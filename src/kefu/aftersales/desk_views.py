@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.catalog.models import ProductCategory
+from kefu.customers.selectors import reveal_contact
 from kefu.errors import KefuError
 from kefu.org.selectors import can
 from kefu.tickets.selectors import get_ticket
@@ -236,7 +237,6 @@ def visits(request):
 
 
 def _visit_page(request, visit, *, error=None, status=200):
-    from kefu.customers.selectors import reveal_contact
 
     technicians = selectors.technicians_for(visit.category, visit.ticket.store)
     # The technician needs the address and phone to go there; every view is recorded.

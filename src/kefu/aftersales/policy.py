@@ -4,8 +4,8 @@ Pure Python, no Django. ``adjudicate(case, terms)`` returns the remedies the cus
 entitled to (包退、包换、包修 and the seed-002 company offers), the one to propose first, the
 depreciation fee (折旧费), the warranty dates (三包有效期), the rules that fired with their
 Chinese reasons, and a polite script for the customer. Numbers come from the terms (JSON
-data, see ``terms.py``); reasons and script sentences from ``data/rule_texts.json``.
-Rule ids are those of DOMAIN.md ("After-sales: 三包").
+data, see ``kefu.catalog.terms``); reasons and script sentences from ``data/rule_texts.json``.
+Rule ids are those of docs/domain.md ("三包").
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 import chinese_calendar
 
-from kefu.aftersales.terms import (
+from kefu.catalog.terms import (
     CATEGORIES,
     CHANNELS,
     REMEDIES,
@@ -44,7 +44,7 @@ EXCLUDED_FAULTS = frozenset({"misuse", "unauthorised_repair", "force_majeure"}) 
 WISHES = ("return", "exchange", "repair", "none")
 REASONS = ("price_drop", "changed_mind", "fear_of_repair", "other_channel")
 
-# Rule ids of DOMAIN.md, and the ids added for seed 002's situations that are not statute.
+# Rule ids of docs/domain.md, and the ids added for seed 002's situations that are not statute.
 STATUTORY_RULE_IDS = (
     "R-7D",
     "R-15D",
@@ -456,7 +456,7 @@ def _days_used(case: Case) -> int:
 
 @dataclass(frozen=True, slots=True)
 class RuleHit:
-    """A rule that fired: its id (DOMAIN.md) and the Chinese reason."""
+    """A rule that fired: its id (docs/domain.md) and the Chinese reason."""
 
     id: str
     reason: str

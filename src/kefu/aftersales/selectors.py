@@ -13,6 +13,7 @@ from kefu.catalog.models import engine_category
 from kefu.catalog.selectors import terms_for
 from kefu.errors import InvalidInput, NotFound
 from kefu.org.roles import Role
+from kefu.org.selectors import can, staff_of
 from kefu.tickets.selectors import tickets_visible_to
 
 from .models import (
@@ -277,7 +278,6 @@ def my_visits(
     user, *, status=(VisitStatus.SCHEDULED,), start: datetime.date | None = None
 ) -> QuerySet:
     """A technician's own visits; for a dispatcher, every visit in their scope. Soonest first."""
-    from kefu.org.selectors import can, staff_of
 
     staff = staff_of(user)
     visits = visits_visible_to(user)

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -775,8 +776,6 @@ def record_visit(
     ticket, locked = _lock_visit(visit)
     now = timezone.now()
     if isinstance(arrived_at, str) and arrived_at.strip():
-        from django.utils.dateparse import parse_datetime
-
         parsed = parse_datetime(arrived_at.strip())
         if parsed is None:
             raise InvalidInput(

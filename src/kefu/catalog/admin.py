@@ -11,6 +11,7 @@ from .models import (
     terms_field_values,
 )
 from .services import seed_warranty_terms
+from .terms import load_terms
 
 
 @admin.register(ProductCategory)
@@ -117,8 +118,6 @@ class WarrantyTermsAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("statutory floor (国家三包规定)"))
     def statutory_floor(self, obj):
-        from kefu.aftersales.terms import load_terms
-
         if obj is None or not obj.category_id:
             return "—"
         floor = terms_field_values(load_terms(engine_category(obj.category.code)))

@@ -1,7 +1,11 @@
 """Product categories and models (商品类别与型号)."""
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .terms import CATEGORIES, TermsError, apply_company_policy, load_terms
 
 
 class ProductCategory(models.Model):
@@ -46,8 +50,6 @@ class ProductModel(models.Model):
 def engine_category(code: str) -> str:
     """The 三包 engine's category for a catalogue code: itself when the engine knows it, else
     "other" (goods with no national 三包 rule fall under 消法 Art. 24)."""
-    from kefu.aftersales.terms import CATEGORIES
-
     return code if code in CATEGORIES else "other"
 
 
@@ -59,7 +61,7 @@ def _split(text: str) -> list[str]:
 
 
 def terms_field_values(terms) -> dict:
-    """Model field values for a kefu.aftersales.terms.CategoryTerms (used to seed rows)."""
+    """Model field values for a kefu.catalog.terms.CategoryTerms (used to seed rows)."""
     return {
         "return_days": terms.return_days,
         "exchange_days": terms.exchange_days,
@@ -86,7 +88,7 @@ def terms_field_values(terms) -> dict:
     }
 
 
-# Where a refusal from kefu.aftersales.terms (named by term) shows in the form (named by field).
+# Where a refusal from kefu.catalog.terms (named by term) shows in the form (named by field).
 _FIELD_OF_TERM = {
     "no_invoice": "no_invoice_offset_months",
     "production_offset_months": "no_invoice_offset_months",
@@ -224,15 +226,9 @@ class WarrantyTerms(models.Model):
 
     def to_terms(self):
         """The engine's CategoryTerms for this row; raises TermsError below the statutory floor."""
-        from kefu.aftersales.terms import apply_company_policy, load_terms
-
         return apply_company_policy(load_terms(self.engine_category), self.overrides())
 
     def clean(self):
-        from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-        from django.utils.translation import get_language
-
-        from kefu.aftersales.terms import TermsError
 
         if not self.category_id:
             return  # the form reports the missing category itself
@@ -253,7 +249,5 @@ class WarrantyTerms(models.Model):
             ) from None
 
     def _keeps_no_invoice_remedies(self) -> bool:
-        from kefu.aftersales.terms import load_terms
-
         floor = load_terms(self.engine_category).no_invoice.remedies
         return set(floor) <= set(_split(self.no_invoice_remedies or ""))

@@ -2,9 +2,8 @@
 
 import logging
 
-from kefu.aftersales.terms import CATEGORIES, CategoryTerms, TermsError, company_terms
-
 from .models import WarrantyTerms, engine_category
+from .terms import CATEGORIES, CategoryTerms, TermsError, company_terms
 
 log = logging.getLogger(__name__)
 

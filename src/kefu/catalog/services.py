@@ -2,9 +2,8 @@
 
 from django.db import transaction
 
-from kefu.aftersales.terms import company_terms
-
 from .models import ProductCategory, WarrantyTerms, engine_category, terms_field_values
+from .terms import company_terms
 
 
 @transaction.atomic

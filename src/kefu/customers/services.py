@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.catalog.models import ProductCategory, ProductModel
-from kefu.errors import Forbidden, InvalidInput
+from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.models import Store
 from kefu.org.selectors import can, staff_of, stores_for
 
@@ -104,7 +104,6 @@ def create_customer(
     consent_marketing: bool = False,
 ) -> Customer:
     """Register a new customer. A mobile number already on file is refused (409 in the API)."""
-    from kefu.errors import Conflict
 
     if not can(actor, "customers.manage"):
         raise Forbidden(_("Your role may not register customers."))

@@ -5,11 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as WithStatus
 
 from kefu.api.schema import ERRORS, Strict
+from kefu.customers.selectors import reveal_contact
 from kefu.errors import Forbidden
 from kefu.org.selectors import can
 from kefu.tickets import selectors as ticket_selectors
@@ -198,7 +200,6 @@ def survey_out(s) -> dict:
 
 
 def followup_out(f, today=None) -> dict:
-    from django.utils import timezone
 
     today = today or timezone.localdate()
     return {
@@ -358,7 +359,6 @@ def survey_summary(request, since: date | None = None, until: date | None = None
 
 
 def _dates(since, until):
-    from django.utils import timezone
 
     today = timezone.localdate()
     return selectors.clamp_period(since or today.replace(day=1), until or today)
@@ -390,7 +390,6 @@ def list_followups(
     summary="A call with its script",
 )
 def get_followup(request, followup_id: int):
-    from kefu.customers.selectors import reveal_contact
 
     _needs(request, "feedback.followups")
     followup = selectors.get_followup(request.auth, followup_id)
@@ -448,7 +447,6 @@ def list_cards(
 
 @router.get("/cards/{int:card_id}", response={200: CardOut, **ERRORS}, summary="A feedback card")
 def get_card(request, card_id: int):
-    from kefu.customers.selectors import reveal_contact
 
     card = selectors.get_card(request.auth, card_id)
     if card.customer_id:

@@ -6,13 +6,19 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core import mail as django_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from huey.contrib.djhuey import db_task
 
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import Conflict, Forbidden, InvalidInput, NotFound
-from kefu.org.models import Store
+from kefu.notifications.models import NotificationKind
+from kefu.notifications.services import notify
+from kefu.org.models import Staff, Store
 from kefu.org.roles import LADDER, RUNG_HOLDER, Tier
 from kefu.org.selectors import can, staff_of
 from kefu.tickets import services as ticket_services
@@ -20,7 +26,7 @@ from kefu.tickets.models import Channel, Status, Ticket, TicketEvent, TicketType
 from kefu.tickets.selectors import tickets_visible_to
 from kefu.tickets.timeline import lock_ticket, record_event
 
-from . import rules, selectors, signals
+from . import rules, selectors
 from .models import (
     CallOutcome,
     CardCategory,
@@ -127,11 +133,9 @@ def _money(value, field: str = "amount") -> Decimal:
 
 
 def _notify(users, text: str, ticket=None, **data) -> None:
-    """Tell colleagues about something (the seam to kefu.notifications, being built in parallel).
-
-    Records who was to be told what: an internal timeline event on the ticket when there is one,
-    a log line, and the `signals.notice` signal, which the notifications app connects to in
-    order to deliver it. Users may be empty (nobody at that rung): the event says so."""
+    """Tell colleagues about something: the desk bell (and a mail copy where mail is set up),
+    an internal timeline event on the ticket when there is one, and a log line. Users may be
+    empty (nobody at that rung): the event says so."""
     usernames = sorted({u.get_username() for u in users if u is not None})
     if ticket is not None:
         who = "、".join(usernames) if usernames else str(_("nobody at that rung yet"))
@@ -144,12 +148,11 @@ def _notify(users, text: str, ticket=None, **data) -> None:
             **data,
         )
     log.info("feedback notice to %s: %s", ",".join(usernames) or "-", data)
-    signals.notice.send(
-        sender=FeedbackSettings,
-        users=[u for u in users if u is not None],
+    notify(
+        [u.pk for u in users if u is not None],
+        kind=NotificationKind.CUSTOMER_VOICE,
         text=str(text),
         ticket=ticket,
-        data=data,
     )
 
 
@@ -292,8 +295,6 @@ def survey_on_resolution(ticket: Ticket) -> Survey:
         channels=["link", "mail"] if mail else ["link"],
     )
     if mail:
-        from .tasks import send_survey_mail
-
         survey_id = survey.pk
         # After commit: a rolled-back resolution sends nothing; robust: a mail outage never undoes it.
         transaction.on_commit(lambda: send_survey_mail(survey_id), robust=True)
@@ -302,10 +303,6 @@ def survey_on_resolution(ticket: Ticket) -> Survey:
 
 def mail_survey(survey_id: int) -> bool:
     """Send the survey link by mail (the Huey task calls this; an SMTP error raises and Huey retries)."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
 
     survey = Survey.objects.select_related("ticket__customer", "store").filter(pk=survey_id).first()
     if survey is None or survey.mailed_at or survey.is_answered or not mail_configured():
@@ -326,9 +323,14 @@ def mail_survey(survey_id: int) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("feedback/mail/survey_subject.txt", context).strip()
         body = render_to_string("feedback/mail/survey.txt", context)
-    send_mail(subject, body, None, [customer.email])
+    django_mail.send_mail(subject, body, None, [customer.email])
     Survey.objects.filter(pk=survey.pk).update(mailed_at=timezone.now())
     return True
+
+
+# The queued form of mail_survey: an SMTP failure raises and Huey tries again in ten minutes.
+# Declared beside the service that queues it (tasks.py calls this module, never back).
+send_survey_mail = db_task(retries=3, retry_delay=600)(mail_survey)
 
 
 @transaction.atomic
@@ -396,7 +398,6 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
                 % {"csat": csat}
             ),
         )
-    signals.survey_answered.send(sender=Survey, survey=survey, low=low)
     return survey
 
 
@@ -770,7 +771,6 @@ def request_compensation(
 
 def _deciders(item: Compensation, limits: dict) -> list:
     """The people at the awaiting rung, in scope of the ticket's store, whose limit covers it."""
-    from kefu.org.models import Staff
 
     role = RUNG_HOLDER[item.awaiting_tier]
     people = Staff.objects.filter(role=role, user__is_active=True).select_related("user")

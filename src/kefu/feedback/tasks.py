@@ -1,7 +1,10 @@
-"""Background work for the customer's voice (Huey; djhuey finds this module)."""
+"""Background work for the customer's voice (Huey; djhuey finds this module). The survey
+mail the services queue is services.send_survey_mail."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from . import services
 
 
 @db_periodic_task(crontab(minute="30", hour="7"))
@@ -9,14 +12,4 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 def generate_followups() -> int:
     """Every morning, before the stores open: the day's follow-up calls (回访任务). Idempotent,
     so a retried or doubled run adds nothing; the lock keeps two consumers from racing."""
-    from .services import generate_followups as sweep
-
-    return sweep()
-
-
-@db_task(retries=3, retry_delay=600)
-def send_survey_mail(survey_id: int) -> bool:
-    """Mail one survey link; an SMTP failure raises and Huey tries again in ten minutes."""
-    from .services import mail_survey
-
-    return mail_survey(survey_id)
+    return services.generate_followups()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
+from .tasks import send_notification_emails
 
 
 def mail_enabled() -> bool:
@@ -37,8 +38,6 @@ def notify_many(items: Iterable[tuple[Iterable[int], str, str, object]]) -> int:
         return 0
     created = Notification.objects.bulk_create(rows)
     if mail_enabled():
-        from .tasks import send_notification_emails
-
         ids = [n.pk for n in created if n.pk is not None]
         if ids:
             transaction.on_commit(lambda: send_notification_emails(ids))

@@ -5,6 +5,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -97,7 +98,6 @@ class Staff(models.Model):
         return self.store.region_id if self.store_id else None
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         if self.scope == "store" and not self.store_id:
             raise ValidationError({"store": _("Store staff and store managers need a store.")})

@@ -9,6 +9,7 @@ from ninja import Status as WithStatus
 from kefu.api.schema import ERRORS, Strict, expected_version
 from kefu.customers.selectors import get_customer
 from kefu.tickets.api import EventOut, event_out
+from kefu.tickets.models import TicketType
 from kefu.tickets.selectors import get_ticket
 
 from . import rules, selectors, services
@@ -61,8 +62,6 @@ def check(request, payload: CheckIn):
     if ticket is not None and customer is None:
         findings = selectors.check_reply(payload.text, ticket=ticket)
     else:
-        from kefu.tickets.models import TicketType
-
         context = selectors.context_for(
             customer, is_complaint=ticket is not None and ticket.type == TicketType.COMPLAINT
         )

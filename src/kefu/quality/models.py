@@ -4,12 +4,14 @@ ticket, QA reviews and their weekly samples, staff self-assessments."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kefu.org.roles import Role
 
 from . import rules
+from .language import Checker, load_packs
 
 _DEFAULTS = rules.load("scorecard")["defaults"]
 
@@ -66,7 +68,6 @@ class QualityPolicy(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         unknown = sorted(set(self.allow_override_roles or []) - set(Role.values))
         if unknown:
@@ -125,9 +126,6 @@ class PhraseOverride(models.Model):
         return row
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .language import Checker, load_packs
 
         try:
             Checker(load_packs([self.as_override()]))

@@ -10,6 +10,7 @@ from kefu.customers.names import surname_of
 from kefu.errors import NotFound
 from kefu.org.models import Staff
 from kefu.org.selectors import can, in_scope, staff_of
+from kefu.tickets.models import Status, Ticket, TicketEvent, TicketType
 
 from . import language, rules
 from .models import (
@@ -52,7 +53,6 @@ def context_for(customer=None, *, is_complaint: bool = False) -> language.Contex
 
 def check_reply(text: str, *, ticket=None, customer=None) -> list[language.Finding]:
     """Findings for a reply to this ticket's (or this) customer."""
-    from kefu.tickets.models import TicketType
 
     if ticket is not None:
         customer = ticket.customer
@@ -124,7 +124,6 @@ def resolved_by_agent(monday: datetime.date) -> dict[int, list[int]]:
     The agent of a ticket is its assignee, else whoever last marked it resolved (many tickets
     are worked without being assigned). One query; the week's rows are grouped in Python
     because the draw needs every candidate id anyway."""
-    from kefu.tickets.models import Status, Ticket, TicketEvent
 
     start, end = week_bounds(monday)
     resolver = (

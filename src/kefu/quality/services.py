@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.selectors import can, staff_of
+from kefu.tickets import services as ticket_services
 from kefu.tickets.models import Ticket, TicketEvent, TicketType
 from kefu.tickets.timeline import lock_ticket, record_event
 
 from . import rules
 from .models import ComplaintGuide, QaReview, QaSample, QualityPolicy, SelfAssessment
+from .selectors import resolved_by_agent, week_start
 
 # Timeline event kinds this app writes (TicketEvent.kind is free text beyond the foundation's).
 STEP_EVENT = "complaint_step"
@@ -133,7 +135,6 @@ def send_summary(
     """The confirm step: a reply to the customer restating what was agreed and what happens
     next, signed with the agent's name and how to reach them. It goes through
     tickets.services.add_reply, so the language check and its refusal apply to it too."""
-    from kefu.tickets import services as ticket_services
 
     agreed, next_steps = (agreed or "").strip(), (next_steps or "").strip()
     for field, value in (("agreed", agreed), ("next_steps", next_steps)):
@@ -273,7 +274,6 @@ def sample_week(monday: datetime.date, *, n: int | None = None) -> list[QaSample
 
     Deterministic: the same week draws the same tickets, so a rerun (or the periodic task
     firing twice) adds nothing, and raising N only adds tickets."""
-    from .selectors import resolved_by_agent, week_start
 
     monday = week_start(monday)
     n = QualityPolicy.current().sample_per_agent_week if n is None else n

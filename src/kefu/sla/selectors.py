@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kefu.org.models import Staff
 from kefu.org.roles import LADDER, RUNG_HOLDER, STORE_ROLES, Role, Tier, next_tier
+from kefu.tickets.selectors import tickets_visible_to
 
 from .calendar import BusinessCalendar, load_seeded
 from .models import Calendar, ClockState, SlaClock, SlaPause, SlaPolicy, SpecialCaseTrigger
@@ -227,7 +228,6 @@ def breaching_soon(
 ) -> QuerySet:
     """Open tickets in the user's scope whose next due time is past or within ``within``,
     soonest first (through the sla_due index)."""
-    from kefu.tickets.selectors import tickets_visible_to
 
     now = now or timezone.now()
     return (

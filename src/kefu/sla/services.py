@@ -18,6 +18,7 @@ from django.db.models import Case, DateTimeField, F, JSONField, Min, OuterRef, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
 from kefu.errors import Conflict, Forbidden, InvalidInput, KefuError
 from kefu.notifications.models import NotificationKind
@@ -478,9 +479,7 @@ def _queue_escalations(clock_ids: list[int]) -> None:
     # Queued at once, not on commit: a worker that starts early waits on the tickets' row locks
     # (or SQLite's write lock) until the sweep commits, then sees its markers. In immediate mode
     # (tests, `kefu sla sweep` without a queue) it runs here, inside the sweep's transaction.
-    from .tasks import escalate_breaches
-
-    escalate_breaches(list(clock_ids))
+    escalate_breaches_task(list(clock_ids))
 
 
 def escalate_breaches(clock_ids: list[int]) -> int:
@@ -514,6 +513,11 @@ def escalate_breaches(clock_ids: list[int]) -> int:
                 except KefuError:
                     log.exception("automatic escalation of ticket %s refused", ticket.pk)
     return climbed
+
+
+# The queued form of escalate_breaches. Declared beside the service that queues it (tasks.py
+# holds the periodic sweep, which calls this module: tasks → services, never back).
+escalate_breaches_task = db_task(retries=3, retry_delay=30)(escalate_breaches)
 
 
 def _next_instant():

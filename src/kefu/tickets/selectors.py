@@ -5,6 +5,7 @@ import re
 from django.db.models import F, Prefetch, QuerySet
 
 from kefu import search
+from kefu.customers.names import normalise_mobile
 from kefu.errors import NotFound
 from kefu.org.selectors import in_scope
 
@@ -58,8 +59,6 @@ def ticket_queue(
         if NUMBER.match(q):
             tickets = tickets.filter(number=q.upper())
         else:
-            from kefu.customers.names import normalise_mobile
-
             mobile = normalise_mobile(q)
             if mobile:
                 tickets = tickets.filter(customer__phone=mobile)

@@ -16,8 +16,8 @@ CATEGORIES = [
 
 
 def seed(apps, schema_editor):
-    from kefu.aftersales.terms import company_terms
     from kefu.catalog.models import terms_field_values
+    from kefu.catalog.terms import company_terms
 
     ProductCategory = apps.get_model("catalog", "ProductCategory")
     WarrantyTerms = apps.get_model("catalog", "WarrantyTerms")

@@ -5,6 +5,8 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.feedback.selectors import active_questions
+
 register = template.Library()
 
 SCORE_LABELS = {
@@ -18,7 +20,6 @@ SCORE_LABELS = {
 
 @register.simple_tag
 def survey_questions():
-    from kefu.feedback.selectors import active_questions
 
     return active_questions()
 

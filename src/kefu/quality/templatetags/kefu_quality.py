@@ -4,7 +4,8 @@ findings box of the reply form when a send was refused."""
 from django import template
 from django.utils.translation import get_language
 
-from kefu.quality import rules
+from kefu.quality import rules, selectors
+from kefu.quality.views import findings_context
 
 register = template.Library()
 
@@ -26,8 +27,6 @@ def reply_findings(context, ticket, draft):
     """The findings box under the reply form. Empty on a fresh page; after a refused public
     reply it shows the draft with the forbidden phrases marked (and "send anyway" where the
     policy allows), so the page works without JavaScript too."""
-    from kefu.quality import selectors
-    from kefu.quality.views import findings_context
 
     request = context["request"]
     public = request.POST.get("public", "1") == "1" if request.method == "POST" else True

@@ -319,7 +319,7 @@ def terms_from_dict(raw: dict, *, policy: str = "statutory") -> CategoryTerms:
 
 
 def _read_json(name: str) -> dict:
-    text = resources.files("kefu.aftersales").joinpath("data", f"{name}.json").read_text("utf-8")
+    text = resources.files("kefu.catalog").joinpath("data", f"{name}.json").read_text("utf-8")
     return json.loads(text)
 
 
