@@ -8,7 +8,7 @@ The ticket's version is not bumped: an order changing does not make an agent's o
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kefu import clean
 from kefu.catalog.models import ProductCategory
 from kefu.catalog.selectors import terms_for
 from kefu.errors import Conflict, Forbidden, InvalidInput
@@ -77,43 +78,12 @@ def _lock(ticket) -> Ticket:
     return lock_ticket(ticket, related=("store__region", "customer"))
 
 
-def _money(value, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(
-            _("%(field)s: “%(value)s” is not an amount of money."),
-            field=field,
-            value=str(value)[:20],
-        ) from None
-    if (
-        not amount.is_finite()
-        or amount < 0
-        or amount != amount.quantize(Decimal("0.01"))
-        or amount >= Decimal("1e10")
-    ):
-        raise InvalidInput(
-            _("%(field)s: an amount in yuan with at most two decimals (fen), not negative."),
-            field=field,
-        )
-    return amount.quantize(Decimal("0.01"))
-
-
 def _days(value, field: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_DAYS:
         raise InvalidInput(
             _("%(field)s: a whole number of days between 0 and %(max)s."), field=field, max=MAX_DAYS
-        )
-    return value
-
-
-def _text(value, field: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if len(value) > max_length:
-        raise InvalidInput(
-            _("%(field)s: longer than %(max)s characters."), field=field, max=max_length
         )
     return value
 
@@ -175,13 +145,13 @@ def create_order(
             _("An open %(kind)s order already exists for this product; finish or cancel it first."),
             kind=OrderKind(kind).label,
         )
-    symptom = _text(symptom, "symptom", 100)
-    note = _text(note, "note", MAX_TEXT)
+    symptom = clean.text(symptom, "symptom", required=False, max_length=100)
+    note = clean.text(note, "note", required=False, max_length=MAX_TEXT)
     charge = Decimal("0.00")
     if remedy == "trade_in":
         charge = decision.depreciation_fee
     elif remedy == "paid_repair" and fee not in (None, ""):
-        charge = _money(fee, "fee")
+        charge = clean.money(fee, "fee")
     order = ServiceOrder.objects.create(
         ticket=locked,
         purchase=purchase,
@@ -308,7 +278,7 @@ def _move(
         raise InvalidInput(
             _("%(field)s: an outcome is given only when a repair order is done."), field="outcome"
         )
-    note = _text(note, "note", MAX_TEXT)
+    note = clean.text(note, "note", required=False, max_length=MAX_TEXT)
     now, today = timezone.now(), timezone.localdate()
     fields = ["status", "updated_at"]
     data = {}
@@ -338,7 +308,7 @@ def _move(
             )
             fields += ["outcome", "repair_days", "parts_wait_days"]
             if fee not in (None, ""):
-                order.fee = _money(fee, "fee")
+                order.fee = clean.money(fee, "fee")
                 fields.append("fee")
             if record is not None:
                 record.repair_days += order.repair_days
@@ -609,7 +579,9 @@ def dispatch_visit(
         date=date,
         window=window,
         created_by=actor,
-        symptom=_text(symptom or (order.symptom if order else ""), "symptom", 100),
+        symptom=clean.text(
+            symptom or (order.symptom if order else ""), "symptom", required=False, max_length=100
+        ),
     )
     _save_visit(visit)
     record_event(
@@ -662,7 +634,7 @@ def reschedule_visit(
     """Move a visit to another slot (and maybe another technician); the change and its reason
     are kept (改约)."""
     _may_work_visit(actor, visit)
-    reason = _text(reason, "reason", 200)
+    reason = clean.text(reason, "reason", required=False, max_length=200)
     if not reason:
         raise InvalidInput(_("%(field)s: this field is required."), field="reason")
     ticket, locked = _lock_visit(visit)
@@ -795,15 +767,15 @@ def record_visit(
         raise InvalidInput(
             _("%(field)s: must be a time like 2026-03-01T10:30."), field="arrived_at"
         )
-    confirmed_by = _text(confirmed_by, "confirmed_by", 50)
+    confirmed_by = clean.text(confirmed_by, "confirmed_by", required=False, max_length=50)
     if customer_confirmed and not confirmed_by:
         raise InvalidInput(
             _("%(field)s: write the name of the person who confirmed."), field="confirmed_by"
         )
     locked.arrived_at = arrived_at or None
-    locked.diagnosis = _text(diagnosis, "diagnosis", MAX_TEXT)
+    locked.diagnosis = clean.text(diagnosis, "diagnosis", required=False, max_length=MAX_TEXT)
     locked.parts_used = _parts(parts_used)
-    locked.fee = _money(fee if fee not in (None, "") else "0", "fee")
+    locked.fee = clean.money(fee if fee not in (None, "") else "0", "fee")
     locked.outcome, locked.status, locked.finished_at = outcome, VisitStatus.DONE, now
     locked.customer_confirmed, locked.confirmed_by = bool(customer_confirmed), confirmed_by
     locked.save()
@@ -838,7 +810,7 @@ def record_visit(
 def cancel_visit(*, actor, visit: FieldVisit, reason: str) -> FieldVisit:
     """Call a visit off (the slot becomes free again), with why."""
     _may_work_visit(actor, visit)
-    reason = _text(reason, "reason", 200)
+    reason = clean.text(reason, "reason", required=False, max_length=200)
     if not reason:
         raise InvalidInput(_("%(field)s: this field is required."), field="reason")
     ticket, locked = _lock_visit(visit)

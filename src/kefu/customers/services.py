@@ -1,12 +1,12 @@
 """Writes of customers and purchases."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu import clean
 from kefu.catalog.models import ProductCategory, ProductModel
 from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.models import Store
@@ -124,28 +124,6 @@ def create_customer(
     )
 
 
-def _money(value, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(
-            _("%(field)s: “%(value)s” is not an amount of money."),
-            field=field,
-            value=str(value)[:20],
-        ) from None
-    if (
-        not amount.is_finite()
-        or amount < 0
-        or amount != amount.quantize(Decimal("0.01"))
-        or amount >= Decimal("1e10")
-    ):
-        raise InvalidInput(
-            _("%(field)s: an amount in yuan with at most two decimals (fen), not negative."),
-            field=field,
-        )
-    return amount.quantize(Decimal("0.01"))
-
-
 @transaction.atomic
 def record_purchase(
     *,
@@ -213,7 +191,7 @@ def record_purchase(
         invoice_number=(invoice_number or "").strip()[:40],
         has_warranty_card=has_warranty_card,
         production_date=production_date,
-        price=_money(price, "price"),
+        price=clean.money(price, "price"),
         is_sample_unit=is_sample_unit,
         sales_channel=sales_channel,
     )

@@ -3,7 +3,7 @@ ticket's timeline (feedback cards without a ticket keep their own record: who ha
 
 import datetime
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core import mail as django_mail
@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from huey.contrib.djhuey import db_task
 
+from kefu import clean
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kefu.notifications.models import NotificationKind
@@ -71,29 +72,6 @@ def _require(actor, capability: str):
         raise Forbidden(_("Your role may not do this."))
 
 
-def _text(value, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
-    # NUL never belongs in text, and PostgreSQL refuses it outright.
-    value = (value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s: this field is required."), field=field)
-    if len(value) > max_length:
-        raise InvalidInput(
-            _("%(field)s: longer than %(max)s characters."), field=field, max=max_length
-        )
-    return value
-
-
-def _choice(value, choices, field: str) -> str:
-    if value not in choices.values:
-        raise InvalidInput(
-            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
-            field=field,
-            value=str(value)[:40],
-            allowed=", ".join(choices.values),
-        )
-    return value
-
-
 def _score(value, field: str, *, required: bool = True) -> int | None:
     if value in (None, ""):
         if required:
@@ -106,30 +84,6 @@ def _score(value, field: str, *, required: bool = True) -> int | None:
     if not 1 <= score <= 5 or str(value).strip() not in {str(score), f"{score}.0"}:
         raise InvalidInput(_("%(field)s: please choose a score from 1 to 5."), field=field)
     return score
-
-
-def _money(value, field: str = "amount") -> Decimal:
-    """Yuan with at most two decimals (fen), above zero."""
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(
-            _("%(field)s: “%(value)s” is not an amount of money."),
-            field=field,
-            value=str(value)[:20],
-        ) from None
-    # The range check comes before quantize(), which fails on amounts with more digits than the context holds.
-    if (
-        not amount.is_finite()
-        or amount <= 0
-        or amount >= Decimal("1e10")
-        or amount != amount.quantize(Decimal("0.01"))
-    ):
-        raise InvalidInput(
-            _("%(field)s: an amount in yuan above zero, with at most two decimals (fen)."),
-            field=field,
-        )
-    return amount.quantize(Decimal("0.01"))
 
 
 def _notify(users, text: str, ticket=None, **data) -> None:
@@ -368,7 +322,7 @@ def answer_survey(*, token: str, csat, answers: dict | None = None, comment: str
         score = _score(value, code, required=False)
         if score is not None:
             scores[code] = score
-    comment = _text(comment, "comment", required=False)
+    comment = clean.text(comment, "comment", required=False, max_length=MAX_TEXT)
     survey.csat, survey.comment, survey.answered_at = csat, comment, timezone.now()
     survey.save(update_fields=["csat", "comment", "answered_at"])
     SurveyAnswer.objects.bulk_create(
@@ -506,8 +460,10 @@ def record_call(*, actor, followup_id, outcome: str, note: str = "") -> FollowUp
         raise NotFound()
     if followup.done_at is not None:
         raise Conflict(_("This call is already recorded."))
-    _choice(outcome, CallOutcome, "outcome")
-    note = _text(note, "note", required=outcome == CallOutcome.UNSATISFIED)
+    clean.choice(outcome, CallOutcome, "outcome")
+    note = clean.text(
+        note, "note", required=outcome == CallOutcome.UNSATISFIED, max_length=MAX_TEXT
+    )
     conf = FeedbackSettings.current()
     followup.attempts += 1
     done = outcome != CallOutcome.NOT_REACHED or followup.attempts >= conf.max_call_attempts
@@ -567,8 +523,8 @@ def submit_card(
     store_obj = Store.objects.filter(is_active=True, code=selectors.clean(store)).first()
     if store_obj is None:
         raise InvalidInput(_("%(field)s: please choose a store."), field="store")
-    _choice(category, CardCategory, "category")
-    text = _text(text, "text")
+    clean.choice(category, CardCategory, "category")
+    text = clean.text(text, "text", max_length=MAX_TEXT)
     name, phone = selectors.clean(name).strip(), selectors.clean(phone).strip()
     customer = None
     if name or phone:
@@ -631,7 +587,7 @@ def handle_card(*, actor, card_id, note: str) -> FeedbackCard:
         raise NotFound()
     if card.handled_at is not None:
         raise Conflict(_("This card is already handled."))
-    card.handling_note = _text(note, "note")
+    card.handling_note = clean.text(note, "note", max_length=MAX_TEXT)
     card.handled_at, card.handled_by = timezone.now(), actor
     card.save(update_fields=["handling_note", "handled_at", "handled_by"])
     return card
@@ -707,11 +663,11 @@ def request_compensation(
     if not tickets_visible_to(actor).filter(pk=ticket.pk).exists():
         raise NotFound()
     staff = staff_of(actor)
-    _choice(kind, CompensationKind, "kind")
-    _choice(purpose, CompensationPurpose, "purpose")
-    amount = _money(amount)
-    gift = _text(gift, "gift", required=kind == CompensationKind.GIFT, max_length=100)
-    reason = _text(reason, "reason")
+    clean.choice(kind, CompensationKind, "kind")
+    clean.choice(purpose, CompensationPurpose, "purpose")
+    amount = clean.money(amount, "amount", positive=True)
+    gift = clean.text(gift, "gift", required=kind == CompensationKind.GIFT, max_length=100)
+    reason = clean.text(reason, "reason", max_length=MAX_TEXT)
     limits = selectors.role_limits()
     own = selectors.limit_of(staff.role, limits)
     item = Compensation(
@@ -821,7 +777,7 @@ def approve_compensation(*, actor, compensation_id, note: str = "") -> Compensat
         actor,
         timezone.now(),
     )
-    item.decision_note = _text(note, "note", required=False)
+    item.decision_note = clean.text(note, "note", required=False, max_length=MAX_TEXT)
     item.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     line = str(_("Compensation approved: %(what)s.") % {"what": _what(item)})
     record_event(
@@ -850,7 +806,7 @@ def approve_compensation(*, actor, compensation_id, note: str = "") -> Compensat
 def reject_compensation(*, actor, compensation_id, reason: str) -> Compensation:
     """Refuse a request (with a reason the requester reads); the same people who may approve may refuse."""
     item = _decidable(actor, compensation_id)
-    item.decision_note = _text(reason, "reason")
+    item.decision_note = clean.text(reason, "reason", max_length=MAX_TEXT)
     item.status, item.decided_by, item.decided_at = (
         CompensationStatus.REJECTED,
         actor,

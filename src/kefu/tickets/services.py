@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu import search
+from kefu import clean, search
 from kefu.customers.models import Customer, Purchase
 from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.models import Store
@@ -41,30 +41,6 @@ DONE = (Status.RESOLVED, Status.CLOSED)
 def _require(actor, capability: str):
     if not can(actor, capability):
         raise Forbidden(_("Your role may not do this on a ticket."))
-
-
-def _choice(value, choices, field: str):
-    if value not in choices.values:
-        raise InvalidInput(
-            _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
-            field=field,
-            value=str(value)[:40],
-            allowed=", ".join(choices.values),
-        )
-    return value
-
-
-def _text(
-    value: str | None, field: str, *, required: bool = True, max_length: int = MAX_BODY
-) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s: this field is required."), field=field)
-    if len(value) > max_length:
-        raise InvalidInput(
-            _("%(field)s: longer than %(max)s characters."), field=field, max=max_length
-        )
-    return value
 
 
 def next_ticket_number(day) -> str:
@@ -117,11 +93,11 @@ def open_ticket(
     """Open a ticket (建单). Returns (ticket, created); with an idempotency key already used by
     this actor, the first ticket comes back and created is False. `opened_at` backdates a
     contact recorded after the fact (an imported e-mail, a phone note typed up later)."""
-    _choice(type, TicketType, "type")
-    _choice(channel, Channel, "channel")
-    _choice(priority, Priority, "priority")
-    subject = _text(subject, "subject", max_length=200)
-    description = _text(description, "description", required=False)
+    clean.choice(type, TicketType, "type")
+    clean.choice(channel, Channel, "channel")
+    clean.choice(priority, Priority, "priority")
+    subject = clean.text(subject, "subject", max_length=200)
+    description = clean.text(description, "description", required=False, max_length=MAX_BODY)
     if actor is not None:
         _require(actor, "tickets.create")
     # Staff file tickets for the stores in their scope; the portal (no actor) for any active store.
@@ -258,7 +234,7 @@ def add_reply(
     attach warnings; those come back on `event.warnings`. `override` asks to send despite a
     refusal where policy allows it."""
     _require(actor, "tickets.reply" if public else "tickets.note")
-    body = _text(body, "body")
+    body = clean.text(body, "body", max_length=MAX_BODY)
     locked = lock_ticket(ticket, expected_version)
     warnings = checks.check_reply(checks.ReplyAttempt(locked, actor, body, public, override))
     changed = []
@@ -282,7 +258,7 @@ def add_reply(
 def add_customer_message(*, ticket: Ticket, body: str) -> TicketEvent:
     """The customer answers through the tracking link. A ticket waiting for them, or resolved,
     opens again; a closed one takes no more messages (the customer opens a new ticket)."""
-    body = _text(body, "body", max_length=5000)
+    body = clean.text(body, "body", max_length=5000)
     locked = lock_ticket(ticket)
     if locked.status == Status.CLOSED:
         raise Conflict(
@@ -318,8 +294,8 @@ def change_status(
     in the event's data."""
     if actor is not None:
         _require(actor, "tickets.status")
-    _choice(status, Status, "status")
-    note = _text(note, "note", required=False, max_length=2000)
+    clean.choice(status, Status, "status")
+    note = clean.text(note, "note", required=False, max_length=2000)
     locked = lock_ticket(ticket, expected_version)
     if locked.status == status:
         raise Conflict(_("The ticket is already “%(status)s”."), status=Status(status).label)
@@ -424,7 +400,7 @@ def escalate(
     ``cause`` is its machine-readable why, kept in the event's data."""
     if actor is not None:
         _require(actor, "tickets.escalate")
-    reason = _text(reason, "reason", max_length=2000)
+    reason = clean.text(reason, "reason", max_length=2000)
     locked = lock_ticket(ticket, expected_version)
     if locked.status in DONE:
         raise Conflict(_("A resolved or closed ticket is not escalated; reopen it first."))
@@ -481,12 +457,12 @@ def update_details(
     locked = lock_ticket(ticket, expected_version)
     changes, fields = {}, []
     if priority is not None and priority != locked.priority:
-        _choice(priority, Priority, "priority")
+        clean.choice(priority, Priority, "priority")
         changes["priority"] = [locked.priority, priority]
         locked.priority, locked.priority_rank = priority, PRIORITY_RANK[priority]
         fields += ["priority", "priority_rank"]
     if type is not None and type != locked.type:
-        _choice(type, TicketType, "type")
+        clean.choice(type, TicketType, "type")
         changes["type"] = [locked.type, type]
         locked.type = type
         fields.append("type")

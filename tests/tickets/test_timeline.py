@@ -1,0 +1,63 @@
+"""The kernel every app writes through: one timeline writer, one lock, one version rule."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from kefu.errors import StaleWrite
+from kefu.tickets import timeline
+from kefu.tickets.models import Ticket
+from tests.factories import open_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_event_moves_the_ticket_on_but_not_its_version(chain):
+    ticket = open_ticket(chain["stores"]["SH001"])
+    Ticket.objects.filter(pk=ticket.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    version = Ticket.objects.get(pk=ticket.pk).version
+    event = timeline.record_event(
+        ticket, "order_created", None, body="换货单已创建", kind="exchange"
+    )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.updated_at == event.created_at and stored.version == version
+    # data may carry its own "kind": the event's kind is the positional one
+    assert event.kind == "order_created" and event.data == {"kind": "exchange"}
+    assert not event.public
+
+
+def test_touch_false_leaves_updated_at_to_the_caller(chain):
+    ticket = open_ticket(chain["stores"]["SH001"])
+    before = timezone.now() - datetime.timedelta(days=1)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=before)
+    timeline.record_event(ticket, "note", None, body="内部备注", touch=False)
+    assert Ticket.objects.get(pk=ticket.pk).updated_at == before
+
+
+def test_save_ticket_bumps_the_version_and_writes_only_its_fields(chain):
+    ticket = open_ticket(chain["stores"]["SH001"])
+    locked = timeline.lock_ticket(ticket)
+    locked.subject = "改过的标题"  # not saved: not named
+    locked.priority = "high"
+    timeline.save_ticket(locked, "priority")
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.version == ticket.version + 1 and stored.priority == "high"
+    assert stored.subject == ticket.subject
+
+
+def test_a_stale_version_is_refused_and_the_current_one_accepted(chain):
+    ticket = open_ticket(chain["stores"]["SH001"])
+    with pytest.raises(StaleWrite) as err:
+        timeline.lock_ticket(ticket.pk, ticket.version - 1)
+    assert err.value.status == 409 and err.value.code == "stale"
+    assert "第 0 版，现在是第 1 版" in err.value.text()  # zh-hans first, with both versions
+    assert timeline.lock_ticket(ticket.pk, ticket.version).pk == ticket.pk
+    assert timeline.lock_ticket(ticket, None).pk == ticket.pk
+
+
+def test_several_tickets_lock_in_primary_key_order(chain):
+    a, b, c = (open_ticket(chain["stores"]["SH001"]) for _ in range(3))
+    assert [t.pk for t in timeline.lock_tickets([c.pk, a.pk, b.pk])] == [a.pk, b.pk, c.pk]
