@@ -5,7 +5,10 @@ import datetime
 import random
 import sys
 from decimal import Decimal
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -272,7 +275,7 @@ def load_demo(
     if Customer.objects.filter(phone=_phone(0)).exists():
         if progress:
             print("Demo data is already loaded; nothing added.", file=out)
-        _aftersales_demo()
+        _app_demos()
         load_quality_demo()
         return {"customers": 0, "tickets": 0, **load_feedback_demo()}
 
@@ -412,7 +415,7 @@ def load_demo(
                 Ticket.objects.filter(pk=ticket.pk).update(updated_at=stamp, resolved_at=resolved)
             bar.update(1)
     bar.close()
-    _aftersales_demo()
+    _app_demos()
     load_quality_demo()
     return {"customers": n_customers, "tickets": n_tickets, **load_feedback_demo()}
 
@@ -635,8 +638,13 @@ def load_feedback_demo() -> dict:
     }
 
 
-def _aftersales_demo():
-    """Technicians, and a few after-sales orders and visits (idempotent; see kefu.aftersales.demo)."""
-    from kefu.aftersales import demo
-
-    return demo.load(DEMO_PASSWORD)
+def _app_demos() -> dict:
+    """Each app's own demo rows: every installed app with a ``demo`` module whose
+    ``load(password) -> dict`` adds them (idempotent), in INSTALLED_APPS order, after the
+    chain, its customers and tickets exist (e.g. kefu.aftersales.demo: technicians, orders)."""
+    added = {}
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo"
+        if config.name.startswith("kefu.") and name != __name__ and find_spec(name) is not None:
+            added.update(import_module(name).load(DEMO_PASSWORD) or {})
+    return added
