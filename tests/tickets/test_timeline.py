@@ -61,3 +61,17 @@ def test_a_stale_version_is_refused_and_the_current_one_accepted(chain):
 def test_several_tickets_lock_in_primary_key_order(chain):
     a, b, c = (open_ticket(chain["stores"]["SH001"]) for _ in range(3))
     assert [t.pk for t in timeline.lock_tickets([c.pk, a.pk, b.pk])] == [a.pk, b.pk, c.pk]
+
+
+def test_many_events_in_one_insert_touch_their_tickets_once(chain, django_assert_num_queries):
+    from kefu.tickets.models import TicketEvent
+
+    a, b = (open_ticket(chain["stores"]["SH001"]) for _ in range(2))
+    old = timezone.now() - datetime.timedelta(days=1)
+    Ticket.objects.filter(pk__in=[a.pk, b.pk]).update(updated_at=old)
+    rows = [TicketEvent(ticket_id=t.pk, kind="followup_created", body="回访") for t in (a, b, a)]
+    with django_assert_num_queries(2):  # one INSERT, one UPDATE
+        timeline.record_events(rows)
+    assert all(t.updated_at > old for t in Ticket.objects.filter(pk__in=[a.pk, b.pk]))
+    timeline.record_events([TicketEvent(ticket_id=b.pk, kind="sla_warning")], touch=False)
+    assert TicketEvent.objects.filter(kind__in=["followup_created", "sla_warning"]).count() == 4

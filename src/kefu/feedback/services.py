@@ -25,7 +25,7 @@ from kefu.org.selectors import can, staff_of
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import Channel, Status, Ticket, TicketEvent, TicketType
 from kefu.tickets.selectors import tickets_visible_to
-from kefu.tickets.timeline import lock_ticket, record_event
+from kefu.tickets.timeline import lock_ticket, record_event, record_events
 
 from . import rules, selectors
 from .models import (
@@ -403,7 +403,7 @@ def _create_rule_calls(rule: FollowUpRule, batch: list[tuple], conf: FeedbackSet
             for ticket_id, store_id, region_id, resolved_at in batch
         ]
     )
-    TicketEvent.objects.bulk_create(
+    record_events(
         [
             TicketEvent(
                 ticket_id=c.ticket_id,

@@ -27,7 +27,7 @@ from kefu.org.roles import Tier, next_tier
 from kefu.org.selectors import can
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import EventKind, Status, Ticket, TicketEvent
-from kefu.tickets.timeline import lock_ticket, record_event, save_ticket
+from kefu.tickets.timeline import lock_ticket, record_event, record_events, save_ticket
 
 from .calendar import add_business_time, business_time_between
 from .models import (
@@ -606,7 +606,9 @@ def _sweep_batch(now: datetime, batch_size: int, report: dict) -> int:
     SlaClock.objects.filter(pk__in=breached, breached_at__isnull=True).update(
         breached_at=now, warned_at=Coalesce("warned_at", Value(now, output_field=DateTimeField()))
     )
-    TicketEvent.objects.bulk_create(events)
+    # Clock events are not activity on the ticket: its updated_at stays (the UPDATE below
+    # writes what the sweep changes).
+    record_events(events, touch=False)
     by_list: dict[tuple, list[int]] = {}
     for ticket_id in breaches:
         by_list.setdefault(tuple(by_id[ticket_id].sla_breached), []).append(ticket_id)

@@ -70,6 +70,19 @@ def record_event(
     return event
 
 
+def record_events(events: list[TicketEvent], *, touch: bool = True) -> list[TicketEvent]:
+    """Many timeline lines in one INSERT (sweeps and batch jobs: SLA warnings, 回访 calls), built
+    as unsaved ``TicketEvent(ticket_id=…, kind=…, body=…, data=…)``. ``touch`` moves their
+    tickets' ``updated_at`` on in one UPDATE; a sweep that updates its tickets anyway passes
+    False."""
+    created = TicketEvent.objects.bulk_create(events)
+    if touch and created:
+        Ticket.objects.filter(pk__in={e.ticket_id for e in created}).update(
+            updated_at=timezone.now()
+        )
+    return created
+
+
 def save_ticket(ticket: Ticket, *fields: str) -> None:
     """Write ``fields`` of a locked ticket, bump its version and move ``updated_at`` on."""
     ticket.version += 1
