@@ -4,6 +4,7 @@ real services at the moments they happened (clocks, breaches, escalations, surve
 Idempotent: a second run adds nothing."""
 
 import datetime
+import functools
 import heapq
 import logging
 import random
@@ -15,6 +16,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -290,6 +292,7 @@ def _users():
             defaults={"name": name, "region": regions[region], "address": address, "phone": phone},
         )
     users = {}
+    hashed = functools.cache(lambda: make_password(DEMO_PASSWORD))
     for username, display, role, store, region, superuser in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -298,7 +301,7 @@ def _users():
                 is_staff=superuser or role in (Role.CS_MANAGER,),
                 is_superuser=superuser,
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = hashed()  # one slow hash for all the demo logins
             user.save()
         Staff.objects.get_or_create(
             user=user,
@@ -771,7 +774,14 @@ def load_demo(
         with transaction.atomic():
             history.run(tick)
         bar.close()
-        return {"customers": n_customers, "tickets": n_tickets, **_app_demos()}
+        from kefu.aftersales.models import ServiceOrder
+
+        return {
+            "customers": n_customers,
+            "tickets": n_tickets,
+            "orders": ServiceOrder.objects.count(),
+            **_app_demos(),
+        }
 
 
 def _customer(rng, i, store, region_of, models):
@@ -802,13 +812,15 @@ def _customer(rng, i, store, region_of, models):
 def _quiet():
     """The load prints its progress bar and summary only: the services' info lines (notices,
     refused steps) stay out of the terminal."""
-    logger = logging.getLogger("kefu")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("kefu", "huey")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _app_demos() -> dict:
