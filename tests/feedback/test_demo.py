@@ -3,8 +3,9 @@
 import pytest
 
 from kefu.customers.models import Customer
+from kefu.feedback.demo import load as load_feedback_demo
 from kefu.feedback.models import FeedbackCard, Survey
-from kefu.web.demo import load_demo, load_feedback_demo
+from kefu.web.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +16,7 @@ def test_the_demo_has_customer_feedback_once():
     assert Customer.objects.count() == 12  # signed cards come from customers already on file
     assert FeedbackCard.objects.filter(customer__isnull=False).count() == 3
     assert Survey.objects.filter(answered_at__isnull=False).exists()
-    assert load_feedback_demo() == {
-        "surveys_answered": 0,
-        "followups": 0,
-        "cards": 0,
-        "compensations": 0,
-    }
+    assert load_feedback_demo("x") == {"cards": 0, "compensations": 0}
     again = load_demo(n_customers=12, n_tickets=40)
     assert all(n == 0 for n in again.values()), again
     assert FeedbackCard.objects.count() == 8

@@ -1,10 +1,13 @@
-"""After-sales demo rows for `kefu demo`: technicians with skills and areas, a few orders and
-visits on demo tickets. Idempotent: technicians are get-or-create, orders only on the first run."""
+"""After-sales demo rows for `kefu demo`: technicians with skills and areas; 三包 orders carried
+out over the ticket history (open_order / finish_order, called by kefu.web.demo as each ticket
+is worked); technician visits booked for the repairs still open. Idempotent."""
 
 import datetime
+import functools
 import logging
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +18,7 @@ from kefu.org.models import Region, Staff, Store
 from kefu.org.roles import Role
 
 from . import selectors, services
-from .models import ServiceOrder, Technician
+from .models import FieldVisit, ServiceOrder, Technician
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +45,11 @@ TECHNICIANS = [
 
 def _technicians(password: str) -> None:
     User = get_user_model()
+    hashed = functools.cache(lambda: make_password(password))
     for username, display, skills, regions, stores in TECHNICIANS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username)
-            user.set_password(password)
+            user = User(username=username, password=hashed())  # one slow hash for all
             user.save()
         staff, _ = Staff.objects.get_or_create(
             user=user,
@@ -65,57 +68,65 @@ def _technicians(password: str) -> None:
             profile.stores.set(Store.objects.filter(code__in=stores))
 
 
-def _orders(agent) -> int:
-    """On a handful of open after-sales tickets: carry out the recommended remedy, move some
-    along, and book a technician for the repairs."""
-    from kefu.tickets.models import OPEN_STATUSES, Ticket
+def open_order(agent, ticket):
+    """Carry out the 三包 decision's recommended remedy on a ticket of the history (called by
+    kefu.web.demo at the moment it happens): the order is created and approved at once. None
+    when the facts grant nothing to order."""
+    try:
+        purchase = ticket.purchase
+        _case, decision = selectors.decide(selectors.prefill_case(ticket, purchase))
+        remedy = decision.recommended
+        if remedy not in services.ORDER_KIND_OF_REMEDY:
+            return None
+        order = services.create_order(
+            actor=agent, ticket=ticket, remedy=remedy, symptom=ticket.subject[-20:]
+        )
+        return services.change_order_status(actor=agent, order=order, status="approved")
+    except KefuError as exc:
+        log.debug("demo: no order on %s (%s)", ticket.number, exc.text())
+        return None
 
-    if ServiceOrder.objects.exists():
-        return 0
-    tickets = (
-        Ticket.objects.filter(
-            type__in=selectors.DECISION_TICKET_TYPES,
-            status__in=OPEN_STATUSES,
-            purchase__isnull=False,
-        )
-        .select_related(
-            "store__region", "customer", "purchase__category", "purchase__product_model"
-        )
-        .order_by("id")[:40]
+
+def finish_order(agent, order, rng) -> None:
+    """The work done, just before the ticket is resolved: most repairs fix the fault, some do
+    not (they count towards 三包's two-failed-repairs rule), some waited for parts."""
+    order = services.change_order_status(actor=agent, order=order, status="in_progress")
+    extra = {}
+    if order.kind == "repair":
+        extra = {
+            "outcome": "fixed" if rng.random() < 0.9 else "not_fixed",
+            "repair_days": rng.randint(1, 5),
+            "parts_wait_days": rng.choice([0, 0, 0, 1, 2, 3]),
+        }
+    services.change_order_status(actor=agent, order=order, status="done", **extra)
+
+
+def _visits(agent) -> int:
+    """A technician booked for the approved repairs still open today, from tomorrow on."""
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    made = 0
+    orders = (
+        ServiceOrder.objects.filter(kind="repair", status="approved", visits__isnull=True)
+        .select_related("ticket__store", "purchase__category")
+        .order_by("id")[:8]
     )
-    made, day = 0, timezone.localdate() + datetime.timedelta(days=1)
-    for ticket in tickets:
-        if made >= 8:
-            break
+    for order in orders:
+        technician = selectors.technicians_for(order.purchase.category, order.ticket.store).first()
+        if technician is None:
+            continue
         try:
-            _case, decision = selectors.decide(selectors.prefill_case(ticket, ticket.purchase))
-            remedy = decision.recommended
-            if remedy not in services.ORDER_KIND_OF_REMEDY:
-                continue
             with transaction.atomic():
-                order = services.create_order(
-                    actor=agent, ticket=ticket, remedy=remedy, symptom=ticket.subject[-20:]
+                services.dispatch_visit(
+                    actor=agent,
+                    ticket=order.ticket,
+                    kind="repair",
+                    order_id=order.pk,
+                    date=day + datetime.timedelta(days=made % 3),
+                    window=("09-12", "13-17", "18-20")[made % 3],
+                    technician=technician.staff,
                 )
-                if made % 2 == 0:
-                    order = services.change_order_status(
-                        actor=agent, order=order, status="approved"
-                    )
-                if order.kind == "repair" and order.status == "approved":
-                    technician = selectors.technicians_for(
-                        ticket.purchase.category, ticket.store
-                    ).first()
-                    if technician is not None:
-                        services.dispatch_visit(
-                            actor=agent,
-                            ticket=ticket,
-                            kind="repair",
-                            order_id=order.pk,
-                            date=day + datetime.timedelta(days=made),
-                            window=("09-12", "13-17", "18-20")[made % 3],
-                            technician=technician.staff,
-                        )
-        except KefuError as exc:  # a demo ticket whose facts grant nothing to order: leave it be
-            log.info("demo: no order on %s (%s)", ticket.number, exc.text())
+        except KefuError as exc:
+            log.debug("demo: no visit on %s (%s)", order.ticket.number, exc.text())
             continue
         made += 1
     return made
@@ -127,4 +138,5 @@ def load(password: str) -> dict:
         seed_warranty_terms()
         _technicians(password)
     agent = get_user_model().objects.filter(username="cs_agent").first()
-    return {"orders": _orders(agent) if agent else 0}
+    first_time = agent is not None and not FieldVisit.objects.exists()
+    return {"visits": _visits(agent) if first_time else 0}

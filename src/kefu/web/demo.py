@@ -1,20 +1,30 @@
 """Demo data (`kefu demo`): a believable chain of six stores in three regions, its people,
-60 customers with purchases and about 300 tickets. Idempotent: a second run adds nothing."""
+60 customers with their purchases, and a 90-day history of about 300 tickets written by the
+real services at the moments they happened (clocks, breaches, escalations, surveys, 回访).
+Idempotent: a second run adds nothing."""
 
 import datetime
+import functools
+import heapq
+import logging
 import random
 import sys
+from contextlib import contextmanager
 from decimal import Decimal
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
+from kefu.backdate import at
 from kefu.catalog.models import ProductCategory, ProductModel
-from kefu.customers.models import Customer, Purchase
+from kefu.customers.models import Customer
+from kefu.errors import KefuError
 from kefu.org.models import Region, Staff, Store
 from kefu.org.roles import Role
 
@@ -112,24 +122,56 @@ CITY_OF = {
     "south": ("广州市", ["天河区", "越秀区", "海珠区", "白云区"]),
 }
 
-# (type, subject, description) — {model} is the product.
-TICKET_TEXTS = {
-    "fault_report": [
+# What goes wrong depends on the product: a fridge stops cooling, a phone stops charging, a TV
+# never leaks. (subject, description); {model} is the product as the customer names it.
+FAULTS = {
+    "refrigerator": [
         (
             "{model}不制冷",
-            "上周买的{model}，这两天突然不制冷了，冷藏室温度很高，食物都快坏了，希望尽快派人上门检修。",
+            "{model}这两天突然不制冷了，冷藏室温度很高，食物都快坏了，希望尽快派人上门检修。",
         ),
-        (
-            "{model}开机无反应",
-            "{model}插上电源后按开机键没有任何反应，指示灯也不亮，已经换过插座了。",
-        ),
-        ("{model}噪音很大", "{model}运行时噪音特别大，晚上影响休息，想请师傅上门看看是什么问题。"),
-        ("{model}漏水", "{model}底部一直在漏水，地板都湿了，请尽快安排维修。"),
-        ("{model}屏幕出现竖线", "{model}屏幕中间出现一条竖线，重启后也没有消失。"),
-        ("{model}充不进电", "{model}用了两个月，现在充电很慢，有时候充不进电，电池也不耐用。"),
+        ("{model}冷冻室结霜严重", "{model}冷冻室后壁结了厚厚一层霜，抽屉都拉不开了。"),
+        ("{model}运行噪音大", "{model}压缩机运行时嗡嗡响，晚上特别明显，影响休息。"),
+        ("{model}冷藏室底部积水", "{model}冷藏室最下层老是有积水，擦干了第二天又有。"),
+        ("{model}显示屏报E1故障码", "{model}显示屏一直闪E1，说明书上说是传感器故障。"),
     ],
+    "washing_machine": [
+        ("{model}不排水", "{model}洗完以后不排水，桶里一直有水，衣服泡着拿不出来。"),
+        ("{model}脱水时震动很大", "{model}一到脱水就剧烈晃动，还会移位，已经调过底脚了。"),
+        ("{model}底部漏水", "{model}洗衣服的时候底部漏水，地面全湿了，请尽快安排维修。"),
+        ("{model}门锁打不开", "{model}程序结束了门锁还是打不开，显示屏上门锁灯一直亮着。"),
+        ("{model}开机无反应", "{model}插上电源后按开机键没有任何反应，已经换过插座了。"),
+    ],
+    "air_conditioner": [
+        ("{model}不制冷", "{model}开了半小时吹出来的还是热风，外机在转，屋里一点都不凉。"),
+        ("{model}室内机滴水", "{model}室内机往下滴水，墙面都泡了，麻烦尽快上门看看。"),
+        ("{model}外机异响", "{model}外机运行时有咔咔的异响，邻居也来反映了。"),
+        ("{model}制热效果差", "{model}开制热半天房间温度也上不去，出风是温的。"),
+    ],
+    "tv": [
+        ("{model}屏幕出现竖线", "{model}屏幕中间出现一条竖线，重启后也没有消失。"),
+        ("{model}有声音没图像", "{model}开机后有声音但是屏幕黑的，背光好像不亮。"),
+        ("{model}开机无反应", "{model}按遥控器和机身按键都开不了机，指示灯也不亮。"),
+        ("{model}无法连接无线网络", "{model}连不上家里的Wi-Fi，其他设备都能正常上网。"),
+    ],
+    "mobile_phone": [
+        ("{model}充不进电", "{model}用了两个月，现在充电很慢，有时候充不进电，电池也不耐用。"),
+        ("{model}屏幕触控失灵", "{model}屏幕右下角点了没反应，打字很不方便。"),
+        ("{model}发热严重", "{model}打电话和看视频的时候机身很烫，还会自动降亮度。"),
+        ("{model}摄像头无法对焦", "{model}后置摄像头拍照一直模糊，对不上焦。"),
+    ],
+    "computer": [
+        ("{model}频繁蓝屏", "{model}每天都会蓝屏两三次，重装系统以后还是一样。"),
+        ("{model}键盘部分按键失灵", "{model}键盘上的几个字母键按了没反应，外接键盘是好的。"),
+        ("{model}风扇噪音大", "{model}稍微开几个网页风扇就狂转，声音很大。"),
+        ("{model}电池充不进电", "{model}插着电源也显示未在充电，拔掉电源马上关机。"),
+    ],
+}
+# Only products that are delivered and installed get delivery and installation tickets.
+BIG_APPLIANCES = {"refrigerator", "washing_machine", "air_conditioner", "tv"}
+TICKET_TEXTS = {
     "return_exchange": [
-        ("{model}申请退货", "收到{model}第三天就出现故障，要求退货退款。"),
+        ("{model}申请退货", "{model}收到第三天就出现故障，要求退货退款。"),
         ("{model}想换货", "{model}买回来外观有划痕，不影响使用，但心里不舒服，想换一台新的。"),
         ("{model}七天无理由退货", "在网上商城买的{model}，还没拆封，想七天无理由退货。"),
     ],
@@ -138,10 +180,7 @@ TICKET_TEXTS = {
             "安装师傅迟到三个小时",
             "约好上午十点安装{model}，师傅下午一点才到，也没有提前打电话说明，非常不满意。",
         ),
-        (
-            "维修多次仍未修好",
-            "{model}已经修了两次了，还是同样的问题，要求给个说法，不然我就打12315投诉。",
-        ),
+        ("维修多次仍未修好", "{model}已经修了两次了，还是同样的问题，要求给个说法。"),
         ("店员态度冷淡", "在门店咨询{model}的时候，店员爱理不理，问了几遍才回答，服务态度太差了。"),
         ("承诺的赠品没有兑现", "购买{model}时说好送一套清洁套装，到现在也没有收到。"),
         ("售后热线一直打不通", "报修{model}，售后热线打了一上午都没人接。"),
@@ -171,26 +210,73 @@ TICKET_TEXTS = {
         ("{model}使用培训", "单位采购了一批{model}，希望安排工作人员上门讲解使用方法。"),
     ],
 }
-REPLIES = [
-    "{greeting}，非常抱歉给您带来不便。我们已经记录了您反映的情况，会在24小时内安排专人跟进，并告诉您具体的解决时间。",
-    "{greeting}，感谢您的耐心等待。维修师傅已经安排好，明天上午九点到十二点之间上门，师傅出发前会先给您打电话，请您保持电话畅通。",
-    "{greeting}，我们查到您的订单已经出库，预计后天送达，送货前司机会与您联系确认时间。",
-    "{greeting}，根据您提供的购买日期，您的产品还在三包有效期内，这次维修免费，请您放心。",
-    "{greeting}，对于这次的不愉快经历，我们深表歉意。门店店长会在今天下午给您回电，当面向您说明处理方案。",
-    "{greeting}，请您方便时拍一张产品铭牌和故障部位的照片发给我们，这样师傅可以提前备好配件。",
+# How often each type comes in (fault reports and consultations lead, as at any chain).
+TYPE_WEIGHTS = {
+    "fault_report": 5,
+    "return_exchange": 1.5,
+    "complaint": 1.4,
+    "installation": 1.6,
+    "delivery": 1.2,
+    "consultation": 3,
+    "order": 0.8,
+    "suggestion": 0.4,
+    "training": 0.2,
+}
+FIRST_REPLIES = {
+    "fault_report": [
+        "{greeting}，非常抱歉给您带来不便。我们已经记录了故障情况，会安排维修师傅与您预约上门时间。",
+        "{greeting}，请您方便时拍一张产品铭牌和故障部位的照片发给我们，这样师傅可以提前备好配件。",
+        "{greeting}，根据您的购买日期，产品还在三包有效期内，这次维修免费，请您放心。",
+    ],
+    "return_exchange": [
+        "{greeting}，您的退换货申请已收到，我们会按三包规定核实后尽快给您答复。",
+        "{greeting}，请保留好发票和包装，师傅上门检测后我们马上为您办理。",
+    ],
+    "complaint": [
+        "{greeting}，对于这次的不愉快经历，我们深表歉意。门店店长会在今天给您回电，当面向您说明处理方案。",
+        "{greeting}，非常抱歉让您失望了，您反映的情况我们已经记录，会认真核实并给您一个交代。",
+    ],
+    "installation": [
+        "{greeting}，已为您预约安装，师傅出发前会先给您打电话，请您保持电话畅通。",
+    ],
+    "delivery": [
+        "{greeting}，我们查到您的订单已经出库，预计后天送达，送货前司机会与您联系确认时间。",
+        "{greeting}，可以的，已经为您把送货时间改到周六，司机会提前联系您。",
+    ],
+    "consultation": [
+        "{greeting}，整机保修一年，压缩机、主板等主要部件保修更长，具体以保修卡为准。",
+        "{greeting}，目前门店有以旧换新活动，旧机可以抵扣部分货款，欢迎到店详询。",
+        "{greeting}，支持信用卡和花呗分期，部分期数免手续费，店员可以帮您办理。",
+    ],
+}
+DEFAULT_REPLIES = [
+    "{greeting}，感谢您的反馈，我们已经记录，会尽快处理并告诉您结果。",
+    "{greeting}，您反映的情况已转给相关同事，今天内会有专人联系您。",
+]
+FOLLOW_REPLIES = [
+    "{greeting}，师傅明天上午九点到十二点之间上门，出发前会先给您打电话。",
+    "{greeting}，配件已经到店，我们今天下午和您约上门时间。",
+    "{greeting}，已经和门店确认过了，会按您的要求处理，请您放心。",
 ]
 NOTES = [
     "已电话联系顾客，顾客情绪较激动，先安抚后再约上门时间。",
     "配件需要从总仓调货，预计三天到店。",
-    "顾客要求店长回电，已转告陈店长。",
-    "查询维修记录：该机此前维修过一次，更换了主板。",
+    "顾客要求店长回电，已转告店长。",
+    "查询维修记录：该机此前维修过一次。",
 ]
 CUSTOMER_MESSAGES = [
     "好的，谢谢，我等师傅电话。",
+    "照片已经拍好发过来了，请查收。",
     "已经过去两天了，还没有人联系我，请尽快处理。",
-    "照片已经拍好了，请问发到哪里？",
-    "问题已经解决了，谢谢你们。",
+    "明天上午家里有人，可以上门。",
 ]
+RESOLUTIONS = {
+    "fault_report": "师傅已上门维修，故障排除，顾客确认可以正常使用。",
+    "return_exchange": "已按三包规定为顾客办理完毕。",
+    "complaint": "店长已致电顾客道歉并说明改进措施，顾客表示接受。",
+    "installation": "已上门安装完毕，顾客验收签字。",
+    "delivery": "已送货到家，顾客签收。",
+}
 
 
 def _users():
@@ -206,6 +292,7 @@ def _users():
             defaults={"name": name, "region": regions[region], "address": address, "phone": phone},
         )
     users = {}
+    hashed = functools.cache(lambda: make_password(DEMO_PASSWORD))
     for username, display, role, store, region, superuser in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -214,7 +301,7 @@ def _users():
                 is_staff=superuser or role in (Role.CS_MANAGER,),
                 is_superuser=superuser,
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = hashed()  # one slow hash for all the demo logins
             user.save()
         Staff.objects.get_or_create(
             user=user,
@@ -255,387 +342,485 @@ def _catalog():
     return categories, models
 
 
+def _label(model) -> str:
+    """The product as a customer names it: brand and name, the brand once ("星河 14 手机")."""
+    return model.name if model.name.startswith(model.brand) else f"{model.brand} {model.name}"
+
+
 def _phone(i: int) -> str:
     return f"13{(i % 9) + 1}{(20260000 + i * 7919) % 100000000:08d}"
+
+
+class History:
+    """Steps of many tickets' lives run in time order, each at its own moment, with the SLA
+    sweep run whenever a clock falls due in between (as the worker would, every minute)."""
+
+    def __init__(self, end: datetime.datetime):
+        self.end = end
+        self.queue: list = []
+        self.seq = 0
+        self.failed = 0
+
+    def add(self, life) -> None:
+        self._advance(life, None)
+
+    def _advance(self, life, now) -> None:
+        try:
+            moment = next(life)
+        except StopIteration:
+            return
+        if now is not None:  # a story's steps never go back in time
+            moment = max(moment, now + datetime.timedelta(minutes=1))
+        if moment < self.end:
+            self.seq += 1
+            heapq.heappush(self.queue, (moment, self.seq, life))
+
+    def run(self, tick=lambda: None) -> None:
+        while self.queue:
+            moment, _seq, life = heapq.heappop(self.queue)
+            self.sweep(moment)
+            with at(moment):
+                try:
+                    self._advance(life, moment)
+                except KefuError:  # a step the rules refuse: this ticket's story ends here
+                    self.failed += 1
+            tick()
+        self.sweep(self.end)
+
+    def sweep(self, until: datetime.datetime) -> None:
+        """Fire every warning and breach due before ``until``, each at its own minute, and climb
+        the rungs the policies ask for at that moment."""
+        from kefu.sla import services as sla
+        from kefu.sla.models import SlaClock
+        from kefu.tickets.models import Ticket
+
+        for _guard in range(1000):
+            due = Ticket.objects.filter(sla_next_due__isnull=False).aggregate(
+                m=Min("sla_next_due")
+            )["m"]
+            if due is None or due > until:
+                return
+            moment = due + datetime.timedelta(seconds=30)
+            with at(moment):
+                sla.sweep(now=moment)
+                pending = list(
+                    SlaClock.objects.filter(escalation_pending=True).values_list("pk", flat=True)
+                )
+                if pending:  # the queued task, run now instead of by a worker later
+                    sla.escalate_breaches(pending)
+
+
+# -------------------------------------------------------------------- when customers get in touch
+
+# Hour-of-day weights per channel: the hotline answers 8–22 with lunch and evening peaks;
+# stores open 10–21 with afternoon crowds; online channels run later into the night.
+_HOTLINE = {
+    8: 2,
+    9: 5,
+    10: 7,
+    11: 9,
+    12: 9,
+    13: 7,
+    14: 6,
+    15: 6,
+    16: 6,
+    17: 6,
+    18: 6,
+    19: 8,
+    20: 8,
+    21: 5,
+}
+_STORE = {10: 3, 11: 5, 12: 5, 13: 6, 14: 8, 15: 8, 16: 8, 17: 6, 18: 5, 19: 6, 20: 4}
+_ONLINE = {
+    0: 1,
+    7: 1,
+    8: 2,
+    9: 3,
+    10: 4,
+    11: 5,
+    12: 6,
+    13: 4,
+    14: 4,
+    15: 4,
+    16: 4,
+    17: 4,
+    18: 4,
+    19: 6,
+    20: 7,
+    21: 7,
+    22: 5,
+    23: 3,
+}
+HOURS = {"phone": _HOTLINE, "store": _STORE}
+# Weekday weights (Monday = 0): stores are busiest at weekends, the hotline on Mondays.
+DAYS = {"store": [0.8, 0.8, 0.8, 0.9, 1.0, 1.8, 1.7], "phone": [1.3, 1.1, 1.0, 1.0, 1.0, 1.1, 0.9]}
+CHANNELS = {"phone": 4, "store": 3, "web": 1.2, "chat": 1.2, "email": 0.6, "social": 0.4}
+HISTORY_DAYS = 90
+
+
+def _opened_at(rng, channel: str, now: datetime.datetime) -> datetime.datetime:
+    hours = HOURS.get(channel, _ONLINE)
+    week = DAYS.get(channel, [1, 1, 1, 1, 1, 1.2, 1.2])
+    today = timezone.localdate(now)
+    while True:
+        day = today - datetime.timedelta(days=rng.randrange(HISTORY_DAYS))
+        if rng.random() * 1.8 > week[day.weekday()]:
+            continue
+        hour = rng.choices(list(hours), weights=list(hours.values()))[0]
+        moment = timezone.make_aware(
+            datetime.datetime.combine(
+                day, datetime.time(hour, rng.randrange(60), rng.randrange(60))
+            )
+        )
+        if moment < now - datetime.timedelta(minutes=20):
+            return moment
+
+
+def _working(moment: datetime.datetime) -> datetime.datetime:
+    """The next moment an agent is at work (8:30–21:30 local) at or after ``moment``."""
+    local = timezone.localtime(moment)
+    if local.hour < 8 or (local.hour == 8 and local.minute < 30):
+        local = local.replace(hour=8, minute=30 + local.minute % 30)
+    elif local.hour >= 22 or (local.hour == 21 and local.minute > 30):
+        local = (local + datetime.timedelta(days=1)).replace(hour=8, minute=30 + local.minute % 30)
+    return local
+
+
+def _before(rng, start, due, *, late: bool) -> datetime.datetime:
+    """A moment for the next step: comfortably before ``due`` (agents at work), or after it."""
+    if due is None:
+        due = start + datetime.timedelta(hours=24)
+    if late:
+        return _working(due + datetime.timedelta(minutes=rng.randint(20, 60 * 20)))
+    for _ in range(20):
+        span = (due - start).total_seconds()
+        moment = _working(start + datetime.timedelta(seconds=span * rng.uniform(0.1, 0.85)))
+        if moment < due:
+            return moment
+    return start + (due - start) / 2
+
+
+class Plan:
+    """One ticket's story, decided up front from its own random stream."""
+
+    def __init__(self, i, rng, customer, models, users, now):
+        self.i, self.rng, self.customer, self.users, self.now = i, rng, customer, users, now
+        self.channel = rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]
+        self.opened = _opened_at(rng, self.channel, now)
+        self.type = rng.choices(list(TYPE_WEIGHTS), weights=list(TYPE_WEIGHTS.values()))[0]
+        self.priority = rng.choices(["low", "normal", "high", "urgent"], weights=[1, 6, 2, 0.5])[0]
+        self.models = models
+        self.ticket = None
+
+    def purchase(self):
+        """The purchase this ticket is about, bought before it: one on file, or a new one made
+        now (a delivery, an installation or a return follows a fresh sale)."""
+        rng, opened = self.rng, timezone.localdate(self.opened)
+        if self.type in ("consultation", "suggestion", "training"):
+            return None, _label(rng.choice(self.models))
+        if self.type == "fault_report":
+            owned = [
+                p
+                for p in self.customer.purchases.select_related("product_model")
+                if p.sale_date <= opened - datetime.timedelta(days=3) and p.category.code in FAULTS
+            ]
+            if owned and rng.random() < 0.7:
+                p = rng.choice(owned)
+                return p, _label(p.product_model)
+            sold = opened - datetime.timedelta(days=rng.randint(10, 700))
+            pool = [m for m in self.models if m.category.code in FAULTS]
+        elif self.type in ("installation", "delivery"):
+            sold = opened - datetime.timedelta(days=rng.randint(1, 5))
+            pool = [m for m in self.models if m.category.code in BIG_APPLIANCES]
+        elif self.type == "return_exchange":
+            sold = opened - datetime.timedelta(days=rng.randint(1, 6))
+            pool = self.models
+        else:
+            owned = [p for p in self.customer.purchases.all() if p.sale_date < opened]
+            if owned:
+                p = rng.choice(owned)
+                return p, _label(p.product_model)
+            sold = opened - datetime.timedelta(days=rng.randint(1, 60))
+            pool = self.models
+        return _buy(rng, self.customer, rng.choice(pool), sold), None
+
+    def handler(self, store):
+        people = [
+            u
+            for u in self.users.values()
+            if getattr(getattr(u, "staff", None), "store_id", None) == store.id
+            and u.staff.role == Role.STORE_STAFF
+        ]
+        return self.rng.choice(people or [self.users["cs_agent"], self.users["coordinator"]])
+
+
+def _buy(rng, customer, model, sold: datetime.date):
+    from kefu.customers.models import Purchase
+
+    return Purchase.objects.create(
+        customer=customer,
+        store=customer.home_store,
+        category=model.category,
+        product_model=model,
+        model_name=_label(model),
+        serial=f"SN{rng.randint(10**9, 10**10 - 1)}",
+        sale_date=sold,
+        invoice_number=f"{rng.randint(10**7, 10**8 - 1)}" if rng.random() < 0.9 else "",
+        production_date=sold - datetime.timedelta(days=rng.randint(20, 120)),
+        price=model.guide_price,
+        is_sample_unit=rng.random() < 0.05,
+        sales_channel=rng.choice(["store", "store", "store", "online", "phone"]),
+    )
+
+
+def _first_response_waits(ticket) -> bool:
+    from kefu.sla.models import SlaClock
+
+    return SlaClock.objects.filter(
+        ticket=ticket, target="first_response", stopped_at__isnull=True
+    ).exists()
+
+
+def _life(plan: Plan):
+    """Open, answer (on time mostly), work, resolve, hear the customer, close."""
+    from kefu.aftersales import demo as aftersales_demo
+    from kefu.feedback import demo as feedback_demo
+    from kefu.quality import demo as quality_demo
+    from kefu.sla import services as sla
+    from kefu.tickets import services
+    from kefu.tickets.models import Status
+
+    rng, customer = plan.rng, plan.customer
+    yield plan.opened
+    purchase, label = plan.purchase()
+    if purchase is not None:
+        label = purchase.model_name
+        texts = FAULTS[purchase.category.code] if plan.type == "fault_report" else None
+    else:
+        texts = None
+    subject, description = rng.choice(texts or TICKET_TEXTS[plan.type])
+    store = purchase.store if purchase is not None and purchase.store else customer.home_store
+    actor = plan.handler(store)
+    ticket, _created = services.open_ticket(
+        actor=actor,
+        type=plan.type,
+        channel=plan.channel,
+        subject=subject.format(model=label),
+        description=description.format(model=label),
+        store=store,
+        customer=customer,
+        priority=plan.priority,
+        purchase_id=purchase.pk if purchase is not None else None,
+        tags=["演示"] if plan.i % 10 == 0 else (),
+        opened_at=plan.opened,
+    )
+    plan.ticket = ticket
+    late_first = rng.random() < 0.12
+    first = _before(rng, plan.opened, ticket.first_response_due, late=late_first)
+    yield first
+    ticket.refresh_from_db()
+    greeting = customer.greeting
+    services.add_reply(
+        actor=actor,
+        ticket=ticket,
+        body=rng.choice(FIRST_REPLIES.get(plan.type, DEFAULT_REPLIES)).format(greeting=greeting),
+    )
+    late_end = rng.random() < (0.35 if late_first else 0.1)
+    due = ticket.resolution_due or first + datetime.timedelta(days=2)
+    end = _before(rng, first, due, late=late_end)
+    if end - first < datetime.timedelta(hours=1):
+        end = _working(first + datetime.timedelta(hours=rng.randint(1, 4)))
+    if _first_response_waits(ticket):  # the policy wants the solution timetable promised too
+        sla.set_solution_timetable(
+            actor=actor, ticket=ticket, promised_at=end + datetime.timedelta(hours=2)
+        )
+    steps = sorted(first + (end - first) * rng.uniform(0.1, 0.9) for _ in range(3))
+    if rng.random() < 0.4:
+        yield steps[0]
+        services.add_reply(actor=actor, ticket=ticket, body=rng.choice(NOTES), public=False)
+    order = None
+    if plan.type in ("fault_report", "return_exchange") and purchase is not None:
+        yield steps[0] + datetime.timedelta(minutes=20)
+        order = aftersales_demo.open_order(actor, ticket)
+    if plan.type == "complaint":
+        ticket.refresh_from_db(fields=["escalation_tier"])
+        if rng.random() < 0.45 and ticket.escalation_tier == "store_staff":
+            yield steps[0] + datetime.timedelta(minutes=40)
+            services.escalate(actor=actor, ticket=ticket, reason="顾客要求店长出面处理")
+    if rng.random() < 0.3:
+        yield _working(steps[1])
+        ticket.refresh_from_db()
+        services.change_status(
+            actor=actor, ticket=ticket, status=Status.PENDING_CUSTOMER, note="请顾客提供照片"
+        )
+        yield steps[1] + datetime.timedelta(hours=rng.randint(2, 30))
+        services.add_customer_message(ticket=ticket, body=rng.choice(CUSTOMER_MESSAGES[:2]))
+        yield _working(steps[2])
+        services.add_reply(
+            actor=actor, ticket=ticket, body=rng.choice(FOLLOW_REPLIES).format(greeting=greeting)
+        )
+    elif rng.random() < 0.2:
+        yield steps[1]
+        services.add_customer_message(ticket=ticket, body=rng.choice(CUSTOMER_MESSAGES[2:]))
+        yield _working(steps[1] + datetime.timedelta(minutes=rng.randint(20, 240)))
+        services.add_reply(
+            actor=actor, ticket=ticket, body=rng.choice(FOLLOW_REPLIES).format(greeting=greeting)
+        )
+    if order is not None:
+        yield end - datetime.timedelta(minutes=rng.randint(30, 90))
+        aftersales_demo.finish_order(actor, order, rng)
+    yield end
+    ticket.refresh_from_db()
+    if plan.type == "complaint":  # a complaint resolves only with its root cause
+        quality_demo.root_cause(actor, ticket, rng)
+    services.change_status(
+        actor=actor,
+        ticket=ticket,
+        status=Status.RESOLVED,
+        note=RESOLUTIONS.get(plan.type, "已按约定处理完毕。"),
+    )
+    if rng.random() < 0.6:
+        yield end + datetime.timedelta(minutes=rng.randint(60, 60 * 48))
+        if feedback_demo.answer_survey(ticket, rng, late=late_first or late_end):
+            # A low score reopened it for the store manager, who calls and settles it.
+            manager = plan.users.get(f"manager_{store.code.lower()}") or plan.users["cs_manager"]
+            yield _working(timezone.now() + datetime.timedelta(hours=rng.randint(2, 20)))
+            feedback_demo.call_unhappy(manager, ticket)
+            ticket.refresh_from_db()
+            services.change_status(
+                actor=manager,
+                ticket=ticket,
+                status=Status.RESOLVED,
+                note="店长已回访顾客并重新处理，顾客接受处理结果。",
+            )
+            end = timezone.now()
+    if rng.random() < 0.75:
+        yield _working(end + datetime.timedelta(days=rng.randint(3, 10)))
+        ticket.refresh_from_db()
+        if ticket.status == Status.RESOLVED:
+            services.change_status(actor=actor, ticket=ticket, status=Status.CLOSED)
+
+
+def _mornings(start: datetime.date, today: datetime.date):
+    """Each day: the follow-up sweep at seven, the calls made in the afternoon."""
+    from kefu.feedback import demo as feedback_demo
+
+    rng = random.Random(4242)
+    day = start
+    while day <= today:
+        yield timezone.make_aware(datetime.datetime.combine(day, datetime.time(7, 0)))
+        feedback_demo.morning(day)
+        yield timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time(15, rng.randrange(60)))
+        )
+        feedback_demo.afternoon_calls(day, rng, last_day=today)
+        day += datetime.timedelta(days=1)
 
 
 def load_demo(
     *, progress: bool = False, out=sys.stderr, n_customers: int = 60, n_tickets: int = 300
 ) -> dict:
-    """Load the demo. Returns how many customers and tickets it added (0 and 0 the second time)."""
+    """Load the demo: the chain, its people and a 90-day history of tickets written by the real
+    services at the moments they happened. Returns how many customers and tickets it added
+    (0 and 0 the second time), with what each app's demo added."""
     from tqdm import tqdm
 
-    from kefu.tickets import services
-    from kefu.tickets.models import Status, Ticket, TicketEvent
-
-    rng = random.Random(2026)
-    with transaction.atomic():
-        regions, stores, users = _users()
-        categories, models = _catalog()
-    if Customer.objects.filter(phone=_phone(0)).exists():
-        if progress:
-            print("Demo data is already loaded; nothing added.", file=out)
-        _app_demos()
-        load_quality_demo()
-        return {"customers": 0, "tickets": 0, **load_feedback_demo()}
-
-    store_codes = list(stores)
-    region_of = {code: region for code, _, region, _, _ in STORES}
-    today = timezone.localdate()
-    customers = []
-    bar = tqdm(
-        total=n_customers + n_tickets, desc="Demo data", unit="row", file=out, disable=not progress
-    )
-    with transaction.atomic():
-        for i in range(n_customers):
-            male = rng.random() < 0.5
-            surname = rng.choice(SURNAMES)
-            name = surname + rng.choice(GIVEN_MALE if male else GIVEN_FEMALE)
-            store = stores[store_codes[i % len(store_codes)]]
-            city, districts = CITY_OF[region_of[store.code]]
-            gender = ("male" if male else "female") if rng.random() < 0.8 else "unknown"
-            customer = Customer.objects.create(
-                name=name,
-                phone=_phone(i),
-                gender=gender,
-                home_store=store,
-                is_vip=rng.random() < 0.08,
-                email=f"user{i:03d}@example.com" if rng.random() < 0.5 else "",
-                address=f"{city}{rng.choice(districts)}{rng.choice(STREETS)}{rng.randint(1, 999)}号{rng.randint(1, 30)}栋{rng.randint(101, 2802)}室",
-            )
-            for _ in range(rng.choice([1, 1, 2, 3])):
-                model = rng.choice(models)
-                sold = today - datetime.timedelta(
-                    days=rng.choice([2, 5, 10, 20, 45, 120, 200, 400, 800, 1500])
-                )
-                Purchase.objects.create(
-                    customer=customer,
-                    store=store,
-                    category=model.category,
-                    product_model=model,
-                    model_name=f"{model.brand} {model.name}",
-                    serial=f"SN{rng.randint(10**9, 10**10 - 1)}",
-                    sale_date=sold,
-                    invoice_number=f"{rng.randint(10**7, 10**8 - 1)}" if rng.random() < 0.9 else "",
-                    production_date=sold - datetime.timedelta(days=rng.randint(20, 120)),
-                    price=model.guide_price,
-                    is_sample_unit=rng.random() < 0.05,
-                    sales_channel=rng.choice(["store", "store", "store", "online", "phone"]),
-                )
-            customers.append(customer)
-            bar.update(1)
-
-    agents_by_store = {
-        code: [u for u in users.values() if getattr(u.staff, "store_id", None) == stores[code].id]
-        for code in store_codes
-    }
-    cs_people = [users["cs_agent"], users["cs_manager"], users["coordinator"]]
-    types = list(TICKET_TEXTS)
-    weights = [5, 1.5, 1.2, 4, 2, 4, 1, 1.5, 0.8, 0.3][: len(types)]
-    now = timezone.now()
-    for i in range(n_tickets):
+    with _quiet():
         with transaction.atomic():
-            customer = customers[rng.randrange(len(customers))]
-            purchase = customer.purchases.order_by("id").first()
-            ttype = rng.choices(types, weights=weights)[0]
-            subject, description = rng.choice(TICKET_TEXTS[ttype])
-            model_label = purchase.model_name.split(" ", 1)[-1] if purchase else "产品"
-            store = purchase.store if purchase and purchase.store else customer.home_store
-            opened = now - datetime.timedelta(minutes=rng.randint(10, 60 * 24 * 60))
-            channel = rng.choice(["phone", "phone", "store", "web", "email", "chat", "social"])
-            handlers = agents_by_store.get(store.code) or cs_people
-            actor = rng.choice(handlers)
-            priority = rng.choices(["low", "normal", "high", "urgent"], weights=[1, 6, 2, 0.7])[0]
-            ticket, _ = services.open_ticket(
-                actor=actor,
-                type=ttype,
-                channel=channel,
-                subject=subject.format(model=model_label),
-                description=description.format(model=model_label),
-                store=store,
-                customer=customer,
-                priority=priority,
-                purchase_id=purchase.pk if purchase else None,
-                tags=["演示"] if i % 10 == 0 else (),
-                opened_at=opened,
-            )
-            target = rng.choices(
-                [
-                    Status.NEW,
-                    Status.OPEN,
-                    Status.PENDING_CUSTOMER,
-                    Status.ON_HOLD,
-                    Status.RESOLVED,
-                    Status.CLOSED,
-                ],
-                weights=[2, 2.5, 1.5, 0.5, 2, 1.5],
-            )[0]
-            stamp = opened
-            if target != Status.NEW:
-                services.add_reply(
-                    actor=actor,
-                    ticket=ticket,
-                    body=rng.choice(REPLIES).format(greeting=customer.greeting),
-                    public=True,
-                )
-                if rng.random() < 0.4:
-                    services.add_reply(
-                        actor=actor, ticket=ticket, body=rng.choice(NOTES), public=False
+            regions, stores, users = _users()
+            categories, models = _catalog()
+        if Customer.objects.filter(phone=_phone(0)).exists():
+            if progress:
+                print("Demo data is already loaded; nothing added.", file=out)
+            return {"customers": 0, "tickets": 0, **_app_demos()}
+        bar = tqdm(
+            total=n_customers + n_tickets,
+            desc="Demo data",
+            unit="row",
+            file=out,
+            disable=not progress,
+        )
+        now = timezone.now()
+        start = now - datetime.timedelta(days=HISTORY_DAYS)
+        rng = random.Random(2026)
+        customers = []
+        with transaction.atomic():
+            store_codes = list(stores)
+            region_of = {code: region for code, _, region, _, _ in STORES}
+            for i in range(n_customers):
+                with at(start - datetime.timedelta(days=rng.randint(1, 900))):
+                    customers.append(
+                        _customer(
+                            rng, i, stores[store_codes[i % len(store_codes)]], region_of, models
+                        )
                     )
-                if rng.random() < 0.5:
-                    services.add_customer_message(ticket=ticket, body=rng.choice(CUSTOMER_MESSAGES))
-                ticket.refresh_from_db(fields=["escalation_tier"])
-                # Special cases (媒体, 12315, VIP …) already went straight to the CS department.
-                if (
-                    ttype == "complaint"
-                    and rng.random() < 0.5
-                    and ticket.escalation_tier != "cs_department"
-                ):
-                    services.escalate(actor=actor, ticket=ticket, reason="顾客要求店长出面处理")
-                if target in (Status.PENDING_CUSTOMER, Status.ON_HOLD):
-                    services.change_status(actor=actor, ticket=ticket, status=target)
-                if target in (Status.RESOLVED, Status.CLOSED):
-                    if (
-                        ttype == "complaint"
-                    ):  # kefu.quality: a complaint resolves only with its root cause
-                        _demo_root_cause(actor, ticket, i)
-                    services.change_status(
-                        actor=actor,
-                        ticket=ticket,
-                        status=Status.RESOLVED,
-                        note="已按约定处理完毕。",
-                    )
-                if target == Status.CLOSED:
-                    services.change_status(actor=actor, ticket=ticket, status=Status.CLOSED)
-                # Spread the follow-up events after the opening, in order.
-                for event in TicketEvent.objects.filter(ticket=ticket).order_by("id")[1:]:
-                    stamp = min(now, stamp + datetime.timedelta(minutes=rng.randint(5, 60 * 20)))
-                    TicketEvent.objects.filter(pk=event.pk).update(created_at=stamp)
-                resolved = stamp if target in (Status.RESOLVED, Status.CLOSED) else None
-                Ticket.objects.filter(pk=ticket.pk).update(updated_at=stamp, resolved_at=resolved)
-            bar.update(1)
-    bar.close()
-    _app_demos()
-    load_quality_demo()
-    return {"customers": n_customers, "tickets": n_tickets, **load_feedback_demo()}
+                bar.update(1)
+        history = History(now)
+        plans = [
+            Plan(i, random.Random(2026 * 1000 + i), rng.choice(customers), models, users, now)
+            for i in range(n_tickets)
+        ]
+        for plan in plans:
+            history.add(_life(plan))
+        history.add(_mornings(timezone.localdate(start), timezone.localdate(now)))
+        opened = set()
+
+        def tick():
+            done = sum(1 for p in plans if p.ticket is not None) - len(opened)
+            if done:
+                opened.update(p.i for p in plans if p.ticket is not None)
+                bar.update(done)
+
+        with transaction.atomic():
+            history.run(tick)
+        bar.close()
+        from kefu.aftersales.models import ServiceOrder
+
+        return {
+            "customers": n_customers,
+            "tickets": n_tickets,
+            "orders": ServiceOrder.objects.count(),
+            **_app_demos(),
+        }
 
 
-# ---------------------------------------------------------------- service quality (kefu.quality)
-
-DEMO_ROOT_CAUSES = [
-    "slow_service",
-    "promise_not_kept",
-    "treated_rudely",
-    "unskilled_technician",
-    "hotline_unreachable",
-    "urgent_or_long_wait",
-    "product_quality",
-]
-# (username, ten self-assessment answers): one per band, so the history page has something to show.
-DEMO_SELF_ASSESSMENTS = [
-    ("staff_sh001", [9, 8, 9, 10, 8, 9, 8, 9, 9, 10]),
-    ("staff_bj001", [7, 6, 7, 8, 5, 6, 5, 7, 6, 8]),
-    ("cs_agent", [8, 7, 9, 9, 7, 8, 9, 8, 8, 9]),
-]
-
-
-def _demo_root_cause(actor, ticket, i: int) -> None:
-    """Pick a root cause by the ticket's index, so the demo's random stream is not disturbed."""
-    from kefu.quality.services import set_root_cause
-
-    set_root_cause(actor=actor, ticket=ticket, code=DEMO_ROOT_CAUSES[i % len(DEMO_ROOT_CAUSES)])
-
-
-def load_quality_demo(n_reviews: int = 12) -> dict:
-    """QA scorecards on some resolved demo tickets, last week's QA sample and a few
-    self-assessments. Idempotent: each part is skipped when its rows are already there."""
-    from kefu.errors import Conflict
-    from kefu.quality import rules
-    from kefu.quality import services as quality
-    from kefu.quality.models import QaReview, SelfAssessment
-    from kefu.quality.selectors import week_start
-    from kefu.tickets.models import Status, Ticket
-
-    User = get_user_model()
-    qa = User.objects.filter(username="qa").first()
-    added = {"reviews": 0, "samples": 0, "self_assessments": 0}
-    if qa is None:
-        return added
-    rng = random.Random(2027)
-    if not QaReview.objects.filter(reviewer=qa).exists():
-        sides = rules.standard_codes()
-        for ticket in Ticket.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED]).order_by(
-            "id"
-        )[:n_reviews]:
-            # Each ticket leans one way, so the summaries show all four service types.
-            procedure, personal = rng.choice([(4, 4), (4, 2), (2, 4), (2, 2), (5, 4)])
-            scores = {
-                c: {
-                    "score": max(
-                        1,
-                        min(
-                            5,
-                            (procedure if side == "procedure" else personal)
-                            + rng.choice([-1, 0, 0, 1]),
-                        ),
-                    ),
-                    "note": "",
-                }
-                for c, side in sides.items()
-            }
-            try:
-                quality.record_review(reviewer=qa, ticket=ticket, scores=scores, comment="演示评分")
-            except Conflict:  # a ticket nobody worked has no agent to score
-                continue
-            added["reviews"] += 1
-    last_week = week_start(timezone.localdate()) - datetime.timedelta(days=7)
-    added["samples"] = len(quality.sample_week(last_week)) + len(
-        quality.sample_week(last_week + datetime.timedelta(days=7))
+def _customer(rng, i, store, region_of, models):
+    male = rng.random() < 0.5
+    city, districts = CITY_OF[region_of[store.code]]
+    customer = Customer.objects.create(
+        name=rng.choice(SURNAMES) + rng.choice(GIVEN_MALE if male else GIVEN_FEMALE),
+        phone=_phone(i),
+        gender=("male" if male else "female") if rng.random() < 0.8 else "unknown",
+        home_store=store,
+        is_vip=rng.random() < 0.06,
+        email=f"user{i:03d}@example.com" if rng.random() < 0.5 else "",
+        address=f"{city}{rng.choice(districts)}{rng.choice(STREETS)}{rng.randint(1, 999)}号{rng.randint(1, 30)}栋{rng.randint(101, 2802)}室",
     )
-    for username, answers in DEMO_SELF_ASSESSMENTS:
-        user = User.objects.filter(username=username).first()
-        if user is not None and not SelfAssessment.objects.filter(staff__user=user).exists():
-            quality.submit_self_assessment(actor=user, answers=answers)
-            added["self_assessments"] += 1
-    return added
-
-
-# ---- the customer's voice (kefu.feedback): survey answers, follow-up calls, feedback cards, compensation ----
-
-FEEDBACK_COMMENTS = [
-    "师傅很专业，讲解也很耐心。",
-    "处理速度很快，谢谢。",
-    "等了好几天才有人联系我。",
-    "问题解决了，但希望下次能提前打电话。",
-    "客服态度很好。",
-    "到现在还是没有修好，很失望。",
-    "",
-]
-FEEDBACK_CARDS = [
-    ("praise", "徐家汇店的王芳很热情，耐心帮我对比了三款冰箱，点赞！"),
-    ("suggestion", "希望周末能延长营业时间到晚上十点。"),
-    ("complaint", "收银台只开了一个，排队排了二十分钟。"),
-    ("suggestion", "建议增加旧家电上门回收服务。"),
-    ("other", "停车场入口的指示牌不太明显。"),
-    ("complaint", "送货师傅没有提前打电话，家里没人白跑一趟。"),
-    ("praise", "安装师傅做得很干净，还帮忙把包装带走了。"),
-    ("suggestion", "希望在小程序上也能查到维修进度。"),
-]
-COMPENSATIONS = [  # (amount, kind, purpose, gift, reason)
-    ("800.00", "cash", "loss", "", "维修多次未修好，误工补偿"),
-    ("200.00", "cash", "loss", "", "送货时碰坏了顾客家的地板"),
-    ("50.00", "gift", "goodwill", "清洁套装一套", "补送购买时承诺的赠品"),
-    ("3000.00", "cash", "loss", "", "冰箱故障导致食物损坏，按清单赔偿"),
-    ("30.00", "voucher", "goodwill", "30元代金券", "安装师傅迟到，致歉"),
-]
-
-
-def load_feedback_demo() -> dict:
-    """Survey answers, the follow-up sweep with some calls made, feedback cards and compensation.
-    Idempotent: nothing is added when demo feedback cards exist already."""
-    from kefu.feedback import services as feedback
-    from kefu.feedback.models import FeedbackCard, FollowUp, Survey
-    from kefu.tickets.models import Ticket
-
-    if FeedbackCard.objects.exists():
-        return {"surveys_answered": 0, "followups": 0, "cards": 0, "compensations": 0}
-    rng = random.Random(2027)
-    users = {
-        u.username: u
-        for u in get_user_model().objects.filter(username__in=[d[0] for d in DEMO_USERS])
-    }
-    answered = 0
-    for survey in Survey.objects.filter(answered_at__isnull=True).order_by("id"):
-        if rng.random() < 0.6:
-            csat = rng.choices([5, 4, 3, 2, 1], weights=[5, 3, 1, 0.6, 0.4])[0]
-            answers = {
-                code: max(1, min(5, csat + rng.choice([-1, 0, 0, 1])))
-                for code in ("timely", "attitude", "solved")
-            }
-            feedback.answer_survey(
-                token=survey.token,
-                csat=csat,
-                answers=answers,
-                comment=rng.choice(FEEDBACK_COMMENTS),
-            )
-            answered += 1
-    # As if the daily sweep had run every morning of the demo's two months; calls older than a
-    # week were made, the rest are still on the list (some of them overdue).
+    # What they bought before the history starts; what they buy during it comes with its ticket.
     today = timezone.localdate()
-    made = sum(
-        feedback.generate_followups(today=today - datetime.timedelta(days=d))
-        for d in range(60, -1, -1)
-    )
-    week_ago = today - datetime.timedelta(days=7)
-    for call in FollowUp.objects.filter(
-        done_at__isnull=True, reason="rule", due_on__lt=week_ago
-    ).order_by("id"):
-        outcome = rng.choices(["satisfied", "reached", "not_reached"], weights=[6, 2, 1])[0]
-        feedback.record_call(
-            actor=users["cs_agent"],
-            followup_id=call.pk,
-            outcome=outcome,
-            note="顾客表示满意" if outcome == "satisfied" else "",
+    for _ in range(rng.choice([1, 1, 2, 3])):
+        _buy(
+            rng,
+            customer,
+            rng.choice(models),
+            today - datetime.timedelta(days=rng.randint(30, 1500)),
         )
-    stores = list(Store.objects.order_by("code"))
-    # Every third card is signed, by a demo customer already on file (the demo adds no one new).
-    signers = list(Customer.objects.exclude(phone=None).order_by("id")[:3])
-    for i, (category, text) in enumerate(FEEDBACK_CARDS):
-        signer = signers[i // 3] if i % 3 == 0 and i // 3 < len(signers) else None
-        feedback.submit_card(
-            store=stores[i % len(stores)].code,
-            category=category,
-            text=text,
-            name=signer.name if signer else "",
-            phone=signer.phone if signer else "",
-            gender=signer.gender if signer else None,
-            consent=signer is not None,
-        )
-    complaints = [
-        t
-        for t in (
-            Ticket.objects.filter(type="complaint", store__code=code)
-            .select_related("store", "region")
-            .first()
-            for code in ("SH001", "BJ001", "SH002", "GZ001", "BJ002")
-        )
-        if t
-    ]
-    deciders = {
-        "store_manager": "manager_{store}",
-        "regional_manager": "region_{region}",
-        "cs_department": "cs_manager",
-    }
-    given = 0
-    for n, (ticket, (amount, kind, purpose, gift, reason)) in enumerate(
-        zip(complaints, COMPENSATIONS, strict=False)
-    ):
-        staff = users.get(f"staff_{ticket.store.code.lower()}") or users["cs_agent"]
-        item = feedback.request_compensation(
-            actor=staff,
-            ticket=ticket,
-            kind=kind,
-            purpose=purpose,
-            amount=amount,
-            gift=gift,
-            reason=reason,
-        )
-        given += 1
-        decider = users.get(
-            deciders.get(item.awaiting_tier, "").format(
-                store=ticket.store.code.lower(), region=ticket.region.code
-            )
-        )
-        if (
-            item.status == "requested" and decider and n < len(complaints) - 1
-        ):  # the last one waits, to show the queue
-            feedback.approve_compensation(actor=decider, compensation_id=item.pk, note="同意")
-    return {
-        "surveys_answered": answered,
-        "followups": made,
-        "cards": len(FEEDBACK_CARDS),
-        "compensations": given,
-    }
+    return customer
+
+
+@contextmanager
+def _quiet():
+    """The load prints its progress bar and summary only: the services' info lines (notices,
+    refused steps) stay out of the terminal."""
+    loggers = [logging.getLogger(name) for name in ("kefu", "huey")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _app_demos() -> dict:
