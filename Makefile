@@ -33,7 +33,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
-	$(BIN)/lint-imports
+	PYTHONPATH=src $(BIN)/lint-imports
 
 messages: $(STAMP)
 	cd src/kefu && ../../$(BIN)/kefu manage makemessages -l zh_Hans --no-obsolete --add-location file
