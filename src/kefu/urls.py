@@ -1,5 +1,6 @@
 """URLs. Apps other than the foundation plug in desk pages by shipping <app>/desk_urls.py (with
-`app_name`), mounted at /desk/<app label>/."""
+`app_name`), mounted at /desk/<app label>/ (or /desk/<desk_prefix>/ when the AppConfig names
+one)."""
 
 from importlib import import_module
 from importlib.util import find_spec
@@ -23,6 +24,9 @@ for _config in apps.get_app_configs():
         and find_spec(f"{_config.name}.desk_urls")
     ):
         urlpatterns.append(
-            path(f"desk/{_config.label}/", include(import_module(f"{_config.name}.desk_urls")))
+            path(
+                f"desk/{getattr(_config, 'desk_prefix', _config.label)}/",
+                include(import_module(f"{_config.name}.desk_urls")),
+            )
         )
 urlpatterns.append(path("", include("kefu.web.portal_urls")))

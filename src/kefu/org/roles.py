@@ -107,6 +107,10 @@ RIGHTS: dict[str, frozenset[str]] = {
     "feedback.cards": FEEDBACK_MANAGERS,
     "feedback.compensation.request": DESK,
     "feedback.reports": FEEDBACK_MANAGERS,
+    # analytics: the reports and dashboards of the manager's scope, and their exports (which
+    # carry customers' names and masked mobiles: the same people who see the tickets)
+    "analytics.view": MANAGERS | {Role.QA_MONITOR},
+    "analytics.export": MANAGERS,
 }
 
 

@@ -136,13 +136,29 @@ def _shift(clock: SlaClock, since: datetime, until: datetime) -> None:
 
 
 def _stop(clock: SlaClock, state: str, now: datetime) -> None:
+    """Stop the clock. A clock met after its due time is met late: a breach, whether or not the
+    sweep saw it first (it runs once a minute, and a reply may land in between, or the sweep
+    may be down), so it carries ``breached_at`` = when it fell due."""
     if clock.state == ClockState.PAUSED and clock.paused_at:
-        clock.paused_seconds += int(
-            business_time_between(
-                clock.paused_at, now, get_calendar(clock.calendar)
-            ).total_seconds()
-        )
+        # Count the pause that ends now, and move the due time by it, as a resume would: a
+        # clock stopped while paused is compared with the due time it would have had.
+        _shift(clock, clock.paused_at, now)
     clock.state, clock.stopped_at, clock.paused_at = state, now, None
+    if state == ClockState.MET and clock.breached_at is None and now > clock.due_at:
+        clock.breached_at = clock.due_at
+        clock.warned_at = clock.warned_at or clock.warn_at
+
+
+def _breached_late(ticket, stopped: list[SlaClock]) -> dict:
+    """The ticket's ``sla_breached`` with the targets of clocks just met late, for sync_ticket
+    (empty when nothing new was late)."""
+    known = list(ticket.sla_breached or [])
+    late = [
+        c.target
+        for c in stopped
+        if c.state == ClockState.MET and c.breached_at is not None and c.target not in known
+    ]
+    return {"sla_breached": [*known, *dict.fromkeys(late)]} if late else {}
 
 
 def _rebase(clock: SlaClock, calendar: str, now: datetime) -> None:
@@ -194,7 +210,17 @@ def _save_clocks(clocks: list[SlaClock]) -> None:
     # A ticket has a handful of clocks: bulk_update's CASE WHEN is fine at this size.
     SlaClock.objects.bulk_update(
         clocks,
-        ["state", "calendar", "warn_at", "due_at", "paused_at", "paused_seconds", "stopped_at"],
+        [
+            "state",
+            "calendar",
+            "warn_at",
+            "due_at",
+            "paused_at",
+            "paused_seconds",
+            "stopped_at",
+            "warned_at",
+            "breached_at",
+        ],
     )
 
 
@@ -244,7 +270,7 @@ def reply_sent(ticket, event) -> None:
             stopped.append(c)
     if stopped:
         _save_clocks(stopped)
-        sync_ticket(ticket, [c for c in clocks if c.is_active])
+        sync_ticket(ticket, [c for c in clocks if c.is_active], **_breached_late(ticket, stopped))
 
 
 def customer_wrote(ticket, event) -> None:
@@ -280,7 +306,7 @@ def pause_or_resume(ticket, *, previous: str | None, status: str) -> None:
         _save_clocks(clocks)
         if ticket.sla_paused_at:
             SlaPause.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
-        sync_ticket(ticket, [], sla_paused_at=None)
+        sync_ticket(ticket, [], sla_paused_at=None, **_breached_late(ticket, clocks))
         return
     changed = []
     if previous in DONE_STATUSES:
@@ -430,7 +456,9 @@ def set_solution_timetable(
             _stop(c, ClockState.MET, now)
         if waiting:
             _save_clocks(waiting)
-            sync_ticket(locked, [c for c in clocks if c.is_active])
+            sync_ticket(
+                locked, [c for c in clocks if c.is_active], **_breached_late(locked, waiting)
+            )
     return locked
 
 

@@ -1,0 +1,1 @@
+"""Reports and dashboards: numbers computed by the database, always scoped to the reader."""

@@ -1,0 +1,102 @@
+"""Reports at /api/v1/reports/…: the summary and one endpoint per report family. Each takes
+?from=YYYY-MM-DD&to=YYYY-MM-DD[&store=CODE|&region=NAME][&type=&channel=&priority=&agent=]
+and &format=json (default), xlsx or csv. A store or region outside the reader's scope is a 404."""
+
+from datetime import date
+from typing import Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from kefu.api.schema import ERRORS
+from kefu.errors import Forbidden
+from kefu.org.selectors import can
+
+from . import exports, selectors
+
+router = Router()
+API_PREFIX = "/reports"
+API_TAGS = ["reports"]
+
+
+class ReportQuery(Schema):
+    since: date | None = Field(None, alias="from", description="first day (Asia/Shanghai)")
+    until: date | None = Field(None, alias="to", description="last day, inclusive")
+    store: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$")
+    region: str | None = Field(None, max_length=50)
+    type: str | None = Field(None, max_length=20)
+    channel: str | None = Field(None, max_length=10)
+    priority: str | None = Field(None, max_length=10)
+    agent: str | None = Field(None, max_length=150)
+    format: Literal["json", "xlsx", "csv"] = "json"
+
+
+def report_for(request, q: ReportQuery) -> selectors.Report:
+    if not can(request.user, "analytics.view"):
+        raise Forbidden(_("Reports are for managers."))
+    if q.format != "json" and not can(request.user, "analytics.export"):
+        raise Forbidden(_("You may not export reports."))
+    return selectors.Report(
+        scope=selectors.scope_for(request.user, store=q.store or None, region=q.region or None),
+        period=selectors.make_period(q.since, q.until),
+        filters=selectors.Filters(
+            type=q.type or None,
+            channel=q.channel or None,
+            priority=q.priority or None,
+            agent=q.agent or None,
+        ),
+    )
+
+
+def _answer(request, q: ReportQuery, name: str, build):
+    report = report_for(request, q)
+    data = build(report)
+    if q.format == "json":
+        return data
+    return exports.report_response(request.user, name, data, q.format)
+
+
+FAMILIES = {
+    "summary": selectors.summary,
+    "volume": selectors.volume,
+    "first-response": selectors.first_response,
+    "resolution": selectors.resolution,
+    "sla": selectors.sla,
+    "fcr": selectors.fcr,
+    "backlog": selectors.backlog,
+    "escalations": selectors.escalations,
+    "csat": selectors.csat,
+    "aftersales": selectors.aftersales,
+    "compensation": selectors.compensation,
+}
+
+
+def _family(name, build):
+    def handler(request, q: Query[ReportQuery]):
+        return _answer(request, q, name, build)
+
+    handler.__name__ = f"report_{name.replace('-', '_')}"
+    handler.__doc__ = (build.__doc__ or name).strip().splitlines()[0]
+    router.get(f"/{name}", response={200: dict, **ERRORS}, summary=handler.__doc__)(handler)
+
+
+for _name, _build in FAMILIES.items():
+    _family(_name, _build)
+
+
+@router.get("/root-causes", response={200: list[dict], **ERRORS})
+def report_root_causes(request, q: Query[ReportQuery]):
+    """Complaint root causes, most frequent first (Pareto)."""
+    return _answer(request, q, "root-causes", lambda r: selectors.root_causes(r))
+
+
+@router.get("/tickets", response={200: dict, **ERRORS})
+def report_tickets(request, q: Query[ReportQuery], status: str | None = None):
+    """The tickets opened in the period as a workbook or CSV (format=xlsx|csv), streamed;
+    mobiles masked. format=json answers only the count."""
+    report = report_for(request, q)
+    if q.format == "json":
+        return {"count": report.opened().count(), "columns": exports.TICKET_HEADERS}
+    rows = exports.ticket_rows(selectors.export_rows(report, status=status))
+    respond = exports.csv_response if q.format == "csv" else exports.xlsx_response
+    return respond(request.user, "tickets", exports.TICKET_HEADERS, rows)

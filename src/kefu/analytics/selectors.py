@@ -1,0 +1,605 @@
+"""The numbers a manager runs the service by, computed by the database and scoped to the reader.
+
+Every figure is an aggregate query (COUNT / SUM / AVG with conditions, GROUP BY); medians and
+p90s are the nearest-rank value read with ORDER BY … LIMIT 1 OFFSET k, so no report loops over
+rows in Python and each report costs a fixed number of queries however many tickets there are.
+Date truncation (TruncDate in Asia/Shanghai) and durations (datetime subtraction) are Django
+expressions that SQLite and PostgreSQL both evaluate, so both give the same figures.
+
+Definitions (also in docs/domain.md, shown beside the numbers on the dashboard):
+- opened: tickets created in the period; resolved: tickets whose ``resolved_at`` is in it.
+- first-response time: ``first_response_at - created_at`` (calendar minutes) of tickets opened
+  in the period that have had a reply; on-time rate: first-response clocks met without a breach
+  over all first-response clocks that were met (on time or late).
+- resolution time: ``resolved_at - created_at`` of tickets resolved in the period.
+- SLA: clocks of tickets opened in the period. met on time = met, never breached; met late = met
+  after the due time; breached = breached and not met (still running, or cancelled); running =
+  active and not yet due.
+- first-contact resolution (FCR): of the tickets opened in the period and resolved, the share
+  resolved with exactly one public reply from staff and never reopened.
+- backlog: open tickets now (new, open, waiting for customer, on hold) by age.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from kefu.aftersales.models import OrderKind, OrderStatus, RepairOutcome, ServiceOrder
+from kefu.errors import NotFound
+from kefu.feedback.models import Compensation, CompensationStatus, FeedbackSettings, Survey
+from kefu.org.models import Region, Store
+from kefu.org.roles import LADDER, Tier
+from kefu.org.selectors import staff_of, stores_for
+from kefu.quality import rules as quality_rules
+from kefu.quality.models import ComplaintGuide
+from kefu.sla.models import ACTIVE_STATES, ClockState, SlaClock, Target
+from kefu.tickets.models import (
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
+
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
+MAX_DAYS = 731  # a report covers at most two years
+# Backlog age buckets: (key, lower bound in days); the last bucket has no upper bound.
+BACKLOG_BUCKETS = (("lt_1d", 0), ("1_3d", 1), ("3_7d", 3), ("7_30d", 7), ("gt_30d", 30))
+ZERO = Decimal("0.00")
+
+
+def _tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# --------------------------------------------------------------------------- the question asked
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose numbers: everything the reader sees, one region, or one store."""
+
+    kind: str  # "all" | "region" | "store"
+    store: Store | None = None
+    region: Region | None = None
+    # The reader's own limit as store ids (None: every store).
+    own: tuple[int, ...] | None = None
+
+    def q(self, store_field: str = "store", region_field: str | None = "region") -> Q:
+        """A filter for a model whose store (and region) sit at these fields."""
+        region_path = f"{region_field}_id" if region_field else f"{store_field}__region_id"
+        if self.kind == "store":
+            return Q(**{f"{store_field}_id": self.store.pk})
+        if self.kind == "region":
+            return Q(**{region_path: self.region.pk})
+        return self.own_q(store_field, region_field)
+
+    def own_q(self, store_field: str, region_field: str | None) -> Q:
+        if self.own is None:
+            return Q()
+        return Q(**{f"{store_field}_id__in": self.own})
+
+    def as_json(self) -> dict:
+        if self.kind == "store":
+            return {"kind": "store", "code": self.store.code, "name": self.store.name}
+        if self.kind == "region":
+            return {"kind": "region", "code": self.region.code, "name": self.region.name}
+        return {"kind": "all"}
+
+
+def scope_for(user, *, store: str | None = None, region: str | None = None) -> Scope:
+    """The scope a reader asked for, limited to what they see: a store or region outside it is
+    a 404, exactly like a ticket outside it."""
+    visible = stores_for(user)
+    staff = staff_of(user)
+    if staff is None:
+        raise NotFound(_("Not found."))
+    # The reader's own limit as store ids (a chain has dozens of stores, not more).
+    own = None if staff.scope == "all" else tuple(visible.values_list("pk", flat=True))
+    if store:
+        found = visible.filter(code=store).first()
+        if found is None:
+            raise NotFound(_("No store %(code)s in your scope.") % {"code": store})
+        return Scope("store", store=found, region=found.region, own=own)
+    if region:
+        found = (
+            Region.objects.filter(Q(code=region) | Q(name=region))
+            .filter(pk__in=visible.values("region_id"))
+            .first()
+        )
+        if found is None:
+            raise NotFound(_("No region %(name)s in your scope.") % {"name": region})
+        return Scope("region", region=found, own=own)
+    if staff.scope == "store" and staff.store_id:
+        s = visible.first()
+        if s is not None:
+            return Scope("store", store=s, region=s.region, own=own)
+    if staff.scope == "region" and staff.region_id:
+        return Scope("region", region=Region.objects.get(pk=staff.region_id), own=own)
+    return Scope("all", own=own)
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime.date
+    until: datetime.date  # inclusive
+
+    @property
+    def start(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.since, datetime.time(), tzinfo=_tz())
+
+    @property
+    def end(self) -> datetime.datetime:
+        """The first instant after the period."""
+        return datetime.datetime.combine(
+            self.until + datetime.timedelta(days=1), datetime.time(), tzinfo=_tz()
+        )
+
+    def as_json(self) -> dict:
+        return {"from": self.since.isoformat(), "to": self.until.isoformat()}
+
+
+def make_period(since: datetime.date | None, until: datetime.date | None) -> Period:
+    """A period in order, within dates the database can compare, at most two years; by default
+    the last 30 days."""
+    today = timezone.localdate()
+    until = until or today
+    since = since or until - datetime.timedelta(days=29)
+    since, until = (since, until) if since <= until else (until, since)
+    since, until = max(EARLIEST, min(since, LATEST)), max(EARLIEST, min(until, LATEST))
+    since = max(since, until - datetime.timedelta(days=MAX_DAYS - 1))
+    return Period(since, until)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which tickets: type, channel, priority, the agent holding them."""
+
+    type: str | None = None
+    channel: str | None = None
+    priority: str | None = None
+    agent: str | None = None
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q()
+        for name, value, choices in (
+            ("type", self.type, TicketType),
+            ("channel", self.channel, Channel),
+            ("priority", self.priority, Priority),
+        ):
+            if value and value in choices.values:
+                q &= Q(**{f"{prefix}{name}": value})
+        if self.agent:
+            q &= Q(**{f"{prefix}assignee__username": self.agent})
+        return q
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class Report:
+    scope: Scope
+    period: Period
+    filters: Filters = Filters()
+
+    def tickets(self) -> QuerySet:
+        """The tickets in scope and filters (any date)."""
+        return Ticket.objects.filter(self.scope.q(), self.filters.q())
+
+    def opened(self) -> QuerySet:
+        return self.tickets().filter(
+            created_at__gte=self.period.start, created_at__lt=self.period.end
+        )
+
+    def ticket_q(self, prefix: str = "ticket__") -> Q:
+        """Scope and filters for a model that points at the ticket."""
+        return self.scope.q(f"{prefix}store", f"{prefix}region") & self.filters.q(prefix)
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _minutes(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.timedelta):
+        return round(value.total_seconds() / 60, 1)
+    return round(float(value) / 60_000_000, 1)  # a backend answering microseconds
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def percentiles(rows: QuerySet, expression, ps=(0.5, 0.9)) -> dict[float, float | None]:
+    """Nearest-rank percentiles of ``expression`` over ``rows``: one COUNT, then each value read
+    by the database with ORDER BY … OFFSET k LIMIT 1 (SQLite has no percentile function)."""
+    rows = rows.annotate(_d=expression).filter(_d__isnull=False)
+    n = rows.count()
+    out = {}
+    for p in ps:
+        if not n:
+            out[p] = None
+            continue
+        k = max(0, math.ceil(p * n) - 1)
+        value = rows.order_by("_d").values_list("_d", flat=True)[k : k + 1]
+        out[p] = _minutes(next(iter(value), None))
+    return out
+
+
+def _duration(a: str, b: str):
+    return ExpressionWrapper(F(a) - F(b), output_field=DurationField())
+
+
+# --------------------------------------------------------------------------- report families
+
+
+def volume_counts(report: Report) -> dict:
+    """Opened, resolved and reopened in the period."""
+    p = report.period
+    opened = report.opened().count()
+    resolved = report.tickets().filter(resolved_at__gte=p.start, resolved_at__lt=p.end).count()
+    reopened = TicketEvent.objects.filter(
+        report.ticket_q(),
+        kind=EventKind.STATUS,
+        data__reopened=True,
+        created_at__gte=p.start,
+        created_at__lt=p.end,
+    ).count()
+    return {"opened": opened, "resolved": resolved, "reopened": reopened}
+
+
+def _labelled(rows, key: str, labels) -> list[dict]:
+    return [
+        {"code": r[key], "label": str(labels.get(r[key], r[key])), "count": r["n"]} for r in rows
+    ]
+
+
+def volume(report: Report) -> dict:
+    """Tickets opened in the period by type, channel, store and day (days in Asia/Shanghai)."""
+    opened = report.opened()
+    by_type = opened.values("type").annotate(n=Count("id")).order_by("-n", "type")
+    by_channel = opened.values("channel").annotate(n=Count("id")).order_by("-n", "channel")
+    by_store = (
+        opened.values("store__code", "store__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "store__code")
+    )
+    by_day = (
+        opened.annotate(day=TruncDate("created_at", tzinfo=_tz()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    days = {r["day"]: r["n"] for r in by_day}
+    span, d = [], report.period.since
+    while d <= report.period.until:  # every day of the period, empty days as 0
+        span.append({"day": d.isoformat(), "count": days.get(d, 0)})
+        d += datetime.timedelta(days=1)
+    return {
+        **volume_counts(report),
+        "by_type": _labelled(by_type, "type", dict(TicketType.choices)),
+        "by_channel": _labelled(by_channel, "channel", dict(Channel.choices)),
+        "by_store": [
+            {"code": r["store__code"], "label": r["store__name"], "count": r["n"]} for r in by_store
+        ],
+        "by_day": span,
+    }
+
+
+def first_response(report: Report) -> dict:
+    answered = report.opened().filter(first_response_at__isnull=False)
+    pct = percentiles(answered, _duration("first_response_at", "created_at"))
+    clocks = SlaClock.objects.filter(
+        report.ticket_q(),
+        ticket__created_at__gte=report.period.start,
+        ticket__created_at__lt=report.period.end,
+        target=Target.FIRST_RESPONSE,
+        state=ClockState.MET,
+    ).aggregate(met=Count("id"), on_time=Count("id", filter=Q(breached_at__isnull=True)))
+    return {
+        "median_minutes": pct[0.5],
+        "p90_minutes": pct[0.9],
+        "answered": answered.count(),
+        "on_time_rate": _rate(clocks["on_time"], clocks["met"]),
+    }
+
+
+def resolution(report: Report) -> dict:
+    p = report.period
+    resolved = report.tickets().filter(resolved_at__gte=p.start, resolved_at__lt=p.end)
+    pct = percentiles(resolved, _duration("resolved_at", "created_at"))
+    return {"median_minutes": pct[0.5], "p90_minutes": pct[0.9]}
+
+
+def _clock_counts() -> dict:
+    met = Q(state=ClockState.MET)
+    return {
+        "met_on_time": Count("id", filter=met & Q(breached_at__isnull=True)),
+        "met_late": Count("id", filter=met & Q(breached_at__isnull=False)),
+        "breached": Count("id", filter=~met & Q(breached_at__isnull=False)),
+        "running": Count("id", filter=Q(state__in=ACTIVE_STATES, breached_at__isnull=True)),
+    }
+
+
+def sla(report: Report) -> dict:
+    """Clocks of tickets opened in the period: totals and per target."""
+    clocks = SlaClock.objects.filter(
+        report.ticket_q(),
+        ticket__created_at__gte=report.period.start,
+        ticket__created_at__lt=report.period.end,
+    )
+    totals = clocks.aggregate(**_clock_counts())
+    per = clocks.values("target").annotate(**_clock_counts()).order_by("target")
+    labels = dict(Target.choices)
+    by_target = [
+        {
+            "target": r["target"],
+            "label": str(labels.get(r["target"], r["target"])),
+            **{k: r[k] for k in ("met_on_time", "met_late", "breached", "running")},
+        }
+        for r in per
+    ]
+    decided = totals["met_on_time"] + totals["met_late"] + totals["breached"]
+    breach_rate = _rate(totals["met_late"] + totals["breached"], decided)
+    return {**totals, "breach_rate": breach_rate, "by_target": by_target}
+
+
+def fcr(report: Report) -> dict:
+    """First-contact resolution: resolved with one public staff reply, never reopened."""
+    resolved = report.opened().filter(resolved_at__isnull=False)
+    replies = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.REPLY, public=True)
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    reopened = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), kind=EventKind.STATUS, data__reopened=True
+    )
+    counts = resolved.annotate(
+        replies=Coalesce(Subquery(replies), 0), was_reopened=Exists(reopened)
+    ).aggregate(
+        resolved=Count("id"),
+        first_contact=Count("id", filter=Q(replies=1, was_reopened=False)),
+    )
+    return {**counts, "rate": _rate(counts["first_contact"], counts["resolved"])}
+
+
+def backlog(report: Report, *, now: datetime.datetime | None = None) -> dict:
+    """Open tickets now, by age bucket and by the rung holding them."""
+    now = now or timezone.now()
+    open_tickets = report.tickets().filter(status__in=OPEN_STATUSES)
+    counts = {}
+    bounds = [*BACKLOG_BUCKETS, (None, None)]
+    for (key, low), (_next, high) in zip(bounds, bounds[1:], strict=False):
+        if key is None:
+            break
+        cond = Q(created_at__lte=now - datetime.timedelta(days=low))
+        if high is not None:
+            cond &= Q(created_at__gt=now - datetime.timedelta(days=high))
+        counts[key] = Count("id", filter=cond)
+    counts["total"] = Count("id")
+    row = open_tickets.aggregate(oldest=Min("created_at"), **counts)
+    oldest = row.pop("oldest")
+    by_rung = dict(open_tickets.values_list("escalation_tier").annotate(n=Count("id")).order_by())
+    return {
+        "buckets": {k: row[k] for k, _low in BACKLOG_BUCKETS},
+        "total": row["total"],
+        "oldest_days": round((now - oldest).total_seconds() / 86400, 1) if oldest else None,
+        "by_rung": {str(t): by_rung.get(t, 0) for t in LADDER},
+    }
+
+
+def escalations(report: Report) -> dict:
+    """Escalations in the period by rung reached, automatic vs manual, and cause."""
+    p = report.period
+    events = TicketEvent.objects.filter(
+        report.ticket_q(), kind=EventKind.ESCALATED, created_at__gte=p.start, created_at__lt=p.end
+    )
+    by_tier = dict(events.values_list("data__tier").annotate(n=Count("id")).order_by())
+    split = events.aggregate(
+        total=Count("id"),
+        automatic=Count("id", filter=Q(data__automatic=True)),
+    )
+    by_cause = events.values("data__cause").annotate(n=Count("id")).order_by("-n")
+    return {
+        "by_tier": {str(t): by_tier.get(str(t), 0) for t in LADDER if t != Tier.STORE_STAFF},
+        "total": split["total"],
+        "automatic": split["automatic"],
+        "manual": split["total"] - split["automatic"],
+        "by_cause": [{"cause": r["data__cause"] or "manual", "count": r["n"]} for r in by_cause],
+    }
+
+
+def csat(report: Report) -> dict:
+    """Surveys answered in the period: average, answers, low scores; response rate of those
+    sent in the period."""
+    p = report.period
+    threshold = FeedbackSettings.current().low_score_threshold
+    scoped = Survey.objects.filter(report.scope.q(), report.filters.q("ticket__"))
+    answered = scoped.filter(answered_at__gte=p.start, answered_at__lt=p.end).aggregate(
+        average=Avg("csat"),
+        responses=Count("id"),
+        low=Count("id", filter=Q(csat__lte=threshold)),
+    )
+    sent = scoped.filter(created_at__gte=p.start, created_at__lt=p.end).aggregate(
+        sent=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False))
+    )
+    avg = answered["average"]
+    return {
+        "average": round(float(avg), 2) if avg is not None else None,
+        "responses": answered["responses"],
+        "low": answered["low"],
+        "low_threshold": threshold,
+        "sent": sent["sent"],
+        "response_rate": _rate(sent["answered"], sent["sent"]),
+    }
+
+
+def root_causes(report: Report) -> list[dict]:
+    """Complaint root causes (Pareto: most frequent first) of tickets opened in the period."""
+    rows = (
+        ComplaintGuide.objects.filter(
+            report.ticket_q(),
+            ticket__created_at__gte=report.period.start,
+            ticket__created_at__lt=report.period.end,
+        )
+        .exclude(root_cause="")
+        .values("root_cause")
+        .annotate(n=Count("id"))
+        .order_by("-n", "root_cause")
+    )
+    causes = quality_rules.root_causes()
+    lang = get_language()
+    return [
+        {
+            "code": r["root_cause"],
+            "label": quality_rules.text(causes[r["root_cause"]], lang)
+            if r["root_cause"] in causes
+            else r["root_cause"],
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def aftersales(report: Report) -> dict:
+    """三包 service orders opened in the period (cancelled ones left out)."""
+    p = report.period
+    orders = ServiceOrder.objects.filter(
+        report.scope.q("store", None),
+        created_at__gte=p.start,
+        created_at__lt=p.end,
+    ).exclude(status=OrderStatus.CANCELLED)
+    if report.filters != Filters():
+        orders = orders.filter(report.filters.q("ticket__"))
+    row = orders.aggregate(
+        **{
+            "return": Count("id", filter=Q(kind=OrderKind.RETURN)),
+            "exchange": Count("id", filter=Q(kind=OrderKind.EXCHANGE)),
+            "repair": Count("id", filter=Q(kind=OrderKind.REPAIR)),
+            "paid_repair": Count("id", filter=Q(kind=OrderKind.REPAIR, free=False)),
+            "not_fixed": Count("id", filter=Q(outcome=RepairOutcome.NOT_FIXED)),
+            "depreciation_fees": Coalesce(Sum("depreciation_fee"), ZERO),
+            "refunds": Coalesce(Sum("refund"), ZERO),
+            "repair_fees": Coalesce(Sum("fee"), ZERO),
+        }
+    )
+    for k in ("depreciation_fees", "refunds", "repair_fees"):
+        row[k] = str(Decimal(row[k]).quantize(Decimal("0.01")))
+    return row
+
+
+def compensation(report: Report) -> dict:
+    """Approved compensation in the period: total, count, by store."""
+    p = report.period
+    rows = Compensation.objects.filter(
+        report.scope.q(),
+        report.filters.q("ticket__"),
+        status=CompensationStatus.APPROVED,
+        requested_at__gte=p.start,
+        requested_at__lt=p.end,
+    )
+    total = rows.aggregate(total=Coalesce(Sum("amount"), ZERO), count=Count("id"))
+    by_store = (
+        rows.values("store__code", "store__name")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("-total")
+    )
+    return {
+        "total": str(Decimal(total["total"]).quantize(Decimal("0.01"))),
+        "count": total["count"],
+        "by_store": [
+            {
+                "code": r["store__code"],
+                "label": r["store__name"],
+                "total": str(r["total"]),
+                "count": r["count"],
+            }
+            for r in by_store
+        ],
+    }
+
+
+def summary(report: Report) -> dict:
+    """The whole picture in one answer (the shape of GET /api/v1/reports/summary)."""
+    counts = volume_counts(report)
+    esc = escalations(report)
+    return {
+        "period": report.period.as_json(),
+        "scope": report.scope.as_json(),
+        "filters": report.filters.as_json(),
+        "opened": counts["opened"],
+        "resolved": counts["resolved"],
+        "reopened": counts["reopened"],
+        "first_response": first_response(report),
+        "resolution": resolution(report),
+        "sla": sla(report),
+        "fcr_rate": fcr(report)["rate"],
+        "backlog": backlog(report)["buckets"],
+        "escalations": esc["by_tier"],
+        "csat": csat(report),
+        "root_causes": root_causes(report),
+        "aftersales": aftersales(report),
+        "compensation": compensation(report),
+    }
+
+
+# --------------------------------------------------------------------------- ticket list export
+
+EXPORT_COLUMNS = (
+    ("number", "工单号"),
+    ("created_at", "创建时间"),
+    ("store__code", "门店"),
+    ("type", "类型"),
+    ("channel", "渠道"),
+    ("priority", "优先级"),
+    ("status", "状态"),
+    ("escalation_tier", "层级"),
+    ("customer__name", "客户"),
+    ("customer__phone", "手机（已遮蔽）"),
+    ("subject", "主题"),
+    ("first_response_at", "首次回复时间"),
+    ("resolved_at", "解决时间"),
+    ("assignee__username", "处理人"),
+)
+
+
+def export_rows(report: Report, *, status: str | None = None):
+    """The tickets opened in the period, as tuples of EXPORT_COLUMNS, read in chunks from a
+    server-side cursor (PostgreSQL) so a 100,000-row export never holds the rows in memory."""
+    rows = report.opened()
+    if status and status in Status.values:
+        rows = rows.filter(status=status)
+    return (
+        rows.order_by("created_at", "id")
+        .values_list(*(c for c, _label in EXPORT_COLUMNS))
+        .iterator(chunk_size=2000)
+    )

@@ -1,0 +1,60 @@
+// Draw the dashboard's charts from the numbers the page carries (#report-data); the tables
+// beside them show the same numbers, so the page reads without JavaScript too.
+(function () {
+  "use strict";
+  function ready(fn) { if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn); }
+  ready(function () {
+    if (!window.echarts) return;
+    var data = JSON.parse(document.getElementById("report-data").textContent);
+    var L = JSON.parse(document.getElementById("report-labels").textContent);
+    var charts = [];
+    function draw(id, option) {
+      var el = document.getElementById(id);
+      if (!el) return;
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      option.tooltip = option.tooltip || { trigger: "item" };
+      option.grid = option.grid || { left: 40, right: 10, top: 20, bottom: 40, containLabel: true };
+      chart.setOption(option);
+      charts.push(chart);
+    }
+    var v = data.volume;
+    draw("chart-day", {
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: v.by_day.map(function (d) { return d.day.slice(5); }) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ name: L.opened, type: "line", smooth: true, areaStyle: {}, data: v.by_day.map(function (d) { return d.count; }) }]
+    });
+    function pie(id, rows) {
+      draw(id, { series: [{ type: "pie", radius: ["35%", "70%"], label: { formatter: "{b}" },
+        data: rows.map(function (r) { return { name: r.label, value: r.count }; }) }] });
+    }
+    pie("chart-type", v.by_type);
+    pie("chart-channel", v.by_channel);
+    var keys = ["met_on_time", "met_late", "breached", "running"];
+    var colors = { met_on_time: "#3a9d5d", met_late: "#e6a23c", breached: "#d9534f", running: "#8aa4c8" };
+    draw("chart-sla", {
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: data.sla.by_target.map(function (r) { return r.label; }) },
+      series: keys.map(function (k) {
+        return { name: L[k], type: "bar", stack: "sla", itemStyle: { color: colors[k] },
+          data: data.sla.by_target.map(function (r) { return r[k]; }) };
+      })
+    });
+    var buckets = Object.keys(data.backlog.buckets);
+    draw("chart-backlog", {
+      xAxis: { type: "category", data: buckets.map(function (k) { return L[k] || k; }) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ name: L.tickets, type: "bar", data: buckets.map(function (k) { return data.backlog.buckets[k]; }) }]
+    });
+    var causes = data.root_causes.slice(0, 10).reverse();
+    draw("chart-causes", {
+      grid: { left: 10, right: 20, top: 10, bottom: 20, containLabel: true },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: causes.map(function (r) { return r.label; }) },
+      series: [{ type: "bar", data: causes.map(function (r) { return r.count; }) }]
+    });
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  });
+})();
