@@ -170,13 +170,13 @@ def inactive_customers(years: int | None = None, *, now=None):
     years = retention_years() if years is None else years
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=365 * years)
-    recent = Q(updated_at__gte=cutoff)
     return (
-        Customer.objects.filter(erased_at__isnull=True)
-        .annotate(last_ticket=Max("tickets__updated_at"), last_purchase=Max("purchases__created_at"))
-        .exclude(recent)
-        .exclude(last_ticket__gte=cutoff)
-        .exclude(last_purchase__gte=cutoff)
+        Customer.objects.filter(erased_at__isnull=True, updated_at__lt=cutoff)
+        .annotate(
+            last_ticket=Max("tickets__updated_at"), last_purchase=Max("purchases__created_at")
+        )
+        .filter(Q(last_ticket__isnull=True) | Q(last_ticket__lt=cutoff))
+        .filter(Q(last_purchase__isnull=True) | Q(last_purchase__lt=cutoff))
         .order_by("pk")
     )
 

@@ -19,9 +19,9 @@ def _tickets():
 def _jobs_of(user, staff) -> Q:
     # A technician's jobs (tickets given to them or with their field visit), by relation names.
     visits = (
-        _tickets()._meta.get_field("field_visits").related_model.objects.filter(
-            ticket=OuterRef("pk"), technician_id=staff.pk
-        )
+        _tickets()
+        ._meta.get_field("field_visits")
+        .related_model.objects.filter(ticket=OuterRef("pk"), technician_id=staff.pk)
     )
     return Q(assignee_id=user.pk) | Q(Exists(visits))
 
@@ -46,8 +46,8 @@ def customers_visible_to(user) -> QuerySet:
         return customers
     if staff.scope == "area":
         area = scope_filter(user)
-        filed = _tickets().objects.filter(customer=OuterRef("pk")).filter(
-            area | _jobs_of(user, staff)
+        filed = (
+            _tickets().objects.filter(customer=OuterRef("pk")).filter(area | _jobs_of(user, staff))
         )
         return customers.filter(Exists(filed))
     if staff.scope == "store":

@@ -9,9 +9,7 @@ def _iso(value):
 
 
 def export(customer) -> dict:
-    surveys = Survey.objects.filter(ticket__customer=customer).prefetch_related(
-        "answers__question"
-    )
+    surveys = Survey.objects.filter(ticket__customer=customer).prefetch_related("answers__question")
     return {
         "surveys": [
             {
@@ -21,8 +19,7 @@ def export(customer) -> dict:
                 "csat": s.csat,
                 "comment": s.comment,
                 "answers": [
-                    {"question": str(a.question), "score": a.score}
-                    for a in s.answers.all()
+                    {"question": str(a.question), "score": a.score} for a in s.answers.all()
                 ],
             }
             for s in surveys.order_by("id")

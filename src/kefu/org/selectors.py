@@ -49,7 +49,9 @@ def service_area(staff: Staff) -> tuple[list[int], list[int]]:
     file; org reaches it through the Staff.technician relation, never by importing it."""
     if not staff.pk:
         return [], []
-    rows = Staff.objects.filter(pk=staff.pk).values_list("technician__stores", "technician__regions")
+    rows = Staff.objects.filter(pk=staff.pk).values_list(
+        "technician__stores", "technician__regions"
+    )
     stores = sorted({s for s, _r in rows if s is not None})
     regions = sorted({r for _s, r in rows if r is not None})
     return stores, regions

@@ -94,7 +94,11 @@ def with_customer_disclosure(user, tickets: QuerySet) -> QuerySet:
     condition = on_file_condition(user)
     if condition is None or condition:
         inner = Customer.objects.filter(pk=OuterRef("customer_id"))
-        value = Exists(inner.filter(condition)) if condition is not None else Value(False, output_field=BooleanField())
+        value = (
+            Exists(inner.filter(condition))
+            if condition is not None
+            else Value(False, output_field=BooleanField())
+        )
     else:
         value = Value(True, output_field=BooleanField())
     return tickets.annotate(customer_on_file=value)

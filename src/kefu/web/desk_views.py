@@ -269,9 +269,9 @@ def ticket_new(request):
 def customers(request):
     q = request.GET.get("q", "")
     found = customer_selectors.search_customers(request.user, q)
-    page = Paginator(
-        customer_selectors.with_disclosure(request.user, found), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(customer_selectors.with_disclosure(request.user, found), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     rows = [(c, customer_selectors.shown(request.user, c)) for c in page.object_list]
     return render(request, "desk/customers.html", {"page": page, "rows": rows, "q": q})
 

@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0003_sla_fields'),
+        ("tickets", "0003_sla_fields"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticketevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('reply', 'Reply to customer'), ('note', 'Internal note'), ('customer_message', 'Message from customer'), ('status', 'Status changed'), ('assigned', 'Assigned'), ('escalated', 'Escalated'), ('updated', 'Details changed'), ('attachment', 'Attachment added'), ('sla_warning', 'SLA warning'), ('sla_breach', 'SLA breached'), ('solution_timetable', 'Solution timetable'), ('erased', 'Customer data anonymised')], max_length=30),
+            model_name="ticketevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("reply", "Reply to customer"),
+                    ("note", "Internal note"),
+                    ("customer_message", "Message from customer"),
+                    ("status", "Status changed"),
+                    ("assigned", "Assigned"),
+                    ("escalated", "Escalated"),
+                    ("updated", "Details changed"),
+                    ("attachment", "Attachment added"),
+                    ("sla_warning", "SLA warning"),
+                    ("sla_breach", "SLA breached"),
+                    ("solution_timetable", "Solution timetable"),
+                    ("erased", "Customer data anonymised"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
