@@ -218,6 +218,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kefu@localhost")
 # Where customers reach the portal (e.g. https://kefu.example.cn): mails carry full links, such as
 # the satisfaction survey. Unset: no survey mail (the survey still shows on the tracking page).
 KEFU_PUBLIC_URL = os.environ.get("KEFU_PUBLIC_URL", "")
+# Retention (PIPL): customers with no activity for this many years are anonymised nightly.
+KEFU_RETENTION_YEARS = int(os.environ.get("KEFU_RETENTION_YEARS", "3"))
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,7 @@ from kefu.aftersales.models import FieldVisit, ServiceOrder
 from kefu.aftersales.policy import adjudicate, parse_case
 from kefu.catalog.terms import company_terms
 from kefu.tickets.models import TicketEvent
-from tests.factories import open_ticket, purchase_bought, technician
+from tests.factories import CustomerFactory, open_ticket, purchase_bought, technician
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,11 @@ def test_calculator_bad_facts_show_the_engines_message(desk, chain):
 
 
 def fridge_ticket(days_ago, *, type="fault_report"):
-    purchase = purchase_bought(days_ago)
+    # A customer registered at SH001 (their name on file is disclosed to the store's staff).
+    from kefu.org.models import Store
+
+    customer = CustomerFactory(home_store=Store.objects.get(code="SH001"))
+    purchase = purchase_bought(days_ago, customer=customer)
     ticket = open_ticket("SH001", customer=purchase.customer, purchase_id=purchase.pk, type=type)
     return ticket, purchase
 

@@ -57,7 +57,9 @@ def test_queue_query_count_is_flat(desk, chain, django_assert_max_num_queries):
 
 
 def test_ticket_page_shows_full_contact_and_audits_it(desk, chain, users):
-    ticket = open_ticket(chain["stores"]["SH001"], customer=CustomerFactory(phone="13912345678"))
+    # A customer registered at SH001: on file for the store's staff (see test_trust for others).
+    customer = CustomerFactory(phone="13912345678", home_store=chain["stores"]["SH001"])
+    ticket = open_ticket(chain["stores"]["SH001"], customer=customer)
     html = desk("staff_sh001").get(f"/desk/tickets/{ticket.id}/").content.decode()
     assert "13912345678" in html
     assert PiiReveal.objects.filter(

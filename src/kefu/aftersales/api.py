@@ -297,8 +297,8 @@ def adjudicate(request):
 )
 def ticket_decision(request, ticket_id: int):
     ticket = get_ticket(request.auth, ticket_id)
-    purchase = selectors.purchase_for(ticket)
-    case = selectors.prefill_case(ticket, purchase)
+    purchase = selectors.purchase_for(ticket, request.auth)
+    case = selectors.prefill_case(ticket, purchase, reader=request.auth)
     _case, decision = selectors.decide(case)
     return {
         "case": case,

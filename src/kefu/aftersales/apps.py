@@ -8,6 +8,11 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("After-sales (三包)")
 
     def ready(self):
+        from kefu.customers import datarights as customer_rights
+
+        from . import datarights
+
+        customer_rights.register("aftersales", export=datarights.export, erase=datarights.erase)
         from kefu.web import ticket_page
 
         from . import desk_views

@@ -77,8 +77,8 @@ def ticket_panel(request, ticket) -> dict:
     the purchase on file with the agent's adjustments, the decision, orders and visits."""
     if ticket.type not in selectors.FIELD_SERVICE_TICKET_TYPES:
         return {}
-    purchase = selectors.purchase_for(ticket)
-    prefill = selectors.prefill_case(ticket, purchase)
+    purchase = selectors.purchase_for(ticket, request.user)
+    prefill = selectors.prefill_case(ticket, purchase, reader=request.user)
     data = (
         request.POST if request.method == "POST" and forms.submitted(request.POST) else request.GET
     )

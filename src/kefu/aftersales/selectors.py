@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from kefu.catalog.models import engine_category
 from kefu.catalog.selectors import terms_for
+from kefu.customers.selectors import discloses, purchases_of
 from kefu.errors import InvalidInput, NotFound
 from kefu.org.roles import Role
 from kefu.org.selectors import can, staff_of
@@ -56,14 +57,16 @@ def decide(data: dict, *, prefix: str = "") -> tuple[Case, Decision]:
 # --------------------------------------------------------------------------- a purchase's history
 
 
-def purchase_for(ticket):
-    """The purchase a ticket is about: the linked one, else the customer's latest."""
+def purchase_for(ticket, reader=None):
+    """The purchase a ticket is about: the linked one, else the customer's latest (that
+    ``reader``, when given, may see: another store's sale is not shown to them)."""
     if ticket.purchase_id:
         return ticket.purchase
+    purchases = ticket.customer.purchases.all()
+    if reader is not None:
+        purchases = purchases_of(reader, ticket.customer)
     return (
-        ticket.customer.purchases.select_related("category", "product_model")
-        .order_by("-sale_date", "-id")
-        .first()
+        purchases.select_related("category", "product_model").order_by("-sale_date", "-id").first()
     )
 
 
@@ -119,7 +122,7 @@ def script_honorific(customer) -> str | None:
     return honorific if 0 < len(honorific) <= 20 else None
 
 
-def prefill_case(ticket, purchase=None, *, today: datetime.date | None = None) -> dict:
+def prefill_case(ticket, purchase=None, *, today: datetime.date | None = None, reader=None) -> dict:
     """The case as the records tell it (JSON-shaped, for parse_case): the purchase's facts, the
     day the customer asked, days in repair and failed repairs so far, the customer's name.
 
@@ -129,7 +132,9 @@ def prefill_case(ticket, purchase=None, *, today: datetime.date | None = None) -
     engine's defaults for the agent to set."""
     today = today or timezone.localdate()
     asked = timezone.localdate(ticket.created_at) if ticket.created_at else today
-    case: dict = {"customer_honorific": script_honorific(ticket.customer)}
+    # The name on file goes into the script only for a reader it is disclosed to.
+    known = reader is None or discloses(reader, ticket.customer)
+    case: dict = {"customer_honorific": script_honorific(ticket.customer) if known else None}
     if purchase is None:
         return case
     record = warranty_record(purchase)

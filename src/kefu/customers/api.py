@@ -8,8 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as WithStatus
 
 from kefu.api.schema import ERRORS, Strict
-from kefu.customers import selectors, services
-from kefu.customers.names import mask_address, mask_phone
+from kefu.customers import datarights, selectors, services
 
 router = Router()
 
@@ -78,23 +77,31 @@ class PurchaseOut(Schema):
     sales_channel: str
 
 
-def customer_out(customer, *, full: bool) -> dict:
+def customer_out(customer, shown: dict) -> dict:
+    """The customer as ``shown`` (selectors.shown / contact_for) lets this reader see them."""
     return {
         "id": customer.id,
-        "name": customer.name,
-        "honorific": customer.honorific,
-        "gender": customer.gender,
-        "phone": (customer.phone or "") if full else mask_phone(customer.phone),
-        "email": customer.email
-        if full
-        else (
-            customer.email[:1] + "***@" + customer.email.split("@")[-1] if customer.email else ""
-        ),
-        "address": customer.address if full else mask_address(customer.address),
+        "name": shown["name"],
+        "honorific": shown["honorific"],
+        "gender": customer.gender if shown["disclosed"] else "unknown",
+        "phone": shown["phone"],
+        "email": shown["email"],
+        "address": shown["address"],
         "is_vip": customer.is_vip,
         "consent_contact": customer.consent_contact,
         "consent_marketing": customer.consent_marketing,
     }
+
+
+class EraseIn(Strict):
+    confirm: bool = Field(False, description="must be true: erasing cannot be undone")
+    reason: str = Field(max_length=500)
+
+
+class EraseOut(Schema):
+    id: int
+    erased: bool
+    counts: dict
 
 
 def purchase_out(p) -> dict:
@@ -129,9 +136,9 @@ def list_customers(
     offset: int = Query(0, ge=0, le=100_000),
 ):
     customers = selectors.search_customers(request.auth, q or "")
-    page = list(customers[offset : offset + limit])
+    page = list(selectors.with_disclosure(request.auth, customers)[offset : offset + limit])
     return {
-        "items": [customer_out(c, full=False) for c in page],
+        "items": [customer_out(c, selectors.shown(request.auth, c)) for c in page],
         "count": customers.count(),
         "limit": limit,
         "offset": offset,
@@ -141,18 +148,19 @@ def list_customers(
 @router.post("/customers", response={201: CustomerOut, **ERRORS}, summary="Register a customer")
 def create_customer(request, payload: CustomerCreate):
     customer = services.create_customer(actor=request.auth, **payload.dict())
-    return WithStatus(201, customer_out(customer, full=True))
+    contact = selectors.contact_for(request.auth, customer, context=f"api:customer:{customer.id}")
+    return WithStatus(201, customer_out(customer, contact))
 
 
 @router.get(
     "/customers/{int:customer_id}",
     response={200: CustomerOut, **ERRORS},
-    summary="A customer (full contact details, audited)",
+    summary="A customer (full contact details where on file for you and your role may, audited)",
 )
 def get_customer(request, customer_id: int):
     customer = selectors.get_customer(request.auth, customer_id)
-    selectors.reveal_contact(request.auth, customer, context=f"api:customer:{customer.id}")
-    return customer_out(customer, full=True)
+    contact = selectors.contact_for(request.auth, customer, context=f"api:customer:{customer.id}")
+    return customer_out(customer, contact)
 
 
 @router.get(
@@ -162,10 +170,7 @@ def get_customer(request, customer_id: int):
 )
 def list_purchases(request, customer_id: int):
     customer = selectors.get_customer(request.auth, customer_id)
-    purchases = customer.purchases.select_related("store", "category", "product_model").order_by(
-        "-sale_date", "-id"
-    )[:200]
-    return [purchase_out(p) for p in purchases]
+    return [purchase_out(p) for p in selectors.purchases_of(request.auth, customer)[:200]]
 
 
 @router.post(
@@ -184,3 +189,26 @@ def create_purchase(request, customer_id: int, payload: PurchaseIn):
 )
 def get_purchase(request, purchase_id: int):
     return purchase_out(selectors.get_purchase(request.auth, purchase_id))
+
+
+@router.get(
+    "/customers/{int:customer_id}/export",
+    response={200: dict, **ERRORS},
+    summary="Everything held about a customer (PIPL data export, audited)",
+)
+def export_customer(request, customer_id: int):
+    customer = selectors.get_customer(request.auth, customer_id)
+    return datarights.export_customer(actor=request.auth, customer=customer)
+
+
+@router.post(
+    "/customers/{int:customer_id}/erase",
+    response={200: EraseOut, **ERRORS},
+    summary="Anonymise a customer (PIPL erasure; irreversible, needs confirm: true)",
+)
+def erase_customer(request, customer_id: int, payload: EraseIn):
+    customer = selectors.get_customer(request.auth, customer_id)
+    counts = datarights.erase_customer(
+        actor=request.auth, customer=customer, confirm=payload.confirm, reason=payload.reason
+    )
+    return {"id": customer.pk, "erased": True, "counts": counts}

@@ -1,9 +1,10 @@
 """Reads of customers and purchases, always within the reader's scope."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.utils.translation import gettext as _
 
 from kefu.errors import NotFound
-from kefu.org.selectors import staff_of
+from kefu.org.selectors import can, scope_filter, staff_of
 
 from . import names
 from .models import Customer, PiiReveal, Purchase
@@ -15,24 +16,131 @@ def _tickets():
     return Customer._meta.get_field("tickets").related_model
 
 
+def _jobs_of(user, staff) -> Q:
+    # A technician's jobs (tickets given to them or with their field visit), by relation names.
+    visits = (
+        _tickets()
+        ._meta.get_field("field_visits")
+        .related_model.objects.filter(ticket=OuterRef("pk"), technician_id=staff.pk)
+    )
+    return Q(assignee_id=user.pk) | Q(Exists(visits))
+
+
+def _where(staff, prefix: str = "") -> dict:
+    """Lookups matching a store-, region- or area-scoped reader's stores (prefix: the path to
+    the row's store)."""
+    if staff.scope == "store":
+        return {f"{prefix}store_id": staff.store_id}
+    return {f"{prefix}store__region_id": staff.region_id}
+
+
 def customers_visible_to(user) -> QuerySet:
     """All customers for the CS department; for a store or region, those who bought, filed a
-    ticket or were registered there."""
+    ticket or were registered there; for a technician, the customers of their jobs and service
+    area. Roles without the ``customers.view`` right (trainer, QA monitor) see none."""
     staff = staff_of(user)
     customers = Customer.objects.all()
-    if staff is None:
+    if staff is None or not can(user, "customers.view"):
         return customers.none()
     if staff.scope == "all":
         return customers
+    if staff.scope == "area":
+        area = scope_filter(user)
+        filed = (
+            _tickets().objects.filter(customer=OuterRef("pk")).filter(area | _jobs_of(user, staff))
+        )
+        return customers.filter(Exists(filed))
     if staff.scope == "store":
-        store_q = {"store_id": staff.store_id}
         home_q = Q(home_store_id=staff.store_id)
     else:
-        store_q = {"store__region_id": staff.region_id}
         home_q = Q(home_store__region_id=staff.region_id)
-    bought = Purchase.objects.filter(customer=OuterRef("pk"), **store_q)
-    filed = _tickets().objects.filter(customer=OuterRef("pk"), **store_q)
+    bought = Purchase.objects.filter(customer=OuterRef("pk"), **_where(staff))
+    filed = _tickets().objects.filter(customer=OuterRef("pk"), **_where(staff))
     return customers.filter(home_q | Exists(bought) | Exists(filed))
+
+
+# ------------------------------------------------------------------ what is disclosed
+# A chain shares its customers: a ticket filed in store B with a mobile number already on file
+# links to that customer, so store B sees the customer (and its own tickets and purchases).
+# What is ON FILE elsewhere (the name and gender behind the honorific, the mobile, e-mail and
+# address) is disclosed only where the customer is on file: the CS department (scope "all"),
+# the customer's home store (and its region), a store (region) where they bought something,
+# and a technician's own jobs. Knowing a mobile number discloses nothing. Full contact data
+# additionally needs the ``customers.contact`` right, and every look at it is audited.
+
+
+def on_file_condition(user) -> Q | None:
+    """Q over Customer: the customers whose details on file the user may read. None: none."""
+    staff = staff_of(user)
+    if staff is None or not can(user, "customers.view"):
+        return None
+    if staff.scope == "all":
+        return Q()
+    if staff.scope == "area":
+        jobs = _tickets().objects.filter(customer=OuterRef("pk")).filter(_jobs_of(user, staff))
+        return Q(Exists(jobs))
+    home_q = (
+        Q(home_store_id=staff.store_id)
+        if staff.scope == "store"
+        else Q(home_store__region_id=staff.region_id)
+    )
+    bought = Purchase.objects.filter(customer=OuterRef("pk"), **_where(staff))
+    return home_q | Q(Exists(bought))
+
+
+def with_disclosure(user, customers: QuerySet) -> QuerySet:
+    """The customers annotated with ``on_file_here``: whether their details may be shown."""
+    condition = on_file_condition(user)
+    if condition is None:
+        return customers.annotate(on_file_here=Value(False, output_field=BooleanField()))
+    if not condition:
+        return customers.annotate(on_file_here=Value(True, output_field=BooleanField()))
+    return customers.annotate(
+        on_file_here=Exists(Customer.objects.filter(pk=OuterRef("pk")).filter(condition))
+    )
+
+
+def discloses(user, customer: Customer) -> bool:
+    """Whether the user may read this customer's name and gender on file."""
+    known = getattr(customer, "on_file_here", None)
+    if known is not None:
+        return bool(known)
+    condition = on_file_condition(user)
+    if condition is None:
+        return False
+    if not condition:
+        return True
+    return Customer.objects.filter(pk=customer.pk).filter(condition).exists()
+
+
+def shown(user, customer: Customer) -> dict:
+    """Name, honorific, greeting and masked contact data as this user may see them (no audit:
+    nothing in full)."""
+    if discloses(user, customer):
+        name, honorific, greeting = customer.name, customer.honorific, customer.greeting
+    else:
+        name, honorific, greeting = _("(customer on file)"), "您好", "您好"
+    return {
+        "id": customer.pk,
+        "name": name,
+        "honorific": honorific,
+        "greeting": greeting,
+        "disclosed": name == customer.name,
+        "full": False,
+        "phone": names.mask_phone(customer.phone),
+        "email": names.mask_email(customer.email),
+        "address": names.mask_address(customer.address),
+    }
+
+
+def contact_for(user, customer: Customer, *, context: str) -> dict:
+    """What a page or answer shows of the customer to this user: the details on file where the
+    customer is on file for them, full contact data only with ``customers.contact`` (audited,
+    one PiiReveal row), masked otherwise."""
+    out = shown(user, customer)
+    if out["disclosed"] and can(user, "customers.contact"):
+        out.update(reveal_contact(user, customer, context=context), full=True)
+    return out
 
 
 def get_customer(user, customer_id) -> Customer:
@@ -62,8 +170,30 @@ def search_customers(user, q: str, *, limit: int = 25, offset: int = 0) -> Query
 
 
 def purchases_visible_to(user) -> QuerySet:
-    """Purchases of customers the user may see."""
-    return Purchase.objects.filter(customer__in=customers_visible_to(user).values("pk"))
+    """Purchases of customers the user may see, made where the user works: a store (region)
+    sees what was bought there (and online purchases of its own customers), never what another
+    store sold, even to a shared customer."""
+    purchases = Purchase.objects.filter(customer__in=customers_visible_to(user).values("pk"))
+    staff = staff_of(user)
+    if staff is None or staff.scope == "all":
+        return purchases
+    if staff.scope == "area":
+        return purchases.filter(Q(store__isnull=True) | scope_filter(user, region_field=None))
+    if staff.scope == "store":
+        elsewhere = Q(store__isnull=True, customer__home_store_id=staff.store_id)
+    else:
+        elsewhere = Q(store__isnull=True, customer__home_store__region_id=staff.region_id)
+    return purchases.filter(Q(**_where(staff)) | elsewhere)
+
+
+def purchases_of(user, customer: Customer) -> QuerySet:
+    """The customer's purchases the user may see, newest first."""
+    return (
+        purchases_visible_to(user)
+        .filter(customer=customer)
+        .select_related("store", "category", "product_model")
+        .order_by("-sale_date", "-id")
+    )
 
 
 def get_purchase(user, purchase_id) -> Purchase:

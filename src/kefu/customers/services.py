@@ -14,6 +14,7 @@ from kefu.org.selectors import can, staff_of, stores_for
 
 from . import names
 from .models import Customer, Gender, Purchase, SalesChannel
+from .selectors import discloses
 
 
 def clean_mobile(raw: str, *, field: str = "phone") -> str:
@@ -56,8 +57,13 @@ def find_or_create_customer(
     store: Store | None = None,
     field_prefix: str = "customer.",
 ) -> Customer:
-    """The customer with this mobile number, or a new one. Blank details on file are filled in;
-    details already on file are kept (the agent edits them on the customer page)."""
+    """The customer with this mobile number, or a new one (a chain shares its customers, so a
+    ticket anywhere links to the customer on file).
+
+    Knowing a mobile number changes nothing on file: only a colleague for whom the customer is
+    on file (selectors.discloses: home store, a purchase there, the CS department) with the
+    ``customers.manage`` right fills in blank details; an anonymous portal form or another
+    store never writes an e-mail, address or gender onto someone else's record."""
     phone = clean_mobile(phone, field=field_prefix + "phone")
     name = _clean_name(name, field_prefix + "name")
     gender = _clean_gender(gender, field_prefix + "gender")
@@ -75,6 +81,8 @@ def find_or_create_customer(
                 )
         except IntegrityError:  # another request created the same number a moment ago
             customer = Customer.objects.get(phone=phone)
+    if actor is None or not can(actor, "customers.manage") or not discloses(actor, customer):
+        return customer
     changed = []
     for field, value in (("email", email), ("address", address)):
         if value and not getattr(customer, field):

@@ -10,6 +10,13 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Customer feedback")
 
     def ready(self):
+        from kefu.customers import datarights as customer_rights
+
+        from . import datarights as feedback_rights
+
+        customer_rights.register(
+            "feedback", export=feedback_rights.export, erase=feedback_rights.erase
+        )
         from kefu.tickets import signals as ticket_signals
         from kefu.web import ticket_page
 

@@ -35,6 +35,9 @@ SCOPE = {
     Role.STORE_STAFF: "store",
     Role.STORE_MANAGER: "store",
     Role.REGIONAL_MANAGER: "region",
+    # A technician works where they are sent: the stores and regions of their service area
+    # (aftersales.Technician), plus the jobs (tickets with their visit) assigned to them.
+    Role.TECHNICIAN: "area",
 }  # every other role: "all"
 
 # Who holds each rung of the ladder, and so works its queue (and, for the rungs of a store or
@@ -90,8 +93,15 @@ RIGHTS: dict[str, frozenset[str]] = {
     "tickets.attach": DESK | {Role.TECHNICIAN},
     "tickets.assign": DISPATCHERS,
     "tickets.assign_self": frozenset({Role.STORE_STAFF, Role.TECHNICIAN}),
-    # customers: look up, record and correct customers and their purchases
+    # customers: look up customers (name and what they bought where); see their full contact
+    # data (mobile, e-mail, address: every look is audited); record customers and purchases;
+    # the customer's data rights under PIPL: export everything held, erase (anonymise).
+    # Trainers and QA monitors have none of these: they score and coach on tickets, masked.
+    "customers.view": DESK | {Role.TECHNICIAN},
+    "customers.contact": DESK | {Role.TECHNICIAN},
     "customers.manage": DESK,
+    "customers.export": frozenset({Role.CS_MANAGER, Role.ADMIN}),
+    "customers.erase": frozenset({Role.CS_MANAGER, Role.ADMIN}),
     # sla: the breaching list and the whole team's clocks
     "sla.breaching": MANAGERS,
     # quality: score tickets (质检) and work the sample queue; per-agent and per-store
@@ -121,6 +131,11 @@ def scope_of(role: str) -> str:
 def tier_of(role: str) -> str:
     """The rung whose queue a role works."""
     return ROLE_TIER.get(role, Tier.CS_DEPARTMENT)
+
+
+def holds_rung(role: str) -> bool:
+    """Whether the role holds a rung of a store or region (and so escalates from it)."""
+    return role in ROLE_TIER
 
 
 def next_tier(tier: str) -> str | None:

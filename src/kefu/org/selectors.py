@@ -37,7 +37,24 @@ def scope_filter(
         if region_field:
             return Q(**{f"{region_field}_id": staff.region_id})
         return Q(**{f"{store_field}__region_id": staff.region_id})
+    if staff.scope == "area":
+        stores, regions = service_area(staff)
+        region_lookup = f"{region_field}_id" if region_field else f"{store_field}__region_id"
+        return Q(**{f"{store_field}_id__in": stores}) | Q(**{f"{region_lookup}__in": regions})
     return Q()
+
+
+def service_area(staff: Staff) -> tuple[list[int], list[int]]:
+    """(store ids, region ids) a technician serves. The aftersales app keeps the technician's
+    file; org reaches it through the Staff.technician relation, never by importing it."""
+    if not staff.pk:
+        return [], []
+    rows = Staff.objects.filter(pk=staff.pk).values_list(
+        "technician__stores", "technician__regions"
+    )
+    stores = sorted({s for s, _r in rows if s is not None})
+    regions = sorted({r for _s, r in rows if r is not None})
+    return stores, regions
 
 
 def in_scope(queryset: QuerySet, user, **fields) -> QuerySet:
@@ -54,6 +71,9 @@ def store_in_scope(user, store: Store) -> bool:
         return store.pk == staff.store_id
     if staff.scope == "region":
         return store.region_id == staff.region_id
+    if staff.scope == "area":
+        stores, regions = service_area(staff)
+        return store.pk in stores or store.region_id in regions
     return True
 
 
@@ -67,4 +87,7 @@ def stores_for(user) -> QuerySet:
         return stores.filter(pk=staff.store_id)
     if staff.scope == "region":
         return stores.filter(region_id=staff.region_id)
+    if staff.scope == "area":
+        ids, regions = service_area(staff)
+        return stores.filter(Q(pk__in=ids) | Q(region_id__in=regions))
     return stores

@@ -10,8 +10,7 @@ from ninja import Status as WithStatus
 from ninja.files import UploadedFile
 
 from kefu.api.schema import ERRORS, Strict, expected_version
-from kefu.customers.names import mask_phone
-from kefu.customers.selectors import reveal_contact
+from kefu.customers.selectors import contact_for
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import NotFound
 from kefu.org.roles import Tier
@@ -140,8 +139,17 @@ class TicketPatch(Strict):
 TICKET_EXTRAS: dict = {}
 
 
-def ticket_out(ticket, *, full_contact: bool = False) -> dict:
+def ticket_out(ticket, *, full_contact: bool = False, reader=None) -> dict:
+    """The ticket's JSON for ``reader`` (default: whoever opened it, who reads the answer to
+    their own POST). The customer's name on file and full mobile show only where the customer is
+    on file for the reader (kefu.customers.selectors.contact_for); a mobile number typed at
+    another store links the ticket but discloses nothing."""
     customer = ticket.customer
+    reader = reader if reader is not None else ticket.created_by
+    if full_contact:
+        shown = contact_for(reader, customer, context=f"api:ticket:{ticket.id}")
+    else:
+        shown = selectors.customer_shown(reader, ticket)
     extras = {name: extra(ticket) for name, extra in TICKET_EXTRAS.items()}
     return {
         **extras,
@@ -156,9 +164,9 @@ def ticket_out(ticket, *, full_contact: bool = False) -> dict:
         "assignee": ticket.assignee.username if ticket.assignee_id else None,
         "customer": {
             "id": customer.id,
-            "name": customer.name,
-            "honorific": customer.honorific,
-            "phone": (customer.phone or "") if full_contact else mask_phone(customer.phone),
+            "name": shown["name"],
+            "honorific": shown["honorific"],
+            "phone": shown["phone"],
         },
         "purchase_id": ticket.purchase_id,
         "subject": ticket.subject,
@@ -199,9 +207,8 @@ def event_out(event) -> dict:
 
 def detail(request, ticket_id) -> dict:
     ticket = selectors.get_ticket(request.auth, ticket_id, with_timeline=True)
-    reveal_contact(request.auth, ticket.customer, context=f"api:ticket:{ticket.id}")
     return {
-        **ticket_out(ticket, full_contact=True),
+        **ticket_out(ticket, full_contact=True, reader=request.auth),
         "timeline": [event_out(e) for e in ticket.events.all()],
     }
 
@@ -265,10 +272,11 @@ def list_tickets(
         q=q,
         sort=sort,
     )
-    page = list(selectors.for_listing(tickets)[offset : offset + limit])
+    listing = selectors.with_customer_disclosure(request.auth, selectors.for_listing(tickets))
+    page = list(listing[offset : offset + limit])
     count, capped = selectors.capped_count(tickets)
     return {
-        "items": [ticket_out(t) for t in page],
+        "items": [ticket_out(t, reader=request.auth) for t in page],
         "count": count,
         "count_capped": capped,
         "limit": limit,

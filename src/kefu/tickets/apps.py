@@ -17,6 +17,11 @@ class TicketsConfig(AppConfig):
     label = "tickets"
 
     def ready(self):
+        from kefu.customers import datarights as customer_rights
+
+        from . import datarights
+
+        customer_rights.register("tickets", export=datarights.export, erase=datarights.erase)
         post_migrate.connect(
             _ensure_search_index, sender=self, dispatch_uid="kefu.tickets.search_index"
         )

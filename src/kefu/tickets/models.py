@@ -210,6 +210,7 @@ class EventKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
     SOLUTION_TIMETABLE = "solution_timetable", _("Solution timetable")
+    ERASED = "erased", _("Customer data anonymised")
 
 
 class TicketEvent(models.Model):

@@ -2,12 +2,14 @@
 
 import re
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 
 from kefu import search
+from kefu.customers.models import Customer
 from kefu.customers.names import normalise_mobile
+from kefu.customers.selectors import on_file_condition, shown
 from kefu.errors import NotFound
-from kefu.org.selectors import in_scope
+from kefu.org.selectors import scope_filter, staff_of
 
 from .models import Ticket, TicketEvent
 
@@ -22,8 +24,27 @@ SORTS = {
 COUNT_CAP = 10_000
 
 
+def _visits():
+    # Field visits point at tickets from the aftersales app above; reach them through the
+    # Ticket.field_visits relation rather than importing aftersales.
+    return Ticket._meta.get_field("field_visits").related_model
+
+
+def assigned_jobs(user, staff) -> Q:
+    """A technician's jobs: tickets given to them, or with a field visit of theirs."""
+    visits = _visits().objects.filter(ticket=OuterRef("pk"), technician_id=staff.pk)
+    return Q(assignee_id=user.pk) | Q(Exists(visits))
+
+
 def tickets_visible_to(user) -> QuerySet:
-    return in_scope(Ticket.objects.all(), user)
+    """The store's, the region's or every ticket; a technician's service area and jobs."""
+    condition = scope_filter(user)
+    if condition is None:
+        return Ticket.objects.none()
+    staff = staff_of(user)
+    if staff.scope == "area":
+        condition = condition | assigned_jobs(user, staff)
+    return Ticket.objects.filter(condition)
 
 
 def ticket_queue(
@@ -65,6 +86,30 @@ def ticket_queue(
             else:
                 tickets = search.fts_filter(tickets, q, fts_table="tickets_ticket_fts")
     return tickets.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def with_customer_disclosure(user, tickets: QuerySet) -> QuerySet:
+    """Tickets annotated with ``customer_on_file``: whether the customer's details on file may
+    be shown to ``user`` (kefu.customers.selectors.discloses), in the same query as the list."""
+    condition = on_file_condition(user)
+    if condition is None or condition:
+        inner = Customer.objects.filter(pk=OuterRef("customer_id"))
+        value = (
+            Exists(inner.filter(condition))
+            if condition is not None
+            else Value(False, output_field=BooleanField())
+        )
+    else:
+        value = Value(True, output_field=BooleanField())
+    return tickets.annotate(customer_on_file=value)
+
+
+def customer_shown(user, ticket) -> dict:
+    """The ticket's customer as this user may see them (name on file or a neutral one)."""
+    known = getattr(ticket, "customer_on_file", None)
+    if known is not None:
+        ticket.customer.on_file_here = known
+    return shown(user, ticket.customer)
 
 
 def for_listing(tickets: QuerySet) -> QuerySet:

@@ -14,7 +14,7 @@ from kefu import clean, search
 from kefu.customers.models import Customer, Purchase
 from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.models import Store
-from kefu.org.roles import LADDER, Tier, next_tier
+from kefu.org.roles import LADDER, Tier, holds_rung, next_tier, tier_of
 from kefu.org.selectors import can, staff_of, store_in_scope, stores_for
 
 from . import checks, signals, workflow
@@ -31,16 +31,22 @@ from .models import (
     TicketEvent,
     TicketType,
 )
-from .selectors import tickets_visible_to
+from .selectors import assigned_jobs, tickets_visible_to
 from .timeline import lock_ticket, record_event, save_ticket
 
 MAX_BODY = 20_000
 DONE = (Status.RESOLVED, Status.CLOSED)
 
 
-def _require(actor, capability: str):
+def _require(actor, capability: str, ticket: Ticket | None = None):
     if not can(actor, capability):
         raise Forbidden(_("Your role may not do this on a ticket."))
+    staff = staff_of(actor)
+    # A technician sees the tickets of their service area (to take one), but changes only the
+    # jobs given to them: another technician's or nobody's ticket is not theirs to answer.
+    if ticket is not None and staff is not None and staff.scope == "area":
+        if not Ticket.objects.filter(pk=ticket.pk).filter(assigned_jobs(actor, staff)).exists():
+            raise Forbidden(_("Only tickets assigned to you (or with your visit) can be changed."))
 
 
 def next_ticket_number(day) -> str:
@@ -233,7 +239,7 @@ def add_reply(
     The reply checks (kefu.tickets.checks: the service-language checker) may refuse it or
     attach warnings; those come back on `event.warnings`. `override` asks to send despite a
     refusal where policy allows it."""
-    _require(actor, "tickets.reply" if public else "tickets.note")
+    _require(actor, "tickets.reply" if public else "tickets.note", ticket)
     body = clean.text(body, "body", max_length=MAX_BODY)
     locked = lock_ticket(ticket, expected_version)
     warnings = checks.check_reply(checks.ReplyAttempt(locked, actor, body, public, override))
@@ -293,7 +299,7 @@ def change_status(
     ``actor`` None is the system (a reopen for an unhappy customer); ``reason`` then says why,
     in the event's data."""
     if actor is not None:
-        _require(actor, "tickets.status")
+        _require(actor, "tickets.status", ticket)
     clean.choice(status, Status, "status")
     note = clean.text(note, "note", required=False, max_length=2000)
     locked = lock_ticket(ticket, expected_version)
@@ -404,6 +410,15 @@ def escalate(
     locked = lock_ticket(ticket, expected_version)
     if locked.status in DONE:
         raise Conflict(_("A resolved or closed ticket is not escalated; reopen it first."))
+    staff = staff_of(actor) if actor is not None else None
+    if staff is not None and holds_rung(staff.role):
+        # Escalation climbs from the rung the actor holds (升级路径): store staff hand a ticket
+        # to the store manager, never past them; a ticket already above one's rung is not
+        # one's to send further up (that rung decides on it).
+        if LADDER.index(locked.escalation_tier) > LADDER.index(tier_of(staff.role)):
+            raise Forbidden(
+                _("This ticket is already above your rung; its current rung decides on it.")
+            )
     target = to_tier or next_tier(locked.escalation_tier)
     if target is None:
         raise Conflict(

@@ -18,5 +18,6 @@ urlpatterns = [
     path("attachments/<int:pk>/", v.attachment, name="attachment"),
     path("customers/", v.customers, name="customers"),
     path("customers/<int:pk>/", v.customer_detail, name="customer"),
+    path("customers/<int:pk>/export/", v.customer_export, name="customer_export"),
     path("healthz", v.healthz, name="healthz"),
 ]

@@ -7,17 +7,18 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.customers import datarights
 from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.org.roles import Tier
-from kefu.org.selectors import stores_for
+from kefu.org.selectors import can, stores_for
 from kefu.tickets import selectors, services
 from kefu.tickets.api import attachment_response
 from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
@@ -66,8 +67,11 @@ def queue(request):
         sort=sort,
     )
     count, capped = selectors.capped_count(tickets)
-    paginator = CappedPaginator(selectors.for_listing(tickets), PAGE_SIZE, count)
+    listing = selectors.with_customer_disclosure(request.user, selectors.for_listing(tickets))
+    paginator = CappedPaginator(listing, PAGE_SIZE, count)
     page: Page = paginator.get_page(params.get("page"))
+    for t in page.object_list:
+        t.customer_shown = selectors.customer_shown(request.user, t)
     query = params.copy()
     query.pop("page", None)
     return render(
@@ -264,16 +268,18 @@ def ticket_new(request):
 @staff_required
 def customers(request):
     q = request.GET.get("q", "")
-    page = Paginator(customer_selectors.search_customers(request.user, q), PAGE_SIZE).get_page(
+    found = customer_selectors.search_customers(request.user, q)
+    page = Paginator(customer_selectors.with_disclosure(request.user, found), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "desk/customers.html", {"page": page, "q": q})
+    rows = [(c, customer_selectors.shown(request.user, c)) for c in page.object_list]
+    return render(request, "desk/customers.html", {"page": page, "rows": rows, "q": q})
 
 
 @staff_required
 def customer_detail(request, pk):
     customer = customer_selectors.get_customer(request.user, pk)
-    contact = customer_selectors.reveal_contact(
+    contact = customer_selectors.contact_for(
         request.user, customer, context=f"desk:customer:{customer.id}"
     )
     return render(
@@ -282,12 +288,26 @@ def customer_detail(request, pk):
         {
             "customer": customer,
             "contact": contact,
-            "purchases": customer.purchases.select_related("store", "category").order_by(
-                "-sale_date"
-            )[:50],
+            "purchases": customer_selectors.purchases_of(request.user, customer)[:50],
             "tickets": selectors.customer_history(request.user, customer.id, limit=50),
+            "can_export": can(request.user, "customers.export"),
         },
     )
+
+
+@staff_required
+def customer_export(request, pk):
+    """Everything held about a customer, readable (PIPL export); ?format=json downloads it."""
+    customer = customer_selectors.get_customer(request.user, pk)
+    try:
+        data = datarights.export_customer(actor=request.user, customer=customer)
+    except KefuError as exc:
+        return HttpResponse(exc.text(), status=exc.status, content_type="text/plain")
+    if request.GET.get("format") == "json":
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
+        return response
+    return render(request, "desk/customer_export.html", {"customer": customer, "data": data})
 
 
 def healthz(request):

@@ -115,7 +115,9 @@ def _colleagues(staff, ticket):
 
 def ticket_context(request, ticket, **extra) -> dict:
     """Everything the ticket page (desk/ticket.html) renders, every registered panel included."""
-    contact = customer_selectors.reveal_contact(
+    # What of the customer this user may see: the name on file only where the customer is on
+    # file for them, full contact data only with customers.contact (audited).
+    contact = customer_selectors.contact_for(
         request.user, ticket.customer, context=f"desk:ticket:{ticket.id}"
     )
     return {
@@ -125,9 +127,8 @@ def ticket_context(request, ticket, **extra) -> dict:
         "history": selectors.customer_history(
             request.user, ticket.customer_id, exclude_id=ticket.id
         ),
-        "purchases": ticket.customer.purchases.select_related("store", "category").order_by(
-            "-sale_date"
-        )[:10],
+        "purchases": customer_selectors.purchases_of(request.user, ticket.customer)[:10],
+        "can_see_customer": can(request.user, "customers.view"),
         "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
         "colleagues": _colleagues(staff_of(request.user), ticket),
         "can": {name: can(request.user, right) for name, right in TICKET_RIGHTS.items()},
