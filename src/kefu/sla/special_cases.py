@@ -24,7 +24,8 @@ How a message is read, the way the service-language checker reads a reply
    quoting a sign, a relative, an earlier message) and never fire a rule.
 3. Negation: a negator (不会, 不想, 没有, 并没 …; 不 / 没 / 别 / 未 only right before the
    verb) earlier in the same clause, with no 就 / 才 / 但 / 否则 … between it and the words,
-   cancels them. 别逼我 / 不排除 / 不然 / 不给退 are not negations; 以为我不敢 is a double one.
+   cancels them. 别逼我 / 不排除 / 不然 / 不给退 are not negations, 要不要 / 敢不敢 are questions,
+   and 以为我不敢 is a double negation.
 
 Judgment calls (each also sits in the data as a rule's ``note``):
 - 我要曝光你们 (exposure aimed at us) is a threat even without a platform named.
@@ -36,8 +37,12 @@ Judgment calls (each also sits in the data as a rule's ``note``):
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from kefu.text import fold_table
 
@@ -178,6 +183,10 @@ def negated(folded: str, a: int, b: int) -> bool:
         return False
     if _NOT_A_NEGATION.match(before, last.start()):
         return False
+    # 要不要 / 敢不敢 / 会不会 ask a question; they negate nothing.
+    at = last.start()
+    if 0 < at and at + 1 < len(before) and before[at - 1] == before[at + 1]:
+        return False
     return not _DOUBLE_NEGATION.search(before[: last.start()])
 
 
@@ -195,3 +204,71 @@ def _has_quote(text: str) -> bool:
 
 def _inside(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
     return any(sa <= a and b <= sb for sa, sb in spans)
+
+
+# ---------------------------------------------------------------------------------------
+# The shipped rules and the labelled corpus
+
+RULES_PATH = Path(__file__).with_name("data") / "special_cases.v1.json"
+
+
+def shipped_rules() -> list[dict]:
+    """The rules of ``data/special_cases.v1.json`` (what the migration seeds)."""
+    return json.loads(RULES_PATH.read_text(encoding="utf-8"))["rules"]
+
+
+def evaluate_corpus(path: str | Path, detector: Detector | None = None) -> dict:
+    """Precision and recall on a labelled corpus, scored per (message, category).
+
+    ``path`` is JSON lines ``{"text", "expected": [categories], "note"?}``. A message routes
+    when any category fires, so the routing confusion (per message) is reported too."""
+    detector = detector or Detector(shipped_rules())
+    tp = fp = fn = 0
+    routing = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    mistakes = []
+    rows = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line]
+    for row in rows:
+        hits = detector.find(row["text"])
+        found = {h.category for h in hits}
+        expected = set(row["expected"])
+        tp += len(found & expected)
+        fp += len(found - expected)
+        fn += len(expected - found)
+        key = ("t" if bool(found) == bool(expected) else "f") + ("p" if found else "n")
+        routing[key] += 1
+        if found != expected:
+            mistakes.append(
+                {
+                    "text": row["text"],
+                    "expected": sorted(expected),
+                    "found": [h.to_dict() for h in hits],
+                }
+            )
+    return {
+        "n": len(rows),
+        "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
+        "confusion": {"tp": tp, "fp": fp, "fn": fn},
+        "routing": routing,
+        "mistakes": mistakes,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kefu.sla.special_cases --corpus FILE`` prints the figures as JSON;
+    ``python -m kefu.sla.special_cases TEXT`` prints the hits on one message."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("text", nargs="?")
+    parser.add_argument("--corpus")
+    args = parser.parse_args(argv)
+    if args.corpus:
+        out = evaluate_corpus(args.corpus)
+    else:
+        out = [h.to_dict() for h in Detector(shipped_rules()).find(args.text or "")]
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
