@@ -27,7 +27,7 @@ ROWS = [
 ]
 TRADITIONAL_ONLY = re.compile(r"[們這會說報記訴遞電燒煙閱訂單號開機網處應聯師擊]")
 # The words a threat shares with innocent text: each must appear on both sides of the corpus.
-SHARED_WORDS = ("曝光", "记者", "电视台", "报纸", "12315", "律师", "起诉", "报警", "冒烟", "漏气")
+SHARED_WORDS = ("曝光", "记者", "电视台", "报社", "12315", "律师", "起诉", "报警", "冒烟", "漏气")
 
 
 def figures(name: str) -> dict:
