@@ -125,6 +125,19 @@ def create_customer(
 
 
 @transaction.atomic
+def set_form_of_address(*, actor, customer: Customer, address_as: str) -> Customer:
+    """An agent corrects how the customer is addressed (seed 000: 称“您”，姓 + 先生/女士).
+    Replies, scripts, macros, SMS and 回访 use it from then on; empty goes back to the form
+    computed from name and gender. The caller has checked scope (the customer was found
+    through ``selectors.get_customer``)."""
+    if not can(actor, "customers.manage"):
+        raise Forbidden(_("Your role may not change customers."))
+    customer.address_as = clean.text(address_as, "address_as", max_length=20, required=False)
+    customer.save(update_fields=["address_as", "updated_at"])
+    return customer
+
+
+@transaction.atomic
 def record_purchase(
     *,
     actor,
