@@ -18,5 +18,10 @@ urlpatterns = [
     path("attachments/<int:pk>/", v.attachment, name="attachment"),
     path("customers/", v.customers, name="customers"),
     path("customers/<int:pk>/", v.customer_detail, name="customer"),
+    path(
+        "customers/<int:pk>/form-of-address/",
+        v.customer_form_of_address,
+        name="customer_form_of_address",
+    ),
     path("healthz", v.healthz, name="healthz"),
 ]

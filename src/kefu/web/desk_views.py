@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
-from kefu.customers.services import find_or_create_customer
+from kefu.customers.services import find_or_create_customer, set_form_of_address
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.org.roles import Tier
-from kefu.org.selectors import stores_for
+from kefu.org.selectors import can, stores_for
 from kefu.tickets import selectors, services
 from kefu.tickets.api import attachment_response
 from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
@@ -286,8 +286,28 @@ def customer_detail(request, pk):
                 "-sale_date"
             )[:50],
             "tickets": selectors.customer_history(request.user, customer.id, limit=50),
+            "may_correct_address": can(request.user, "customers.manage"),
         },
     )
+
+
+@staff_required
+@require_POST
+def customer_form_of_address(request, pk):
+    """An agent corrects how the customer is addressed (empty: back to the computed form)."""
+    customer = customer_selectors.get_customer(request.user, pk)
+    try:
+        set_form_of_address(
+            actor=request.user, customer=customer, address_as=request.POST.get("address_as", "")
+        )
+    except KefuError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(
+            request,
+            _("From now on this customer is addressed as %(form)s.") % {"form": customer.honorific},
+        )
+    return redirect("desk:customer", pk=customer.pk)
 
 
 def healthz(request):
