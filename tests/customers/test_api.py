@@ -106,3 +106,39 @@ def test_reading_a_customer_is_audited(api, chain, users):
     customer = CustomerFactory()
     api("cs_agent").get(f"/api/v1/customers/{customer.id}")
     assert PiiReveal.objects.filter(user=users["cs_agent"], customer=customer).count() == 1
+
+
+def test_an_agent_corrects_the_form_of_address_and_every_greeting_uses_it(api, chain):
+    r = post(
+        api("staff_sh001"),
+        "/api/v1/customers",
+        {"name": "阿依古丽·买买提", "phone": "13800138011", "gender": "female"},
+    )
+    assert r.json()["honorific"] == "阿依古丽·买买提您好"  # not 阿女士
+    url = f"/api/v1/customers/{r.json()['id']}/form-of-address"
+    client = api("staff_sh001")
+    r = client.put(
+        url, data=json.dumps({"address_as": "阿依古丽女士"}), content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["honorific"] == "阿依古丽女士"
+    customer = Customer.objects.get(pk=r.json()["id"])
+    assert customer.greeting == "阿依古丽女士您好"
+    from kefu.quality.selectors import context_for
+
+    assert context_for(customer).honorific == "阿依古丽女士"
+    r = client.put(url, data=json.dumps({"address_as": ""}), content_type="application/json")
+    assert r.json()["honorific"] == "阿依古丽·买买提您好"
+
+
+def test_correcting_a_customer_outside_ones_scope_is_404(api, chain):
+    customer = CustomerFactory(
+        name="David Wang", gender="male", home_store=chain["stores"]["SH001"]
+    )
+    r = api("staff_bj001").put(
+        f"/api/v1/customers/{customer.pk}/form-of-address",
+        data=json.dumps({"address_as": "王总"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+    customer.refresh_from_db()
+    assert customer.address_as == "" and customer.honorific == "Wang先生"

@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 import pytest
 
 from kefu.customers import names
@@ -17,6 +20,35 @@ from kefu.logging import redact
 )
 def test_honorific_uses_the_surname_and_known_gender(name, gender, expected):
     assert names.honorific(name, gender) == expected
+
+
+FORMS = Path(__file__).parent / "data" / "forms_of_address.jsonl"
+LABELLED = [json.loads(line) for line in FORMS.read_text("utf-8").splitlines() if line]
+
+
+@pytest.mark.parametrize("row", LABELLED, ids=lambda r: r["name"] or "empty")
+def test_forms_of_address_on_the_labelled_names(row):
+    assert names.honorific(row["name"], row["gender"]) == row["expected"]
+
+
+@pytest.mark.parametrize(
+    ("name", "gender"),
+    [("阿依古丽·买买提", "female"), ("David Wang", "male"), ("小明", "male"), ("伟", "male")],
+)
+def test_a_name_without_a_known_surname_never_gets_a_wrong_one(name, gender):
+    # Today's main said 阿女士 and D先生; 您 + the full name is never wrong.
+    h = names.honorific(name, gender)
+    assert h not in ("阿女士", "D先生", "小先生", "伟先生")
+    assert h.endswith("您好") or name.split()[-1] in h
+
+
+def test_compound_surnames_are_data():
+    assert {"欧阳", "司马", "诸葛", "上官", "万俟", "第五"} <= names.COMPOUND_SURNAMES
+
+
+def test_an_agents_correction_wins_in_the_greeting():
+    assert names.greeting("阿依古丽·买买提", "female", "阿依古丽女士") == "阿依古丽女士您好"
+    assert names.greeting("张伟", "male", "") == "张先生您好"
 
 
 def test_greeting_always_ends_with_ninhao():

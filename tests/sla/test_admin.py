@@ -7,7 +7,7 @@ from django.utils import translation
 
 from kefu.sla import admin as sla_admin
 from kefu.sla.calendar import holiday_data_years
-from kefu.sla.models import Calendar, SlaPolicy
+from kefu.sla.models import Calendar, SlaPolicy, SpecialCaseRule
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,8 @@ def test_seeded_rows_are_in_the_admin(client, users):
         "/admin/sla/calendar/",
         "/admin/sla/slapolicy/",
         "/admin/sla/specialcasetrigger/",
+        "/admin/sla/specialcaserule/",
+        f"/admin/sla/specialcaserule/{SpecialCaseRule.objects.get(code='media.exposure').pk}/change/",
         "/admin/sla/slaclock/",
         f"/admin/sla/calendar/{Calendar.objects.get(name='backoffice').pk}/change/",
         f"/admin/sla/slapolicy/{SlaPolicy.objects.get(code='complaint').pk}/change/",
@@ -85,3 +87,24 @@ def test_a_calendar_with_bad_periods_is_refused(client, users):
         },
     )
     assert r.status_code == 200 and not Calendar.objects.filter(name="broken").exists()
+
+
+def test_the_admin_refuses_a_rule_whose_pattern_does_not_compile(client, users):
+    client.force_login(users["admin"])
+    rule = SpecialCaseRule.objects.get(code="media.exposure")
+    r = client.post(
+        f"/admin/sla/specialcaserule/{rule.pk}/change/",
+        {
+            "code": rule.code,
+            "category": rule.category,
+            "patterns": "曝光(",
+            "context": rule.context,
+            "exclusions": rule.exclusions,
+            "negatable": "on",
+            "note": rule.note,
+            "is_active": "on",
+        },
+    )
+    assert r.status_code == 200 and "media.exposure" in r.content.decode()
+    rule.refresh_from_db()
+    assert rule.patterns != "曝光("

@@ -322,14 +322,14 @@ def test_a_later_customer_message_with_a_threat_escalates_once(chain):
 
 
 def test_trigger_words_are_editable_data(chain):
-    ticket = open_ticket(chain["stores"]["SH001"], description="我要发到知乎上")
+    ticket = open_ticket(chain["stores"]["SH001"], description="我要发到虎扑上")
     assert fresh(ticket).escalation_tier == Tier.STORE_STAFF
-    SpecialCaseTrigger.objects.create(category="media", phrase="知乎")
-    ticket = open_ticket(chain["stores"]["SH001"], description="我要发到知乎上")
+    SpecialCaseTrigger.objects.create(category="media", phrase="虎扑")
+    ticket = open_ticket(chain["stores"]["SH001"], description="我要发到虎扑上")
     assert fresh(ticket).escalation_tier == Tier.CS_DEPARTMENT
-    SpecialCaseTrigger.objects.filter(phrase="知乎").update(is_active=False)
+    SpecialCaseTrigger.objects.filter(phrase="虎扑").update(is_active=False)
     selectors.clear_caches()
-    ticket = open_ticket(chain["stores"]["SH001"], description="我要发到知乎上")
+    ticket = open_ticket(chain["stores"]["SH001"], description="我要发到虎扑上")
     assert fresh(ticket).escalation_tier == Tier.STORE_STAFF
 
 

@@ -24,10 +24,15 @@ class CustomerCreate(Strict):
     consent_marketing: bool = False
 
 
+class FormOfAddress(Strict):
+    address_as: str = Field(max_length=20, description="e.g. 阿依古丽女士; empty: computed")
+
+
 class CustomerOut(Schema):
     id: int
     name: str
     honorific: str
+    address_as: str
     gender: str
     phone: str
     email: str
@@ -83,6 +88,7 @@ def customer_out(customer, shown: dict) -> dict:
         "id": customer.id,
         "name": shown["name"],
         "honorific": shown["honorific"],
+        "address_as": customer.address_as if shown["disclosed"] else "",
         "gender": customer.gender if shown["disclosed"] else "unknown",
         "phone": shown["phone"],
         "email": shown["email"],
@@ -161,6 +167,19 @@ def get_customer(request, customer_id: int):
     customer = selectors.get_customer(request.auth, customer_id)
     contact = selectors.contact_for(request.auth, customer, context=f"api:customer:{customer.id}")
     return customer_out(customer, contact)
+
+
+@router.put(
+    "/customers/{int:customer_id}/form-of-address",
+    response={200: CustomerOut, **ERRORS},
+    summary="Correct how the customer is addressed (used in every reply, script and SMS)",
+)
+def set_form_of_address(request, customer_id: int, payload: FormOfAddress):
+    customer = selectors.get_customer(request.auth, customer_id)
+    customer = services.set_form_of_address(
+        actor=request.auth, customer=customer, address_as=payload.address_as
+    )
+    return customer_out(customer, selectors.shown(request.auth, customer))
 
 
 @router.get(

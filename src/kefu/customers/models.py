@@ -27,6 +27,16 @@ class Customer(models.Model):
     phone_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # An agent's correction of how the customer wants to be addressed (阿依古丽女士, 王总); when
+    # set it replaces the computed form everywhere: replies, scripts, macros, SMS, 回访.
+    address_as = models.CharField(
+        _("form of address"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "How to address this customer, e.g. 阿依古丽女士; empty: from name and gender."
+        ),
+    )
     is_vip = models.BooleanField(_("VIP"), default=False)
     consent_contact = models.BooleanField(_("agrees to follow-up calls and surveys"), default=True)
     consent_marketing = models.BooleanField(_("agrees to marketing"), default=False)
@@ -59,11 +69,11 @@ class Customer(models.Model):
 
     @property
     def honorific(self) -> str:
-        return names.honorific(self.name, self.gender)
+        return self.address_as.strip() or names.honorific(self.name, self.gender)
 
     @property
     def greeting(self) -> str:
-        return names.greeting(self.name, self.gender)
+        return names.greeting(self.name, self.gender, self.address_as)
 
     @property
     def masked_phone(self) -> str:

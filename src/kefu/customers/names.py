@@ -1,38 +1,87 @@
-"""Chinese names, phone numbers and masking. Pure Python."""
+"""Chinese names, forms of address, phone numbers and masking. Pure Python.
 
+Forms of address follow seed 000: always 您, and 姓 + 先生/女士 when the gender is known. The
+surname must be one we know to be a surname (``data/surnames.v1.json``: the 百家姓 and beyond,
+single and compound). Where it cannot be known, the customer is greeted by the full name with
+您好, never with a wrong surname:
+
+- a transliterated name with a middle dot (阿依古丽·买买提): the given name comes first and
+  there is no family name to take;
+- a Han name whose first character is not a surname (小明, 阿强) or a lone given name;
+- a one-word Latin name (David). A Latin name of two or more words takes the word written in
+  capitals (WANG Wei, as on a passport) or else the last word (David Wang → Wang先生).
+An agent can correct the form on the customer (``Customer.address_as``); that wins everywhere.
+"""
+
+import functools
+import json
 import re
+from pathlib import Path
 
-# The common two-character surnames (复姓); every other name takes its first character.
-COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 独孤 南宫 西门 "
-    "申屠 太史 闻人 澹台 公冶 濮阳 淳于 单于 赫连 呼延 万俟 百里 东郭 羊舌".split()
-)
+_SURNAMES_PATH = Path(__file__).with_name("data") / "surnames.v1.json"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SEPARATORS = re.compile(r"[\s\-()（）]")
+_MIDDLE_DOTS = re.compile(r"[·•・‧∙⋅．.]")
+_LATIN = re.compile(r"[A-Za-z]")
+_HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
+# A form of address longer than this reads as a sentence; the bare 您好 is kinder.
+_LONGEST_ADDRESS = 12
 
 
-def surname_of(name: str) -> str:
-    name = name.strip()
-    if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
-        return name[:2]
-    return name[:1]
+@functools.lru_cache(maxsize=1)
+def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    data = json.loads(_SURNAMES_PATH.read_text(encoding="utf-8"))
+    return frozenset(data["single"]), frozenset(data["compound"])
+
+
+def __getattr__(name: str):
+    # COMPOUND_SURNAMES was a constant here; it now comes from the data file.
+    if name == "COMPOUND_SURNAMES":
+        return _surnames()[1]
+    raise AttributeError(name)
+
+
+def surname_of(name: str) -> str | None:
+    """The customer's surname, or None when it cannot be known (see the module docstring)."""
+    name = (name or "").strip()
+    if not name or _MIDDLE_DOTS.search(name):
+        return None
+    if _LATIN.search(name):
+        words = name.split()
+        if len(words) < 2 or not all(w.isalpha() for w in words):
+            return None
+        capitals = [w for w in words if len(w) > 1 and w.isupper()]
+        word = capitals[0] if len(capitals) == 1 else words[-1]
+        return word.capitalize()
+    han = "".join(name.split())
+    if not _HAN_ONLY.match(han):
+        return None
+    single, compound = _surnames()
+    if len(han) >= 3 and han[:2] in compound:
+        return han[:2]
+    if han[0] in single:
+        return han[0]
+    return None
 
 
 def honorific(name: str, gender: str | None) -> str:
-    """张先生 / 张女士 when the gender is known, else the full name with 您好 (张伟您好)."""
-    name = name.strip()
+    """张先生 / 张女士 when the gender and the surname are known, else the full name with 您好
+    (张伟您好, 阿依古丽·买买提您好), or 您好 alone when there is no usable name (none, one
+    character that is not a surname, or too long to say)."""
+    name = " ".join((name or "").split())
     if not name:
         return "您好"
-    if gender == "male":
-        return surname_of(name) + "先生"
-    if gender == "female":
-        return surname_of(name) + "女士"
+    surname = surname_of(name) if gender in ("male", "female") else None
+    if surname:
+        return surname + ("先生" if gender == "male" else "女士")
+    if len(name) > _LONGEST_ADDRESS or len(name) == 1:
+        return "您好"
     return name + "您好"
 
 
-def greeting(name: str, gender: str | None) -> str:
-    """The opening of a reply: 张先生您好 / 张伟您好."""
-    h = honorific(name, gender)
+def greeting(name: str, gender: str | None, address_as: str = "") -> str:
+    """The opening of a reply: 张先生您好 / 张伟您好; an agent's correction wins."""
+    h = address_as.strip() or honorific(name, gender)
     return h if h.endswith("您好") else h + "您好"
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu import clean
 from kefu.catalog.models import ProductCategory, ProductModel
-from kefu.errors import Conflict, Forbidden, InvalidInput
+from kefu.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kefu.org.models import Store
 from kefu.org.selectors import can, staff_of, stores_for
 
@@ -130,6 +130,22 @@ def create_customer(
         consent_marketing=consent_marketing,
         home_store_id=staff.store_id if staff else None,
     )
+
+
+@transaction.atomic
+def set_form_of_address(*, actor, customer: Customer, address_as: str) -> Customer:
+    """An agent corrects how the customer is addressed (seed 000: 称“您”，姓 + 先生/女士).
+    Replies, scripts, macros, SMS and 回访 use it from then on; empty goes back to the form
+    computed from name and gender. The caller has checked scope (the customer was found
+    through ``selectors.get_customer``)."""
+    if not can(actor, "customers.manage"):
+        raise Forbidden(_("Your role may not change customers."))
+    if not discloses(actor, customer):
+        # Known here only through a mobile number: what is on file is not this reader's to change.
+        raise NotFound()
+    customer.address_as = clean.text(address_as, "address_as", max_length=20, required=False)
+    customer.save(update_fields=["address_as", "updated_at"])
+    return customer
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ How a reply is read
 -------------------
 1. *Fold* the text character by character (length-preserving, so positions stay valid):
    full-width letters and digits → ASCII, traditional → simplified
-   (``phrasepacks/charmap.v1.json``).
+   (``kefu/textdata/charmap.v1.json`` through :mod:`kefu.text`, shared with sla).
 2. For phrase matching, also treat 您 as 你 and drop spaces and punctuation, remembering
    where each dropped run was and how strong a break it was (space/…/— soft, ，、： clause,
    。！？；newline sentence). A phrase may not cross a break stronger than its entry allows,
@@ -55,6 +55,8 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
+
+from kefu.text import charmap_pack, fold_table_for
 
 PACK_DIR = Path(__file__).with_name("phrasepacks")
 SEVERITIES = ("block", "warn", "hint")
@@ -133,6 +135,8 @@ def _read_packs(pack_dir: Path = PACK_DIR) -> dict[str, dict]:
         name = data["pack"]
         if name not in packs or data.get("version", 0) > packs[name].get("version", 0):
             packs[name] = data
+    # The character map moved down to kefu.text; it is still offered as the "charmap" pack.
+    packs.setdefault("charmap", charmap_pack())
     return packs
 
 
@@ -173,14 +177,8 @@ def load_packs(overrides: list[dict] | None = None) -> dict[str, dict]:
 # Text folding
 
 
-def _fold_table(t2s: dict[str, str]) -> dict[int, str]:
-    # Full-width letters, digits and quote marks become ASCII. Full-width punctuation and
-    # spaces need no folding: the break table and \s already know them, and leaving them
-    # alone lets most replies skip translate() entirely (see Checker.check).
-    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F) if chr(cp - 0xFEE0).isalnum()}
-    table[0xFF02] = '"'
-    table.update({ord(k): v for k, v in t2s.items()})
-    return table
+# The folding itself lives in kefu.text (the bottom layer), so sla folds text the same way.
+_fold_table = fold_table_for
 
 
 @functools.lru_cache(maxsize=512)

@@ -43,7 +43,10 @@ def context_for(customer=None, *, is_complaint: bool = False) -> language.Contex
     if customer is None:
         return language.Context(is_complaint=is_complaint)
     name = (customer.name or "").strip()
-    honorific = customer.honorific if customer.gender in ("male", "female") else name
+    if customer.address_as.strip():
+        honorific = customer.address_as.strip()  # an agent's correction wins
+    else:
+        honorific = customer.honorific if customer.gender in ("male", "female") else name
     return language.Context(
         customer_surname=surname_of(name) if name else None,
         honorific=honorific or None,

@@ -1,5 +1,5 @@
 """Admin for the SLA rules: calendars (with exceptions and a holiday-data warning), policies,
-special-case trigger words. Clocks are read-only history."""
+special-case rules and extra trigger words. Clocks are read-only history."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from kefu.tickets.models import Channel, Priority, Status, TicketType
 
 from .calendar import has_holiday_data, holiday_data_years
-from .models import Calendar, CalendarException, SlaClock, SlaPolicy, SpecialCaseTrigger
+from .models import (
+    Calendar,
+    CalendarException,
+    SlaClock,
+    SlaPolicy,
+    SpecialCaseRule,
+    SpecialCaseTrigger,
+)
 
 
 def missing_holiday_years(today=None) -> list[int]:
@@ -150,6 +157,26 @@ class SlaPolicyAdmin(admin.ModelAdmin):
             _("Behaviour"),
             {"fields": ("paused_statuses", "escalate_on_breach", "requires_solution_timetable")},
         ),
+    )
+
+
+@admin.register(SpecialCaseRule)
+class SpecialCaseRuleAdmin(admin.ModelAdmin):
+    """The shipped rules, editable; a pattern that does not compile is refused on save."""
+
+    list_display = ("code", "category", "negatable", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("category", "is_active")
+    search_fields = ("code", "patterns", "context", "note")
+    fields = (
+        "code",
+        "category",
+        "patterns",
+        "context",
+        "exclusions",
+        "negatable",
+        "note",
+        "is_active",
     )
 
 

@@ -1,5 +1,5 @@
 """SLA data: business calendars and their exceptions, policies, the clocks of each ticket,
-pauses, and the special-case trigger words. Calendars, policies and triggers are admin-editable
+pauses, and the special-case rules and trigger words. Calendars, policies and triggers are admin-editable
 rows seeded from ``kefu/sla/data/*.json``; clocks and pauses are written by ``services`` only."""
 
 from django.core.exceptions import ValidationError
@@ -336,8 +336,75 @@ class TriggerCategory(models.TextChoices):
     SAFETY = "safety", _("Safety hazard")
 
 
+class SpecialCaseRule(models.Model):
+    """A rule that sends a ticket straight to the customer-service department (seed 000): the
+    threat or hazard as patterns, the context words one of which must stand in the same
+    sentence, and the exclusions that mean something innocent. Read by the pure
+    :class:`~kefu.sla.special_cases.Detector`; seeded by ``code`` from
+    ``data/special_cases.v1.json``."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=TriggerCategory.choices)
+    patterns = models.TextField(
+        _("patterns"),
+        help_text=_(
+            "One regular expression per line for the threat or hazard itself; write simplified characters (traditional script is folded)."
+        ),
+    )
+    context = models.TextField(
+        _("context words"),
+        blank=True,
+        help_text=_(
+            "One word per line; at least one must stand in the same sentence. Empty: the pattern is enough."
+        ),
+    )
+    exclusions = models.TextField(
+        _("exclusions"),
+        blank=True,
+        help_text=_(
+            "One regular expression per line; where one overlaps the pattern's words, the meaning is innocent."
+        ),
+    )
+    negatable = models.BooleanField(
+        _("negation cancels it"),
+        default=True,
+        help_text=_("A negation before the words in the same clause (我不会去曝光) cancels them."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["category", "code"]
+        verbose_name = _("special-case rule")
+        verbose_name_plural = _("special-case rules")
+
+    def __str__(self):
+        return self.code
+
+    def as_rule(self) -> dict:
+        """The rule as the pure detector reads it."""
+        return {
+            "code": self.code,
+            "category": self.category,
+            "patterns": self.patterns,
+            "context": self.context,
+            "exclusions": self.exclusions,
+            "negatable": self.negatable,
+        }
+
+    def clean(self):
+        from .special_cases import Detector
+
+        try:
+            Detector([self.as_rule()])
+        except ValueError as err:
+            raise ValidationError({"patterns": str(err)}) from err
+
+
 class SpecialCaseTrigger(models.Model):
-    """A phrase that sends a ticket straight to the customer-service department (seed 000)."""
+    """An extra phrase an admin adds that sends a ticket straight to the customer-service
+    department (seed 000). It is read as a rule with the phrase as its only words (negation
+    and quotation still apply); the shipped rules are :class:`SpecialCaseRule` rows."""
 
     category = models.CharField(_("category"), max_length=20, choices=TriggerCategory.choices)
     phrase = models.CharField(_("phrase"), max_length=50, unique=True)

@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from kefu.tickets import signals
 
 from . import selectors, services
-from .models import Calendar, CalendarException, SlaPolicy, SpecialCaseTrigger
+from .models import Calendar, CalendarException, SlaPolicy, SpecialCaseRule, SpecialCaseTrigger
 
 
 def _opened(sender, ticket, actor=None, **kw):
@@ -37,7 +37,7 @@ def connect():
     signals.customer_messaged.connect(_customer, dispatch_uid="sla.customer")
     signals.status_changed.connect(_status, dispatch_uid="sla.status")
     signals.escalated.connect(_escalated, dispatch_uid="sla.escalated")
-    for model in (Calendar, CalendarException, SlaPolicy, SpecialCaseTrigger):
+    for model in (Calendar, CalendarException, SlaPolicy, SpecialCaseRule, SpecialCaseTrigger):
         post_save.connect(
             selectors.clear_caches, sender=model, dispatch_uid=f"sla.cache.save.{model.__name__}"
         )

@@ -1,7 +1,7 @@
 """Seed the admin-editable SLA rows from ``kefu/sla/data/*.json``.
 
 Used by the data migration (with historical models) and by tests after a database flush.
-Idempotent: rows that exist, by name / code / phrase, are left as the admins edited them."""
+Idempotent: rows that exist, by name / code, are left as the admins edited them."""
 
 import json
 from importlib import resources
@@ -42,14 +42,20 @@ def seed_policies(SlaPolicy) -> int:
     return created
 
 
-def seed_triggers(SpecialCaseTrigger) -> int:
+def seed_rules(SpecialCaseRule) -> int:
+    """The special-case rules of ``special_cases.v1.json``, by code (lists become lines)."""
     created = 0
-    for category, phrases in data("special_cases.json")["triggers"].items():
-        for phrase in phrases:
-            _obj, new = SpecialCaseTrigger.objects.get_or_create(
-                phrase=phrase, defaults={"category": category}
-            )
-            created += new
+    for item in data("special_cases.v1.json")["rules"]:
+        defaults = {
+            "category": item["category"],
+            "patterns": "\n".join(item["patterns"]),
+            "context": "\n".join(item.get("context", [])),
+            "exclusions": "\n".join(item.get("exclusions", [])),
+            "negatable": item.get("negatable", True),
+            "note": item.get("note", ""),
+        }
+        _obj, new = SpecialCaseRule.objects.get_or_create(code=item["code"], defaults=defaults)
+        created += new
     return created
 
 
@@ -60,5 +66,5 @@ def seed_all(apps=None) -> int:
     return (
         seed_calendars(apps.get_model("sla", "Calendar"))
         + seed_policies(apps.get_model("sla", "SlaPolicy"))
-        + seed_triggers(apps.get_model("sla", "SpecialCaseTrigger"))
+        + seed_rules(apps.get_model("sla", "SpecialCaseRule"))
     )

@@ -1,7 +1,8 @@
-"""Reads for SLA: calendars, policies and trigger words (cached), a ticket's clocks, who stands
+"""Reads for SLA: calendars, policies and special-case rules (cached), a ticket's clocks, who stands
 on each rung, the "breaching soon" list, and the ``sla`` block of the ticket JSON."""
 
 import logging
+import re
 import threading
 import time
 from datetime import datetime, timedelta
@@ -14,8 +15,17 @@ from kefu.org.roles import LADDER, RUNG_HOLDER, STORE_ROLES, Role, Tier, next_ti
 from kefu.tickets.selectors import tickets_visible_to
 
 from .calendar import BusinessCalendar, load_seeded
-from .models import Calendar, ClockState, SlaClock, SlaPause, SlaPolicy, SpecialCaseTrigger
+from .models import (
+    Calendar,
+    ClockState,
+    SlaClock,
+    SlaPause,
+    SlaPolicy,
+    SpecialCaseRule,
+    SpecialCaseTrigger,
+)
 from .seed import CS_DEPARTMENT_CALENDAR
+from .special_cases import Detector, Hit
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +70,30 @@ def _load_policies() -> list:
 
 
 def _load_triggers():
-    import ahocorasick
-
-    automaton = ahocorasick.Automaton()
-    for category, phrase in SpecialCaseTrigger.objects.filter(is_active=True).values_list(
-        "category", "phrase"
+    """The special-case detector: the active rules, then each extra phrase an admin added as a
+    rule of its own (the phrase as its words, negation and quotation still applying)."""
+    rules = [r.as_rule() for r in SpecialCaseRule.objects.filter(is_active=True)]
+    for pk, category, phrase in SpecialCaseTrigger.objects.filter(is_active=True).values_list(
+        "pk", "category", "phrase"
     ):
         if phrase.strip():
-            automaton.add_word(phrase.strip().lower(), (category, phrase.strip()))
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
+            rules.append(
+                {"code": f"phrase.{pk}", "category": category, "patterns": [re.escape(phrase)]}
+            )
+    try:
+        return Detector(rules)
+    except ValueError:
+        # A bad pattern saved around the admin's validation must not stop tickets opening:
+        # compile the rules one by one and leave the broken ones out (the admin shows them).
+        good = []
+        for rule in rules:
+            try:
+                Detector([rule])
+            except ValueError:
+                log.error("special-case rule %s has an invalid pattern", rule["code"])
+                continue
+            good.append(rule)
+        return Detector(good)
 
 
 _calendars = _Cached(_load_calendars)
@@ -139,15 +162,9 @@ def policy_by_code(code: str) -> SlaPolicy | None:
     return found or SlaPolicy.objects.filter(code=code).first()
 
 
-def special_case_triggers(text: str) -> list[tuple[str, str]]:
-    """(category, phrase) of each trigger phrase found in ``text``, first occurrence order."""
-    automaton = _triggers.get()
-    if not text or not len(automaton):
-        return []
-    found: dict[str, tuple[str, str]] = {}
-    for _end, (category, phrase) in automaton.iter(text.lower()):
-        found.setdefault(phrase, (category, phrase))
-    return list(found.values())
+def special_case_hits(text: str) -> list[Hit]:
+    """Each special-case rule that fires on ``text`` and the words it fired on, in text order."""
+    return _triggers.get().find(text)
 
 
 # --------------------------------------------------------------------------- people on the ladder

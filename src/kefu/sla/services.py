@@ -46,7 +46,7 @@ from .selectors import (
     holder_calendar,
     match_policy,
     policy_by_code,
-    special_case_triggers,
+    special_case_hits,
 )
 
 log = logging.getLogger(__name__)
@@ -343,13 +343,19 @@ def pause_or_resume(ticket, *, previous: str | None, status: str) -> None:
 
 def route_special_case(ticket, text: str, *, vip: bool) -> bool:
     """Send a special case (media threat, 12315 / regulators, lawyers, safety hazard, VIP)
-    straight to the CS department, once: a ticket already there stays put. True if escalated."""
+    straight to the CS department, once: a ticket already there stays put. True if escalated.
+
+    The escalation's timeline entry says which rule fired on which of the customer's words
+    (规则 media.outlet：“找记者”), so the CS department sees why the ticket came to them and
+    an admin can tune the rule that misfired."""
     if ticket.escalation_tier == Tier.CS_DEPARTMENT or ticket.status in DONE_STATUSES:
         return False
     with _site_language():
-        reasons = [_("VIP customer")] if vip else []
+        reasons = [str(_("VIP customer"))] if vip else []
         reasons += [
-            f"{TriggerCategory(c).label}: {phrase}" for c, phrase in special_case_triggers(text)
+            _("%(category)s (rule %(rule)s): “%(words)s”")
+            % {"category": TriggerCategory(h.category).label, "rule": h.rule, "words": h.words}
+            for h in special_case_hits(text)
         ]
         if not reasons:
             return False

@@ -19,5 +19,10 @@ urlpatterns = [
     path("customers/", v.customers, name="customers"),
     path("customers/<int:pk>/", v.customer_detail, name="customer"),
     path("customers/<int:pk>/export/", v.customer_export, name="customer_export"),
+    path(
+        "customers/<int:pk>/form-of-address/",
+        v.customer_form_of_address,
+        name="customer_form_of_address",
+    ),
     path("healthz", v.healthz, name="healthz"),
 ]

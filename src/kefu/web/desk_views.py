@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from kefu.customers import datarights
 from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
-from kefu.customers.services import find_or_create_customer
+from kefu.customers.services import find_or_create_customer, set_form_of_address
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.org.roles import Tier
 from kefu.org.selectors import can, stores_for
@@ -291,6 +291,7 @@ def customer_detail(request, pk):
             "purchases": customer_selectors.purchases_of(request.user, customer)[:50],
             "tickets": selectors.customer_history(request.user, customer.id, limit=50),
             "can_export": can(request.user, "customers.export"),
+            "may_correct_address": can(request.user, "customers.manage"),
         },
     )
 
@@ -308,6 +309,25 @@ def customer_export(request, pk):
         response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
         return response
     return render(request, "desk/customer_export.html", {"customer": customer, "data": data})
+
+
+@staff_required
+@require_POST
+def customer_form_of_address(request, pk):
+    """An agent corrects how the customer is addressed (empty: back to the computed form)."""
+    customer = customer_selectors.get_customer(request.user, pk)
+    try:
+        set_form_of_address(
+            actor=request.user, customer=customer, address_as=request.POST.get("address_as", "")
+        )
+    except KefuError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(
+            request,
+            _("From now on this customer is addressed as %(form)s.") % {"form": customer.honorific},
+        )
+    return redirect("desk:customer", pk=customer.pk)
 
 
 def healthz(request):

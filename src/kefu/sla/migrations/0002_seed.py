@@ -1,12 +1,14 @@
-"""Seed business calendars, SLA policies and special-case trigger words from kefu/sla/data."""
+"""Seed business calendars, SLA policies from kefu/sla/data."""
 
 from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from kefu.sla.seed import seed_all
+    # Special-case words were seeded here once; rules replaced them in 0003.
+    from kefu.sla.seed import seed_calendars, seed_policies
 
-    seed_all(apps)
+    seed_calendars(apps.get_model("sla", "Calendar"))
+    seed_policies(apps.get_model("sla", "SlaPolicy"))
 
 
 class Migration(migrations.Migration):
