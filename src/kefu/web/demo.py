@@ -258,6 +258,10 @@ FOLLOW_REPLIES = [
     "{greeting}，配件已经到店，我们今天下午和您约上门时间。",
     "{greeting}，已经和门店确认过了，会按您的要求处理，请您放心。",
 ]
+# Every reply the demo sends a customer (tests/quality/test_shipped_texts.py checks them all).
+REPLIES = (
+    [r for replies in FIRST_REPLIES.values() for r in replies] + DEFAULT_REPLIES + FOLLOW_REPLIES
+)
 NOTES = [
     "已电话联系顾客，顾客情绪较激动，先安抚后再约上门时间。",
     "配件需要从总仓调货，预计三天到店。",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0002_name_initials"),
+        ("customers", "0003_data_rights"),
     ]
 
     operations = [

@@ -23,7 +23,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sla", "0002_seed"),
+        ("sla", "0003_met_late"),
     ]
 
     operations = [
