@@ -107,6 +107,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "feedback.cards": FEEDBACK_MANAGERS,
     "feedback.compensation.request": DESK,
     "feedback.reports": FEEDBACK_MANAGERS,
+    # channels: post inbound mail (a mail gateway's integration account, the CS department)
+    "channels.inbound": frozenset({Role.CS_AGENT, Role.CS_MANAGER, Role.ADMIN}),
 }
 
 

@@ -1,0 +1,91 @@
+"""The channels API: inbound mail from a mail gateway, and a ticket's delivery log.
+
+- POST /api/v1/channels/email/inbound — the raw RFC 822 message as the body
+  (Content-Type: message/rfc822) → 202 {ticket_id, number, outcome}; ticket_id is null for an
+  ignored auto-reply.
+- GET /api/v1/tickets/{id}/deliveries — the outbound messages of a ticket, addresses masked.
+"""
+
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Router, Schema
+from ninja import Status as WithStatus
+
+from kefu.api.schema import ERRORS
+from kefu.errors import Forbidden, InvalidInput
+from kefu.org.selectors import can
+
+from . import inbound, selectors
+
+router = Router()
+API_PREFIX = ""
+API_TAGS = ["channels"]
+
+
+class InboundOut(Schema):
+    ticket_id: int | None
+    number: str | None
+    outcome: str
+
+
+class DeliveryOut(Schema):
+    id: int
+    channel: str
+    to: str
+    template: str
+    status: str
+    attempts: int
+    backend: str
+    provider_id: str
+    error: str
+    created_at: datetime
+    sent_at: datetime | None
+    not_before: datetime | None
+
+
+@router.post(
+    "/channels/email/inbound",
+    response={202: InboundOut, **ERRORS},
+    summary="Take in one e-mail (raw RFC 822 body, Content-Type: message/rfc822)",
+)
+def email_inbound(request):
+    if not can(request.user, "channels.inbound"):
+        raise Forbidden(_("You may not post inbound mail."))
+    content_type = request.content_type or ""
+    if content_type not in ("message/rfc822", "application/octet-stream", "text/plain"):
+        raise InvalidInput(_("Send the raw message with Content-Type: message/rfc822."))
+    outcome, ticket = inbound.take_in(request.body)
+    return WithStatus(
+        202,
+        {
+            "ticket_id": ticket.pk if ticket else None,
+            "number": ticket.number if ticket else None,
+            "outcome": outcome,
+        },
+    )
+
+
+@router.get(
+    "/tickets/{ticket_id}/deliveries",
+    response={200: list[DeliveryOut], **ERRORS},
+    summary="The delivery log of a ticket's messages to the customer",
+)
+def ticket_deliveries(request, ticket_id: int):
+    return [
+        {
+            "id": d.pk,
+            "channel": d.channel,
+            "to": d.to_masked,
+            "template": d.template,
+            "status": d.status,
+            "attempts": d.attempts,
+            "backend": d.backend,
+            "provider_id": d.provider_id,
+            "error": d.error,
+            "created_at": d.created_at,
+            "sent_at": d.sent_at,
+            "not_before": d.not_before,
+        }
+        for d in selectors.deliveries_for(request.user, ticket_id)
+    ]
