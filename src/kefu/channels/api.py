@@ -55,7 +55,10 @@ def email_inbound(request):
     content_type = request.content_type or ""
     if content_type not in ("message/rfc822", "application/octet-stream", "text/plain"):
         raise InvalidInput(_("Send the raw message with Content-Type: message/rfc822."))
-    outcome, ticket = inbound.take_in(request.body)
+    # Read the stream ourselves (request.body stops at DATA_UPLOAD_MAX_MEMORY_SIZE with a 400);
+    # one byte over the limit is enough to refuse it with a clear 422.
+    raw = request.read(inbound.MAX_MESSAGE_BYTES + 1)
+    outcome, ticket = inbound.take_in(raw)
     return WithStatus(
         202,
         {
