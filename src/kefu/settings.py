@@ -226,7 +226,9 @@ KEFU_SMS_BACKEND = os.environ.get("KEFU_SMS_BACKEND", "console")
 KEFU_ALIYUN_ACCESS_KEY_ID = os.environ.get("KEFU_ALIYUN_ACCESS_KEY_ID", "")
 KEFU_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("KEFU_ALIYUN_ACCESS_KEY_SECRET", "")
 KEFU_ALIYUN_SMS_SIGN_NAME = os.environ.get("KEFU_ALIYUN_SMS_SIGN_NAME", "")
-KEFU_ALIYUN_SMS_ENDPOINT = os.environ.get("KEFU_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+KEFU_ALIYUN_SMS_ENDPOINT = os.environ.get(
+    "KEFU_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
+)
 # JSON {"template name": "SMS_123456789"}: the template codes Aliyun approved for this account.
 KEFU_ALIYUN_SMS_TEMPLATE_CODES = os.environ.get("KEFU_ALIYUN_SMS_TEMPLATE_CODES", "")
 KEFU_WECHAT_APPID = os.environ.get("KEFU_WECHAT_APPID", "")

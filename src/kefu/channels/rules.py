@@ -124,3 +124,5 @@ def all_texts(templates: dict | None = None):
             else:
                 yield name, channel, spec
     yield "survey_line", "all", data["survey_line"]
+    for name, label in data["labels"].items():
+        yield name, "label", label

@@ -238,7 +238,7 @@ def _record_outcome(delivery: Delivery) -> None:
     body = labels[delivery.status] % {
         "channel": Medium(delivery.channel).label,
         "to": delivery.to_masked,
-        "template": delivery.template,
+        "template": rules.load_templates()["labels"].get(delivery.template, delivery.template),
         "error": delivery.error,
         "at": _local(delivery.not_before),
     }
