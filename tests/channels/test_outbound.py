@@ -195,3 +195,37 @@ def test_deliveries_api_masks_and_is_scoped(chain, api, django_capture_on_commit
     assert row["template"] == "ticket_received" and row["status"] in ("sent", "queued")
     assert "13912345678" not in answer.content.decode()
     assert api("staff_bj001").get(f"/api/v1/tickets/{ticket.pk}/deliveries").status_code == 404
+
+
+@time_machine.travel(dt.datetime(2026, 5, 6, 10, 0, tzinfo=SH), tick=False)
+def test_visit_booked_on_the_way_and_done_reach_the_customer(
+    chain, users, api, django_capture_on_commit_callbacks
+):
+    from kefu.aftersales import services as aftersales
+    from tests.factories import purchase_bought, technician
+
+    technician(users["technician"], skills=("refrigerator",), regions=("east",))
+    purchase = purchase_bought(90)
+    purchase.customer.phone = "13912345678"
+    purchase.customer.save()
+    ticket = open_ticket(
+        chain["stores"]["SH001"], customer=purchase.customer, purchase_id=purchase.pk
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = aftersales.dispatch_visit(
+            actor=users["cs_agent"],
+            ticket=ticket,
+            kind="repair",
+            date=dt.date(2026, 5, 7),
+            window="09-12",
+            technician="technician",
+        )
+    booked = Delivery.objects.get(ticket=ticket, template="visit_booked")
+    assert "2026-05-07" in booked.body and "09:00" in booked.body
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api("technician").post(f"/api/v1/aftersales/visits/{visit.pk}/on-the-way")
+    assert answer.status_code == 200, answer.content
+    assert Delivery.objects.filter(ticket=ticket, template="visit_on_the_way").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        aftersales.record_visit(actor=users["technician"], visit=visit, outcome="fixed")
+    assert Delivery.objects.filter(ticket=ticket, template="visit_done").count() == 1

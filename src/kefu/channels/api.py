@@ -50,7 +50,7 @@ class DeliveryOut(Schema):
     summary="Take in one e-mail (raw RFC 822 body, Content-Type: message/rfc822)",
 )
 def email_inbound(request):
-    if not can(request.user, "channels.inbound"):
+    if not can(request.auth, "channels.inbound"):
         raise Forbidden(_("You may not post inbound mail."))
     content_type = request.content_type or ""
     if content_type not in ("message/rfc822", "application/octet-stream", "text/plain"):
@@ -90,5 +90,5 @@ def ticket_deliveries(request, ticket_id: int):
             "sent_at": d.sent_at,
             "not_before": d.not_before,
         }
-        for d in selectors.deliveries_for(request.user, ticket_id)
+        for d in selectors.deliveries_for(request.auth, ticket_id)
     ]
