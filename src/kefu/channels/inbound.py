@@ -166,7 +166,7 @@ def _customer_for(sender: str, display: str) -> Customer:
     return Customer.objects.create(name=name, email=sender, phone=None)
 
 
-def _store() -> Store:
+def default_store() -> Store:
     stores = Store.objects.filter(is_active=True).order_by("code")
     store = (
         stores.filter(code=settings.KEFU_EMAIL_STORE).first() if settings.KEFU_EMAIL_STORE else None
@@ -217,7 +217,7 @@ def take_in(raw: bytes) -> tuple[str, Ticket | None]:
                 channel=Channel.EMAIL,
                 subject=(subject.strip() or text[:30] or "邮件咨询")[:100],
                 description=text,
-                store=_store(),
+                store=default_store(),
                 customer=customer,
             )
             outcome = Outcome.NEW_TICKET
