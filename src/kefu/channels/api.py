@@ -16,7 +16,7 @@ from kefu.api.schema import ERRORS
 from kefu.errors import Forbidden, InvalidInput
 from kefu.org.selectors import can
 
-from . import inbound, selectors
+from . import hotline, inbound, selectors
 
 router = Router()
 API_PREFIX = ""
@@ -92,3 +92,27 @@ def ticket_deliveries(request, ticket_id: int):
         }
         for d in selectors.deliveries_for(request.auth, ticket_id)
     ]
+
+
+class CallOut(Schema):
+    ticket_id: int | None
+    outcome: str
+
+
+@router.post(
+    "/channels/hotline/events",
+    auth=None,
+    response={202: CallOut, **ERRORS},
+    summary="A call event from the call-centre system (HMAC-SHA256 signed, KEFU_HOTLINE_SECRET)",
+)
+def hotline_events(request):
+    body = request.read(16 * 1024 + 1)
+    if len(body) > 16 * 1024:
+        raise InvalidInput(_("The call event is too large."))
+    hotline.verify(
+        body,
+        request.headers.get("X-Kefu-Timestamp", ""),
+        request.headers.get("X-Kefu-Signature", ""),
+    )
+    outcome, ticket = hotline.handle(hotline.parse(body))
+    return WithStatus(202, {"ticket_id": ticket.pk if ticket else None, "outcome": outcome})
