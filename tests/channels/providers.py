@@ -106,3 +106,21 @@ class WeChat(_Base):
 
 
 __all__ = ["AliyunSms", "Server", "WeChat", "quote"]
+
+
+class WebhookReceiver(_Base):
+    """An integrator's endpoint: checks X-Kefu-Signature; answers state["status"] (default 200)."""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        timestamp = self.headers.get("X-Kefu-Timestamp", "")
+        expected = hmac.new(
+            self.state["secret"].encode(), timestamp.encode() + b"." + body, hashlib.sha256
+        ).hexdigest()
+        good = hmac.compare_digest(expected, self.headers.get("X-Kefu-Signature", ""))
+        self.state["requests"].append(
+            {"event": self.headers.get("X-Kefu-Event"), "good": good, "body": json.loads(body)}
+        )
+        if not good:
+            return self.answer({"error": "bad signature"}, 401)
+        self.answer({"ok": True}, self.state.get("status", 200))

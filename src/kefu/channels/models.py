@@ -95,3 +95,45 @@ class InboundMail(models.Model):
 
     def __str__(self):
         return f"{self.message_id} {self.outcome}"
+
+
+class Webhook(models.Model):
+    """An integrator's endpoint for ticket events (created, replied, escalated, breached,
+    resolved): HMAC-signed POSTs, retried with backoff, switched off after repeated failures."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200)
+    events = models.JSONField(_("events"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.CharField(max_length=30)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "not_before"], name="webhook_due")]
+
+    def __str__(self):
+        return f"{self.webhook_id} {self.event} {self.status}"

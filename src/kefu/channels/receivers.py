@@ -10,9 +10,13 @@ def on_timeline_event(sender, instance, created, raw=False, **kwargs):
     if not created or raw:
         return
     # Cheap filter first: most events (notes, SLA, deliveries themselves) reach no customer.
-    if rules.template_for(instance.kind, instance.public, instance.data or {}) is None:
-        return
-    from .services import messages_for_event
-
+    data = instance.data or {}
     event_id = instance.pk
-    transaction.on_commit(lambda: messages_for_event(event_id), robust=True)
+    if rules.template_for(instance.kind, instance.public, data) is not None:
+        from .services import messages_for_event
+
+        transaction.on_commit(lambda: messages_for_event(event_id), robust=True)
+    if rules.webhook_event_for(instance.kind, instance.public, data) is not None:
+        from .webhooks import queue_for_event
+
+        transaction.on_commit(lambda: queue_for_event(event_id), robust=True)

@@ -126,3 +126,14 @@ def all_texts(templates: dict | None = None):
     yield "survey_line", "all", data["survey_line"]
     for name, label in data["labels"].items():
         yield name, "label", label
+
+
+def webhook_event_for(kind: str, public: bool, data: dict, rules: dict | None = None) -> str | None:
+    """The integrators' name of a timeline event (created, replied, …), or None."""
+    hooks = (rules or load_rules())["webhooks"]
+    rule = template_for(kind, public, data, {"events": hooks["events"]})
+    return rule["event"] if rule else None
+
+
+def webhook_retry_delay(attempts: int, rules: dict | None = None) -> int | None:
+    return retry_delay(attempts, {"retry": (rules or load_rules())["webhooks"]["retry"]})

@@ -9,7 +9,7 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from kefu.errors import KefuError
 
-from . import inbound, services
+from . import inbound, services, webhooks
 
 log = logging.getLogger("kefu.channels")
 
@@ -17,7 +17,7 @@ log = logging.getLogger("kefu.channels")
 @db_periodic_task(crontab(minute="*/5"))
 @lock_task("channels-send-due")
 def send_due_deliveries():
-    return services.send_due()
+    return {"messages": services.send_due(), "webhooks": webhooks.post_due()}
 
 
 def poll_mailbox(*, host=None, port=None, user=None, password=None, ssl=None, folder=None) -> dict:

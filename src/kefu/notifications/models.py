@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to you")
     CUSTOMER_VOICE = "customer_voice", _("The customer's voice")
     HOTLINE_CALL = "hotline_call", _("Incoming call")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook switched off")
 
 
 class Notification(models.Model):
