@@ -48,6 +48,12 @@ class DeliveryOut(Schema):
     "/channels/email/inbound",
     response={202: InboundOut, **ERRORS},
     summary="Take in one e-mail (raw RFC 822 body, Content-Type: message/rfc822)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
 def email_inbound(request):
     if not can(request.auth, "channels.inbound"):
@@ -104,6 +110,43 @@ class CallOut(Schema):
     auth=None,
     response={202: CallOut, **ERRORS},
     summary="A call event from the call-centre system (HMAC-SHA256 signed, KEFU_HOTLINE_SECRET)",
+    description="Headers X-Kefu-Timestamp (Unix seconds) and X-Kefu-Signature (hex HMAC-SHA256 "
+    'of "<timestamp>." + body).',
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "X-Kefu-Timestamp",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "X-Kefu-Signature",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+            },
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["call_id", "event", "caller"],
+                        "properties": {
+                            "call_id": {"type": "string", "maxLength": 100},
+                            "event": {"type": "string", "enum": sorted(hotline.EVENTS)},
+                            "caller": {"type": "string", "maxLength": 20},
+                            "agent": {"type": "string", "maxLength": 150},
+                            "store": {"type": "string", "maxLength": 20},
+                            "duration": {"type": "integer", "minimum": 0},
+                        },
+                    }
+                }
+            },
+        },
+    },
 )
 def hotline_events(request):
     body = request.read(16 * 1024 + 1)
