@@ -229,3 +229,24 @@ def test_visit_booked_on_the_way_and_done_reach_the_customer(
     with django_capture_on_commit_callbacks(execute=True):
         aftersales.record_visit(actor=users["technician"], visit=visit, outcome="fixed")
     assert Delivery.objects.filter(ticket=ticket, template="visit_done").count() == 1
+
+
+def test_deliveries_list_takes_the_same_queries_for_one_or_many(
+    chain, api, django_capture_on_commit_callbacks
+):
+    ticket = opened(chain, django_capture_on_commit_callbacks, phone="13912345678")
+    client = api("cs_agent")
+    client.get(f"/api/v1/tickets/{ticket.pk}/deliveries")  # warm the token cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/api/v1/tickets/{ticket.pk}/deliveries")
+    for _ in range(20):
+        Delivery.objects.create(
+            ticket=ticket, channel="sms", to="13912345678", to_masked="139****5678", template="x"
+        )
+    with CaptureQueriesContext(connection) as many:
+        answer = client.get(f"/api/v1/tickets/{ticket.pk}/deliveries")
+    assert len(answer.json()) == 21
+    assert len(many) == len(one)
