@@ -71,7 +71,12 @@ def _customer_for(openid: str) -> Customer:
 def _bind_request(openid: str, mobile: str) -> str:
     phone = normalise_mobile(mobile)
     customer = Customer.objects.filter(phone=phone).first() if phone else None
-    if customer is not None and _count(f"channels:wx-bind-count:{openid}") <= 3:
+    # Three codes an hour per WeChat user and per mobile: nobody turns this into an SMS cannon.
+    if (
+        customer is not None
+        and _count(f"channels:wx-bind-count:{openid}") <= 3
+        and _count(f"channels:wx-bind-phone:{phone}") <= 3
+    ):
         code = f"{secrets.randbelow(10**6):06d}"
         cache.set(f"channels:wx-bind:{openid}", {"customer": customer.pk, "code": code}, 600)
         _subject, body = rules.render("link_code", "sms", {"code": code, "number": "—"})
