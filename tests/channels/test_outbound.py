@@ -42,6 +42,7 @@ def test_counter_ticket_sends_tracking_link_by_sms_on_the_console(
     assert "139****5678" in out and "13912345678" not in out
     event = TicketEvent.objects.get(ticket=ticket, kind="delivery")
     assert event.data["status"] == "sent" and "13912345678" not in event.body + str(event.data)
+    assert event.body == "已通过短信向顾客（139****5678）发送受理通知。"
 
 
 @time_machine.travel(dt.datetime(2026, 5, 6, 22, 30, tzinfo=SH), tick=False)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
@@ -225,7 +225,7 @@ def send_delivery(delivery_id: int) -> str:
 send_delivery_task = db_task()(send_delivery)
 
 
-def _record_outcome(delivery: Delivery) -> None:
+def _outcome_line(delivery: Delivery) -> str:
     labels = {
         DeliveryStatus.SENT: _("Sent %(channel)s to the customer (%(to)s): %(template)s."),
         DeliveryStatus.RETRYING: _(
@@ -235,13 +235,19 @@ def _record_outcome(delivery: Delivery) -> None:
             "%(channel)s to the customer (%(to)s) failed (%(error)s); not trying again."
         ),
     }
-    body = labels[delivery.status] % {
-        "channel": Medium(delivery.channel).label,
+    return labels[delivery.status] % {
+        "channel": str(Medium(delivery.channel).label),
         "to": delivery.to_masked,
         "template": rules.load_templates()["labels"].get(delivery.template, delivery.template),
         "error": delivery.error,
         "at": _local(delivery.not_before),
     }
+
+
+def _record_outcome(delivery: Delivery) -> None:
+    # The timeline is the team's record: written in the site's language, whoever caused it.
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _outcome_line(delivery)
     record_event(
         delivery.ticket,
         DELIVERY_EVENT,
@@ -373,7 +379,7 @@ def redeem_link_code(*, number: str, mobile: str, code: str) -> Ticket | None:
         cache.set(key, stored, timeout=CODE_TTL)
         return None
     cache.delete(key)
-    record_event(
-        ticket, "tracking_link_recovered", None, body=_("Tracking link recovered by SMS code.")
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _("Tracking link recovered by SMS code.")
+    record_event(ticket, "tracking_link_recovered", None, body=body)
     return ticket
