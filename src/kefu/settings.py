@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.feedback",
     "kefu.analytics",
+    "kefu.channels",
     "kefu.web",
 ]
 
@@ -220,6 +221,34 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kefu@localhost")
 KEFU_PUBLIC_URL = os.environ.get("KEFU_PUBLIC_URL", "")
 # Retention (PIPL): customers with no activity for this many years are anonymised nightly.
 KEFU_RETENTION_YEARS = int(os.environ.get("KEFU_RETENTION_YEARS", "3"))
+
+# Customer channels (kefu.channels). Nothing set: every message goes to the delivery log and the
+# console. SMS through Aliyun SMS when KEFU_SMS_BACKEND=aliyun; WeChat customer-service messages
+# when the Official Account's app id and secret are set.
+KEFU_SMS_BACKEND = os.environ.get("KEFU_SMS_BACKEND", "console")
+KEFU_ALIYUN_ACCESS_KEY_ID = os.environ.get("KEFU_ALIYUN_ACCESS_KEY_ID", "")
+KEFU_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("KEFU_ALIYUN_ACCESS_KEY_SECRET", "")
+KEFU_ALIYUN_SMS_SIGN_NAME = os.environ.get("KEFU_ALIYUN_SMS_SIGN_NAME", "")
+KEFU_ALIYUN_SMS_ENDPOINT = os.environ.get(
+    "KEFU_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
+)
+# JSON {"template name": "SMS_123456789"}: the template codes Aliyun approved for this account.
+KEFU_ALIYUN_SMS_TEMPLATE_CODES = os.environ.get("KEFU_ALIYUN_SMS_TEMPLATE_CODES", "")
+KEFU_WECHAT_APPID = os.environ.get("KEFU_WECHAT_APPID", "")
+KEFU_WECHAT_SECRET = os.environ.get("KEFU_WECHAT_SECRET", "")
+KEFU_WECHAT_TOKEN = os.environ.get("KEFU_WECHAT_TOKEN", "")
+KEFU_WECHAT_API_BASE = os.environ.get("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
+KEFU_HOTLINE_SECRET = os.environ.get("KEFU_HOTLINE_SECRET", "")
+# The support mailbox: From / Reply-To of customer mail, and never answered itself (no loops).
+KEFU_SUPPORT_EMAIL = os.environ.get("KEFU_SUPPORT_EMAIL", "")
+# IMAP poller (every minute when KEFU_IMAP_HOST is set); new mail opens tickets at this store.
+KEFU_IMAP_HOST = os.environ.get("KEFU_IMAP_HOST", "")
+KEFU_IMAP_PORT = int(os.environ.get("KEFU_IMAP_PORT", 993))
+KEFU_IMAP_USER = os.environ.get("KEFU_IMAP_USER", "")
+KEFU_IMAP_PASSWORD = os.environ.get("KEFU_IMAP_PASSWORD", "")
+KEFU_IMAP_SSL = env_flag("KEFU_IMAP_SSL", default=True)
+KEFU_IMAP_FOLDER = os.environ.get("KEFU_IMAP_FOLDER", "INBOX")
+KEFU_EMAIL_STORE = os.environ.get("KEFU_EMAIL_STORE", "")
 
 LOGGING = {
     "version": 1,

@@ -487,6 +487,17 @@ def record_visit(request, visit_id: int, payload: VisitRecordIn):
 
 
 @router.post(
+    "/visits/{int:visit_id}/on-the-way",
+    response={200: VisitOut, **ERRORS},
+    summary="The technician sets off: the customer is told",
+)
+def visit_on_the_way(request, visit_id: int):
+    visit = selectors.get_visit(request.auth, visit_id)
+    services.technician_on_the_way(actor=request.auth, visit=visit)
+    return visit_out(selectors.get_visit(request.auth, visit_id))
+
+
+@router.post(
     "/visits/{int:visit_id}/cancel", response={200: VisitOut, **ERRORS}, summary="Cancel a visit"
 )
 def cancel_visit(request, visit_id: int, payload: CancelIn):

@@ -613,6 +613,24 @@ def _may_work_visit(actor, visit) -> None:
     raise Forbidden(_("Only the visit's technician or a dispatcher may do this."))
 
 
+@transaction.atomic
+def technician_on_the_way(*, actor, visit: FieldVisit) -> FieldVisit:
+    """The technician sets off (师傅已出发): a public line on the ticket, which the customer
+    channels turn into a message so the customer expects the call at the door."""
+    _may_work_visit(actor, visit)
+    ticket, locked = _lock_visit(visit)
+    record_event(
+        ticket,
+        "visit_on_the_way",
+        actor,
+        public=True,
+        body=gettext("The technician %(name)s is on the way.")
+        % {"name": locked.technician.display_name},
+        visit=locked.pk,
+    )
+    return locked
+
+
 def _lock_visit(visit) -> tuple[Ticket, FieldVisit]:
     ticket = _lock(visit.ticket)
     locked = (

@@ -10,6 +10,8 @@ class NotificationKind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA breached")
     ESCALATED = "escalated", _("Escalated to you")
     CUSTOMER_VOICE = "customer_voice", _("The customer's voice")
+    HOTLINE_CALL = "hotline_call", _("Incoming call")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook switched off")
 
 
 class Notification(models.Model):

@@ -121,6 +121,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     # carry customers' names and masked mobiles: the same people who see the tickets)
     "analytics.view": MANAGERS | {Role.QA_MONITOR},
     "analytics.export": MANAGERS,
+    # channels: post inbound mail (a mail gateway's integration account, the CS department)
+    "channels.inbound": frozenset({Role.CS_AGENT, Role.CS_MANAGER, Role.ADMIN}),
 }
 
 

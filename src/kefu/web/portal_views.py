@@ -112,13 +112,19 @@ def track(request, token):
         except KefuError as exc:
             error, status = exc.text(), exc.status
     just_submitted = request.session.pop(f"submitted:{token}", False)
+    events = list(ticket.events.all())
+    # The promise told to the customer (承诺解决时间) and its note: the latest timetable event.
+    timetable = next((e for e in reversed(events) if e.kind == "solution_timetable"), None)
+    if ticket.solution_promised_at is None:
+        timetable = None
     return private_page(
         render(
             request,
             "portal/track.html",
             {
                 "ticket": ticket,
-                "events": ticket.events.all(),
+                "events": events,
+                "timetable": timetable,
                 "error": error,
                 "just_submitted": just_submitted,
                 "closed": ticket.status == Status.CLOSED,

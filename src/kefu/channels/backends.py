@@ -1,0 +1,232 @@
+"""How a message leaves: the provider backends, each real HTTP code against the provider's
+documented API (httpx), and the console backend that `make run` uses with no account.
+
+- SMS: Aliyun SMS (短信服务) ``SendSms``, an RPC API signed with HMAC-SHA1 (SignatureVersion 1.0):
+  the sorted, percent-encoded query is signed as ``GET&%2F&<encoded query>`` with the key
+  ``AccessKeySecret + "&"``.
+- WeChat Official Account: customer-service messages (``cgi-bin/message/custom/send``) with the
+  access token from ``cgi-bin/token`` cached until shortly before it expires.
+- E-mail: Django's mail backends (plain + HTML, Message-ID / In-Reply-To so clients thread).
+
+Every backend returns the provider's message id (or "") and raises ProviderError on refusal.
+Logs carry the delivery id and a masked address, never the address or the text.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import html
+import logging
+import sys
+import uuid
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+from django.core import mail as django_mail
+from django.core.cache import cache
+
+log = logging.getLogger("kefu.channels")
+
+TIMEOUT = httpx.Timeout(10.0)
+
+
+class ProviderError(Exception):
+    """The provider refused or could not be reached; ``retry`` says whether trying again may help."""
+
+    def __init__(self, code: str, retry: bool = True):
+        super().__init__(code)
+        self.code = code
+        self.retry = retry
+
+
+# ---- console (the embedded default) -------------------------------------------------------------
+
+
+def console_send(delivery) -> str:
+    """No provider configured: the message goes to the delivery log (already there) and the
+    console, so a developer sees what the customer would have received."""
+    print(
+        f"[kefu channels] {delivery.channel} → {delivery.to_masked} ({delivery.template})\n"
+        f"{delivery.subject + chr(10) if delivery.subject else ''}{delivery.body}\n",
+        file=sys.stdout,
+        flush=True,
+    )
+    return f"console-{delivery.pk}"
+
+
+# ---- Aliyun SMS ---------------------------------------------------------------------------------
+
+
+def percent_encode(value: str) -> str:
+    """Aliyun's encoding: RFC 3986 unreserved characters kept, space as %20, UTF-8 bytes %XY."""
+    return quote(str(value), safe="-_.~")
+
+
+def aliyun_signature(params: dict, secret: str, method: str = "GET") -> str:
+    """Signature of an Aliyun RPC request (SignatureMethod HMAC-SHA1, SignatureVersion 1.0)."""
+    canonical = "&".join(
+        f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(params.items())
+    )
+    string_to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
+    digest = hmac.new(
+        (secret + "&").encode(), string_to_sign.encode("utf-8"), hashlib.sha1
+    ).digest()
+    return base64.b64encode(digest).decode()
+
+
+def aliyun_sms_send(delivery) -> str:
+    """SendSms (API version 2017-05-25): the template code registered with Aliyun for this
+    template, its parameters as JSON; answers ``{"Code": "OK", "BizId": …}``."""
+    import json
+
+    from .rules import load_rules
+
+    codes = load_rules()["aliyun_template_codes"]
+    overrides = json.loads(settings.KEFU_ALIYUN_SMS_TEMPLATE_CODES or "{}")
+    params = {
+        "AccessKeyId": settings.KEFU_ALIYUN_ACCESS_KEY_ID,
+        "Action": "SendSms",
+        "Format": "JSON",
+        "RegionId": "cn-hangzhou",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": uuid.uuid4().hex,
+        "SignatureVersion": "1.0",
+        "Timestamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Version": "2017-05-25",
+        "PhoneNumbers": delivery.to,
+        "SignName": settings.KEFU_ALIYUN_SMS_SIGN_NAME,
+        "TemplateCode": overrides.get(delivery.template) or codes[delivery.template],
+        "TemplateParam": json.dumps(
+            {k: str(v) for k, v in delivery.params.items()}, ensure_ascii=False
+        ),
+        "OutId": str(delivery.pk),
+    }
+    params["Signature"] = aliyun_signature(params, settings.KEFU_ALIYUN_ACCESS_KEY_SECRET)
+    try:
+        response = httpx.get(settings.KEFU_ALIYUN_SMS_ENDPOINT, params=params, timeout=TIMEOUT)
+        answer = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise ProviderError(f"aliyun:{type(exc).__name__}") from None
+    code = answer.get("Code", "")
+    if code != "OK":
+        # Throttling and service errors may pass; a bad number, template or signature will not.
+        retry = code.startswith(("isv.BUSINESS_LIMIT_CONTROL", "isp.", "Throttling"))
+        raise ProviderError(f"aliyun:{code}"[:100], retry=retry)
+    return answer.get("BizId", "")
+
+
+# ---- WeChat Official Account ----------------------------------------------------------------------
+
+TOKEN_CACHE_KEY = "channels:wechat:access_token"
+EXPIRED_TOKEN = {40001, 40014, 42001}
+
+
+def wechat_access_token(*, refresh: bool = False) -> str:
+    """The account's access_token (cgi-bin/token), cached until 5 minutes before it expires:
+    WeChat limits how often a token may be fetched, and a new one invalidates the old."""
+    if not refresh:
+        token = cache.get(TOKEN_CACHE_KEY)
+        if token:
+            return token
+    try:
+        answer = httpx.get(
+            settings.KEFU_WECHAT_API_BASE.rstrip("/") + "/cgi-bin/token",
+            params={
+                "grant_type": "client_credential",
+                "appid": settings.KEFU_WECHAT_APPID,
+                "secret": settings.KEFU_WECHAT_SECRET,
+            },
+            timeout=TIMEOUT,
+        ).json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise ProviderError(f"wechat:{type(exc).__name__}") from None
+    token = answer.get("access_token")
+    if not token:
+        raise ProviderError(f"wechat:{answer.get('errcode')}", retry=False)
+    expires = int(answer.get("expires_in", 7200))
+    cache.set(TOKEN_CACHE_KEY, token, timeout=max(60, expires - 300))
+    return token
+
+
+def wechat_send(delivery) -> str:
+    """A text customer-service message (客服消息) to the customer's openid. An expired token is
+    fetched again once; 45015 (the customer has not written in 48 hours) is final."""
+    payload = {"touser": delivery.to, "msgtype": "text", "text": {"content": delivery.body}}
+    url = settings.KEFU_WECHAT_API_BASE.rstrip("/") + "/cgi-bin/message/custom/send"
+    for refresh in (False, True):
+        token = wechat_access_token(refresh=refresh)
+        try:
+            answer = httpx.post(
+                url,
+                params={"access_token": token},
+                content=_json_utf8(payload),
+                headers={"Content-Type": "application/json; charset=utf-8"},
+                timeout=TIMEOUT,
+            ).json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise ProviderError(f"wechat:{type(exc).__name__}") from None
+        errcode = int(answer.get("errcode", 0))
+        if errcode == 0:
+            return answer.get("msgid", "") and str(answer["msgid"])
+        if errcode in EXPIRED_TOKEN and not refresh:
+            cache.delete(TOKEN_CACHE_KEY)
+            continue
+        raise ProviderError(f"wechat:{errcode}", retry=errcode in (-1, 45009))
+    raise ProviderError("wechat:token", retry=True)
+
+
+def _json_utf8(payload) -> bytes:
+    # WeChat shows \uXXXX escapes literally: Chinese must go as UTF-8.
+    import json
+
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+# ---- e-mail -------------------------------------------------------------------------------------
+
+
+def mail_configured() -> bool:
+    return (getattr(settings, "EMAIL_HOST", "") or "") not in ("", "localhost")
+
+
+def email_send(delivery) -> str:
+    """Plain + HTML through Django's mail backend; the Message-ID is ours (stored on the
+    delivery) and In-Reply-To / References point at the customer's last mail, so clients thread."""
+    headers = {"Message-ID": delivery.message_id}
+    reply_to_id = delivery.params.get("in_reply_to")
+    if reply_to_id:
+        headers["In-Reply-To"] = reply_to_id
+        headers["References"] = reply_to_id
+    if settings.KEFU_SUPPORT_EMAIL:
+        headers["Reply-To"] = settings.KEFU_SUPPORT_EMAIL
+    message = django_mail.EmailMultiAlternatives(
+        subject=delivery.subject,
+        body=delivery.body,
+        from_email=settings.KEFU_SUPPORT_EMAIL or None,
+        to=[delivery.to],
+        headers=headers,
+    )
+    escaped = html.escape(delivery.body).replace("\n", "<br>\n")
+    message.attach_alternative(
+        f'<!doctype html><html lang="zh-Hans"><body><p>{escaped}</p></body></html>', "text/html"
+    )
+    try:
+        message.send()
+    except OSError as exc:
+        raise ProviderError(f"smtp:{type(exc).__name__}") from None
+    return delivery.message_id
+
+
+def backend_for(channel: str):
+    """(name, send function) of the backend configured for a channel; console when none is."""
+    if channel == "sms" and settings.KEFU_SMS_BACKEND == "aliyun":
+        return "aliyun", aliyun_sms_send
+    if channel == "wechat" and settings.KEFU_WECHAT_APPID and settings.KEFU_WECHAT_SECRET:
+        return "wechat", wechat_send
+    if channel == "email" and mail_configured():
+        return "email", email_send
+    return "console", console_send

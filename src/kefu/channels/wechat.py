@@ -1,0 +1,167 @@
+"""The WeChat Official Account server endpoint (plain-text mode): the signature check of GET
+(the URL verification) and POST (every message), and text / image messages becoming a new ticket
+or a customer message on the customer's open one. A WeChat user is bound to a customer by
+"绑定 <mobile>" and the one-time code sent to that mobile by SMS; until then the openid is a
+customer of its own (never merged by a guess). Answers go back through the customer-service
+message API (backends.wechat_send) like every other customer message."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import xml.etree.ElementTree as ET
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from kefu.customers.models import Customer
+from kefu.customers.names import mask_phone, normalise_mobile
+from kefu.errors import InvalidInput
+from kefu.tickets import services as ticket_services
+from kefu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketType
+
+from . import backends, rules
+from .inbound import default_store
+from .models import CustomerChannel, Delivery, Medium
+
+log = logging.getLogger("kefu.channels")
+
+MAX_XML = 64 * 1024
+BIND = re.compile(r"^\s*绑定\s*([0-9 +\-]{11,20})\s*$")
+CODE = re.compile(r"^\s*(\d{6})\s*$")
+
+
+def signature_ok(params) -> bool:
+    """sha1 of the sorted token, timestamp and nonce (WeChat's server-verification rule)."""
+    token = settings.KEFU_WECHAT_TOKEN
+    if not token:
+        return False
+    parts = sorted([token, params.get("timestamp", ""), params.get("nonce", "")])
+    expected = hashlib.sha1("".join(parts).encode()).hexdigest()
+    return hmac.compare_digest(expected, params.get("signature", ""))
+
+
+def parse(body: bytes) -> dict:
+    """The message's fields, or InvalidInput (too large, a DTD or entity, not XML)."""
+    if len(body) > MAX_XML or b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+        raise InvalidInput("malformed message")
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        raise InvalidInput("malformed message") from None
+    fields = {child.tag: (child.text or "") for child in root}
+    if not fields.get("FromUserName") or not fields.get("MsgType"):
+        raise InvalidInput("malformed message")
+    return fields
+
+
+def _customer_for(openid: str) -> Customer:
+    row = CustomerChannel.objects.filter(channel=Medium.WECHAT, address=openid).first()
+    if row is not None:
+        return row.customer
+    customer = Customer.objects.create(name="微信用户", phone=None)
+    CustomerChannel.objects.create(customer=customer, channel=Medium.WECHAT, address=openid)
+    return customer
+
+
+def _bind_request(openid: str, mobile: str) -> str:
+    phone = normalise_mobile(mobile)
+    customer = Customer.objects.filter(phone=phone).first() if phone else None
+    # Three codes an hour per WeChat user and per mobile: nobody turns this into an SMS cannon.
+    if (
+        customer is not None
+        and _count(f"channels:wx-bind-count:{openid}") <= 3
+        and _count(f"channels:wx-bind-phone:{phone}") <= 3
+    ):
+        code = f"{secrets.randbelow(10**6):06d}"
+        cache.set(f"channels:wx-bind:{openid}", {"customer": customer.pk, "code": code}, 600)
+        _subject, body = rules.render("link_code", "sms", {"code": code, "number": "—"})
+        delivery = Delivery(
+            channel=Medium.SMS, to=phone, to_masked=mask_phone(phone), template="link_code"
+        )
+        delivery.body, delivery.params = body, {"code": code, "number": "—"}
+        delivery.pk = 0
+        try:
+            backends.backend_for(Medium.SMS)[1](delivery)
+        except backends.ProviderError:
+            log.warning("wechat binding code not sent")
+    return "bind_requested"
+
+
+def _count(key: str) -> int:
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        return 1
+
+
+def _bind_confirm(openid: str, code: str) -> str | None:
+    pending = cache.get(f"channels:wx-bind:{openid}")
+    if not pending:
+        return None
+    if not hmac.compare_digest(pending["code"], code):
+        # Five wrong codes and the code is gone: a guesser has 5 in a million.
+        pending["tries"] = pending.get("tries", 0) + 1
+        if pending["tries"] >= 5:
+            cache.delete(f"channels:wx-bind:{openid}")
+        else:
+            cache.set(f"channels:wx-bind:{openid}", pending, 600)
+        return "bind_refused"
+    cache.delete(f"channels:wx-bind:{openid}")
+    with transaction.atomic():
+        CustomerChannel.objects.filter(channel=Medium.WECHAT, address=openid).exclude(
+            customer_id=pending["customer"]
+        ).delete()
+        CustomerChannel.objects.update_or_create(
+            customer_id=pending["customer"],
+            channel=Medium.WECHAT,
+            defaults={"address": openid, "opted_out": False},
+        )
+    return "bound"
+
+
+def take_in(fields: dict) -> tuple[str, Ticket | None]:
+    """One message from a WeChat user: (outcome, ticket)."""
+    openid = fields["FromUserName"][:100]
+    kind = fields["MsgType"]
+    msg_id = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}"
+    # WeChat retries a message three times when we are slow: take each MsgId once.
+    if not cache.add(f"channels:wx-msg:{msg_id}", 1, timeout=3600):
+        return "duplicate", None
+    if kind == "text":
+        text = (fields.get("Content") or "").strip()[:2000]
+        if match := BIND.match(text):
+            return _bind_request(openid, match.group(1)), None
+        if (match := CODE.match(text)) and (outcome := _bind_confirm(openid, match.group(1))):
+            return outcome, None
+    elif kind == "image":
+        text = f"[图片] {fields.get('PicUrl', '')[:500]}"
+    else:
+        return "ignored", None  # events (subscribe, menu clicks), voice, location: not tickets
+    if not text:
+        return "ignored", None
+    with transaction.atomic():
+        customer = _customer_for(openid)
+        ticket = (
+            Ticket.objects.filter(customer=customer, status__in=OPEN_STATUSES)
+            .order_by("-created_at")
+            .first()
+        )
+        if ticket is not None:
+            ticket_services.add_customer_message(ticket=ticket, body=text)
+            return "threaded", ticket
+        ticket, _created = ticket_services.open_ticket(
+            actor=None,
+            type=TicketType.CONSULTATION,
+            channel=Channel.SOCIAL,
+            subject=text[:30],
+            description=text,
+            store=default_store(),
+            customer=customer,
+        )
+    return "new_ticket", ticket

@@ -1,0 +1,126 @@
+"""Local HTTP servers speaking the providers' documented protocols, for the real backends to
+talk to: Aliyun SMS SendSms (RPC, HMAC-SHA1 signature checked independently of the backend's
+code) and the WeChat Official Account token + customer-service message APIs."""
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, quote, urlsplit
+
+
+def _enc(value: str) -> str:
+    # The documented rule: URLEncoder, then + → %20, * → %2A, %7E → ~.
+    from urllib.parse import quote_plus
+
+    return quote_plus(value, safe="").replace("+", "%20").replace("*", "%2A").replace("%7E", "~")
+
+
+class Server:
+    def __init__(self, handler_cls, **state):
+        self.state = {"requests": [], **state}
+        handler = type("H", (handler_cls,), {"state": self.state})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Base(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self, payload, status=200):
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class AliyunSms(_Base):
+    """GET /?Action=SendSms&…&Signature=… — checks the signature with the account's secret."""
+
+    def do_GET(self):
+        query = urlsplit(self.path).query
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        self.state["requests"].append(params)
+        signature = params.pop("Signature", "")
+        canonical = "&".join(f"{_enc(k)}={_enc(v)}" for k, v in sorted(params.items()))
+        to_sign = "GET&" + _enc("/") + "&" + _enc(canonical)
+        expected = base64.b64encode(
+            hmac.new((self.state["secret"] + "&").encode(), to_sign.encode(), hashlib.sha1).digest()
+        ).decode()
+        if params.get("AccessKeyId") != self.state["key_id"]:
+            return self.answer({"Code": "InvalidAccessKeyId.NotFound", "Message": "x"}, 404)
+        if not hmac.compare_digest(signature, expected):
+            return self.answer({"Code": "SignatureDoesNotMatch", "Message": "bad"}, 400)
+        for name in ("SignatureNonce", "Timestamp", "PhoneNumbers", "SignName", "TemplateCode"):
+            if not params.get(name):
+                return self.answer({"Code": "MissingParameter", "Message": name}, 400)
+        if self.state.get("throttle", 0) > 0:
+            self.state["throttle"] -= 1
+            return self.answer({"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "limit"})
+        self.answer(
+            {"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "R1"}
+        )
+
+
+class WeChat(_Base):
+    """GET /cgi-bin/token and POST /cgi-bin/message/custom/send?access_token=…"""
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        params = dict(parse_qsl(url.query))
+        if url.path != "/cgi-bin/token":
+            return self.answer({"errcode": 404}, 404)
+        self.state["token_calls"] = self.state.get("token_calls", 0) + 1
+        if params.get("appid") != "wxAPP" or params.get("secret") != "s3cret":
+            return self.answer({"errcode": 40013, "errmsg": "invalid appid"})
+        token = f"TOKEN{self.state['token_calls']}"
+        self.state["valid"] = token
+        self.answer({"access_token": token, "expires_in": 7200})
+
+    def do_POST(self):
+        url = urlsplit(self.path)
+        params = dict(parse_qsl(url.query))
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
+        self.state["requests"].append(body)
+        if url.path != "/cgi-bin/message/custom/send":
+            return self.answer({"errcode": 404}, 404)
+        if params.get("access_token") != self.state.get("valid"):
+            return self.answer({"errcode": 40001, "errmsg": "invalid credential"})
+        if body.get("msgtype") != "text" or not body.get("touser"):
+            return self.answer({"errcode": 40008, "errmsg": "invalid message type"})
+        self.answer({"errcode": 0, "errmsg": "ok"})
+
+
+__all__ = ["AliyunSms", "Server", "WeChat", "quote"]
+
+
+class WebhookReceiver(_Base):
+    """An integrator's endpoint: checks X-Kefu-Signature; answers state["status"] (default 200)."""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        timestamp = self.headers.get("X-Kefu-Timestamp", "")
+        expected = hmac.new(
+            self.state["secret"].encode(), timestamp.encode() + b"." + body, hashlib.sha256
+        ).hexdigest()
+        good = hmac.compare_digest(expected, self.headers.get("X-Kefu-Signature", ""))
+        self.state["requests"].append(
+            {"event": self.headers.get("X-Kefu-Event"), "good": good, "body": json.loads(body)}
+        )
+        if not good:
+            return self.answer({"error": "bad signature"}, 401)
+        self.answer({"ok": True}, self.state.get("status", 200))
