@@ -1,6 +1,7 @@
 """Notification endpoints: the caller's own notifications and marking them read."""
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
 
@@ -28,7 +29,8 @@ class NotificationList(Schema):
 
 
 class ReadIn(Strict):
-    ids: list[int] | None = Field(
+    # Bounded to the database's 64-bit ids: SQLite cannot even compare a larger number.
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
         None, max_length=500, description="omit to mark every notification read"
     )
 
