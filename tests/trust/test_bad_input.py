@@ -57,6 +57,8 @@ def test_a_64_bit_overflowing_id_in_notifications_read_is_a_422(api, chain):
 
 
 def test_deeply_nested_brackets_anywhere_in_the_api_are_a_400(api, chain):
-    r = post(api("cs_agent"), "/api/v1/tickets", '{"subject": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    r = post(
+        api("cs_agent"), "/api/v1/tickets", '{"subject": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
     assert r.status_code in (400, 422), r.content[:300]
     assert has_chinese(r.json()["detail"])

@@ -109,7 +109,11 @@ def install(api):
     def nested_too_deeply(request, exc):  # e.g. 100,000 nested brackets in a JSON body
         return api.create_response(
             request,
-            {"detail": _("The request body is nested too deeply."), "code": "invalid", "field": None},
+            {
+                "detail": _("The request body is nested too deeply."),
+                "code": "invalid",
+                "field": None,
+            },
             status=400,
         )
 
