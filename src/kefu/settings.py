@@ -9,6 +9,7 @@ DEBUG         "1"/"true" turns it on; off otherwise
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # Login throttling (django-axes): failed sign-ins are counted per username and per address.
+    "axes",
     "kefu.org",
     "kefu.customers",
     "kefu.catalog",
@@ -81,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kefu.urls"
@@ -161,6 +166,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before a password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling on /desk/login/ and /admin/login/: after KEFU_LOGIN_FAILURE_LIMIT wrong
+# passwords a username is locked, and so is the address they came from (each counted on its
+# own, so one attacker cannot try many usernames, nor many attackers one username), for
+# KEFU_LOGIN_LOCKOUT_MINUTES. The admin unlocks by deleting the "access attempt" rows; every
+# failure and every sign-in stays in the access logs (admin → Axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("KEFU_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KEFU_LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "kefu.web.login.locked_out"
+AXES_CLIENT_IP_CALLABLE = "kefu.web.portal_page.client_address"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # its log lines would carry usernames and addresses (no PII in logs)
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "desk:queue"
 
@@ -204,6 +228,12 @@ KEFU_ATTACHMENT_TYPES = {
 }
 # Portal: tickets one address may submit per hour (a CAPTCHA-free rate limit).
 KEFU_PORTAL_SUBMISSIONS_PER_HOUR = int(os.environ.get("KEFU_PORTAL_SUBMISSIONS_PER_HOUR", 10))
+# Tracking page: messages one address may send per hour (a customer chats; a script floods).
+KEFU_PORTAL_MESSAGES_PER_HOUR = int(os.environ.get("KEFU_PORTAL_MESSAGES_PER_HOUR", 30))
+# How many reverse proxies in front of Kefu append to X-Forwarded-For (nginx alone: 1). 0, the
+# default, ignores the header: the visitor's address is the connection's. Used by the portal's
+# rate limits and the login lockout.
+KEFU_TRUSTED_PROXIES = int(os.environ.get("KEFU_TRUSTED_PROXIES", 0))
 
 # Outgoing mail (notification copies). Unset EMAIL_HOST: no mail is sent at all (Django's own
 # default, "localhost", would make every install try an SMTP server it does not have).
