@@ -77,7 +77,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # After LocaleMiddleware: the refusal is in the user's language.
+    # After LocaleMiddleware: the refusals are in the user's language. The size bound first:
+    # the NUL check parses multipart bodies.
+    "kefu.web.middleware.BoundRequestBodyMiddleware",
     "kefu.web.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -215,6 +217,11 @@ CSRF_COOKIE_SECURE = env_flag("HTTPS")
 
 # Attachments: what a customer or agent may upload. Types are sniffed from the bytes.
 KEFU_ATTACHMENT_MAX_BYTES = int(os.environ.get("KEFU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# Bodies held in memory: a form or JSON body above 2.5 MB is refused (400); an uploaded file above
+# 1 MB streams to a temporary file instead of memory. Multipart bodies are bounded by
+# kefu.web.middleware.BoundRequestBodyMiddleware (KEFU_ATTACHMENT_MAX_BYTES, 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 KEFU_ATTACHMENT_TYPES = {
     "image/jpeg",
     "image/png",

@@ -380,7 +380,11 @@ def escalate(request, ticket_id: int, payload: EscalateIn):
 def upload(request, ticket_id: int, file: UploadedFile = File(...), public: bool = True):
     ticket = selectors.get_ticket(request.auth, ticket_id)
     attachment = services.add_attachment(
-        actor=request.auth, ticket=ticket, name=file.name, data=file.read(), public=public
+        actor=request.auth,
+        ticket=ticket,
+        name=file.name,
+        data=services.read_upload(file),
+        public=public,
     )
     return WithStatus(
         201,

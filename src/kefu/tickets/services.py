@@ -480,14 +480,29 @@ def update_details(
     return locked
 
 
+def _too_large() -> InvalidInput:
+    return InvalidInput(
+        _("%(field)s: the file is larger than %(max)s MB."),
+        field="file",
+        max=settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    )
+
+
+def read_upload(upload) -> bytes:
+    """An uploaded file's bytes, refused by its size before it is read into memory (the
+    request's size is bounded earlier still, by kefu.web.middleware)."""
+    if upload.size is not None and upload.size > settings.KEFU_ATTACHMENT_MAX_BYTES:
+        raise _too_large()
+    data = upload.read(settings.KEFU_ATTACHMENT_MAX_BYTES + 1)
+    if len(data) > settings.KEFU_ATTACHMENT_MAX_BYTES:
+        raise _too_large()
+    return data
+
+
 def sniff_attachment(data: bytes, name: str) -> str:
     """The attachment's real type, from its bytes; refused unless it is an allowed one."""
     if len(data) > settings.KEFU_ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(
-            _("%(field)s: the file is larger than %(max)s MB."),
-            field="file",
-            max=settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        )
+        raise _too_large()
     if not data:
         raise InvalidInput(_("%(field)s: the file is empty."), field="file")
     kind = filetype.guess(data[:8192])

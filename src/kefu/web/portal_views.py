@@ -87,7 +87,7 @@ def home(request):
             upload = request.FILES.get("file")
             if upload:
                 services.add_attachment(
-                    actor=None, ticket=ticket, name=upload.name, data=upload.read()
+                    actor=None, ticket=ticket, name=upload.name, data=services.read_upload(upload)
                 )
     except KefuError as exc:
         return render(
