@@ -1,5 +1,7 @@
 """Ticket endpoints. Handlers parse, call a service or selector, and shape the answer."""
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Literal
 
@@ -209,9 +211,12 @@ def detail(request, ticket_id) -> dict:
 @router.post("", response={201: TicketOut, 200: TicketOut, **ERRORS}, summary="Open a ticket")
 def create_ticket(request, payload: TicketIn):
     """Opens a ticket; the customer is matched by mobile number or created. A retried request with
-    the same `Idempotency-Key` header answers the first ticket (200) instead of creating another."""
+    the same `Idempotency-Key` header answers the first ticket (200) instead of creating another;
+    the same key with a different body answers 422."""
     store = stores_for(request.auth).filter(code=payload.store).first()
     c = payload.customer
+    content = json.dumps(payload.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    request_hash = hashlib.sha256(content.encode()).hexdigest()
     with transaction.atomic():
         customer = find_or_create_customer(
             actor=request.auth,
@@ -234,10 +239,14 @@ def create_ticket(request, payload: TicketIn):
             purchase_id=payload.purchase_id,
             tags=payload.tags,
             idempotency_key=request.headers.get("Idempotency-Key"),
+            request_hash=request_hash,
         )
-    if not created:  # an idempotent replay: answer the first ticket as it is now
-        ticket = selectors.get_ticket(request.auth, ticket.pk)
-    return WithStatus(201 if created else 200, ticket_out(ticket, full_contact=True))
+        if not created:  # an idempotent replay: answer the first ticket as it is now
+            ticket = selectors.get_ticket(request.auth, ticket.pk)
+        # The answer is read inside the transaction: a failure while shaping it rolls the ticket
+        # back, so a client that retries after an error never finds a duplicate.
+        answer = ticket_out(ticket, full_contact=True)
+    return WithStatus(201 if created else 200, answer)
 
 
 @router.get("", response={200: TicketList, **ERRORS}, summary="List tickets in your scope")
