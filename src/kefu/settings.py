@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     # Login throttling (django-axes): failed sign-ins are counted per username and per address.
     "axes",
+    "csp",
     "kefu.org",
     "kefu.customers",
     "kefu.catalog",
@@ -73,6 +74,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (django-csp; the policy is below).
+    "csp.middleware.CSPMiddleware",
+    # Permissions-Policy everywhere; Cache-Control: no-store on desk, admin and API answers.
+    "kefu.web.middleware.PrivacyHeadersMiddleware",
     # Static files straight from gunicorn: the embedded mode has no separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,6 +217,33 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HSTS: off unless KEFU_HSTS_SECONDS is set (e.g. 31536000 once HTTPS is known to work; a
+# browser that saw it refuses plain HTTP to this host for that long). Sent on HTTPS answers only.
+SECURE_HSTS_SECONDS = int(os.environ.get("KEFU_HSTS_SECONDS", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("KEFU_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = False
+# Content-Security-Policy: scripts, styles and images from this site only — every page uses
+# vendored static files and no inline <script>, <style> or on…= handlers (htmx is configured
+# not to inject its indicator styles nor evaluate code). "data:" images for Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no Kefu page uses, turned off for every page (and anything injected into one).
+KEFU_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
+)
 SESSION_COOKIE_SECURE = env_flag("HTTPS")
 CSRF_COOKIE_SECURE = env_flag("HTTPS")
 
@@ -241,6 +273,9 @@ KEFU_PORTAL_MESSAGES_PER_HOUR = int(os.environ.get("KEFU_PORTAL_MESSAGES_PER_HOU
 # default, ignores the header: the visitor's address is the connection's. Used by the portal's
 # rate limits and the login lockout.
 KEFU_TRUSTED_PROXIES = int(os.environ.get("KEFU_TRUSTED_PROXIES", 0))
+if KEFU_TRUSTED_PROXIES:
+    # The trusted proxy terminates TLS and says so; HSTS and secure redirects rely on it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Outgoing mail (notification copies). Unset EMAIL_HOST: no mail is sent at all (Django's own
 # default, "localhost", would make every install try an SMTP server it does not have).

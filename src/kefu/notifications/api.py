@@ -5,7 +5,7 @@ from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
 
-from kefu.api.schema import Strict
+from kefu.api.schema import ERRORS, Strict
 
 from . import selectors, services
 
@@ -35,7 +35,9 @@ class ReadIn(Strict):
     )
 
 
-@router.get("", response=NotificationList, summary="Your notifications, newest first")
+@router.get(
+    "", response={200: NotificationList, **ERRORS}, summary="Your notifications, newest first"
+)
 def list_notifications(
     request,
     unread: bool = False,
@@ -46,6 +48,6 @@ def list_notifications(
     return {"items": list(rows), "unread": selectors.unread_count(request.auth)}
 
 
-@router.post("/read", response=dict, summary="Mark notifications read")
+@router.post("/read", response={200: dict, **ERRORS}, summary="Mark notifications read")
 def read(request, payload: ReadIn):
     return {"marked": services.mark_read(request.auth, payload.ids)}

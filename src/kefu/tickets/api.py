@@ -11,7 +11,7 @@ from ninja import Field, File, Query, Router, Schema
 from ninja import Status as WithStatus
 from ninja.files import UploadedFile
 
-from kefu.api.schema import ERRORS, Strict, expected_version
+from kefu.api.schema import ERRORS, Error, Strict, expected_version
 from kefu.customers.names import mask_phone
 from kefu.customers.selectors import reveal_contact
 from kefu.customers.services import find_or_create_customer
@@ -383,7 +383,7 @@ def escalate(request, ticket_id: int, payload: EscalateIn):
 
 @router.post(
     "/{int:ticket_id}/attachments",
-    response={201: dict, **ERRORS},
+    response={201: dict, 413: Error, **ERRORS},
     summary="Attach a photo, PDF, audio or video file",
 )
 def upload(request, ticket_id: int, file: UploadedFile = File(...), public: bool = True):
@@ -408,7 +408,17 @@ def upload(request, ticket_id: int, file: UploadedFile = File(...), public: bool
 
 
 @router.get(
-    "/attachments/{int:attachment_id}", response={**ERRORS}, summary="Download an attachment"
+    "/attachments/{int:attachment_id}",
+    response={**ERRORS},
+    summary="Download an attachment",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, with the type sniffed when it was uploaded",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def download(request, attachment_id: int):
     attachment = Attachment.objects.filter(

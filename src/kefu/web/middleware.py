@@ -109,3 +109,25 @@ class RefuseNulMiddleware:
             return self.get_response(request)
         detail = _("The request contains a NUL character (\\0), which no field accepts.")
         return _refusal(request, detail, 422)
+
+
+# ------------------------------------------------------------------ privacy headers
+
+# Answers that carry personal data (customers' names, mobiles, addresses, complaints) must not
+# be kept by a browser's or a proxy's cache: a shared shop PC's back button would show them.
+NO_STORE_PREFIXES = ("/desk/", "/admin/", "/api/")
+
+
+class PrivacyHeadersMiddleware:
+    """Permissions-Policy on every answer; Cache-Control: no-store on desk, admin and API answers
+    (the portal's tracking page sets it itself, kefu.web.portal_page.private_page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.KEFU_PERMISSIONS_POLICY)
+        if request.path.startswith(NO_STORE_PREFIXES):
+            response["Cache-Control"] = "no-store"
+        return response
