@@ -133,3 +133,27 @@ def test_a_forged_forwarded_entry_does_not_escape_the_limit(chain):
         assert client_address(request) == "1.2.3.4"
     with override_settings(KEFU_TRUSTED_PROXIES=3):  # fewer hops than proxies: the connection
         assert client_address(request) == "127.0.0.1"
+
+
+def test_an_address_that_is_not_one_falls_back_to_the_connection(chain):
+    from django.test import RequestFactory
+
+    from kefu.web.portal_page import client_ip
+
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="x, ' or 1")
+    with override_settings(KEFU_TRUSTED_PROXIES=1):
+        assert client_ip(request) == "127.0.0.1"
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="")) is None
+
+
+@override_settings(KEFU_TRUSTED_PROXIES=1)
+def test_a_forged_forwarded_address_cannot_break_the_login(users):
+    """PostgreSQL stores the address in an inet column: anything but an address would be a 500."""
+    r = Client().post(
+        "/desk/login/",
+        {"username": "cs_agent", "password": "wrong"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert r.status_code == 200
+    assert AccessFailureLog.objects.get().ip_address == "127.0.0.1"

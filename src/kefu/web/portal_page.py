@@ -1,15 +1,23 @@
 """The customer portal's public API for the apps that add pages to it (feedback's survey and
 card): the visitor's address, the submission rate limit, and the headers of a private page."""
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 
 
-def client_address(request) -> str:
-    """The visitor's address. Behind KEFU_TRUSTED_PROXIES reverse proxies (nginx: 1) it is the
-    entry that many hops from the right of X-Forwarded-For — each proxy appends the address it
-    saw, so entries further left are whatever the client chose to send and are never trusted.
-    With no trusted proxy (the default) the forwarded header is ignored: anyone can forge it."""
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request) -> str | None:
+    """The visitor's IP address, or None when there is no valid one (a forged forwarded entry
+    that is not an address falls back to the connection's). Login throttling stores it in an
+    inet column on PostgreSQL, which refuses anything else."""
     hops = settings.KEFU_TRUSTED_PROXIES
     if hops > 0:
         forwarded = [
@@ -17,9 +25,17 @@ def client_address(request) -> str:
             for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
             if part.strip()
         ]
-        if len(forwarded) >= hops:
-            return forwarded[-hops][:64]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+        if len(forwarded) >= hops and (ip := _valid_ip(forwarded[-hops][:64])):
+            return ip
+    return _valid_ip(request.META.get("REMOTE_ADDR") or "")
+
+
+def client_address(request) -> str:
+    """The visitor's address. Behind KEFU_TRUSTED_PROXIES reverse proxies (nginx: 1) it is the
+    entry that many hops from the right of X-Forwarded-For — each proxy appends the address it
+    saw, so entries further left are whatever the client chose to send and are never trusted.
+    With no trusted proxy (the default) the forwarded header is ignored: anyone can forge it."""
+    return client_ip(request) or "unknown"
 
 
 def over_rate_limit(request, bucket: str = "portal-submit", per_hour: int | None = None) -> bool:
