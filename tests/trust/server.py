@@ -82,9 +82,10 @@ class KefuServer:
             time.sleep(0.2)
         raise AssertionError(f"kefu run did not come up:\n{self.output()}")
 
-    def output(self) -> str:
+    def output(self, whole: bool = False) -> str:
         self.log.flush()
-        return Path(self.log.name).read_text(errors="replace")[-4000:]
+        text = Path(self.log.name).read_text(errors="replace")
+        return text if whole else text[-4000:]
 
     def healthy(self, timeout: float = 2) -> bool:
         try:
