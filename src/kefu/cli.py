@@ -81,6 +81,103 @@ def _signal_group(child, sig):
         pass
 
 
+def _log(message: str) -> None:
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    print(f"[{stamp}] kefu run: {message}", file=sys.stderr, flush=True)
+
+
+class Part:
+    """One supervised part of the embedded server (the web server or the Huey consumer).
+
+    A part that dies is started again after a pause that doubles with each quick death (0.5 s,
+    1 s, 2 s … at most BACKOFF_MAX), so a part that cannot start does not spin the CPU; once it
+    has stayed up for STABLE seconds the pause starts small again. The other parts keep running:
+    a dead consumer never takes the web down (issue 10)."""
+
+    BACKOFF_FIRST = 0.5
+    BACKOFF_MAX = 30.0
+    STABLE = 60.0
+
+    def __init__(self, name: str, cmd: list[str], env: dict):
+        self.name, self.cmd, self.env = name, cmd, env
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self.backoff = self.BACKOFF_FIRST
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        # Each part leads its own process group: Ctrl-C reaches only the supervisor, which then
+        # stops each group as a whole (gunicorn's workers and Huey's threads included).
+        self.process = subprocess.Popen(self.cmd, env=self.env, start_new_session=True)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def check(self) -> None:
+        """Restart the part if it has died and its pause is over."""
+        now = time.monotonic()
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                _log(f"restarting the {self.name}")
+                self.start()
+            return
+        code = self.process.poll() if self.process else None
+        if code is None:
+            return
+        if now - self.started_at >= self.STABLE:
+            self.backoff = self.BACKOFF_FIRST
+        _log(
+            f"the {self.name} (pid {self.process.pid}) exited with {code}; restarting in {self.backoff:g} s"
+        )
+        # Whatever the dead leader left in its group (a gunicorn worker, say) goes too.
+        _signal_group(self.process, signal.SIGKILL)
+        self.restart_at = now + self.backoff
+        self.backoff = min(self.backoff * 2, self.BACKOFF_MAX)
+
+    def stop(self, deadline: float) -> None:
+        if self.process is None or self.restart_at is not None:
+            return
+        try:
+            self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(self.process, signal.SIGKILL)
+            self.process.wait()
+
+
+def gunicorn_command(port: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kefu.wsgi:application",
+        "--bind",
+        f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
+        "--workers",
+        os.environ.get("WEB_CONCURRENCY", "2"),
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
+        "--preload",
+        "--graceful-timeout",
+        "10",
+        # Bounds on what a request may send before Django sees it: the request line (an URL
+        # longer than this answers 414), the number and size of its headers. Bodies are bounded
+        # by Django (kefu.web.middleware.BoundRequestBodyMiddleware and the upload handler).
+        "--limit-request-line",
+        "8190",
+        "--limit-request-fields",
+        "100",
+        "--limit-request-field_size",
+        "8190",
+        # Not the shared ~/.gunicorn/gunicorn.ctl: a second Kefu on the machine would take it.
+        "--no-control-socket",
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
+    ]
+
+
 def run(argv):
     port = os.environ.get("PORT", "8000")
     dev = "--dev" in argv
@@ -95,47 +192,33 @@ def run(argv):
             env=env,
             check=True,
         )
-        web = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kefu.wsgi:application",
-            "--bind",
-            f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
-            "--workers",
-            os.environ.get("WEB_CONCURRENCY", "2"),
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--preload",
-            "--graceful-timeout",
-            "10",
-            "--access-logfile",
-            "-",
-            "--access-logformat",
-            '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
-        ]
+        web = gunicorn_command(port)
     worker = [sys.executable, "-m", "django", "run_huey", "--quiet"]
-    # Each child leads its own process group: Ctrl-C reaches only this process, which then stops
-    # each group as a whole (gunicorn's workers and Huey's threads included) and waits for them.
-    children = [subprocess.Popen(cmd, env=env, start_new_session=True) for cmd in (web, worker)]
+    # gunicorn's master restarts its own dead workers; this loop restarts a dead master or
+    # consumer. Neither's death stops the other.
+    parts = [Part("web server", web, env), Part("task consumer", worker, env)]
+    for part in parts:
+        part.start()
+    stopping = False
 
     def stop(signum=None, frame=None):
-        for child in children:
-            _signal_group(child, signal.SIGTERM)
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        for part in parts:
+            if part.process is not None and part.restart_at is None:
+                _signal_group(part.process, signal.SIGTERM)
         deadline = time.monotonic() + 20
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(child, signal.SIGKILL)
-                child.wait()
+        for part in parts:
+            part.stop(deadline)
 
     signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
     try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
+        while True:
+            for part in parts:
+                part.check()
+            time.sleep(0.25)
     except KeyboardInterrupt:
         print("\nStopping Kefu …", file=sys.stderr)
     finally:

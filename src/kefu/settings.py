@@ -9,6 +9,7 @@ DEBUG         "1"/"true" turns it on; off otherwise
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # Login throttling (django-axes): failed sign-ins are counted per username and per address.
+    "axes",
+    "csp",
     "kefu.org",
     "kefu.customers",
     "kefu.catalog",
@@ -72,17 +76,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (django-csp; the policy is below).
+    "csp.middleware.CSPMiddleware",
+    # Permissions-Policy everywhere; Cache-Control: no-store on desk, admin and API answers.
+    "kefu.web.middleware.PrivacyHeadersMiddleware",
     # Static files straight from gunicorn: the embedded mode has no separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # After LocaleMiddleware: the refusal is in the user's language.
+    # After LocaleMiddleware: the refusals are in the user's language. The size bound first:
+    # the NUL check parses multipart bodies.
+    "kefu.web.middleware.BoundRequestBodyMiddleware",
     "kefu.web.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kefu.urls"
@@ -163,6 +175,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before a password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling on /desk/login/ and /admin/login/: after KEFU_LOGIN_FAILURE_LIMIT wrong
+# passwords a username is locked, and so is the address they came from (each counted on its
+# own, so one attacker cannot try many usernames, nor many attackers one username), for
+# KEFU_LOGIN_LOCKOUT_MINUTES. The admin unlocks by deleting the "access attempt" rows; every
+# failure and every sign-in stays in the access logs (admin → Axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("KEFU_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KEFU_LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "kefu.web.login.locked_out"
+AXES_CLIENT_IP_CALLABLE = "kefu.web.portal_page.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # its log lines would carry usernames and addresses (no PII in logs)
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "desk:queue"
 
@@ -188,11 +219,43 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HSTS: off unless KEFU_HSTS_SECONDS is set (e.g. 31536000 once HTTPS is known to work; a
+# browser that saw it refuses plain HTTP to this host for that long). Sent on HTTPS answers only.
+SECURE_HSTS_SECONDS = int(os.environ.get("KEFU_HSTS_SECONDS", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("KEFU_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = False
+# Content-Security-Policy: scripts, styles and images from this site only — every page uses
+# vendored static files and no inline <script>, <style> or on…= handlers (htmx is configured
+# not to inject its indicator styles nor evaluate code). "data:" images for Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no Kefu page uses, turned off for every page (and anything injected into one).
+KEFU_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
+)
 SESSION_COOKIE_SECURE = env_flag("HTTPS")
 CSRF_COOKIE_SECURE = env_flag("HTTPS")
 
 # Attachments: what a customer or agent may upload. Types are sniffed from the bytes.
 KEFU_ATTACHMENT_MAX_BYTES = int(os.environ.get("KEFU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# Bodies held in memory: a form or JSON body above 2.5 MB is refused (400); an uploaded file above
+# 1 MB streams to a temporary file instead of memory. Multipart bodies are bounded by
+# kefu.web.middleware.BoundRequestBodyMiddleware (KEFU_ATTACHMENT_MAX_BYTES, 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 KEFU_ATTACHMENT_TYPES = {
     "image/jpeg",
     "image/png",
@@ -206,6 +269,15 @@ KEFU_ATTACHMENT_TYPES = {
 }
 # Portal: tickets one address may submit per hour (a CAPTCHA-free rate limit).
 KEFU_PORTAL_SUBMISSIONS_PER_HOUR = int(os.environ.get("KEFU_PORTAL_SUBMISSIONS_PER_HOUR", 10))
+# Tracking page: messages one address may send per hour (a customer chats; a script floods).
+KEFU_PORTAL_MESSAGES_PER_HOUR = int(os.environ.get("KEFU_PORTAL_MESSAGES_PER_HOUR", 30))
+# How many reverse proxies in front of Kefu append to X-Forwarded-For (nginx alone: 1). 0, the
+# default, ignores the header: the visitor's address is the connection's. Used by the portal's
+# rate limits and the login lockout.
+KEFU_TRUSTED_PROXIES = int(os.environ.get("KEFU_TRUSTED_PROXIES", 0))
+if KEFU_TRUSTED_PROXIES:
+    # The trusted proxy terminates TLS and says so; HSTS and secure redirects rely on it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Outgoing mail (notification copies). Unset EMAIL_HOST: no mail is sent at all (Django's own
 # default, "localhost", would make every install try an SMTP server it does not have).

@@ -7,7 +7,10 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from kefu.api.urls import api
 
@@ -30,3 +33,15 @@ for _config in apps.get_app_configs():
             )
         )
 urlpatterns.append(path("", include("kefu.web.portal_urls")))
+
+
+def page_not_found(request, exception):
+    """An API address that matches no route (say /api/v1/customers/true) answers the API's JSON
+    error, as its OpenAPI document says; every other address the 404 page."""
+    if request.path.startswith("/api/"):
+        detail = _("Not found, or outside your scope.")
+        return JsonResponse({"detail": detail, "code": "not_found", "field": None}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found

@@ -209,6 +209,8 @@ def _decision_schema() -> dict:
 def _json_body(request) -> Any:
     try:
         return json.loads(request.body or b"null")
+    except RecursionError:  # e.g. 100,000 nested brackets: refused, not a 500
+        raise InvalidInput(_("The request body is nested too deeply."), field="body") from None
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput(_("The request body is not valid JSON."), field="body") from None
 

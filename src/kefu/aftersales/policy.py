@@ -199,16 +199,30 @@ def _parse_int(name: str, value: Any) -> int:
     return value
 
 
+# Warranty periods are added to these dates: a year past 2199 would overflow Python's dates
+# (year 9999 + 15 months) and no real purchase is dated before 1970.
+_FIRST_YEAR, _LAST_YEAR = 1970, 2199
+
+
 def _parse_date(name: str, value: Any) -> date | None:
     if value is None and name not in REQUIRED_FIELDS:
         return None
+    parsed = None
     if type(value) is date:
-        return value
-    if isinstance(value, str) and len(value) == 10:
+        parsed = value
+    elif isinstance(value, str) and len(value) == 10:
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             pass
+    if parsed is not None:
+        if _FIRST_YEAR <= parsed.year <= _LAST_YEAR:
+            return parsed
+        raise CaseError(
+            name,
+            f"{_label(name)}应在{_FIRST_YEAR}年至{_LAST_YEAR}年之间",
+            f"{name} must be between {_FIRST_YEAR} and {_LAST_YEAR}",
+        )
     raise CaseError(
         name, f"{_label(name)}应为有效日期，格式为YYYY-MM-DD", f"{name} must be a date YYYY-MM-DD"
     )

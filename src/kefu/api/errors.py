@@ -105,11 +105,25 @@ def install(api):
             status=401,
         )
 
+    @api.exception_handler(RecursionError)
+    def nested_too_deeply(request, exc):  # e.g. 100,000 nested brackets in a JSON body
+        return api.create_response(
+            request,
+            {
+                "detail": _("The request body is nested too deeply."),
+                "code": "invalid",
+                "field": None,
+            },
+            status=400,
+        )
+
     @api.exception_handler(HttpError)
     def http_error(request, exc):
         detail = str(exc)
         if exc.status_code == 403 and "CSRF" in detail:
             detail = _("The CSRF check failed: reload the page and try again.")
+        elif exc.status_code == 400 and detail == "Cannot parse request body":
+            detail = _("The request body is not valid JSON.")
         return api.create_response(
             request, {"detail": detail, "code": "error", "field": None}, status=exc.status_code
         )

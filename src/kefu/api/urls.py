@@ -11,7 +11,28 @@ from ninja import NinjaAPI
 from .auth import BearerToken, DeskSession
 from .errors import install
 
-api = NinjaAPI(
+
+class KefuAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Adds the answers that come from before any handler: 414 from the web server for an
+        over-long URL, 413 from kefu.web.middleware for an over-large body."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                operation["responses"].setdefault(
+                    "414",
+                    {
+                        "description": "The URL is too long (over 8 KB): refused by the web "
+                        "server before Kefu reads it, as plain text",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                )
+        return schema
+
+
+api = KefuAPI(
     title="Kefu API",
     version="1",
     description="Kefu (客服): tickets, customers and purchases, after-sales, SLA and quality. Authenticate with "

@@ -1,10 +1,11 @@
 """Notification endpoints: the caller's own notifications and marking them read."""
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
 
-from kefu.api.schema import Strict
+from kefu.api.schema import ERRORS, Strict
 
 from . import selectors, services
 
@@ -28,12 +29,15 @@ class NotificationList(Schema):
 
 
 class ReadIn(Strict):
-    ids: list[int] | None = Field(
+    # Bounded to the database's 64-bit ids: SQLite cannot even compare a larger number.
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
         None, max_length=500, description="omit to mark every notification read"
     )
 
 
-@router.get("", response=NotificationList, summary="Your notifications, newest first")
+@router.get(
+    "", response={200: NotificationList, **ERRORS}, summary="Your notifications, newest first"
+)
 def list_notifications(
     request,
     unread: bool = False,
@@ -44,6 +48,6 @@ def list_notifications(
     return {"items": list(rows), "unread": selectors.unread_count(request.auth)}
 
 
-@router.post("/read", response=dict, summary="Mark notifications read")
+@router.post("/read", response={200: dict, **ERRORS}, summary="Mark notifications read")
 def read(request, payload: ReadIn):
     return {"marked": services.mark_read(request.auth, payload.ids)}

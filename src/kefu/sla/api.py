@@ -171,6 +171,14 @@ def due(
     """The due time `hours` business hours after `start` on that calendar (a naive `start` is
     read in the calendar's time zone), so a manager can check a promise before making it."""
     cal = _calendar(calendar)
+    # A year beyond 2199 (say 9999) would run past the last date Python can hold.
+    if not 1970 <= start.year <= 2199:
+        raise InvalidInput(
+            _("%(field)s: must be between the years %(first)s and %(last)s."),
+            field="start",
+            first=1970,
+            last=2199,
+        )
     if timezone.is_naive(start):
         start = start.replace(tzinfo=cal.zone)
     result = add_business_time(start, timedelta(hours=hours), cal)

@@ -1,5 +1,7 @@
 """Ticket endpoints. Handlers parse, call a service or selector, and shape the answer."""
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Literal
 
@@ -9,7 +11,7 @@ from ninja import Field, File, Query, Router, Schema
 from ninja import Status as WithStatus
 from ninja.files import UploadedFile
 
-from kefu.api.schema import ERRORS, Strict, expected_version
+from kefu.api.schema import ERRORS, Error, Strict, expected_version
 from kefu.customers.selectors import contact_for
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import NotFound
@@ -216,9 +218,12 @@ def detail(request, ticket_id) -> dict:
 @router.post("", response={201: TicketOut, 200: TicketOut, **ERRORS}, summary="Open a ticket")
 def create_ticket(request, payload: TicketIn):
     """Opens a ticket; the customer is matched by mobile number or created. A retried request with
-    the same `Idempotency-Key` header answers the first ticket (200) instead of creating another."""
+    the same `Idempotency-Key` header answers the first ticket (200) instead of creating another;
+    the same key with a different body answers 422."""
     store = stores_for(request.auth).filter(code=payload.store).first()
     c = payload.customer
+    content = json.dumps(payload.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    request_hash = hashlib.sha256(content.encode()).hexdigest()
     with transaction.atomic():
         customer = find_or_create_customer(
             actor=request.auth,
@@ -241,10 +246,14 @@ def create_ticket(request, payload: TicketIn):
             purchase_id=payload.purchase_id,
             tags=payload.tags,
             idempotency_key=request.headers.get("Idempotency-Key"),
+            request_hash=request_hash,
         )
-    if not created:  # an idempotent replay: answer the first ticket as it is now
-        ticket = selectors.get_ticket(request.auth, ticket.pk)
-    return WithStatus(201 if created else 200, ticket_out(ticket, full_contact=True))
+        if not created:  # an idempotent replay: answer the first ticket as it is now
+            ticket = selectors.get_ticket(request.auth, ticket.pk)
+        # The answer is read inside the transaction: a failure while shaping it rolls the ticket
+        # back, so a client that retries after an error never finds a duplicate.
+        answer = ticket_out(ticket, full_contact=True, reader=request.auth)
+    return WithStatus(201 if created else 200, answer)
 
 
 @router.get("", response={200: TicketList, **ERRORS}, summary="List tickets in your scope")
@@ -382,13 +391,17 @@ def escalate(request, ticket_id: int, payload: EscalateIn):
 
 @router.post(
     "/{int:ticket_id}/attachments",
-    response={201: dict, **ERRORS},
+    response={201: dict, 413: Error, **ERRORS},
     summary="Attach a photo, PDF, audio or video file",
 )
 def upload(request, ticket_id: int, file: UploadedFile = File(...), public: bool = True):
     ticket = selectors.get_ticket(request.auth, ticket_id)
     attachment = services.add_attachment(
-        actor=request.auth, ticket=ticket, name=file.name, data=file.read(), public=public
+        actor=request.auth,
+        ticket=ticket,
+        name=file.name,
+        data=services.read_upload(file),
+        public=public,
     )
     return WithStatus(
         201,
@@ -403,7 +416,17 @@ def upload(request, ticket_id: int, file: UploadedFile = File(...), public: bool
 
 
 @router.get(
-    "/attachments/{int:attachment_id}", response={**ERRORS}, summary="Download an attachment"
+    "/attachments/{int:attachment_id}",
+    response={**ERRORS},
+    summary="Download an attachment",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, with the type sniffed when it was uploaded",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def download(request, attachment_id: int):
     attachment = Attachment.objects.filter(

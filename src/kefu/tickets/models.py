@@ -262,11 +262,15 @@ class Attachment(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """A retried POST with the same Idempotency-Key answers the first ticket."""
+    """A retried POST with the same Idempotency-Key answers the first ticket; the same key with a
+    different request is refused (the hash of the first request's body is kept to tell)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    # SHA-256 of the request's content, hex; blank for keys from before it was kept (and from
+    # the desk's form keys), which are not compared.
+    request_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -94,10 +94,13 @@ def open_ticket(
     purchase_id: int | None = None,
     tags=(),
     idempotency_key: str | None = None,
+    request_hash: str = "",
     opened_at=None,
 ) -> tuple[Ticket, bool]:
     """Open a ticket (建单). Returns (ticket, created); with an idempotency key already used by
-    this actor, the first ticket comes back and created is False. `opened_at` backdates a
+    this actor, the first ticket comes back and created is False — unless `request_hash` (of
+    the request's content) differs from the first request's: that is refused, since answering
+    the first ticket would hide that the second was never opened. `opened_at` backdates a
     contact recorded after the fact (an imported e-mail, a phone note typed up later)."""
     clean.choice(type, TicketType, "type")
     clean.choice(channel, Channel, "channel")
@@ -136,7 +139,7 @@ def open_ticket(
             IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
         )
         if previous:
-            return previous.ticket, False
+            return _replay(previous, request_hash), False
     try:
         # A savepoint only where a parallel retry with the same key can make the insert fail and
         # the first ticket must then be read in the same (outer) transaction.
@@ -161,7 +164,9 @@ def open_ticket(
             ticket.search_text = search.segment(ticket.number, subject, description, customer.name)
             ticket.save()
             if key and actor is not None:
-                IdempotencyKey.objects.create(user=actor, key=key, ticket=ticket)
+                IdempotencyKey.objects.create(
+                    user=actor, key=key, ticket=ticket, request_hash=request_hash
+                )
             tag_objs = _tags(tags)
             if tag_objs:
                 ticket.tags.set(tag_objs)
@@ -188,8 +193,20 @@ def open_ticket(
                 IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
             )
             if previous:
-                return previous.ticket, False
+                return _replay(previous, request_hash), False
         raise
+
+
+def _replay(previous: IdempotencyKey, request_hash: str) -> Ticket:
+    if previous.request_hash and request_hash and previous.request_hash != request_hash:
+        raise InvalidInput(
+            _(
+                "%(field)s: this key was already used for a different request; "
+                "send a new key for a new ticket."
+            ),
+            field="Idempotency-Key",
+        )
+    return previous.ticket
 
 
 def _move_status(locked: Ticket, status: str, actor, *, body: str = "", **data) -> str:
@@ -495,14 +512,29 @@ def update_details(
     return locked
 
 
+def _too_large() -> InvalidInput:
+    return InvalidInput(
+        _("%(field)s: the file is larger than %(max)s MB."),
+        field="file",
+        max=settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    )
+
+
+def read_upload(upload) -> bytes:
+    """An uploaded file's bytes, refused by its size before it is read into memory (the
+    request's size is bounded earlier still, by kefu.web.middleware)."""
+    if upload.size is not None and upload.size > settings.KEFU_ATTACHMENT_MAX_BYTES:
+        raise _too_large()
+    data = upload.read(settings.KEFU_ATTACHMENT_MAX_BYTES + 1)
+    if len(data) > settings.KEFU_ATTACHMENT_MAX_BYTES:
+        raise _too_large()
+    return data
+
+
 def sniff_attachment(data: bytes, name: str) -> str:
     """The attachment's real type, from its bytes; refused unless it is an allowed one."""
     if len(data) > settings.KEFU_ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(
-            _("%(field)s: the file is larger than %(max)s MB."),
-            field="file",
-            max=settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        )
+        raise _too_large()
     if not data:
         raise InvalidInput(_("%(field)s: the file is empty."), field="file")
     kind = filetype.guess(data[:8192])

@@ -196,7 +196,7 @@ def ticket_attach(request, pk):
             actor=request.user,
             ticket=ticket,
             name=upload.name,
-            data=upload.read(),
+            data=services.read_upload(upload),
             public="public" in request.POST,
         )
         messages.success(request, _("File attached."))

@@ -1,4 +1,6 @@
-"""Refuse a NUL character anywhere in a request's query or text body, before any view runs.
+"""Refusals before any view runs: a body larger than the upload limit (413), and a NUL character.
+
+Refuse a NUL character anywhere in a request's query or text body, before any view runs.
 
 No field of Kefu accepts NUL; PostgreSQL refuses it in text outright while SQLite stores it, so
 without this the same bad input would answer 500 on one database and pass on the other. The
@@ -7,6 +9,8 @@ In a multipart body only the text fields are looked at: a file may well hold NUL
 
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -30,6 +34,72 @@ def _has_nul(request) -> bool:
     return b"\x00" in body or b"\x00" in unquote_to_bytes(body.replace(b"+", b" "))
 
 
+def _refusal(request, detail: str, status: int, code: str = "invalid"):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail, "code": code, "field": None}, status=status)
+    return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
+
+
+# ------------------------------------------------------------------ request size
+
+# Room for a multipart body's text fields and boundaries besides the one file it may carry.
+FORM_ROOM = 1024 * 1024
+
+
+class UploadTooLarge(Exception):
+    """Raised by BoundedUploadHandler while the body streams in: no more of it is read."""
+
+
+class BoundedUploadHandler(FileUploadHandler):
+    """Counts the bytes of every file in a multipart body as they stream in and stops the
+    upload at KEFU_ATTACHMENT_MAX_BYTES — for a body whose Content-Length lied or was absent
+    (chunked). Placed first, so nothing is written to memory or disk past the limit."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.KEFU_ATTACHMENT_MAX_BYTES:
+            raise UploadTooLarge
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _too_large(request):
+    detail = _("The upload is larger than %(max)s MB.") % {
+        "max": settings.KEFU_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    }
+    return _refusal(request, detail, 413, code="too_large")
+
+
+class BoundRequestBodyMiddleware:
+    """Refuse a body that is too large before any of it is read: by its declared Content-Length
+    first, then — for multipart uploads — by the bytes actually streamed (a chunked body or a
+    lying header). Before RefuseNulMiddleware, which parses multipart bodies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.KEFU_ATTACHMENT_MAX_BYTES + FORM_ROOM:
+            return _too_large(request)
+        if request.method == "POST" and request.META.get("CONTENT_TYPE", "").startswith(MULTIPART):
+            request.upload_handlers.insert(0, BoundedUploadHandler(request))
+            try:
+                request.POST  # noqa: B018 — parse now, where the refusal can still be answered
+            except UploadTooLarge:
+                return _too_large(request)
+        return self.get_response(request)
+
+
 class RefuseNulMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,6 +108,26 @@ class RefuseNulMiddleware:
         if not _has_nul(request):
             return self.get_response(request)
         detail = _("The request contains a NUL character (\\0), which no field accepts.")
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": detail, "code": "invalid", "field": None}, status=422)
-        return HttpResponse(detail, status=422, content_type="text/plain; charset=utf-8")
+        return _refusal(request, detail, 422)
+
+
+# ------------------------------------------------------------------ privacy headers
+
+# Answers that carry personal data (customers' names, mobiles, addresses, complaints) must not
+# be kept by a browser's or a proxy's cache: a shared shop PC's back button would show them.
+NO_STORE_PREFIXES = ("/desk/", "/admin/", "/api/")
+
+
+class PrivacyHeadersMiddleware:
+    """Permissions-Policy on every answer; Cache-Control: no-store on desk, admin and API answers
+    (the portal's tracking page sets it itself, kefu.web.portal_page.private_page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.KEFU_PERMISSIONS_POLICY)
+        if request.path.startswith(NO_STORE_PREFIXES):
+            response["Cache-Control"] = "no-store"
+        return response

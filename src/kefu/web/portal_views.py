@@ -1,5 +1,6 @@
 """The customer portal (/): submit a request, then follow it through a private tracking link."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -86,7 +87,7 @@ def home(request):
             upload = request.FILES.get("file")
             if upload:
                 services.add_attachment(
-                    actor=None, ticket=ticket, name=upload.name, data=upload.read()
+                    actor=None, ticket=ticket, name=upload.name, data=services.read_upload(upload)
                 )
     except KefuError as exc:
         return render(
@@ -104,7 +105,14 @@ def track(request, token):
         return private_page(render(request, "portal/not_found.html", status=404))
     error = None
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and over_rate_limit(
+        request, "portal-message", settings.KEFU_PORTAL_MESSAGES_PER_HOUR
+    ):
+        error, status = (
+            _("Too many messages from your network in the last hour. Please try again later."),
+            429,
+        )
+    elif request.method == "POST":
         try:
             services.add_customer_message(ticket=ticket, body=request.POST.get("body", ""))
             messages.success(request, _("Thank you, your message has been sent."))

@@ -9,3 +9,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!sending && body && body.value.trim()) { event.preventDefault(); }
   });
 });
+
+// A <select data-autosubmit> submits its form when changed (no inline on…= handlers: the CSP).
+document.addEventListener("change", (event) => {
+  const select = event.target.closest && event.target.closest("select[data-autosubmit]");
+  if (select && select.form) select.form.requestSubmit();
+});
