@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kefu.aftersales",
     "kefu.quality",
     "kefu.feedback",
+    "kefu.knowledge",
     "kefu.web",
 ]
 

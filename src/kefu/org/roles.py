@@ -107,6 +107,12 @@ RIGHTS: dict[str, frozenset[str]] = {
     "feedback.cards": FEEDBACK_MANAGERS,
     "feedback.compensation.request": DESK,
     "feedback.reports": FEEDBACK_MANAGERS,
+    # knowledge: read the articles (FAQ, how-tos, 三包 explanations, store policies); write and
+    # publish them; use canned replies (macros); share a macro with a store or the chain.
+    "knowledge.read": DESK | {Role.TECHNICIAN, Role.QA_MONITOR, Role.TRAINER},
+    "knowledge.write": frozenset({Role.CS_AGENT, Role.CS_MANAGER, Role.TRAINER, Role.ADMIN}),
+    "macros.use": DESK | {Role.TECHNICIAN},
+    "macros.share": MANAGERS | {Role.TRAINER},
 }
 
 

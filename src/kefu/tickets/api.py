@@ -105,11 +105,16 @@ class TicketList(Schema):
 
 
 class ReplyIn(Strict):
-    body: str = Field(max_length=20000)
+    body: str = Field("", max_length=20000)
     public: bool = True
     version: int | None = None
     override: bool = Field(
         False, description="send despite a blocking finding, where policy allows it"
+    )
+    macro_id: int | None = Field(
+        None,
+        description="apply a macro: its text (placeholders filled) when body is blank, and its "
+        "actions (status, tags, assignee) once the reply is written",
     )
 
 
@@ -138,6 +143,10 @@ class TicketPatch(Strict):
 
 # Other apps add keys to the ticket JSON: name → function(ticket) -> JSON-able value.
 TICKET_EXTRAS: dict = {}
+
+# The app that owns canned replies registers "prepare": function(actor, ticket, macro_id, body)
+# -> (body to send, after(event)), which applies the macro's actions once the reply is written.
+REPLY_MACROS: dict = {}
 
 
 def ticket_out(ticket, *, full_contact: bool = False) -> dict:
@@ -312,14 +321,22 @@ def patch_ticket(request, ticket_id: int, payload: TicketPatch):
 )
 def reply(request, ticket_id: int, payload: ReplyIn):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    event = services.add_reply(
-        actor=request.auth,
-        ticket=ticket,
-        body=payload.body,
-        public=payload.public,
-        expected_version=expected_version(request, payload.version),
-        override=payload.override,
-    )
+    with transaction.atomic():
+        body, after = payload.body, None
+        if payload.macro_id is not None:
+            if "prepare" not in REPLY_MACROS:
+                raise NotFound()
+            body, after = REPLY_MACROS["prepare"](request.auth, ticket, payload.macro_id, body)
+        event = services.add_reply(
+            actor=request.auth,
+            ticket=ticket,
+            body=body,
+            public=payload.public,
+            expected_version=expected_version(request, payload.version),
+            override=payload.override,
+        )
+        if after is not None:
+            after(event)
     return WithStatus(201, event_out(event))
 
 

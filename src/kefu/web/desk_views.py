@@ -16,6 +16,7 @@ from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import InvalidInput, KefuError, NotFound
+from kefu.knowledge import services as knowledge_services
 from kefu.org.roles import Tier
 from kefu.org.selectors import stores_for
 from kefu.tickets import selectors, services
@@ -109,15 +110,26 @@ def ticket_reply(request, pk):
     # "Send anyway" despite a forbidden phrase; the quality app decides whether the role may.
     override = request.POST.get("override") == "1"
 
+    macro_id = request.POST.get("macro_id", "")
+
     def action(ticket):
-        event = services.add_reply(
-            actor=request.user,
-            ticket=ticket,
-            body=request.POST.get("body", ""),
-            public=public,
-            expected_version=posted_version(request),
-            override=override,
-        )
+        with transaction.atomic():
+            body, after = request.POST.get("body", ""), None
+            if macro_id.isdigit():
+                # The agent picked a macro: its actions (status, tags, assignee) follow the reply.
+                body, after = knowledge_services.prepare_reply(
+                    request.user, ticket, int(macro_id), body
+                )
+            event = services.add_reply(
+                actor=request.user,
+                ticket=ticket,
+                body=body,
+                public=public,
+                expected_version=posted_version(request),
+                override=override,
+            )
+            if after is not None:
+                after(event)
         messages.success(
             request, _("Reply sent to the customer.") if public else _("Internal note added.")
         )
