@@ -37,6 +37,9 @@ def compile_macro(body: str):
         ) from None
     for node in template.nodelist:
         if isinstance(node, TextNode):
+            if "{{" in node.s or "{%" in node.s or "}}" in node.s:
+                # A half-typed placeholder would reach the customer as it is.
+                raise InvalidInput(_("A placeholder is not closed: {{ name }}."), field="body")
             continue
         if isinstance(node, VariableNode):
             expr = node.filter_expression
