@@ -139,3 +139,32 @@ def test_portal_home_suggests_articles_as_the_customer_types(client, chain):
     assert "这些内容可能解答您的问题" in home.content.decode()
     fragment = client.get("/help/suggest/", {"subject": "发票丢了", "description": ""})
     assert "<mark>发票</mark>丢了还能享受三包吗" in fragment.content.decode()
+
+
+def test_desk_pages_render_for_an_agent(desk, users):
+    agent = desk("cs_agent")
+    article = Article.objects.get(seed_key="depreciation-fee")
+    for url in (
+        "/desk/knowledge/?q=三包",
+        f"/desk/knowledge/articles/{article.pk}/",
+        f"/desk/knowledge/articles/{article.pk}/edit/",
+        "/desk/knowledge/articles/new/",
+        "/desk/knowledge/macros/",
+    ):
+        assert agent.get(url).status_code == 200, url
+    assert "{{ customer.greeting }}" in agent.get("/desk/knowledge/macros/").content.decode()
+    saved = agent.post(
+        f"/desk/knowledge/articles/{article.pk}/edit/",
+        {
+            "title": article.title,
+            "body": article.body + "\n补充说明。",
+            "audience": "public",
+            "status": "published",
+        },
+    )
+    assert saved.status_code == 302
+    assert "第 2 版" in agent.get(f"/desk/knowledge/articles/{article.pk}/").content.decode()
+
+
+def test_writing_articles_is_not_for_store_staff(desk):
+    assert desk("staff_sh001").get("/desk/knowledge/articles/new/").status_code == 404
