@@ -138,6 +138,9 @@ class TicketPatch(Strict):
     priority: PriorityT | None = None
     type: TicketTypeT | None = None
     tags: list[str] | None = Field(None, max_length=20)
+    purchase_id: int | None = Field(
+        None, description="one of the customer's purchases; null unlinks the ticket from it"
+    )
     version: int | None = None
 
 
@@ -299,18 +302,30 @@ def get_ticket(request, ticket_id: int, response: HttpResponse):
 @router.patch(
     "/{int:ticket_id}",
     response={200: TicketDetailOut, **ERRORS},
-    summary="Change priority, type or tags",
+    summary="Change priority, type, tags or the linked purchase",
 )
 def patch_ticket(request, ticket_id: int, payload: TicketPatch):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    services.update_details(
-        actor=request.auth,
-        ticket=ticket,
-        expected_version=expected_version(request, payload.version),
-        priority=payload.priority,
-        type=payload.type,
-        tags=payload.tags,
-    )
+    version = expected_version(request, payload.version)
+    given = payload.model_fields_set
+    with transaction.atomic():
+        if "purchase_id" in given:
+            services.link_purchase(
+                actor=request.auth,
+                ticket=ticket,
+                purchase_id=payload.purchase_id,
+                expected_version=version,
+            )
+            version = None  # the lock is held: the rest applies to this same ticket
+        if given & {"priority", "type", "tags"} or "purchase_id" not in given:
+            services.update_details(
+                actor=request.auth,
+                ticket=ticket,
+                expected_version=version,
+                priority=payload.priority,
+                type=payload.type,
+                tags=payload.tags,
+            )
     return detail(request, ticket_id)
 
 

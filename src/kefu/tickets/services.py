@@ -480,6 +480,38 @@ def update_details(
     return locked
 
 
+@transaction.atomic
+def link_purchase(
+    *, actor, ticket: Ticket, purchase_id: int | None, expected_version: int | None = None
+) -> Ticket:
+    """Say which of the customer's purchases the ticket is about (None: none of them). The 三包
+    panel and the repair orders start from the linked purchase."""
+    _require(actor, "tickets.status")
+    locked = lock_ticket(ticket, expected_version)
+    purchase = None
+    if purchase_id is not None:
+        purchase = Purchase.objects.filter(pk=purchase_id, customer_id=locked.customer_id).first()
+        if purchase is None:
+            raise InvalidInput(
+                _("%(field)s: no such purchase for this customer."), field="purchase_id"
+            )
+    if (purchase.pk if purchase else None) == locked.purchase_id:
+        raise Conflict(_("Nothing to change."))
+    changes = {"purchase": [locked.purchase_id, purchase.pk if purchase else None]}
+    locked.purchase = purchase
+    record_event(
+        locked,
+        EventKind.UPDATED,
+        actor,
+        touch=False,
+        changes=changes,
+        purchase_model=purchase.model_name if purchase else "",
+    )
+    save_ticket(locked, "purchase")
+    ticket.version, ticket.purchase_id = locked.version, locked.purchase_id
+    return locked
+
+
 def sniff_attachment(data: bytes, name: str) -> str:
     """The attachment's real type, from its bytes; refused unless it is an allowed one."""
     if len(data) > settings.KEFU_ATTACHMENT_MAX_BYTES:

@@ -1,6 +1,7 @@
 """The agent desk (/desk/): queue, ticket page, new ticket, customers. Views parse the request,
 call services and selectors, and render; they hold no business rules."""
 
+import datetime
 import secrets
 
 from django.contrib import messages
@@ -9,12 +10,14 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.catalog.models import ProductCategory
 from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
-from kefu.customers.services import find_or_create_customer
+from kefu.customers.services import find_or_create_customer, record_purchase
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.knowledge import services as knowledge_services
 from kefu.org.roles import Tier
@@ -208,6 +211,70 @@ def ticket_attach(request, pk):
             public="public" in request.POST,
         )
         messages.success(request, _("File attached."))
+
+    return run_action(request, pk, action)
+
+
+@require_POST
+@staff_required
+def ticket_purchase(request, pk):
+    """Link the ticket to one of the customer's purchases (or unlink it: empty purchase_id)."""
+    purchase_id = request.POST.get("purchase_id", "")
+
+    def action(ticket):
+        services.link_purchase(
+            actor=request.user,
+            ticket=ticket,
+            purchase_id=int(purchase_id) if purchase_id.isdigit() else None,
+            expected_version=posted_version(request),
+        )
+        messages.success(request, _("Purchase linked to the ticket."))
+
+    return run_action(request, pk, action)
+
+
+@staff_required
+def ticket_purchase_new(request, pk):
+    """Record a purchase for the ticket's customer and link it (GET: the form, loaded when the
+    agent opens it, so the ticket page does not pay for the category list)."""
+    if request.method != "POST":
+        ticket = selectors.get_ticket(request.user, pk)
+        return render(
+            request,
+            "desk/_purchase_form.html",
+            {
+                "ticket": ticket,
+                "categories": ProductCategory.objects.order_by("name"),
+                "stores": stores_for(request.user),
+                "today": timezone.localdate(),
+            },
+        )
+    form = request.POST
+
+    def action(ticket):
+        try:
+            sale_date = datetime.date.fromisoformat(form.get("sale_date", ""))
+        except ValueError:
+            raise InvalidInput(_("Enter the sale date."), field="sale_date") from None
+        with transaction.atomic():  # no purchase left behind when the link is refused
+            purchase = record_purchase(
+                actor=request.user,
+                customer=ticket.customer,
+                category=form.get("category", ""),
+                model_name=form.get("model_name", ""),
+                sale_date=sale_date,
+                price=form.get("price", ""),
+                store=form.get("store") or None,
+                serial=form.get("serial", ""),
+                invoice_number=form.get("invoice_number", ""),
+            )
+            services.link_purchase(
+                actor=request.user,
+                ticket=ticket,
+                purchase_id=purchase.pk,
+                expected_version=posted_version(request),
+            )
+        messages.success(request, _("Purchase recorded and linked to the ticket."))
 
     return run_action(request, pk, action)
 
