@@ -8,7 +8,7 @@ from kefu.knowledge import selectors, services
 from kefu.knowledge.models import Macro
 from kefu.knowledge.templating import render_macro
 from kefu.quality import selectors as quality_selectors
-from kefu.tickets.models import Status
+from kefu.tickets.models import EventKind, Status
 from tests.factories import CustomerFactory, open_ticket
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +118,26 @@ def test_the_desk_reply_applies_a_macro(desk, ticket):
     reply = ticket.events.filter(kind="reply").get()
     assert "已为您安排技术人员上门检修" in reply.body
     assert [t.name for t in ticket.tags.all()] == ["上门"]
+
+
+def test_the_first_response_macro_promises_a_solution_time(api, ticket):
+    from django.utils import timezone
+
+    macro = Macro.objects.get(seed_key="first-response")
+    rendered = api("cs_agent").post(
+        f"/api/v1/macros/{macro.pk}/render",
+        {"ticket_id": ticket.pk},
+        content_type="application/json",
+    )
+    promised = services.promise_time(3)
+    assert promised.strftime("%Y年%m月%d日 18:00") in rendered.json()["body"]
+    answer = api("cs_agent").post(
+        f"/api/v1/tickets/{ticket.pk}/replies",
+        {"macro_id": macro.pk},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    ticket.refresh_from_db()
+    assert timezone.localtime(ticket.solution_promised_at) == promised
+    assert ticket.assignee.username == "cs_agent"
+    assert ticket.events.filter(kind=EventKind.SOLUTION_TIMETABLE, public=True).count() == 1

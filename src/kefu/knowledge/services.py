@@ -1,6 +1,7 @@
 """Writes of the knowledge base and the macros. Each is one transaction; macro actions go
 through the ticket kernel's services, so they run the same checks and leave the same events."""
 
+import datetime
 import hashlib
 
 from django.db import transaction
@@ -127,7 +128,20 @@ def deflection_counts(since=None) -> dict:
 
 # ----------------------------------------------------------------------------- macros
 
-MACRO_ACTION_KEYS = {"status", "tags", "assign"}
+MACRO_ACTION_KEYS = {"status", "tags", "assign", "timetable_days"}
+
+# Actions owned by apps this one may not import (same layer): the composition layer registers
+# them. "timetable": function(actor, ticket, promised_at) sets the solution timetable (sla).
+ACTION_HANDLERS: dict = {}
+
+
+def promise_time(days: int, now=None):
+    """The solution time a macro promises: ``days`` calendar days ahead, at 18:00 local time."""
+    local = timezone.localtime(now)
+    day = local.date() + datetime.timedelta(days=days)
+    return local.replace(
+        year=day.year, month=day.month, day=day.day, hour=18, minute=0, second=0, microsecond=0
+    )
 
 
 def _clean_actions(actions) -> dict:
@@ -139,6 +153,11 @@ def _clean_actions(actions) -> dict:
         )
     if actions.get("status"):
         clean.choice(actions["status"], Status, "actions.status")
+    days = actions.get("timetable_days")
+    if days is not None and (not isinstance(days, int) or not 1 <= days <= 30):
+        raise InvalidInput(
+            _("%(field)s: a whole number of days from 1 to 30."), field="actions.timetable_days"
+        )
     tags = actions.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         raise InvalidInput(_("Tags must be a list of words."), field="actions.tags")
@@ -175,12 +194,20 @@ def create_macro(*, actor, title, body, scope=MacroScope.PERSONAL, actions=None)
     )
 
 
-def placeholder_values(actor, ticket) -> dict:
+def _promise_of(macro: Macro, ticket):
+    """The time the macro will promise, when it sets a timetable and none is promised yet."""
+    days = (macro.actions or {}).get("timetable_days")
+    if days and ticket.solution_promised_at is None:
+        return promise_time(days)
+    return None
+
+
+def placeholder_values(actor, ticket, *, promised=None) -> dict:
     """The only values a macro can see: plain strings about this ticket, its customer, its
-    store and the agent."""
+    store and the agent. ``promised`` is the time the macro itself is about to promise."""
     staff = staff_of(actor)
     customer = ticket.customer
-    promised = ticket.solution_promised_at
+    promised = promised or ticket.solution_promised_at
     return {
         "customer": {
             "name": customer.name,
@@ -204,7 +231,8 @@ def placeholder_values(actor, ticket) -> dict:
 
 def render_for_ticket(*, actor, macro: Macro, ticket) -> str:
     """The macro's text for this ticket: nothing is sent, nothing changes."""
-    return render_macro(macro.body, placeholder_values(actor, ticket))
+    values = placeholder_values(actor, ticket, promised=_promise_of(macro, ticket))
+    return render_macro(macro.body, values)
 
 
 def prepare_reply(actor, ticket, macro_id: int, body: str):
@@ -224,6 +252,10 @@ def prepare_reply(actor, ticket, macro_id: int, body: str):
 def apply_actions(*, actor, macro: Macro, ticket) -> None:
     """Run the macro's actions through the kernel services and count one use."""
     actions = macro.actions or {}
+    promised = _promise_of(macro, ticket)
+    if promised is not None and "timetable" in ACTION_HANDLERS:
+        ACTION_HANDLERS["timetable"](actor, ticket, promised)
+        ticket.refresh_from_db(fields=["version", "solution_promised_at"])
     if actions.get("tags"):
         current = [t.name for t in ticket.tags.all()]
         wanted = list(dict.fromkeys(current + list(actions["tags"])))

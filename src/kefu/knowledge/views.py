@@ -10,11 +10,21 @@ from django.views.decorators.http import require_POST
 
 from kefu.errors import KefuError
 from kefu.org.selectors import can
+from kefu.tickets.models import Status
 from kefu.web.ticket_page import staff_required
 
 from . import selectors, services
 from .models import ArticleStatus, Audience, Category, MacroScope
 from .templating import PLACEHOLDERS
+
+
+def _with_labels(macros):
+    """The macros, each with the label of the status it sets (never the internal code)."""
+    macros = list(macros)
+    for m in macros:
+        status = (m.actions or {}).get("status")
+        m.status_label = Status(status).label if status in Status.values else ""
+    return macros
 
 
 def _needs(request, capability: str):
@@ -137,7 +147,7 @@ def macros(request):
         request,
         "knowledge/macros.html",
         {
-            "macros": selectors.macros_for(request.user),
+            "macros": _with_labels(selectors.macros_for(request.user).select_related("store")),
             "placeholders": PLACEHOLDERS,
             "scopes": MacroScope.choices
             if can(request.user, "macros.share")
@@ -160,6 +170,8 @@ def macro_new(request):
     ]
     if tags:
         actions["tags"] = tags
+    if form.get("action_timetable_days", "").isdigit():
+        actions["timetable_days"] = int(form["action_timetable_days"])
     if form.get("action_assign_self"):
         actions["assign"] = "self"
     try:
@@ -175,7 +187,7 @@ def macro_new(request):
             request,
             "knowledge/macros.html",
             {
-                "macros": selectors.macros_for(request.user),
+                "macros": _with_labels(selectors.macros_for(request.user).select_related("store")),
                 "placeholders": PLACEHOLDERS,
                 "scopes": MacroScope.choices,
                 "form": form,
