@@ -52,7 +52,12 @@ class CappedPaginator(Paginator):
 def queue(request):
     params = request.GET
     statuses = [s for s in params.getlist("status") if s in Status.values]
-    view_name = params.get("view", "open" if not statuses and "status" not in params else "")
+    # A search from the top bar looks through every status: an agent typing a ticket number
+    # wants that ticket, resolved or closed ones included.
+    searching = bool(params.get("q")) and "view" not in params
+    view_name = params.get(
+        "view", "open" if not statuses and "status" not in params and not searching else ""
+    )
     if view_name == "open" and not statuses:
         statuses = [Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD]
     assignee = params.get("assignee") or None
