@@ -174,3 +174,10 @@ def test_the_top_bar_search_finds_a_closed_ticket_by_number(desk, chain, users):
         f"/desk/tickets/{ticket.pk}/"
         not in desk("cs_agent").get("/desk/?view=open").content.decode()
     )
+
+
+def test_the_top_bar_offers_only_what_the_role_may_do(desk):
+    trainer = desk("trainer").get("/desk/").content.decode()
+    assert "/desk/tickets/new/" not in trainer and 'href="/desk/customers/"' not in trainer
+    agent = desk("cs_agent").get("/desk/").content.decode()
+    assert "/desk/tickets/new/" in agent and 'href="/desk/customers/"' in agent
