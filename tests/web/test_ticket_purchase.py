@@ -83,3 +83,16 @@ def test_another_customers_purchase_is_refused(api, ticket):
     )
     assert answer.status_code == 422
     assert answer.json()["field"] == "purchase_id"
+
+
+def test_priority_type_and_tags_are_edited_from_the_toolbar(desk, ticket):
+    answer = desk("cs_agent").post(
+        f"/desk/tickets/{ticket.pk}/details/",
+        {"priority": "high", "type": "complaint", "tags": "噪音，上门", "version": ticket.version},
+    )
+    assert answer.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.type) == ("high", "complaint")
+    assert sorted(t.name for t in ticket.tags.all()) == ["上门", "噪音"]
+    page = desk("cs_agent").get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    assert 'value="high" selected' in page

@@ -222,6 +222,27 @@ def ticket_attach(request, pk):
 
 @require_POST
 @staff_required
+def ticket_details(request, pk):
+    """Priority, type and tags from the ticket page's toolbar."""
+    form = request.POST
+
+    def action(ticket):
+        tags = [t.strip() for t in form.get("tags", "").replace("，", ",").split(",") if t.strip()]
+        services.update_details(
+            actor=request.user,
+            ticket=ticket,
+            expected_version=posted_version(request),
+            priority=form.get("priority") or None,
+            type=form.get("type") or None,
+            tags=tags,
+        )
+        messages.success(request, _("Details changed."))
+
+    return run_action(request, pk, action)
+
+
+@require_POST
+@staff_required
 def ticket_purchase(request, pk):
     """Link the ticket to one of the customer's purchases (or unlink it: empty purchase_id)."""
     purchase_id = request.POST.get("purchase_id", "")

@@ -22,7 +22,7 @@ from kefu.org.models import Staff
 from kefu.org.roles import ROLE_TIER, Tier
 from kefu.org.selectors import can, staff_of
 from kefu.tickets import selectors, workflow
-from kefu.tickets.models import Status
+from kefu.tickets.models import Priority, Status, TicketType
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,8 @@ def ticket_context(request, ticket, **extra) -> dict:
         "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
         "panels": [(p.template, p.context(request, ticket), p.title) for p in PANELS],
         "current_status": (ticket.status, Status(ticket.status).label),
+        "priorities": Priority.choices,
+        "types": TicketType.choices,
         **extra,
     }
 
