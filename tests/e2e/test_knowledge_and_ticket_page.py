@@ -90,3 +90,36 @@ def test_ticket_actions_are_within_the_first_screen(browser, live_server, chain,
     page.reload()
     assert panel.get_attribute("open") is None
     context.close()
+
+
+def test_a_second_agent_on_the_same_ticket_is_shown(browser, live_server, chain):
+    ticket = open_ticket(chain["stores"]["SH001"])
+    pages = []
+    for username in ("staff_sh001", "manager_sh001"):
+        context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        login(page, username)
+        page.goto(f"/desk/tickets/{ticket.id}/")
+        pages.append(page)
+    first, second = pages
+    second.fill("#reply-body", "您好")
+    second.type("#reply-body", "，我们")
+    notice = first.locator("[data-testid=presence-note]")
+    notice.wait_for()
+    first.wait_for_function(
+        "document.querySelector('[data-testid=presence-note]').innerText.includes('manager_sh001')"
+    )
+    assert "manager_sh001" in notice.inner_text()
+
+
+def test_the_top_bar_finds_a_closed_ticket_by_number(page, chain, users):
+    from kefu.tickets import services
+
+    ticket = open_ticket(chain["stores"]["SH001"], subject="洗衣机漏水")
+    services.change_status(actor=users["cs_agent"], ticket=ticket, status="closed")
+    login(page, "cs_agent")
+    page.fill("header .search input[name=q]", ticket.number)
+    page.press("header .search input[name=q]", "Enter")
+    page.click(f"text={ticket.number}")
+    page.wait_for_url(re.compile(rf"/desk/tickets/{ticket.id}/$"))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/<int:pk>/escalate/", v.ticket_escalate, name="escalate"),
     path("tickets/<int:pk>/attach/", v.ticket_attach, name="attach"),
     path("tickets/<int:pk>/details/", v.ticket_details, name="details"),
+    path("tickets/<int:pk>/presence/", v.ticket_presence, name="presence"),
     path("tickets/<int:pk>/purchase/", v.ticket_purchase, name="purchase"),
     path("tickets/<int:pk>/purchase/new/", v.ticket_purchase_new, name="purchase_new"),
     path("attachments/<int:pk>/", v.attachment, name="attachment"),

@@ -21,11 +21,12 @@ from kefu.customers.services import find_or_create_customer, record_purchase
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.knowledge import services as knowledge_services
 from kefu.org.roles import Tier
-from kefu.org.selectors import stores_for
+from kefu.org.selectors import staff_of, stores_for
 from kefu.tickets import selectors, services
 from kefu.tickets.api import attachment_response
 from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
 
+from . import presence
 from .ticket_page import posted_version, run_action, staff_required, ticket_context
 
 PAGE_SIZE = 25
@@ -218,6 +219,29 @@ def ticket_attach(request, pk):
         messages.success(request, _("File attached."))
 
     return run_action(request, pk, action)
+
+
+@require_POST
+@staff_required
+def ticket_presence(request, pk):
+    """The ticket page's heartbeat: say who else has this ticket open, and who is typing."""
+    ticket = selectors.get_ticket(request.user, pk)
+    staff = staff_of(request.user)
+    if request.POST.get("leave") == "1":
+        presence.leave(ticket.pk, request.user.pk)
+        return HttpResponse(status=204)
+    others = presence.report(
+        ticket.pk,
+        request.user.pk,
+        staff.display_name if staff else request.user.get_username(),
+        typing=request.POST.get("typing") == "1",
+    )
+    stale = (
+        request.POST.get("version", "").isdigit() and int(request.POST["version"]) != ticket.version
+    )
+    return render(
+        request, "desk/_presence.html", {"others": others, "stale": stale, "ticket": ticket}
+    )
 
 
 @require_POST

@@ -151,3 +151,25 @@ document.addEventListener("click", (event) => {
   const panel = document.querySelector(`details[data-panel-key="${link.dataset.openPanel}"]`);
   if (panel) panel.open = true;
 });
+
+// Presence: every few seconds tell the server this ticket is open (and whether a reply is being
+// typed); show who else is on it, and that the ticket changed, before a 409 says so.
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.getElementById("presence");
+  if (!box) return;
+  const form = document.getElementById("reply-form");
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
+  let lastTyped = 0;
+  if (form) form.querySelector("textarea").addEventListener("input", () => { lastTyped = Date.now(); });
+  async function beat(extra) {
+    const data = new URLSearchParams({ typing: Date.now() - lastTyped < 8000 ? "1" : "0", version: box.dataset.version, ...extra });
+    const answer = await fetch(box.dataset.url, {
+      method: "POST", credentials: "same-origin", body: data, keepalive: !!extra,
+      headers: { "X-CSRFToken": csrf ? csrf.value : "" },
+    });
+    if (!extra && answer.ok) box.innerHTML = await answer.text();
+  }
+  beat();
+  setInterval(beat, Number(box.dataset.every || 5000));
+  window.addEventListener("pagehide", () => beat({ leave: "1" }));
+});
