@@ -123,3 +123,15 @@ def test_the_top_bar_finds_a_closed_ticket_by_number(page, chain, users):
     page.press("header .search input[name=q]", "Enter")
     page.click(f"text={ticket.number}")
     page.wait_for_url(re.compile(rf"/desk/tickets/{ticket.id}/$"))
+
+
+def test_the_top_menu_stays_on_one_line_at_1366(browser, live_server, chain):
+    context = browser.new_context(
+        locale="zh-CN", base_url=live_server.url, viewport={"width": 1366, "height": 900}
+    )
+    page = context.new_page()
+    login(page, "admin")  # the role with the most links
+    brand = page.locator("header.topbar .brand").bounding_box()
+    bar = page.locator("header.topbar").bounding_box()
+    assert bar["height"] < brand["height"] * 2.2  # one row of links, not two
+    context.close()

@@ -197,7 +197,9 @@ def create_macro(*, actor, title, body, scope=MacroScope.PERSONAL, actions=None)
 def _promise_of(macro: Macro, ticket):
     """The time the macro will promise, when it sets a timetable and none is promised yet."""
     days = (macro.actions or {}).get("timetable_days")
-    if days and ticket.solution_promised_at is None:
+    # A resolved or closed ticket promises nothing more (the sla app would refuse it).
+    done = ticket.status in (Status.RESOLVED, Status.CLOSED)
+    if days and ticket.solution_promised_at is None and not done:
         return promise_time(days)
     return None
 
