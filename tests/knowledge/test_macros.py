@@ -141,3 +141,21 @@ def test_the_first_response_macro_promises_a_solution_time(api, ticket):
     assert timezone.localtime(ticket.solution_promised_at) == promised
     assert ticket.assignee.username == "cs_agent"
     assert ticket.events.filter(kind=EventKind.SOLUTION_TIMETABLE, public=True).count() == 1
+
+
+def test_a_macro_promises_nothing_on_a_resolved_ticket(api, ticket, users):
+    from kefu.tickets import services as ticket_services
+
+    ticket_services.change_status(actor=users["cs_agent"], ticket=ticket, status="resolved")
+    ticket.refresh_from_db()
+    macro = Macro.objects.get(seed_key="first-response")
+    body = services.render_for_ticket(actor=users["cs_agent"], macro=macro, ticket=ticket)
+    assert "约定的时间" in body
+    answer = api("cs_agent").post(
+        f"/api/v1/tickets/{ticket.pk}/replies",
+        {"macro_id": macro.pk, "public": False},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    ticket.refresh_from_db()
+    assert ticket.solution_promised_at is None
