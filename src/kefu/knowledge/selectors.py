@@ -124,7 +124,7 @@ def suggestions_for_ticket(user, ticket, *, limit: int = 4):
 
 def macros_for(user) -> QuerySet:
     """The macros a user may use: their own, their store's, and the chain-wide ones."""
-    if user is None or not can(user, "macros.use"):
+    if user is None or not can(user, "knowledge.macros"):
         return Macro.objects.none()
     staff = staff_of(user)
     mine = Q(scope=MacroScope.PERSONAL, owner=user) | Q(scope=MacroScope.CHAIN)

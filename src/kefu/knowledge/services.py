@@ -167,8 +167,8 @@ def _clean_actions(actions) -> dict:
 @transaction.atomic
 def create_macro(*, actor, title, body, scope=MacroScope.PERSONAL, actions=None) -> Macro:
     """Save a canned reply. Personal macros are anyone's; store and chain-wide ones need
-    ``macros.share`` (a store macro belongs to the author's store)."""
-    _require(actor, "macros.use")
+    ``knowledge.macros.share`` (a store macro belongs to the author's store)."""
+    _require(actor, "knowledge.macros")
     title = clean.text(title, "title", max_length=80)
     body = clean.text(body, "body", max_length=5000)
     scope = clean.choice(scope, MacroScope, "scope")
@@ -176,7 +176,7 @@ def create_macro(*, actor, title, body, scope=MacroScope.PERSONAL, actions=None)
     actions = _clean_actions(actions)
     store = None
     if scope != MacroScope.PERSONAL:
-        _require(actor, "macros.share")
+        _require(actor, "knowledge.macros.share")
     if scope == MacroScope.STORE:
         staff = staff_of(actor)
         if staff is None or staff.store_id is None:

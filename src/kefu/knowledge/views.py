@@ -142,7 +142,7 @@ def article_edit(request, pk=None):
 
 @staff_required
 def macros(request):
-    _needs(request, "macros.use")
+    _needs(request, "knowledge.macros")
     return render(
         request,
         "knowledge/macros.html",
@@ -150,7 +150,7 @@ def macros(request):
             "macros": _with_labels(selectors.macros_for(request.user).select_related("store")),
             "placeholders": PLACEHOLDERS,
             "scopes": MacroScope.choices
-            if can(request.user, "macros.share")
+            if can(request.user, "knowledge.macros.share")
             else [(MacroScope.PERSONAL, MacroScope.PERSONAL.label)],
             "form": {},
         },
@@ -160,7 +160,7 @@ def macros(request):
 @require_POST
 @staff_required
 def macro_new(request):
-    _needs(request, "macros.use")
+    _needs(request, "knowledge.macros")
     form = request.POST
     actions = {}
     if form.get("action_status"):

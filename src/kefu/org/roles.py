@@ -111,8 +111,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     # publish them; use canned replies (macros); share a macro with a store or the chain.
     "knowledge.read": DESK | {Role.TECHNICIAN, Role.QA_MONITOR, Role.TRAINER},
     "knowledge.write": frozenset({Role.CS_AGENT, Role.CS_MANAGER, Role.TRAINER, Role.ADMIN}),
-    "macros.use": DESK | {Role.TECHNICIAN},
-    "macros.share": MANAGERS | {Role.TRAINER},
+    "knowledge.macros": DESK | {Role.TECHNICIAN},
+    "knowledge.macros.share": MANAGERS | {Role.TRAINER},
 }
 
 
