@@ -102,7 +102,7 @@ class HelpVisit(models.Model):
 
 
 class MacroScope(models.TextChoices):
-    PERSONAL = "personal", _("Personal")
+    PERSONAL = "personal", _("Only me")
     STORE = "store", _("Store")
     CHAIN = "chain", _("Chain-wide")
 

@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
                     "scope",
                     models.CharField(
                         choices=[
-                            ("personal", "Personal"),
+                            ("personal", "Only me"),
                             ("store", "Store"),
                             ("chain", "Chain-wide"),
                         ],
