@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kefu.feedback",
     "kefu.analytics",
     "kefu.channels",
+    "kefu.knowledge",
     "kefu.web",
 ]
 

@@ -62,6 +62,8 @@ def test_the_page_lists_and_marks_read(desk, users, chain):
     client = desk("staff_sh001")
     html = client.get("/desk/notifications/").content.decode()
     assert "KF 升级到店长" in html and "not yours" not in html
+    # The link to the ticket says so (not 创建工单, the new-ticket button's words).
+    assert "查看工单" in html and "创建工单" not in html
     n = Notification.objects.get(recipient=user)
     r = client.post(f"/desk/notifications/{n.pk}/read/", {"open": "1"})
     assert r.status_code == 302 and r["Location"] == f"/desk/tickets/{ticket.pk}/"

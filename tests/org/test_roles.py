@@ -10,7 +10,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_capability_is_named_for_its_app_and_given_only_to_known_roles():
-    apps = {"tickets", "customers", "sla", "quality", "feedback", "analytics", "channels"}
+    apps = {
+        "tickets",
+        "customers",
+        "sla",
+        "quality",
+        "feedback",
+        "analytics",
+        "channels",
+        "knowledge",
+    }
     for capability, holders in RIGHTS.items():
         assert capability.split(".")[0] in apps, capability
         assert holders and set(holders) <= set(Role.values), capability

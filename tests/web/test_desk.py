@@ -161,3 +161,25 @@ def test_static_files_are_served_by_the_app(client):
     r = client.get("/static/kefu/kefu.css")
     assert r.status_code == 200 and b"--brand" in b"".join(r.streaming_content)
     assert client.get("/static/kefu/htmx.min.js").status_code == 200
+
+
+def test_the_top_bar_search_finds_a_closed_ticket_by_number(desk, chain, users):
+    from kefu.tickets import services
+    from tests.factories import open_ticket
+
+    ticket = open_ticket(chain["stores"]["SH001"])
+    services.change_status(actor=users["cs_agent"], ticket=ticket, status="closed")
+    page = desk("cs_agent").get("/desk/", {"q": ticket.number}).content.decode()
+    assert f"/desk/tickets/{ticket.pk}/" in page
+    # The open-tickets view still leaves it out.
+    assert (
+        f"/desk/tickets/{ticket.pk}/"
+        not in desk("cs_agent").get("/desk/?view=open").content.decode()
+    )
+
+
+def test_the_top_bar_offers_only_what_the_role_may_do(desk):
+    trainer = desk("trainer").get("/desk/").content.decode()
+    assert "/desk/tickets/new/" not in trainer and 'href="/desk/customers/"' not in trainer
+    agent = desk("cs_agent").get("/desk/").content.decode()
+    assert "/desk/tickets/new/" in agent and 'href="/desk/customers/"' in agent

@@ -82,3 +82,15 @@ def test_closed_ticket_takes_no_more_messages(client, chain, users):
         services.change_status(actor=users["cs_agent"], ticket=ticket, status=status)
     r = client.post(f"/t/{ticket.tracking_token}/", {"body": "又坏了"})
     assert r.status_code == 409 and "新的请求" in r.content.decode()
+
+
+def test_the_portal_preselects_neither_a_store_nor_an_address(client, chain):
+    """A careless customer must not be addressed as 先生 or filed under the first store."""
+    import re
+
+    page = client.get("/").content.decode()
+    store = re.search(r'<select name="store"[^>]*>(.*?)</select>', page, re.S).group(1)
+    gender = re.search(r'<select name="gender"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.search(r'<option value=""\s+selected\s+disabled>请选择门店', store)
+    assert re.search(r'<option value=""\s+selected\s+disabled>请选择', gender)
+    assert store.count("selected") == 1 and gender.count("selected") == 1

@@ -19,4 +19,6 @@ class AftersalesConfig(AppConfig):
 
         ticket_page.register_nav(_("三包 calculator"), "aftersales:calculator", "tickets.reply")
         ticket_page.register_nav(_("Visits"), "aftersales:visits", "tickets.reply")
-        ticket_page.register_panel("aftersales/_ticket_panel.html", desk_views.ticket_panel)
+        ticket_page.register_panel(
+            "aftersales/_ticket_panel.html", desk_views.ticket_panel, _("After-sales (三包)")
+        )

@@ -31,4 +31,6 @@ class FeedbackConfig(AppConfig):
             _("Compensation"), "feedback:compensations", "feedback.compensation.request"
         )
         ticket_page.register_nav(_("Satisfaction"), "feedback:surveys", "feedback.reports")
-        ticket_page.register_panel("feedback/_ticket_panel.html", views.ticket_panel)
+        ticket_page.register_panel(
+            "feedback/_ticket_panel.html", views.ticket_panel, _("Customer's voice")
+        )

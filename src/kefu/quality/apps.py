@@ -14,5 +14,9 @@ class QualityConfig(AppConfig):
         from . import views
 
         ticket_page.register_nav(_("Service quality"), "quality:home")
-        ticket_page.register_panel("quality/_complaint_panel.html", views.complaint_panel)
-        ticket_page.register_panel("quality/_review_panel.html", views.review_panel)
+        ticket_page.register_panel(
+            "quality/_complaint_panel.html", views.complaint_panel, _("Complaint guide")
+        )
+        ticket_page.register_panel(
+            "quality/_review_panel.html", views.review_panel, _("QA scorecards")
+        )

@@ -56,18 +56,28 @@ def query_tokens(q: str) -> list[str]:
     return tokens[:12]
 
 
-def fts_filter(queryset, q: str, *, fts_table: str, column: str = "search_text"):
-    """Restrict `queryset` to rows whose segmented text contains every token of `q`."""
-    tokens = query_tokens(q)
+def fts_filter(
+    queryset, q: str, *, fts_table: str, column: str = "search_text", tokens=None, any_token=False
+):
+    """Restrict `queryset` to rows whose segmented text contains every token of `q` (or any
+    of them, with ``any_token``; ``tokens`` gives the tokens ready-made instead of `q`)."""
+    tokens = query_tokens(q) if tokens is None else [t.lower() for t in tokens if t.strip()]
     if not tokens:
         return queryset
     table = queryset.model._meta.db_table
     if connection.vendor == "postgresql":
+        if any_token:
+            # to_tsquery needs each token quoted as a lexeme; OR them together.
+            lexemes = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in tokens)
+            return queryset.extra(
+                where=[f"to_tsvector('simple', {table}.{column}) @@ to_tsquery('simple', %s)"],
+                params=[lexemes],
+            )
         return queryset.extra(
             where=[f"to_tsvector('simple', {table}.{column}) @@ plainto_tsquery('simple', %s)"],
             params=[" ".join(tokens)],
         )
-    match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+    match = (" OR " if any_token else " ").join('"' + t.replace('"', '""') + '"' for t in tokens)
     return queryset.extra(
         where=[f"{table}.id IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s)"],
         params=[match],

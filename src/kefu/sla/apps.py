@@ -17,4 +17,4 @@ class SlaConfig(AppConfig):
 
         receivers.connect()
         TICKET_EXTRAS["sla"] = selectors.sla_json
-        ticket_page.register_panel(views.PANEL_TEMPLATE, views.panel)
+        ticket_page.register_panel(views.PANEL_TEMPLATE, views.panel, _("Service levels"))

@@ -106,11 +106,16 @@ class TicketList(Schema):
 
 
 class ReplyIn(Strict):
-    body: str = Field(max_length=20000)
+    body: str = Field("", max_length=20000)
     public: bool = True
     version: int | None = None
     override: bool = Field(
         False, description="send despite a blocking finding, where policy allows it"
+    )
+    macro_id: int | None = Field(
+        None,
+        description="apply a macro: its text (placeholders filled) when body is blank, and its "
+        "actions (status, tags, assignee) once the reply is written",
     )
 
 
@@ -134,11 +139,18 @@ class TicketPatch(Strict):
     priority: PriorityT | None = None
     type: TicketTypeT | None = None
     tags: list[str] | None = Field(None, max_length=20)
+    purchase_id: int | None = Field(
+        None, description="one of the customer's purchases; null unlinks the ticket from it"
+    )
     version: int | None = None
 
 
 # Other apps add keys to the ticket JSON: name → function(ticket) -> JSON-able value.
 TICKET_EXTRAS: dict = {}
+
+# The app that owns canned replies registers "prepare": function(actor, ticket, macro_id, body)
+# -> (body to send, after(event)), which applies the macro's actions once the reply is written.
+REPLY_MACROS: dict = {}
 
 
 def ticket_out(ticket, *, full_contact: bool = False, reader=None) -> dict:
@@ -307,18 +319,30 @@ def get_ticket(request, ticket_id: int, response: HttpResponse):
 @router.patch(
     "/{int:ticket_id}",
     response={200: TicketDetailOut, **ERRORS},
-    summary="Change priority, type or tags",
+    summary="Change priority, type, tags or the linked purchase",
 )
 def patch_ticket(request, ticket_id: int, payload: TicketPatch):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    services.update_details(
-        actor=request.auth,
-        ticket=ticket,
-        expected_version=expected_version(request, payload.version),
-        priority=payload.priority,
-        type=payload.type,
-        tags=payload.tags,
-    )
+    version = expected_version(request, payload.version)
+    given = payload.model_fields_set
+    with transaction.atomic():
+        if "purchase_id" in given:
+            services.link_purchase(
+                actor=request.auth,
+                ticket=ticket,
+                purchase_id=payload.purchase_id,
+                expected_version=version,
+            )
+            version = None  # the lock is held: the rest applies to this same ticket
+        if given & {"priority", "type", "tags"} or "purchase_id" not in given:
+            services.update_details(
+                actor=request.auth,
+                ticket=ticket,
+                expected_version=version,
+                priority=payload.priority,
+                type=payload.type,
+                tags=payload.tags,
+            )
     return detail(request, ticket_id)
 
 
@@ -329,14 +353,22 @@ def patch_ticket(request, ticket_id: int, payload: TicketPatch):
 )
 def reply(request, ticket_id: int, payload: ReplyIn):
     ticket = selectors.get_ticket(request.auth, ticket_id)
-    event = services.add_reply(
-        actor=request.auth,
-        ticket=ticket,
-        body=payload.body,
-        public=payload.public,
-        expected_version=expected_version(request, payload.version),
-        override=payload.override,
-    )
+    with transaction.atomic():
+        body, after = payload.body, None
+        if payload.macro_id is not None:
+            if "prepare" not in REPLY_MACROS:
+                raise NotFound()
+            body, after = REPLY_MACROS["prepare"](request.auth, ticket, payload.macro_id, body)
+        event = services.add_reply(
+            actor=request.auth,
+            ticket=ticket,
+            body=body,
+            public=payload.public,
+            expected_version=expected_version(request, payload.version),
+            override=payload.override,
+        )
+        if after is not None:
+            after(event)
     return WithStatus(201, event_out(event))
 
 

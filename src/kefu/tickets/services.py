@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu import clean, search
 from kefu.customers.models import Customer, Purchase
+from kefu.customers.selectors import purchases_of
 from kefu.errors import Conflict, Forbidden, InvalidInput
 from kefu.org.models import Store
 from kefu.org.roles import LADDER, Tier, holds_rung, next_tier, tier_of
@@ -529,6 +530,39 @@ def read_upload(upload) -> bytes:
     if len(data) > settings.KEFU_ATTACHMENT_MAX_BYTES:
         raise _too_large()
     return data
+
+
+@transaction.atomic
+def link_purchase(
+    *, actor, ticket: Ticket, purchase_id: int | None, expected_version: int | None = None
+) -> Ticket:
+    """Say which of the customer's purchases the ticket is about (None: none of them). The 三包
+    panel and the repair orders start from the linked purchase."""
+    _require(actor, "tickets.status")
+    locked = lock_ticket(ticket, expected_version)
+    purchase = None
+    if purchase_id is not None:
+        # Only a purchase the reader may see (purchases are scoped by the store that sold them).
+        purchase = purchases_of(actor, locked.customer).filter(pk=purchase_id).first()
+        if purchase is None:
+            raise InvalidInput(
+                _("%(field)s: no such purchase for this customer."), field="purchase_id"
+            )
+    if (purchase.pk if purchase else None) == locked.purchase_id:
+        raise Conflict(_("Nothing to change."))
+    changes = {"purchase": [locked.purchase_id, purchase.pk if purchase else None]}
+    locked.purchase = purchase
+    record_event(
+        locked,
+        EventKind.UPDATED,
+        actor,
+        touch=False,
+        changes=changes,
+        purchase_model=purchase.model_name if purchase else "",
+    )
+    save_ticket(locked, "purchase")
+    ticket.version, ticket.purchase_id = locked.version, locked.purchase_id
+    return locked
 
 
 def sniff_attachment(data: bytes, name: str) -> str:

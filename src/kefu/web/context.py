@@ -1,4 +1,4 @@
-from kefu.org.selectors import staff_of
+from kefu.org.selectors import can, staff_of
 
 from .ticket_page import nav_links
 
@@ -6,4 +6,16 @@ from .ticket_page import nav_links
 def kefu(request):
     user = getattr(request, "user", None)
     staff = staff_of(user) if user is not None else None
-    return {"kefu_staff": staff, "kefu_nav": nav_links(user) if staff else []}
+    return {
+        "kefu_staff": staff,
+        "kefu_nav": nav_links(user) if staff else [],
+        # The top bar offers only what the role may do (a trainer opens no tickets).
+        "kefu_may": {
+            "create": bool(staff) and can(user, "tickets.create"),
+            "customers": bool(staff) and can(user, "customers.manage"),
+            # The admin link only for someone the admin site lets in to do something.
+            "settings": bool(staff)
+            and user.is_staff
+            and (user.is_superuser or bool(user.get_all_permissions())),
+        },
+    }

@@ -1,6 +1,7 @@
 """The agent desk (/desk/): queue, ticket page, new ticket, customers. Views parse the request,
 call services and selectors, and render; they hold no business rules."""
 
+import datetime
 import secrets
 
 from django.contrib import messages
@@ -9,20 +10,24 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.catalog.models import ProductCategory
 from kefu.customers import datarights
 from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
-from kefu.customers.services import find_or_create_customer, set_form_of_address
+from kefu.customers.services import find_or_create_customer, record_purchase, set_form_of_address
 from kefu.errors import InvalidInput, KefuError, NotFound
+from kefu.knowledge import services as knowledge_services
 from kefu.org.roles import Tier
-from kefu.org.selectors import can, stores_for
+from kefu.org.selectors import can, staff_of, stores_for
 from kefu.tickets import selectors, services
 from kefu.tickets.api import attachment_response
 from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
 
+from . import presence
 from .ticket_page import posted_version, run_action, staff_required, ticket_context
 
 PAGE_SIZE = 25
@@ -49,7 +54,12 @@ class CappedPaginator(Paginator):
 def queue(request):
     params = request.GET
     statuses = [s for s in params.getlist("status") if s in Status.values]
-    view_name = params.get("view", "open" if not statuses and "status" not in params else "")
+    # A search from the top bar looks through every status: an agent typing a ticket number
+    # wants that ticket, resolved or closed ones included.
+    searching = bool(params.get("q")) and "view" not in params
+    view_name = params.get(
+        "view", "open" if not statuses and "status" not in params and not searching else ""
+    )
     if view_name == "open" and not statuses:
         statuses = [Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD]
     assignee = params.get("assignee") or None
@@ -113,15 +123,26 @@ def ticket_reply(request, pk):
     # "Send anyway" despite a forbidden phrase; the quality app decides whether the role may.
     override = request.POST.get("override") == "1"
 
+    macro_id = request.POST.get("macro_id", "")
+
     def action(ticket):
-        event = services.add_reply(
-            actor=request.user,
-            ticket=ticket,
-            body=request.POST.get("body", ""),
-            public=public,
-            expected_version=posted_version(request),
-            override=override,
-        )
+        with transaction.atomic():
+            body, after = request.POST.get("body", ""), None
+            if macro_id.isdigit():
+                # The agent picked a macro: its actions (status, tags, assignee) follow the reply.
+                body, after = knowledge_services.prepare_reply(
+                    request.user, ticket, int(macro_id), body
+                )
+            event = services.add_reply(
+                actor=request.user,
+                ticket=ticket,
+                body=body,
+                public=public,
+                expected_version=posted_version(request),
+                override=override,
+            )
+            if after is not None:
+                after(event)
         messages.success(
             request, _("Reply sent to the customer.") if public else _("Internal note added.")
         )
@@ -200,6 +221,114 @@ def ticket_attach(request, pk):
             public="public" in request.POST,
         )
         messages.success(request, _("File attached."))
+
+    return run_action(request, pk, action)
+
+
+@require_POST
+@staff_required
+def ticket_presence(request, pk):
+    """The ticket page's heartbeat: say who else has this ticket open, and who is typing."""
+    ticket = selectors.get_ticket(request.user, pk)
+    staff = staff_of(request.user)
+    if request.POST.get("leave") == "1":
+        presence.leave(ticket.pk, request.user.pk)
+        return HttpResponse(status=204)
+    others = presence.report(
+        ticket.pk,
+        request.user.pk,
+        staff.display_name if staff else request.user.get_username(),
+        typing=request.POST.get("typing") == "1",
+    )
+    stale = (
+        request.POST.get("version", "").isdigit() and int(request.POST["version"]) != ticket.version
+    )
+    return render(
+        request, "desk/_presence.html", {"others": others, "stale": stale, "ticket": ticket}
+    )
+
+
+@require_POST
+@staff_required
+def ticket_details(request, pk):
+    """Priority, type and tags from the ticket page's toolbar."""
+    form = request.POST
+
+    def action(ticket):
+        tags = [t.strip() for t in form.get("tags", "").replace("，", ",").split(",") if t.strip()]
+        services.update_details(
+            actor=request.user,
+            ticket=ticket,
+            expected_version=posted_version(request),
+            priority=form.get("priority") or None,
+            type=form.get("type") or None,
+            tags=tags,
+        )
+        messages.success(request, _("Details changed."))
+
+    return run_action(request, pk, action)
+
+
+@require_POST
+@staff_required
+def ticket_purchase(request, pk):
+    """Link the ticket to one of the customer's purchases (or unlink it: empty purchase_id)."""
+    purchase_id = request.POST.get("purchase_id", "")
+
+    def action(ticket):
+        services.link_purchase(
+            actor=request.user,
+            ticket=ticket,
+            purchase_id=int(purchase_id) if purchase_id.isdigit() else None,
+            expected_version=posted_version(request),
+        )
+        messages.success(request, _("Purchase linked to the ticket."))
+
+    return run_action(request, pk, action)
+
+
+@staff_required
+def ticket_purchase_new(request, pk):
+    """Record a purchase for the ticket's customer and link it (GET: the form, loaded when the
+    agent opens it, so the ticket page does not pay for the category list)."""
+    if request.method != "POST":
+        ticket = selectors.get_ticket(request.user, pk)
+        return render(
+            request,
+            "desk/_purchase_form.html",
+            {
+                "ticket": ticket,
+                "categories": ProductCategory.objects.order_by("name"),
+                "stores": stores_for(request.user),
+                "today": timezone.localdate(),
+            },
+        )
+    form = request.POST
+
+    def action(ticket):
+        try:
+            sale_date = datetime.date.fromisoformat(form.get("sale_date", ""))
+        except ValueError:
+            raise InvalidInput(_("Enter the sale date."), field="sale_date") from None
+        with transaction.atomic():  # no purchase left behind when the link is refused
+            purchase = record_purchase(
+                actor=request.user,
+                customer=ticket.customer,
+                category=form.get("category", ""),
+                model_name=form.get("model_name", ""),
+                sale_date=sale_date,
+                price=form.get("price", ""),
+                store=form.get("store") or None,
+                serial=form.get("serial", ""),
+                invoice_number=form.get("invoice_number", ""),
+            )
+            services.link_purchase(
+                actor=request.user,
+                ticket=ticket,
+                purchase_id=purchase.pk,
+                expected_version=posted_version(request),
+            )
+        messages.success(request, _("Purchase recorded and linked to the ticket."))
 
     return run_action(request, pk, action)
 

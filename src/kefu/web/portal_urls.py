@@ -8,4 +8,5 @@ urlpatterns = [
     path("t/<str:token>/", v.track, name="track"),
     path("", include("kefu.feedback.portal_urls")),
     path("", include("kefu.channels.portal_urls")),
+    path("", include("kefu.knowledge.portal_urls")),
 ]

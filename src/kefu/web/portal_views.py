@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from kefu.customers.models import Gender
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import KefuError, NotFound
+from kefu.knowledge import selectors as knowledge_selectors
+from kefu.knowledge import services as knowledge_services
 from kefu.org.models import Store
 from kefu.tickets import selectors, services
 from kefu.tickets.models import Channel, Status, TicketType
@@ -32,6 +34,8 @@ def home(request):
         "types": [(t.value, t.label) for t in PORTAL_TYPES],
         "genders": Gender.choices,
         "form": request.POST if request.method == "POST" else {},
+        # The most-read help articles, before the customer types anything.
+        "suggestions": knowledge_selectors.public_articles().order_by("-views", "id")[:4],
     }
     if request.method != "POST":
         return render(request, "portal/home.html", context)
@@ -93,6 +97,8 @@ def home(request):
         return render(
             request, "portal/home.html", {**context, "error": exc.text()}, status=exc.status
         )
+    # Whatever help this visitor read, it did not settle the question: not a deflection.
+    knowledge_services.record_submission(request.session.session_key)
     request.session[f"submitted:{ticket.tracking_token}"] = True
     return redirect("portal:track", token=ticket.tracking_token)
 

@@ -22,7 +22,7 @@ from kefu.org.models import Staff
 from kefu.org.roles import ROLE_TIER, Tier
 from kefu.org.selectors import can, staff_of
 from kefu.tickets import selectors, workflow
-from kefu.tickets.models import Status
+from kefu.tickets.models import Priority, Status, TicketType
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Panel:
 
     template: str
     context: Callable
+    title: str = ""  # the label of its collapsible section on the page
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,11 @@ TICKET_RIGHTS = {
 }
 
 
-def register_panel(template: str, context: Callable) -> None:
-    """Add a panel to the ticket page (once per template, however often ready() runs)."""
+def register_panel(template: str, context: Callable, title="") -> None:
+    """Add a panel to the ticket page (once per template, however often ready() runs). The
+    page shows it as a collapsible section labelled ``title`` that remembers its state."""
     if all(p.template != template for p in PANELS):
-        PANELS.append(Panel(template, context))
+        PANELS.append(Panel(template, context, title))
 
 
 def register_nav(label, url_name: str, capability: str | None = None) -> None:
@@ -133,7 +135,10 @@ def ticket_context(request, ticket, **extra) -> dict:
         "colleagues": _colleagues(staff_of(request.user), ticket),
         "can": {name: can(request.user, right) for name, right in TICKET_RIGHTS.items()},
         "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
-        "panels": [(p.template, p.context(request, ticket)) for p in PANELS],
+        "panels": [(p.template, p.context(request, ticket), p.title) for p in PANELS],
+        "current_status": (ticket.status, Status(ticket.status).label),
+        "priorities": Priority.choices,
+        "types": TicketType.choices,
         **extra,
     }
 

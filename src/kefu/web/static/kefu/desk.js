@@ -15,3 +15,167 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest && event.target.closest("select[data-autosubmit]");
   if (select && select.form) select.form.requestSubmit();
 });
+
+// Ticket page: collapsible panels that remember whether they were open (per panel, per browser).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("details[data-panel-key]").forEach((panel) => {
+    const key = "kefu.panel." + panel.dataset.panelKey;
+    const saved = window.localStorage.getItem(key);
+    if (saved !== null) panel.open = saved === "1";
+    panel.addEventListener("toggle", () => {
+      window.localStorage.setItem(key, panel.open ? "1" : "0");
+    });
+  });
+  const timeline = document.getElementById("timeline-scroll");
+  if (timeline) timeline.scrollTop = timeline.scrollHeight;
+});
+
+// Insert text into the reply box at the cursor, and let the language checker see it.
+function kefuInsert(text) {
+  const box = document.getElementById("reply-body");
+  if (!box) return;
+  const start = box.selectionStart ?? box.value.length;
+  const end = box.selectionEnd ?? box.value.length;
+  box.value = box.value.slice(0, start) + text + box.value.slice(end);
+  box.selectionStart = box.selectionEnd = start + text.length;
+  box.focus();
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+// Suggested articles: insert a link (public articles) or the text.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-insert-link]");
+  if (link) {
+    kefuInsert(link.dataset.title + "：" + link.dataset.insertLink);
+    return;
+  }
+  const text = event.target.closest("[data-insert-text]");
+  if (text) {
+    const item = text.closest("li");
+    const template = item && item.querySelector("template.kb-text");
+    if (template) kefuInsert(template.content.textContent.trim());
+  }
+});
+
+// The macro picker: Alt+M or the button; type to filter, ↑/↓ to choose, Enter to insert, Esc.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("reply-form");
+  const picker = document.getElementById("macro-picker");
+  const button = document.getElementById("macro-button");
+  if (!form || !picker || !button) return;
+  const filter = picker.querySelector("input");
+  const list = picker.querySelector("ul");
+  const note = document.getElementById("macro-note");
+  const hidden = form.querySelector("input[name=macro_id]");
+  const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  let macros = null;
+  let shown = [];
+  let active = 0;
+
+  function draw() {
+    const words = filter.value.trim().toLowerCase();
+    shown = (macros || []).filter((m) => !words || (m.title + m.body).toLowerCase().includes(words));
+    active = Math.min(active, Math.max(shown.length - 1, 0));
+    list.replaceChildren(...shown.map((m, i) => {
+      const li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.dataset.id = m.id;
+      li.className = i === active ? "active" : "";
+      li.setAttribute("aria-selected", i === active ? "true" : "false");
+      const title = document.createElement("strong");
+      title.textContent = m.title;
+      const body = document.createElement("span");
+      body.className = "muted small";
+      body.textContent = m.body.slice(0, 60);
+      li.append(title, document.createElement("br"), body);
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(i); });
+      return li;
+    }));
+    if (!shown.length) {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = picker.dataset.empty;
+      list.append(li);
+    }
+  }
+
+  async function open() {
+    picker.hidden = false;
+    filter.value = "";
+    filter.focus();
+    if (macros === null) {
+      const answer = await fetch(picker.dataset.list, { credentials: "same-origin" });
+      macros = answer.ok ? (await answer.json()).items : [];
+    }
+    draw();
+  }
+
+  function close() {
+    picker.hidden = true;
+    document.getElementById("reply-body").focus();
+  }
+
+  async function choose(index) {
+    const macro = shown[index];
+    if (!macro) return;
+    const answer = await fetch(picker.dataset.render.replace("/0/", "/" + macro.id + "/"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ ticket_id: Number(picker.dataset.ticket) }),
+    });
+    if (!answer.ok) return;
+    const rendered = await answer.json();
+    picker.hidden = true;
+    kefuInsert(rendered.body);
+    hidden.value = macro.id;
+    if (note) {
+      note.hidden = false;
+      note.querySelector("span").textContent = macro.title;
+    }
+  }
+
+  button.addEventListener("click", open);
+  filter.addEventListener("input", () => { active = 0; draw(); });
+  filter.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") { active = Math.min(active + 1, shown.length - 1); draw(); e.preventDefault(); }
+    else if (e.key === "ArrowUp") { active = Math.max(active - 1, 0); draw(); e.preventDefault(); }
+    else if (e.key === "Enter") { choose(active); e.preventDefault(); }
+    else if (e.key === "Escape") { close(); e.preventDefault(); }
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.altKey && (e.key === "m" || e.key === "M" || e.code === "KeyM")) { e.preventDefault(); open(); }
+  });
+  const clear = document.getElementById("macro-clear");
+  if (clear) clear.addEventListener("click", () => { hidden.value = ""; note.hidden = true; });
+});
+
+// A toolbar link to a panel (the solution timetable) opens that panel before jumping to it.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-open-panel]");
+  if (!link) return;
+  const panel = document.querySelector(`details[data-panel-key="${link.dataset.openPanel}"]`);
+  if (panel) panel.open = true;
+});
+
+// Presence: every few seconds tell the server this ticket is open (and whether a reply is being
+// typed); show who else is on it, and that the ticket changed, before a 409 says so.
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.getElementById("presence");
+  if (!box) return;
+  const form = document.getElementById("reply-form");
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
+  let lastTyped = 0;
+  if (form) form.querySelector("textarea").addEventListener("input", () => { lastTyped = Date.now(); });
+  async function beat(extra) {
+    const data = new URLSearchParams({ typing: Date.now() - lastTyped < 8000 ? "1" : "0", version: box.dataset.version, ...extra });
+    const answer = await fetch(box.dataset.url, {
+      method: "POST", credentials: "same-origin", body: data, keepalive: !!extra,
+      headers: { "X-CSRFToken": csrf ? csrf.value : "" },
+    });
+    if (!extra && answer.ok) box.innerHTML = await answer.text();
+  }
+  beat();
+  setInterval(beat, Number(box.dataset.every || 5000));
+  window.addEventListener("pagehide", () => beat({ leave: "1" }));
+});

@@ -1,0 +1,137 @@
+"""A real browser: a macro inserted from the reply box with its placeholders filled; a public
+article found on the portal before submitting; the ticket page's actions within the first
+screen at desktop and phone sizes."""
+
+import re
+
+import pytest
+
+from kefu.knowledge.seed import seed_articles, seed_macros
+from tests.factories import CustomerFactory, open_ticket
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, username):
+    page.goto("/desk/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pw-kefu-test")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/desk/$"))
+
+
+@pytest.fixture
+def shipped(db):
+    # A transactional test starts from an empty database: put the shipped rows back.
+    seed_articles()
+    seed_macros()
+
+
+def test_agent_inserts_a_macro_with_its_placeholders_filled(page, chain, shipped):
+    ticket = open_ticket(
+        chain["stores"]["SH001"], customer=CustomerFactory(name="王芳", gender="female")
+    )
+    login(page, "cs_agent")
+    page.goto(f"/desk/tickets/{ticket.id}/")
+    page.focus("#reply-body")
+    page.keyboard.press("Alt+m")
+    page.wait_for_selector("#macro-picker li[data-id]")
+    page.keyboard.type("发票")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('reply-body').value.length > 0")
+    text = page.input_value("#reply-body")
+    assert text.startswith("王女士您好，为了尽快为您确认三包")
+    assert "{{" not in text
+    assert page.locator("#macro-note").is_visible()
+    page.click("#reply-form button[type=submit]")
+    page.wait_for_selector("text=已回复顾客。")
+    ticket.refresh_from_db()
+    assert ticket.status == "pending_customer"
+    assert [t.name for t in ticket.tags.all()] == ["待发票"]
+
+
+def test_a_customer_finds_a_public_article_before_submitting(page, chain, shipped):
+    from kefu.knowledge.services import deflection_counts
+
+    page.goto("/")
+    page.fill("input[name=subject]", "发票丢了能保修吗")
+    suggestion = page.locator("[data-testid=help-suggestions] a", has_text="还能享受三包吗")
+    suggestion.wait_for()
+    page.goto(suggestion.get_attribute("href"))
+    assert "保修卡" in page.locator(".kb-article").inner_text()
+    assert deflection_counts() == {"readers": 1, "deflections": 1}
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)])
+def test_ticket_actions_are_within_the_first_screen(browser, live_server, chain, shipped, size):
+    ticket = open_ticket(chain["stores"]["SH001"], subject="冰箱不制冷，发票丢了")
+    context = browser.new_context(
+        locale="zh-CN", base_url=live_server.url, viewport={"width": size[0], "height": size[1]}
+    )
+    page = context.new_page()
+    login(page, "cs_agent")
+    page.goto(f"/desk/tickets/{ticket.id}/")
+    for selector in (
+        "[data-testid=status-select]",
+        "select[name=assignee]",
+        "[data-testid=escalate-tool] summary",
+        "#reply-body",
+        "#reply-form button.primary",
+        "[data-testid=macro-button]",
+    ):
+        box = page.locator(selector).bounding_box()
+        assert box is not None, selector
+        assert box["y"] + box["height"] <= size[1], (selector, box)
+    # The status select names the current status.
+    assert "新建" in page.locator("[data-testid=status-select] option:checked").inner_text()
+    # Collapsing a panel is remembered on the next visit.
+    panel = page.locator("details.panel[data-panel-key='knowledge/_ticket_panel.html']")
+    panel.locator("summary").click()
+    page.reload()
+    assert panel.get_attribute("open") is None
+    context.close()
+
+
+def test_a_second_agent_on_the_same_ticket_is_shown(browser, live_server, chain):
+    ticket = open_ticket(chain["stores"]["SH001"])
+    pages = []
+    for username in ("staff_sh001", "manager_sh001"):
+        context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        login(page, username)
+        page.goto(f"/desk/tickets/{ticket.id}/")
+        pages.append(page)
+    first, second = pages
+    second.fill("#reply-body", "您好")
+    second.type("#reply-body", "，我们")
+    notice = first.locator("[data-testid=presence-note]")
+    notice.wait_for()
+    first.wait_for_function(
+        "document.querySelector('[data-testid=presence-note]').innerText.includes('manager_sh001')"
+    )
+    assert "manager_sh001" in notice.inner_text()
+
+
+def test_the_top_bar_finds_a_closed_ticket_by_number(page, chain, users):
+    from kefu.tickets import services
+
+    ticket = open_ticket(chain["stores"]["SH001"], subject="洗衣机漏水")
+    services.change_status(actor=users["cs_agent"], ticket=ticket, status="closed")
+    login(page, "cs_agent")
+    page.fill("header .search input[name=q]", ticket.number)
+    page.press("header .search input[name=q]", "Enter")
+    page.click(f"text={ticket.number}")
+    page.wait_for_url(re.compile(rf"/desk/tickets/{ticket.id}/$"))
+
+
+def test_the_top_menu_stays_on_one_line_at_1366(browser, live_server, chain):
+    context = browser.new_context(
+        locale="zh-CN", base_url=live_server.url, viewport={"width": 1366, "height": 900}
+    )
+    page = context.new_page()
+    login(page, "admin")  # the role with the most links
+    brand = page.locator("header.topbar .brand").bounding_box()
+    bar = page.locator("header.topbar").bounding_box()
+    assert bar["height"] < brand["height"] * 2.2  # one row of links, not two
+    context.close()

@@ -1,0 +1,37 @@
+"""Another agent on the same ticket is shown before anyone meets a 409."""
+
+import pytest
+
+from tests.factories import open_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_second_agent_viewing_and_typing_is_shown(desk, chain):
+    ticket = open_ticket(chain["stores"]["SH001"])
+    url = f"/desk/tickets/{ticket.pk}/presence/"
+    first, second = desk("staff_sh001"), desk("manager_sh001")
+    assert "presence-note" not in first.post(url, {"version": ticket.version}).content.decode()
+    second.post(url, {"version": ticket.version, "typing": "1"})
+    seen = first.post(url, {"version": ticket.version}).content.decode()
+    assert "manager_sh001 正在回复此工单" in seen
+    second.post(url, {"leave": "1"})
+    assert "presence-note" not in first.post(url, {"version": ticket.version}).content.decode()
+
+
+def test_a_changed_ticket_is_announced(desk, chain, users):
+    from kefu.tickets import services
+
+    ticket = open_ticket(chain["stores"]["SH001"])
+    seen_version = ticket.version
+    services.add_reply(actor=users["cs_agent"], ticket=ticket, body="您好，已收到。")
+    answer = desk("staff_sh001").post(
+        f"/desk/tickets/{ticket.pk}/presence/", {"version": seen_version}
+    )
+    assert "您打开之后，工单已被修改" in answer.content.decode()
+
+
+def test_presence_is_scoped(desk, chain):
+    ticket = open_ticket(chain["stores"]["SH001"])
+    answer = desk("staff_bj001").post(f"/desk/tickets/{ticket.pk}/presence/", {"version": 1})
+    assert answer.status_code == 404
