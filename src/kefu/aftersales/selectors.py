@@ -3,6 +3,7 @@ within the reader's scope (orders and visits are seen through their ticket)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.db.models import Count, Q, QuerySet
@@ -11,21 +12,31 @@ from django.utils.translation import get_language
 
 from kefu.catalog.models import engine_category
 from kefu.catalog.selectors import terms_for
+from kefu.customers.models import Purchase
+from kefu.customers.selectors import purchases_visible_to
 from kefu.errors import InvalidInput, NotFound
 from kefu.org.roles import Role
 from kefu.org.selectors import can, staff_of
 from kefu.tickets.selectors import tickets_visible_to
 
 from .models import (
+    FeeQuote,
     FieldVisit,
+    OrderKind,
     OrderStatus,
+    Part,
+    PartRequest,
+    PartRequestStatus,
     RepairOutcome,
     ServiceOrder,
+    StockLevel,
+    StockMove,
     Technician,
     VisitKind,
     VisitOutcome,
     VisitStatus,
     VisitWindow,
+    Warehouse,
     WarrantyRecord,
 )
 from .policy import Case, CaseError, Decision, adjudicate, parse_case
@@ -304,3 +315,156 @@ def get_visit(user, visit_id) -> FieldVisit:
     if visit is None:
         raise NotFound()
     return visit
+
+
+# --------------------------------------------------------------------------- spare parts
+
+
+def parts_catalogue(user, *, model: str | None = None) -> QuerySet:
+    """The parts catalogue (配件目录), optionally of one product model (by its code)."""
+    if not can(user, "aftersales.parts"):
+        return Part.objects.none()
+    parts = Part.objects.filter(is_active=True).select_related("product_model__category")
+    if model:
+        parts = parts.filter(product_model__code=model)
+    return parts.order_by("product_model__code", "code")
+
+
+def get_part(user, part_id) -> Part:
+    part = parts_catalogue(user).filter(pk=part_id).first()
+    if part is None:
+        raise NotFound()
+    return part
+
+
+def part_stock(part) -> QuerySet:
+    """A part's stock in every warehouse that has held it."""
+    return (
+        StockLevel.objects.filter(part=part)
+        .select_related("warehouse__outlet", "warehouse__technician")
+        .order_by("warehouse__kind", "warehouse__code")
+    )
+
+
+def warehouses_for(user) -> QuerySet:
+    """Warehouses a person may move parts out of: a technician's own van; every one for the CS
+    department."""
+    if not can(user, "aftersales.stock"):
+        return Warehouse.objects.none()
+    staff = staff_of(user)
+    if staff is not None and staff.role == Role.TECHNICIAN:
+        return Warehouse.objects.filter(technician=staff)
+    return Warehouse.objects.all()
+
+
+def open_part_requests(user) -> QuerySet:
+    return (
+        PartRequest.objects.filter(
+            status=PartRequestStatus.REQUESTED, ticket__in=tickets_visible_to(user).values("pk")
+        )
+        .select_related("ticket", "part", "deliver_to")
+        .order_by("requested_on", "id")
+    )
+
+
+def recent_moves(limit: int = 30) -> QuerySet:
+    return StockMove.objects.select_related("part", "source", "target", "actor__staff").order_by(
+        "-id"
+    )[:limit]
+
+
+# --------------------------------------------------------------------------- the warranty card
+
+
+def warranty_card(purchase, *, today: datetime.date | None = None) -> dict:
+    """The electronic warranty card (电子保修卡) of one purchase: model, sale date, periods,
+    whole-unit and main-part days left (extended by days in repair and waiting for parts), and
+    the repairs so far."""
+    today = today or timezone.localdate()
+    terms = terms_for(purchase.category.code)
+    record = warranty_record(purchase)
+    start = record.exchanged_on if record and record.exchanged_on else purchase.sale_date
+    extra = (record.repair_days + record.parts_wait_days) if record else 0
+
+    def end_of(months: int) -> datetime.date:
+        month = start.month - 1 + months
+        year, month = start.year + month // 12, month % 12 + 1
+        day = min(start.day, calendar.monthrange(year, month)[1])
+        return datetime.date(year, month, day) + datetime.timedelta(days=extra)
+
+    warranty_end = end_of(terms.warranty_months)
+    main_parts_end = end_of(terms.main_part_months)
+    repairs = list(
+        FieldVisit.objects.filter(purchase=purchase, kind=VisitKind.REPAIR, status=VisitStatus.DONE)
+        .order_by("date")
+        .values("date", "outcome", "symptom")
+    ) + list(
+        ServiceOrder.objects.filter(
+            purchase=purchase, kind=OrderKind.REPAIR, status=OrderStatus.DONE
+        )
+        .order_by("finished_at")
+        .values("finished_at", "outcome", "symptom")
+    )
+    return {
+        "serial": purchase.serial,
+        "model": purchase.model_name,
+        "model_code": purchase.product_model.code if purchase.product_model_id else None,
+        "category": purchase.category.code,
+        "sale_date": purchase.sale_date,
+        "period_start": start,
+        "warranty_months": terms.warranty_months,
+        "main_part_months": terms.main_part_months,
+        "main_parts": list(terms.main_parts),
+        "warranty_end": warranty_end,
+        "main_parts_end": main_parts_end,
+        "days_left": max((warranty_end - today).days, 0),
+        "main_part_days_left": max((main_parts_end - today).days, 0),
+        "repair_days": record.repair_days if record else 0,
+        "parts_wait_days": record.parts_wait_days if record else 0,
+        "repairs": len(repairs),
+    }
+
+
+def purchase_by_serial(user, serial: str):
+    """The purchase with this serial number among those the reader may see (404 otherwise)."""
+    serial = (serial or "").strip()
+    purchase = (
+        purchases_visible_to(user)
+        .filter(serial=serial)
+        .exclude(serial="")
+        .select_related("category", "product_model")
+        .order_by("-sale_date", "-id")
+        .first()
+        if serial and can(user, "aftersales.warranty")
+        else None
+    )
+    if purchase is None:
+        raise NotFound()
+    return purchase
+
+
+def purchase_by_serial_and_mobile(serial: str, mobile: str):
+    """The portal's lookup: the serial number AND the buyer's mobile must both match; anything
+    else is None, so the page reveals nothing about whether the serial exists."""
+    serial, mobile = (serial or "").strip(), (mobile or "").strip()
+    if not serial or not mobile:
+        return None
+    return (
+        Purchase.objects.filter(serial=serial, customer__phone=mobile)
+        .exclude(serial="")
+        .select_related("category", "product_model")
+        .order_by("-sale_date", "-id")
+        .first()
+    )
+
+
+def get_quote(user, quote_id):
+    """A fee quote, seen through its ticket (404 outside the reader's scope)."""
+    quote = (
+        FeeQuote.objects.filter(pk=quote_id, ticket__in=tickets_visible_to(user).values("pk"))
+        .select_related("ticket")
+        .first()
+    )
+    if quote is None:
+        raise NotFound()
+    return quote

@@ -10,6 +10,8 @@ class NotificationKind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA breached")
     ESCALATED = "escalated", _("Escalated to you")
     CUSTOMER_VOICE = "customer_voice", _("The customer's voice")
+    PARTS_LIMIT = "parts_limit", _("三包 parts limit near")
+    REPAIRER_LIMIT = "repairer_limit", _("三包 repair-time limit near")
 
 
 class Notification(models.Model):

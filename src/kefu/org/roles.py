@@ -107,6 +107,14 @@ RIGHTS: dict[str, frozenset[str]] = {
     "feedback.cards": FEEDBACK_MANAGERS,
     "feedback.compensation.request": DESK,
     "feedback.reports": FEEDBACK_MANAGERS,
+    # aftersales: the parts catalogue and stock levels; parts in and out (receive, use on a
+    # visit, transfer, request, return old parts); taking stock below zero knowingly; fee
+    # quotes and payment records; the electronic warranty card (by serial number)
+    "aftersales.parts": DESK | {Role.TECHNICIAN},
+    "aftersales.stock": frozenset({Role.TECHNICIAN, Role.CS_MANAGER, Role.COORDINATOR, Role.ADMIN}),
+    "aftersales.stock_override": frozenset({Role.CS_MANAGER, Role.COORDINATOR, Role.ADMIN}),
+    "aftersales.payments": DESK | {Role.TECHNICIAN},
+    "aftersales.warranty": DESK | {Role.TECHNICIAN},
 }
 
 

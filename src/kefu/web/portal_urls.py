@@ -7,4 +7,5 @@ urlpatterns = [
     path("", v.home, name="home"),
     path("t/<str:token>/", v.track, name="track"),
     path("", include("kefu.feedback.portal_urls")),
+    path("", include("kefu.aftersales.portal_urls")),
 ]
