@@ -383,3 +383,72 @@ def test_portal_lookup_needs_the_matching_mobile(parts, client):
     r = client.post("/warranty/", {"serial": "SN-470-0010", "mobile": purchase.customer.phone})
     assert r.status_code == 200
     assert "BCD-470WDPG" in r.content.decode()
+
+
+# --------------------------------------------------------------------------- desk and tracking page
+
+
+def test_parts_page_lists_stock_and_receives_parts(parts, desk, django_assert_max_num_queries):
+    client = desk("cs_manager")
+    r = client.get("/desk/aftersales/parts/")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "压缩机" in page and "客服部仓库" in page
+    for extra in range(10):
+        Part.objects.create(
+            product_model=parts["model"], code=f"P-Y{extra}", name="门封条", price=Decimal("9.90")
+        )
+    with django_assert_max_num_queries(20):
+        assert client.get("/desk/aftersales/parts/").status_code == 200
+    r = client.post(
+        "/desk/aftersales/parts/moves/",
+        {"part": parts["shelf"].pk, "quantity": "4", "target": "cs", "action": "receive"},
+    )
+    assert r.status_code == 302
+    assert StockLevel.objects.get(warehouse=parts["cs"], part=parts["shelf"]).quantity == 4
+    r = client.post(
+        "/desk/aftersales/parts/moves/",
+        {
+            "part": parts["shelf"].pk,
+            "quantity": "9",
+            "source": "cs",
+            "target": "van-tech",
+            "action": "transfer",
+        },
+    )
+    assert r.status_code == 409 and "冷藏层搁架" in r.content.decode()
+
+
+def test_parts_pages_are_closed_to_those_without_the_right(parts, desk):
+    assert desk("qa").get("/desk/aftersales/parts/").status_code == 404
+    r = desk("staff_sh001").post(
+        "/desk/aftersales/parts/moves/",
+        {"part": parts["shelf"].pk, "quantity": "4", "target": "cs", "action": "receive"},
+    )
+    assert r.status_code == 403
+    assert StockLevel.objects.get(warehouse=parts["van"], part=parts["shelf"]).quantity == 1
+
+
+def test_desk_warranty_lookup_is_scoped(parts, desk):
+    purchase = purchase_bought(100, serial="SN-DESK-1")
+    open_ticket("SH001", customer=purchase.customer, purchase_id=purchase.pk)
+    r = desk("staff_sh001").get("/desk/aftersales/warranty/?serial=SN-DESK-1")
+    assert r.status_code == 200 and "BCD-470WDPG" in r.content.decode()
+    r = desk("staff_bj001").get("/desk/aftersales/warranty/?serial=SN-DESK-1")
+    assert r.status_code == 404 and "BCD-470WDPG" not in r.content.decode()
+
+
+def test_the_customer_accepts_a_quote_on_the_tracking_page(parts, users, client):
+    purchase = purchase_bought(800)
+    ticket = open_ticket("SH001", customer=purchase.customer, purchase_id=purchase.pk)
+    quote = payments.propose_quote(
+        actor=users["cs_agent"], ticket=ticket, job="repair", distance_km=40
+    )
+    page = client.get(f"/t/{ticket.tracking_token}/").content.decode()
+    assert "¥140.00" in page  # 80 labour + 60 call-out
+    r = client.post(f"/t/{ticket.tracking_token}/quotes/{quote.pk}/", {"accept": "1"})
+    assert r.status_code == 302
+    quote.refresh_from_db()
+    assert quote.status == "accepted" and quote.accepted_via == "tracking"
+    assert "¥140.00" not in client.get(f"/t/{ticket.tracking_token}/").content.decode()
+    assert client.post(f"/t/wrong-token/quotes/{quote.pk}/", {"accept": "1"}).status_code == 404

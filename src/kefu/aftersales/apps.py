@@ -14,4 +14,6 @@ class AftersalesConfig(AppConfig):
 
         ticket_page.register_nav(_("三包 calculator"), "aftersales:calculator", "tickets.reply")
         ticket_page.register_nav(_("Visits"), "aftersales:visits", "tickets.reply")
+        ticket_page.register_nav(_("Spare parts"), "aftersales:parts", "aftersales.parts")
+        ticket_page.register_nav(_("Warranty card"), "aftersales:warranty", "aftersales.warranty")
         ticket_page.register_panel("aftersales/_ticket_panel.html", desk_views.ticket_panel)

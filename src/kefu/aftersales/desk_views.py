@@ -7,6 +7,9 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,14 +17,22 @@ from django.views.decorators.http import require_POST
 
 from kefu.catalog.models import ProductCategory
 from kefu.customers.selectors import reveal_contact
-from kefu.errors import KefuError
+from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.org.selectors import can
 from kefu.tickets.selectors import get_ticket
 from kefu.web.ticket_page import run_action, staff_required
 
-from . import forms, selectors, services
+from . import forms, selectors, services, stock
 from .labels import REMEDY_LABELS
-from .models import OrderStatus, RepairOutcome, VisitKind, VisitOutcome, VisitStatus, VisitWindow
+from .models import (
+    OrderStatus,
+    RepairOutcome,
+    VisitKind,
+    VisitOutcome,
+    VisitStatus,
+    VisitWindow,
+    Warehouse,
+)
 
 
 def _is_htmx(request) -> bool:
@@ -315,3 +326,115 @@ def visit_cancel(request, pk):
         return _visit_page(request, visit, error=exc.text(), status=exc.status)
     messages.success(request, _("Visit cancelled."))
     return redirect("aftersales:visits")
+
+
+# --------------------------------------------------------------------------- spare parts
+
+
+def _parts_page(request, *, error=None, status=200):
+    model = (request.GET.get("model") or "").strip()[:60]
+    parts = selectors.parts_catalogue(request.user, model=model or None).annotate(
+        in_stock=Coalesce(Sum("stock__quantity"), 0)
+    )
+    page = Paginator(parts, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "aftersales/parts.html",
+        {
+            "page": page,
+            "model": model,
+            "query": f"model={model}" if model else "",
+            "warehouses": selectors.warehouses_for(request.user),
+            "all_warehouses": Warehouse.objects.order_by("kind", "code"),
+            "requests": selectors.open_part_requests(request.user)[:50],
+            "moves": selectors.recent_moves(15),
+            "may_move": can(request.user, "aftersales.stock"),
+            "error": error,
+            "form": request.POST if request.method == "POST" else {},
+        },
+        status=status,
+    )
+
+
+@staff_required
+def parts(request):
+    """The parts catalogue with stock per warehouse, open part requests and recent movements;
+    those with the right receive and transfer parts here."""
+    if not can(request.user, "aftersales.parts"):
+        raise Http404
+    return _parts_page(request)
+
+
+def _warehouse(request, field: str):
+    code = request.POST.get(field, "")
+    warehouse = Warehouse.objects.filter(code=code).first()
+    if warehouse is None:
+        raise InvalidInput(_("%(field)s: unknown warehouse."), field=field)
+    return warehouse
+
+
+@staff_required
+@require_POST
+def parts_move(request):
+    """Receive parts into a warehouse, or transfer them between two (one form, two buttons)."""
+    if not can(request.user, "aftersales.parts"):
+        raise Http404
+    try:
+        part = selectors.get_part(request.user, request.POST.get("part") or 0)
+        if request.POST.get("action") == "transfer":
+            stock.transfer_parts(
+                actor=request.user,
+                part=part,
+                source=_warehouse(request, "source"),
+                target=_warehouse(request, "target"),
+                quantity=request.POST.get("quantity", ""),
+                override=bool(request.POST.get("override")),
+                note=request.POST.get("note", ""),
+            )
+        else:
+            stock.receive_parts(
+                actor=request.user,
+                warehouse=_warehouse(request, "target"),
+                part=part,
+                quantity=request.POST.get("quantity", ""),
+                note=request.POST.get("note", ""),
+            )
+    except KefuError as exc:
+        return _parts_page(request, error=exc.text(), status=exc.status)
+    messages.success(request, _("Stock updated."))
+    return redirect("aftersales:parts")
+
+
+@staff_required
+@require_POST
+def part_request_receive(request, pk):
+    """The awaited part arrived: its days go to the purchase's 三包 record."""
+    row = selectors.open_part_requests(request.user).filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    try:
+        stock.receive_requested_part(actor=request.user, request=row)
+    except KefuError as exc:
+        return _parts_page(request, error=exc.text(), status=exc.status)
+    messages.success(request, _("Part received; the days waited count towards 三包."))
+    return redirect("aftersales:parts")
+
+
+@staff_required
+def warranty(request):
+    """The electronic warranty card at the desk: look up a serial number within scope."""
+    if not can(request.user, "aftersales.warranty"):
+        raise Http404
+    serial = (request.GET.get("serial") or "").strip()[:60]
+    card, error = None, None
+    if serial:
+        try:
+            card = selectors.warranty_card(selectors.purchase_by_serial(request.user, serial))
+        except NotFound:
+            error = _("No purchase with this serial number in your scope.")
+    return render(
+        request,
+        "aftersales/warranty.html",
+        {"serial": serial, "card": card, "error": error},
+        status=404 if error else 200,
+    )

@@ -2,13 +2,18 @@
 serial number AND the buyer's mobile. A wrong pair shows the same "not found" as an unknown
 serial, so the page never tells a stranger that a serial exists."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from kefu.errors import KefuError, NotFound
+from kefu.tickets.selectors import get_by_tracking_token
 from kefu.web.portal_page import over_rate_limit, private_page
 
-from . import selectors
+from . import payments, selectors
+from .models import FeeQuote
 
 
 @never_cache
@@ -34,3 +39,28 @@ def warranty(request):
         else:
             context["card"] = selectors.warranty_card(purchase)
     return private_page(render(request, "aftersales/portal_warranty.html", context))
+
+
+@require_POST
+def track_quote(request, token, pk):
+    """The customer accepts or declines a repair quote on the tracking page."""
+    try:
+        ticket = get_by_tracking_token(token)
+    except NotFound:
+        return private_page(render(request, "portal/not_found.html", status=404))
+    quote = FeeQuote.objects.filter(pk=pk, ticket=ticket).first()
+    if quote is None:
+        return private_page(render(request, "portal/not_found.html", status=404))
+    accept = request.POST.get("accept") == "1"
+    try:
+        payments.decide_quote(actor=None, quote=quote, accept=accept, via="tracking")
+    except KefuError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(
+            request,
+            _("Thank you: the quote is accepted and the work can go ahead.")
+            if accept
+            else _("The quote is declined; we will be in touch."),
+        )
+    return private_page(redirect("portal:track", token=token))

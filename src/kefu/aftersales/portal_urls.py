@@ -6,4 +6,5 @@ from . import portal as v
 
 urlpatterns = [
     path("warranty/", v.warranty, name="warranty"),
+    path("t/<str:token>/quotes/<int:pk>/", v.track_quote, name="track_quote"),
 ]
