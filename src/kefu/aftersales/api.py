@@ -18,8 +18,8 @@ from kefu.errors import InvalidInput, NotFound
 from kefu.org.selectors import can, staff_of
 from kefu.tickets.selectors import get_ticket
 
-from . import fees, payments, policy, selectors, services, stock
-from .models import OrderStatus, RepairOutcome, VisitKind, VisitOutcome, VisitWindow
+from . import fees, outlets, payments, policy, selectors, services, stock
+from .models import OrderStatus, RepairOutcome, ServiceOutlet, VisitKind, VisitOutcome, VisitWindow
 
 # Mounted at the root: the after-sales routes sit under /aftersales/, the parts catalogue
 # under /parts and the warranty card under /warranty (the interfaces the issue names).
@@ -888,3 +888,184 @@ class WarrantyCardOut(Schema):
 def warranty_card(request, serial: str):
     purchase = selectors.purchase_by_serial(request.auth, serial[:60])
     return selectors.warranty_card(purchase)
+
+
+# --------------------------------------------------------------------------- service outlets
+
+
+class OutletJobIn(Strict):
+    outlet: str = Field(description="outlet code")
+    kind: Literal["installation", "repair", "inspection"] = "repair"
+    category: str | None = Field(None, description="category code; the purchase's if empty")
+    symptom: str = ""
+
+
+class OutletJobOut(Schema):
+    id: int
+    ticket: str
+    outlet: str
+    kind: str
+    category: str
+    symptom: str
+    status: str
+    visit: int | None
+    technician: str | None
+    date: datetime.date | None
+    window: str | None
+
+
+def outlet_job_out(job) -> dict:
+    visit = job.visit
+    return {
+        "id": job.pk,
+        "ticket": job.ticket.number,
+        "outlet": job.outlet.code,
+        "kind": job.kind,
+        "category": job.category.code,
+        "symptom": job.symptom,
+        "status": job.status,
+        "visit": visit.pk if visit else None,
+        "technician": visit.technician.display_name if visit else None,
+        "date": visit.date if visit else None,
+        "window": visit.window if visit else None,
+    }
+
+
+@router.post(
+    "/aftersales/tickets/{int:ticket_id}/outlet-jobs",
+    response={201: OutletJobOut, **ERRORS},
+    tags=["outlets"],
+    summary="Send a field job to a service outlet",
+)
+def dispatch_to_outlet(request, ticket_id: int, payload: OutletJobIn):
+    ticket = get_ticket(request.auth, ticket_id)
+    outlet = ServiceOutlet.objects.filter(code=payload.outlet, is_active=True).first()
+    if outlet is None:
+        raise InvalidInput(_("%(field)s: no such service outlet."), field="outlet")
+    job = outlets.dispatch_to_outlet(
+        actor=request.auth,
+        ticket=ticket,
+        outlet=outlet,
+        kind=payload.kind,
+        category=payload.category,
+        symptom=payload.symptom,
+    )
+    return WithStatus(201, outlet_job_out(selectors.get_outlet_job(request.auth, job.pk)))
+
+
+@router.get(
+    "/aftersales/outlet-jobs",
+    response={200: list[OutletJobOut], **ERRORS},
+    tags=["outlets"],
+    summary="Outlet jobs (an outlet's people see only their own outlet's)",
+)
+def list_outlet_jobs(
+    request,
+    status: str | None = Query(None, max_length=12),
+    limit: int = Query(50, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=100_000),
+):
+    jobs = selectors.outlet_jobs_visible_to(request.auth)
+    if status:
+        jobs = jobs.filter(status=status)
+    return [outlet_job_out(j) for j in jobs.order_by("-id")[offset : offset + limit]]
+
+
+class OutletAssignIn(Strict):
+    technician: str = Field(description="username of one of the outlet's technicians")
+    date: datetime.date
+    window: Literal["09-12", "13-17", "18-20"]
+
+
+@router.post(
+    "/aftersales/outlet-jobs/{int:job_id}/assign",
+    response={200: OutletJobOut, **ERRORS},
+    tags=["outlets"],
+    summary="The outlet's manager books one of its technicians",
+)
+def assign_outlet_job(request, job_id: int, payload: OutletAssignIn):
+    job = selectors.get_outlet_job(request.auth, job_id)
+    outlets.assign_outlet_job(
+        actor=request.auth,
+        job=job,
+        technician=payload.technician,
+        date=payload.date,
+        window=payload.window,
+    )
+    return outlet_job_out(selectors.get_outlet_job(request.auth, job_id))
+
+
+# --------------------------------------------------------------------------- warranty claims
+
+
+class ClaimOut(Schema):
+    id: int
+    number: str
+    ticket: str
+    visit: int
+    brand: str
+    month: str
+    labour: str
+    parts: str
+    total: str
+    status: str
+
+
+def claim_out(c) -> dict:
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "ticket": c.ticket.number,
+        "visit": c.visit_id,
+        "brand": c.brand,
+        "month": c.month,
+        "labour": f"{c.labour:.2f}",
+        "parts": f"{c.parts:.2f}",
+        "total": f"{c.total:.2f}",
+        "status": c.status,
+    }
+
+
+@router.post(
+    "/aftersales/visits/{int:visit_id}/claim",
+    response={201: ClaimOut, **ERRORS},
+    tags=["claims"],
+    summary="Claim a free 三包 repair from the manufacturer (fee schedule + parts used)",
+)
+def create_claim(request, visit_id: int):
+    visit = selectors.get_visit(request.auth, visit_id)
+    claim = outlets.create_claim(actor=request.auth, visit=visit)
+    return WithStatus(201, claim_out(selectors.get_claim(request.auth, claim.pk)))
+
+
+class ClaimStatusIn(Strict):
+    status: Literal["submitted", "approved", "rejected", "paid"]
+
+
+@router.post(
+    "/aftersales/claims/{int:claim_id}/status",
+    response={200: ClaimOut, **ERRORS},
+    tags=["claims"],
+    summary="Move a warranty claim along",
+)
+def claim_status(request, claim_id: int, payload: ClaimStatusIn):
+    claim = selectors.get_claim(request.auth, claim_id)
+    outlets.change_claim_status(actor=request.auth, claim=claim, status=payload.status)
+    return claim_out(selectors.get_claim(request.auth, claim_id))
+
+
+@router.get(
+    "/aftersales/claims",
+    response={200: list[ClaimOut], **ERRORS},
+    tags=["claims"],
+    summary="A month's warranty claims (?month=YYYY-MM, optional ?brand=)",
+)
+def list_claims(
+    request,
+    month: str = Query(..., pattern=r"^\d{4}-\d{2}$"),
+    brand: str | None = Query(None, max_length=50),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=100_000),
+):
+    claims = selectors.monthly_statement(request.auth, month, brand)
+    return [claim_out(c) for c in claims[offset : offset + limit]]

@@ -3,13 +3,14 @@ dispatch), and technicians' visits. Views parse the form, call selectors and ser
 
 from __future__ import annotations
 
+import csv
 import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from kefu.org.selectors import can
 from kefu.tickets.selectors import get_ticket
 from kefu.web.ticket_page import run_action, staff_required
 
-from . import forms, selectors, services, stock
+from . import forms, outlets, selectors, services, stock
 from .labels import REMEDY_LABELS
 from .models import (
     OrderStatus,
@@ -438,3 +439,119 @@ def warranty(request):
         {"serial": serial, "card": card, "error": error},
         status=404 if error else 200,
     )
+
+
+# --------------------------------------------------------------------------- outlets and claims
+
+
+def _outlet_jobs_page(request, *, error=None, status=200):
+    if not can(request.user, "aftersales.outlet_jobs"):
+        raise Http404
+    jobs = selectors.outlet_jobs_visible_to(request.user).order_by("-id")
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    outlet = selectors.outlet_of(request.user)
+    return render(
+        request,
+        "aftersales/outlet_jobs.html",
+        {
+            "page": page,
+            "outlet": outlet,
+            "may_assign": can(request.user, "aftersales.outlet_assign") and outlet is not None,
+            "technicians": selectors.outlet_technicians(outlet) if outlet else [],
+            "windows": VisitWindow.choices,
+            "tomorrow": timezone.localdate() + datetime.timedelta(days=1),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@staff_required
+def outlet_jobs(request):
+    """Jobs sent to service outlets; an outlet's people see only their outlet's, and its
+    manager books the outlet's technicians here."""
+    return _outlet_jobs_page(request)
+
+
+@staff_required
+@require_POST
+def outlet_job_assign(request, pk):
+    job = selectors.get_outlet_job(request.user, pk)
+    try:
+        outlets.assign_outlet_job(
+            actor=request.user,
+            job=job,
+            technician=request.POST.get("technician", ""),
+            date=request.POST.get("date", ""),
+            window=request.POST.get("window", ""),
+        )
+    except KefuError as exc:
+        return _outlet_jobs_page(request, error=exc.text(), status=exc.status)
+    messages.success(request, _("Technician booked."))
+    return redirect("aftersales:outlet_jobs")
+
+
+def _month(request) -> str:
+    month = (request.GET.get("month") or "").strip()
+    if len(month) == 7 and month[4] == "-" and month[:4].isdigit() and month[5:].isdigit():
+        return month
+    return timezone.localdate().strftime("%Y-%m")
+
+
+@staff_required
+def claims(request):
+    """The month's warranty claims to manufacturers, with the statement export."""
+    if not can(request.user, "aftersales.claims"):
+        raise Http404
+    month = _month(request)
+    rows = selectors.monthly_statement(request.user, month)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "aftersales/claims.html",
+        {"page": page, "month": month, "query": f"month={month}"},
+    )
+
+
+@staff_required
+def claims_statement(request):
+    """The monthly statement per manufacturer as CSV (UTF-8 with BOM, so Excel opens it)."""
+    if not can(request.user, "aftersales.claims"):
+        raise Http404
+    month = _month(request)
+    brand = (request.GET.get("brand") or "").strip()[:50] or None
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="warranty-claims-{month}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Claim"),
+            _("Manufacturer"),
+            _("Ticket"),
+            _("Repair date"),
+            _("Category"),
+            _("Labour"),
+            _("Parts"),
+            _("Total"),
+            _("Status"),
+        ]
+    )
+    total = 0
+    for c in selectors.monthly_statement(request.user, month, brand).iterator():
+        total += c.total
+        writer.writerow(
+            [
+                c.number,
+                c.brand,
+                c.ticket.number,
+                c.visit.date.isoformat(),
+                c.visit.category.name,
+                f"{c.labour:.2f}",
+                f"{c.parts:.2f}",
+                f"{c.total:.2f}",
+                c.get_status_display(),
+            ]
+        )
+    writer.writerow(["", "", "", "", "", "", _("Total"), f"{total:.2f}", ""])
+    return response

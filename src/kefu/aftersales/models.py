@@ -625,3 +625,115 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount} ({self.receipt_number})"
+
+
+# --------------------------------------------------------------------------- outlet jobs
+
+
+class OutletMember(models.Model):
+    """Who works for a service outlet (its manager and technicians): the outlet is their scope."""
+
+    outlet = models.ForeignKey(ServiceOutlet, on_delete=models.CASCADE, related_name="members")
+    staff = models.OneToOneField(
+        "org.Staff", on_delete=models.CASCADE, related_name="outlet_membership"
+    )
+
+    class Meta:
+        verbose_name = _("outlet member")
+        verbose_name_plural = _("outlet members")
+
+    def __str__(self):
+        return f"{self.outlet_id}/{self.staff_id}"
+
+
+class OutletJobStatus(models.TextChoices):
+    DISPATCHED = "dispatched", _("Sent to the outlet")
+    ASSIGNED = "assigned", _("Technician booked")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class OutletJob(models.Model):
+    """A field job sent to a service outlet (派单到网点): the outlet's manager books one of the
+    outlet's own technicians, which makes the visit; the outlet sees only its own jobs."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="+")
+    outlet = models.ForeignKey(ServiceOutlet, on_delete=models.PROTECT, related_name="jobs")
+    kind = models.CharField(_("kind"), max_length=15, choices=VisitKind.choices)
+    category = models.ForeignKey(
+        "catalog.ProductCategory", on_delete=models.PROTECT, related_name="+"
+    )
+    symptom = models.CharField(_("fault (symptom)"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=OutletJobStatus.choices,
+        default=OutletJobStatus.DISPATCHED,
+    )
+    visit = models.OneToOneField(
+        FieldVisit, null=True, blank=True, on_delete=models.SET_NULL, related_name="outlet_job"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["outlet", "status", "-id"], name="outletjob_outlet")]
+
+    def __str__(self):
+        return f"J{self.pk} {self.outlet_id}"
+
+
+# --------------------------------------------------------------------------- warranty claims
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the manufacturer")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PAID = "paid", _("Paid")
+
+
+CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    ClaimStatus.DRAFT: frozenset({ClaimStatus.SUBMITTED}),
+    ClaimStatus.SUBMITTED: frozenset({ClaimStatus.APPROVED, ClaimStatus.REJECTED}),
+    ClaimStatus.APPROVED: frozenset({ClaimStatus.PAID}),
+    ClaimStatus.REJECTED: frozenset(),
+    ClaimStatus.PAID: frozenset(),
+}
+
+
+class WarrantyClaim(models.Model):
+    """A claim to the manufacturer (厂家索赔) for a free 三包 repair done: labour per the fee
+    schedule and the parts used at catalogue price; one per visit."""
+
+    visit = models.OneToOneField(FieldVisit, on_delete=models.PROTECT, related_name="claim")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="+")
+    brand = models.CharField(_("manufacturer (brand)"), max_length=50)
+    month = models.CharField(_("statement month"), max_length=7)  # YYYY-MM of the repair
+    labour = models.DecimalField(_("labour"), max_digits=12, decimal_places=2)
+    parts = models.DecimalField(_("parts"), max_digits=12, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    lines = models.JSONField(default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["month", "brand"], name="claim_month")]
+
+    def __str__(self):
+        return f"WC{self.pk:06d}" if self.pk else "WC—"
+
+    @property
+    def number(self) -> str:
+        return f"WC{self.pk:06d}" if self.pk else "WC—"

@@ -15,20 +15,25 @@ from kefu.catalog.selectors import terms_for
 from kefu.customers.models import Purchase
 from kefu.customers.selectors import purchases_visible_to
 from kefu.errors import InvalidInput, NotFound
+from kefu.org.models import Staff
 from kefu.org.roles import Role
 from kefu.org.selectors import can, staff_of
 from kefu.tickets.selectors import tickets_visible_to
 
 from .models import (
+    ClaimStatus,
     FeeQuote,
     FieldVisit,
     OrderKind,
     OrderStatus,
+    OutletJob,
+    OutletMember,
     Part,
     PartRequest,
     PartRequestStatus,
     RepairOutcome,
     ServiceOrder,
+    ServiceOutlet,
     StockLevel,
     StockMove,
     Technician,
@@ -37,6 +42,7 @@ from .models import (
     VisitStatus,
     VisitWindow,
     Warehouse,
+    WarrantyClaim,
     WarrantyRecord,
 )
 from .policy import Case, CaseError, Decision, adjudicate, parse_case
@@ -274,6 +280,14 @@ def free_slots(staff, *, start: datetime.date, days: int = 7) -> list[tuple[date
 
 
 def visits_visible_to(user) -> QuerySet:
+    """Visits seen through their ticket; an outlet's people see the visits of their outlet's
+    jobs (its manager all of them, a technician their own) and nothing else."""
+    staff = staff_of(user)
+    if staff is not None and staff.scope == "outlet":
+        visits = FieldVisit.objects.filter(outlet_job__outlet=outlet_of(user))
+        if staff.role != Role.OUTLET_MANAGER:
+            visits = visits.filter(technician=staff)
+        return visits
     return FieldVisit.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
 
 
@@ -292,7 +306,9 @@ def my_visits(
 
     staff = staff_of(user)
     visits = visits_visible_to(user)
-    if staff is None or (staff.role == Role.TECHNICIAN or not can(user, "tickets.assign")):
+    if staff is None or (
+        staff.role in (Role.TECHNICIAN, Role.OUTLET_TECHNICIAN) or not can(user, "tickets.assign")
+    ):
         visits = visits.filter(technician__user=user)
     if status:
         visits = visits.filter(status__in=list(status))
@@ -352,8 +368,12 @@ def warehouses_for(user) -> QuerySet:
     if not can(user, "aftersales.stock"):
         return Warehouse.objects.none()
     staff = staff_of(user)
-    if staff is not None and staff.role == Role.TECHNICIAN:
+    if staff is not None and staff.role in (Role.TECHNICIAN, Role.OUTLET_TECHNICIAN):
         return Warehouse.objects.filter(technician=staff)
+    if staff is not None and staff.role == Role.OUTLET_MANAGER:
+        return Warehouse.objects.filter(
+            Q(outlet=outlet_of(user)) | Q(technician__outlet_membership__outlet=outlet_of(user))
+        )
     return Warehouse.objects.all()
 
 
@@ -468,3 +488,77 @@ def get_quote(user, quote_id):
     if quote is None:
         raise NotFound()
     return quote
+
+
+# --------------------------------------------------------------------------- service outlets
+
+
+def outlet_of(user):
+    """The service outlet a person works for (None for everyone else)."""
+    staff = staff_of(user)
+    if staff is None or staff.pk is None:
+        return None
+    member = OutletMember.objects.filter(staff=staff).select_related("outlet").first()
+    return member.outlet if member else None
+
+
+def outlet_technicians(outlet) -> QuerySet:
+    return Staff.objects.filter(
+        outlet_membership__outlet=outlet, role=Role.OUTLET_TECHNICIAN, user__is_active=True
+    ).order_by("display_name")
+
+
+def outlets_for(category, store) -> QuerySet:
+    """Active outlets serving the store's region and the category."""
+    return ServiceOutlet.objects.filter(
+        is_active=True, regions=store.region_id, categories=category
+    ).order_by("code")
+
+
+def outlet_jobs_visible_to(user) -> QuerySet:
+    """An outlet's people: their outlet's jobs only. The CS department: jobs of tickets in scope."""
+    if not can(user, "aftersales.outlet_jobs"):
+        return OutletJob.objects.none()
+    staff = staff_of(user)
+    jobs = OutletJob.objects.select_related(
+        "outlet", "category", "ticket__store", "visit__technician"
+    )
+    if staff.scope == "outlet":
+        jobs = jobs.filter(outlet=outlet_of(user))
+        if staff.role != Role.OUTLET_MANAGER:
+            jobs = jobs.filter(visit__technician=staff)
+        return jobs
+    return jobs.filter(ticket__in=tickets_visible_to(user).values("pk"))
+
+
+def get_outlet_job(user, job_id) -> OutletJob:
+    job = outlet_jobs_visible_to(user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    return job
+
+
+# --------------------------------------------------------------------------- warranty claims
+
+
+def claims_visible_to(user) -> QuerySet:
+    if not can(user, "aftersales.claims"):
+        return WarrantyClaim.objects.none()
+    return WarrantyClaim.objects.filter(
+        ticket__in=tickets_visible_to(user).values("pk")
+    ).select_related("ticket", "visit__category")
+
+
+def get_claim(user, claim_id) -> WarrantyClaim:
+    claim = claims_visible_to(user).filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFound()
+    return claim
+
+
+def monthly_statement(user, month: str, brand: str | None = None) -> QuerySet:
+    """A month's claims (by repair month), per manufacturer, for the statement export."""
+    claims = claims_visible_to(user).filter(month=month).exclude(status=ClaimStatus.REJECTED)
+    if brand:
+        claims = claims.filter(brand=brand)
+    return claims.order_by("brand", "id")
