@@ -19,6 +19,7 @@ from kefu.org.roles import Role
 from . import selectors, services
 from .models import (
     OutletKind,
+    OutletMember,
     Part,
     ServiceOrder,
     ServiceOutlet,
@@ -143,7 +144,7 @@ EVERYDAY_PART = {
 }
 
 
-def _parts() -> int:
+def _parts(password: str) -> int:
     """Parts for every demo model (its category's 三包 main parts and one everyday part), the
     CS department's warehouse, a partner outlet's, a van per technician, and stock in each."""
     cs, _ = Warehouse.objects.get_or_create(
@@ -161,8 +162,24 @@ def _parts() -> int:
         code="hx-service",
         defaults={"name": "华信服务网点仓库", "kind": WarehouseKind.OUTLET, "outlet": outlet},
     )
+    # The partner outlet's own people: its manager books its technician (see /desk/aftersales/outlet-jobs/).
+    for username, display, role in (
+        ("outlet_hx", "华信网点主管", Role.OUTLET_MANAGER),
+        ("tech_hx", "华信网点技师", Role.OUTLET_TECHNICIAN),
+    ):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            user = get_user_model()(username=username)
+            user.set_password(password)
+            user.save()
+        staff, _ = Staff.objects.get_or_create(
+            user=user, defaults={"role": role, "display_name": display}
+        )
+        OutletMember.objects.get_or_create(staff=staff, defaults={"outlet": outlet})
     vans = []
-    for staff in Staff.objects.filter(role=Role.TECHNICIAN, user__username__startswith="tech_"):
+    for staff in Staff.objects.filter(
+        role__in=(Role.TECHNICIAN, Role.OUTLET_TECHNICIAN), user__username__startswith="tech_"
+    ):
         van, _ = Warehouse.objects.get_or_create(
             technician=staff,
             defaults={
@@ -223,6 +240,6 @@ def load(password: str) -> dict:
     with transaction.atomic():
         seed_warranty_terms()
         _technicians(password)
-        parts = _parts()
+        parts = _parts(password)
     agent = get_user_model().objects.filter(username="cs_agent").first()
     return {"orders": _orders(agent) if agent else 0, "parts": parts}

@@ -533,7 +533,7 @@ def claims_statement(request):
             _("Category"),
             _("Labour"),
             _("Parts"),
-            _("Total"),
+            _("Total amount"),
             _("Status"),
         ]
     )
@@ -553,5 +553,5 @@ def claims_statement(request):
                 c.get_status_display(),
             ]
         )
-    writer.writerow(["", "", "", "", "", "", _("Total"), f"{total:.2f}", ""])
+    writer.writerow(["", "", "", "", "", "", _("Total amount"), f"{total:.2f}", ""])
     return response
