@@ -191,6 +191,7 @@ class Technician(models.Model):
 
 
 class VisitKind(models.TextChoices):
+    DELIVERY = "delivery", _("Delivery")
     INSTALLATION = "installation", _("Installation")
     REPAIR = "repair", _("On-site repair")
     INSPECTION = "inspection", _("Inspection")

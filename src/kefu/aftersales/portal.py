@@ -12,7 +12,7 @@ from kefu.errors import KefuError, NotFound
 from kefu.tickets.selectors import get_by_tracking_token
 from kefu.web.portal_page import over_rate_limit, private_page
 
-from . import payments, selectors
+from . import booking, payments, selectors
 from .models import FeeQuote
 
 
@@ -63,4 +63,30 @@ def track_quote(request, token, pk):
             if accept
             else _("The quote is declined; we will be in touch."),
         )
+    return private_page(redirect("portal:track", token=token))
+
+
+@require_POST
+def track_booking(request, token):
+    """Book, move or cancel a delivery / installation from the tracking page."""
+    try:
+        ticket = get_by_tracking_token(token)
+    except NotFound:
+        return private_page(render(request, "portal/not_found.html", status=404))
+    form = request.POST
+    date, _sep, window = str(form.get("slot", "")).partition("|")
+    try:
+        if form.get("action") == "cancel":
+            booking.cancel(ticket=ticket, visit_id=form.get("visit"))
+            messages.success(request, _("Your appointment is cancelled."))
+        elif form.get("action") == "reschedule":
+            booking.reschedule(ticket=ticket, visit_id=form.get("visit"), date=date, window=window)
+            messages.success(request, _("Your appointment is moved."))
+        else:
+            booking.book(ticket=ticket, kind=form.get("kind", ""), date=date, window=window)
+            messages.success(request, _("Your appointment is booked."))
+    except NotFound:
+        return private_page(render(request, "portal/not_found.html", status=404))
+    except KefuError as exc:
+        messages.error(request, exc.text())
     return private_page(redirect("portal:track", token=token))
