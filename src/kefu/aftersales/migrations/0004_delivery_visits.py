@@ -4,20 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aftersales', '0003_outlet_jobs_claims'),
+        ("aftersales", "0003_outlet_jobs_claims"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='fieldvisit',
-            name='kind',
-            field=models.CharField(choices=[('delivery', 'Delivery'), ('installation', 'Installation'), ('repair', 'On-site repair'), ('inspection', 'Inspection')], max_length=15, verbose_name='kind'),
+            model_name="fieldvisit",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("delivery", "Delivery"),
+                    ("installation", "Installation"),
+                    ("repair", "On-site repair"),
+                    ("inspection", "Inspection"),
+                ],
+                max_length=15,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='outletjob',
-            name='kind',
-            field=models.CharField(choices=[('delivery', 'Delivery'), ('installation', 'Installation'), ('repair', 'On-site repair'), ('inspection', 'Inspection')], max_length=15, verbose_name='kind'),
+            model_name="outletjob",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("delivery", "Delivery"),
+                    ("installation", "Installation"),
+                    ("repair", "On-site repair"),
+                    ("inspection", "Inspection"),
+                ],
+                max_length=15,
+                verbose_name="kind",
+            ),
         ),
     ]
