@@ -586,8 +586,8 @@ def part_stock(request, part_id: int):
 
 
 class ConsumeIn(Strict):
-    part: int
-    quantity: int = 1
+    part: int = Field(..., ge=1, le=2_147_483_647)
+    quantity: int = Field(1, ge=1, le=999)
     warehouse: str | None = Field(None, description="warehouse code; the technician's van if empty")
     override: bool = False
     note: str = ""
@@ -620,8 +620,8 @@ def consume_parts(request, visit_id: int, payload: ConsumeIn):
 
 
 class PartRequestIn(Strict):
-    part: int
-    quantity: int = 1
+    part: int = Field(..., ge=1, le=2_147_483_647)
+    quantity: int = Field(1, ge=1, le=999)
     deliver_to: str = Field(description="warehouse code")
 
 
@@ -739,9 +739,9 @@ def fee_quote(
 
 class QuoteIn(Strict):
     job: str
-    distance_km: int = 0
+    distance_km: int = Field(0, ge=0, le=1000)
     parts: list[dict] = Field(default_factory=list, description='[{"part": id, "quantity": n}]')
-    visit_id: int | None = None
+    visit_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
 class TicketQuoteOut(Schema):
@@ -812,8 +812,8 @@ class PaymentIn(Strict):
     method: str
     amount: str
     receipt_number: str
-    quote_id: int | None = None
-    order_id: int | None = None
+    quote_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    order_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
 class PaymentOut(Schema):

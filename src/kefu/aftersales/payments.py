@@ -50,12 +50,16 @@ def part_lines(parts) -> list[fees.PartLine]:
     for item in parts:
         key = item.get("part") if isinstance(item, dict) else None
         quantity = item.get("quantity", 1) if isinstance(item, dict) else None
-        part = (
-            Part.objects.filter(pk=key).first()
-            if isinstance(key, int)
-            else Part.objects.filter(code=str(key)).first()
-        )
-        if part is None or not isinstance(quantity, int) or not 1 <= quantity <= 999:
+        if isinstance(key, int) and not isinstance(key, bool):
+            part = Part.objects.filter(pk=key).first() if 0 < key < 2**31 else None
+        else:
+            part = Part.objects.filter(code=str(key)[:40]).first()
+        if (
+            part is None
+            or not isinstance(quantity, int)
+            or isinstance(quantity, bool)
+            or not 1 <= quantity <= 999
+        ):
             raise InvalidInput(
                 _("%(field)s: each part needs a known part and a quantity 1–999."), field="parts"
             )
