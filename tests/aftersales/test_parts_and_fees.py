@@ -452,3 +452,23 @@ def test_the_customer_accepts_a_quote_on_the_tracking_page(parts, users, client)
     assert quote.status == "accepted" and quote.accepted_via == "tracking"
     assert "¥140.00" not in client.get(f"/t/{ticket.tracking_token}/").content.decode()
     assert client.post(f"/t/wrong-token/quotes/{quote.pk}/", {"accept": "1"}).status_code == 404
+
+
+def test_an_old_part_goes_back_to_the_cs_warehouse(parts, users):
+    ticket, visit, _purchase = visit_for(users)
+    move = stock.return_old_part(actor=users["technician"], visit=visit, part=parts["compressor"])
+    assert move.kind == "old_return" and move.target == parts["cs"]
+    assert TicketEvent.objects.filter(ticket=ticket, kind="old_part_returned").exists()
+
+
+def test_the_sweep_warns_before_the_repairer_limit(parts, users):
+    purchase = purchase_bought(100)
+    ticket = open_ticket("SH001", customer=purchase.customer, purchase_id=purchase.pk)
+    order = services.create_order(actor=users["cs_agent"], ticket=ticket, remedy="repair")
+    services.change_order_status(actor=users["cs_agent"], order=order, status="approved")
+    services.change_order_status(actor=users["cs_agent"], order=order, status="in_progress")
+    today = timezone.localdate()
+    assert stock.warn_limits(today + datetime.timedelta(days=15)) == 0
+    assert stock.warn_limits(today + datetime.timedelta(days=21)) >= 1
+    assert Notification.objects.filter(kind="repairer_limit", ticket=ticket).exists()
+    assert stock.warn_limits(today + datetime.timedelta(days=25)) == 0
