@@ -19,6 +19,7 @@ def test_every_capability_is_named_for_its_app_and_given_only_to_known_roles():
         "analytics",
         "channels",
         "knowledge",
+        "aftersales",
     }
     for capability, holders in RIGHTS.items():
         assert capability.split(".")[0] in apps, capability
@@ -52,3 +53,15 @@ def test_the_ladder_and_its_holders_are_written_once():
     assert roles.tier_of(Role.CS_AGENT) == Tier.CS_DEPARTMENT
     assert roles.next_tier(Tier.REGIONAL_MANAGER) == Tier.CS_DEPARTMENT
     assert roles.next_tier(Tier.CS_DEPARTMENT) is None
+
+
+def test_outlet_people_work_only_their_outlet_jobs():
+    """A partner outlet's people get no ticket right: after-sales shows them their outlet's jobs."""
+    from kefu.org.roles import has_right, scope_of
+
+    for role in (Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN):
+        assert scope_of(role) == "outlet"
+        assert not any(has_right(role, c) for c in RIGHTS if c.startswith("tickets."))
+        assert has_right(role, "aftersales.outlet_jobs")
+    assert has_right(Role.OUTLET_MANAGER, "aftersales.outlet_assign")
+    assert not has_right(Role.OUTLET_TECHNICIAN, "aftersales.outlet_assign")

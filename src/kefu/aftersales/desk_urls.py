@@ -13,4 +13,12 @@ urlpatterns = [
     path("visits/<int:pk>/", v.visit_detail, name="visit"),
     path("visits/<int:pk>/reschedule/", v.visit_reschedule, name="visit_reschedule"),
     path("visits/<int:pk>/cancel/", v.visit_cancel, name="visit_cancel"),
+    path("parts/", v.parts, name="parts"),
+    path("parts/moves/", v.parts_move, name="parts_move"),
+    path("part-requests/<int:pk>/receive/", v.part_request_receive, name="part_request_receive"),
+    path("warranty/", v.warranty, name="warranty"),
+    path("outlet-jobs/", v.outlet_jobs, name="outlet_jobs"),
+    path("outlet-jobs/<int:pk>/assign/", v.outlet_job_assign, name="outlet_job_assign"),
+    path("claims/", v.claims, name="claims"),
+    path("claims/statement.csv", v.claims_statement, name="claims_statement"),
 ]

@@ -3,10 +3,14 @@ dispatch), and technicians' visits. Views parse the form, call selectors and ser
 
 from __future__ import annotations
 
+import csv
 import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,14 +18,22 @@ from django.views.decorators.http import require_POST
 
 from kefu.catalog.models import ProductCategory
 from kefu.customers.selectors import reveal_contact
-from kefu.errors import KefuError
+from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.org.selectors import can
 from kefu.tickets.selectors import get_ticket
 from kefu.web.ticket_page import run_action, staff_required
 
-from . import forms, selectors, services
+from . import forms, outlets, selectors, services, stock
 from .labels import REMEDY_LABELS
-from .models import OrderStatus, RepairOutcome, VisitKind, VisitOutcome, VisitStatus, VisitWindow
+from .models import (
+    OrderStatus,
+    RepairOutcome,
+    VisitKind,
+    VisitOutcome,
+    VisitStatus,
+    VisitWindow,
+    Warehouse,
+)
 
 
 def _is_htmx(request) -> bool:
@@ -315,3 +327,231 @@ def visit_cancel(request, pk):
         return _visit_page(request, visit, error=exc.text(), status=exc.status)
     messages.success(request, _("Visit cancelled."))
     return redirect("aftersales:visits")
+
+
+# --------------------------------------------------------------------------- spare parts
+
+
+def _parts_page(request, *, error=None, status=200):
+    model = (request.GET.get("model") or "").strip()[:60]
+    parts = selectors.parts_catalogue(request.user, model=model or None).annotate(
+        in_stock=Coalesce(Sum("stock__quantity"), 0)
+    )
+    page = Paginator(parts, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "aftersales/parts.html",
+        {
+            "page": page,
+            "model": model,
+            "query": f"model={model}" if model else "",
+            "warehouses": selectors.warehouses_for(request.user),
+            "all_warehouses": Warehouse.objects.order_by("kind", "code"),
+            "requests": selectors.open_part_requests(request.user)[:50],
+            "moves": selectors.recent_moves(15),
+            "may_move": can(request.user, "aftersales.stock"),
+            "error": error,
+            "form": request.POST if request.method == "POST" else {},
+        },
+        status=status,
+    )
+
+
+@staff_required
+def parts(request):
+    """The parts catalogue with stock per warehouse, open part requests and recent movements;
+    those with the right receive and transfer parts here."""
+    if not can(request.user, "aftersales.parts"):
+        raise Http404
+    return _parts_page(request)
+
+
+def _warehouse(request, field: str):
+    code = request.POST.get(field, "")
+    warehouse = Warehouse.objects.filter(code=code).first()
+    if warehouse is None:
+        raise InvalidInput(_("%(field)s: unknown warehouse."), field=field)
+    return warehouse
+
+
+@staff_required
+@require_POST
+def parts_move(request):
+    """Receive parts into a warehouse, or transfer them between two (one form, two buttons)."""
+    if not can(request.user, "aftersales.parts"):
+        raise Http404
+    try:
+        part = selectors.get_part(request.user, request.POST.get("part") or 0)
+        if request.POST.get("action") == "transfer":
+            stock.transfer_parts(
+                actor=request.user,
+                part=part,
+                source=_warehouse(request, "source"),
+                target=_warehouse(request, "target"),
+                quantity=request.POST.get("quantity", ""),
+                override=bool(request.POST.get("override")),
+                note=request.POST.get("note", ""),
+            )
+        else:
+            stock.receive_parts(
+                actor=request.user,
+                warehouse=_warehouse(request, "target"),
+                part=part,
+                quantity=request.POST.get("quantity", ""),
+                note=request.POST.get("note", ""),
+            )
+    except KefuError as exc:
+        return _parts_page(request, error=exc.text(), status=exc.status)
+    messages.success(request, _("Stock updated."))
+    return redirect("aftersales:parts")
+
+
+@staff_required
+@require_POST
+def part_request_receive(request, pk):
+    """The awaited part arrived: its days go to the purchase's 三包 record."""
+    row = selectors.open_part_requests(request.user).filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    try:
+        stock.receive_requested_part(actor=request.user, request=row)
+    except KefuError as exc:
+        return _parts_page(request, error=exc.text(), status=exc.status)
+    messages.success(request, _("Part received; the days waited count towards 三包."))
+    return redirect("aftersales:parts")
+
+
+@staff_required
+def warranty(request):
+    """The electronic warranty card at the desk: look up a serial number within scope."""
+    if not can(request.user, "aftersales.warranty"):
+        raise Http404
+    serial = (request.GET.get("serial") or "").strip()[:60]
+    card, error = None, None
+    if serial:
+        try:
+            card = selectors.warranty_card(selectors.purchase_by_serial(request.user, serial))
+        except NotFound:
+            error = _("No purchase with this serial number in your scope.")
+    return render(
+        request,
+        "aftersales/warranty.html",
+        {"serial": serial, "card": card, "error": error},
+        status=404 if error else 200,
+    )
+
+
+# --------------------------------------------------------------------------- outlets and claims
+
+
+def _outlet_jobs_page(request, *, error=None, status=200):
+    if not can(request.user, "aftersales.outlet_jobs"):
+        raise Http404
+    jobs = selectors.outlet_jobs_visible_to(request.user).order_by("-id")
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    outlet = selectors.outlet_of(request.user)
+    return render(
+        request,
+        "aftersales/outlet_jobs.html",
+        {
+            "page": page,
+            "outlet": outlet,
+            "may_assign": can(request.user, "aftersales.outlet_assign") and outlet is not None,
+            "technicians": selectors.outlet_technicians(outlet) if outlet else [],
+            "windows": VisitWindow.choices,
+            "tomorrow": timezone.localdate() + datetime.timedelta(days=1),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@staff_required
+def outlet_jobs(request):
+    """Jobs sent to service outlets; an outlet's people see only their outlet's, and its
+    manager books the outlet's technicians here."""
+    return _outlet_jobs_page(request)
+
+
+@staff_required
+@require_POST
+def outlet_job_assign(request, pk):
+    job = selectors.get_outlet_job(request.user, pk)
+    try:
+        outlets.assign_outlet_job(
+            actor=request.user,
+            job=job,
+            technician=request.POST.get("technician", ""),
+            date=request.POST.get("date", ""),
+            window=request.POST.get("window", ""),
+        )
+    except KefuError as exc:
+        return _outlet_jobs_page(request, error=exc.text(), status=exc.status)
+    messages.success(request, _("Technician booked."))
+    return redirect("aftersales:outlet_jobs")
+
+
+def _month(request) -> str:
+    month = (request.GET.get("month") or "").strip()
+    if len(month) == 7 and month[4] == "-" and month[:4].isdigit() and month[5:].isdigit():
+        return month
+    return timezone.localdate().strftime("%Y-%m")
+
+
+@staff_required
+def claims(request):
+    """The month's warranty claims to manufacturers, with the statement export."""
+    if not can(request.user, "aftersales.claims"):
+        raise Http404
+    month = _month(request)
+    rows = selectors.monthly_statement(request.user, month)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "aftersales/claims.html",
+        {"page": page, "month": month, "query": f"month={month}"},
+    )
+
+
+@staff_required
+def claims_statement(request):
+    """The monthly statement per manufacturer as CSV (UTF-8 with BOM, so Excel opens it)."""
+    if not can(request.user, "aftersales.claims"):
+        raise Http404
+    month = _month(request)
+    brand = (request.GET.get("brand") or "").strip()[:50] or None
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="warranty-claims-{month}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Claim"),
+            _("Manufacturer"),
+            _("Ticket"),
+            _("Repair date"),
+            _("Category"),
+            _("Labour"),
+            _("Parts"),
+            _("Total amount"),
+            _("Status"),
+        ]
+    )
+    total = 0
+    for c in selectors.monthly_statement(request.user, month, brand).iterator():
+        total += c.total
+        writer.writerow(
+            [
+                c.number,
+                c.brand,
+                c.ticket.number,
+                c.visit.date.isoformat(),
+                c.visit.category.name,
+                f"{c.labour:.2f}",
+                f"{c.parts:.2f}",
+                f"{c.total:.2f}",
+                c.get_status_display(),
+            ]
+        )
+    writer.writerow(["", "", "", "", "", "", _("Total amount"), f"{total:.2f}", ""])
+    return response

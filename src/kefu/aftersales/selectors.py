@@ -3,6 +3,7 @@ within the reader's scope (orders and visits are seen through their ticket)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.db.models import Count, Q, QuerySet
@@ -11,22 +12,37 @@ from django.utils.translation import get_language
 
 from kefu.catalog.models import engine_category
 from kefu.catalog.selectors import terms_for
-from kefu.customers.selectors import discloses, purchases_of
+from kefu.customers.models import Purchase
+from kefu.customers.selectors import discloses, purchases_of, purchases_visible_to
 from kefu.errors import InvalidInput, NotFound
+from kefu.org.models import Staff
 from kefu.org.roles import Role
 from kefu.org.selectors import can, staff_of
 from kefu.tickets.selectors import tickets_visible_to
 
 from .models import (
+    ClaimStatus,
+    FeeQuote,
     FieldVisit,
+    OrderKind,
     OrderStatus,
+    OutletJob,
+    OutletMember,
+    Part,
+    PartRequest,
+    PartRequestStatus,
     RepairOutcome,
     ServiceOrder,
+    ServiceOutlet,
+    StockLevel,
+    StockMove,
     Technician,
     VisitKind,
     VisitOutcome,
     VisitStatus,
     VisitWindow,
+    Warehouse,
+    WarrantyClaim,
     WarrantyRecord,
 )
 from .policy import Case, CaseError, Decision, adjudicate, parse_case
@@ -268,6 +284,14 @@ def free_slots(staff, *, start: datetime.date, days: int = 7) -> list[tuple[date
 
 
 def visits_visible_to(user) -> QuerySet:
+    """Visits seen through their ticket; an outlet's people see the visits of their outlet's
+    jobs (its manager all of them, a technician their own) and nothing else."""
+    staff = staff_of(user)
+    if staff is not None and staff.scope == "outlet":
+        visits = FieldVisit.objects.filter(outlet_job__outlet=outlet_of(user))
+        if staff.role != Role.OUTLET_MANAGER:
+            visits = visits.filter(technician=staff)
+        return visits
     return FieldVisit.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
 
 
@@ -286,7 +310,9 @@ def my_visits(
 
     staff = staff_of(user)
     visits = visits_visible_to(user)
-    if staff is None or (staff.role == Role.TECHNICIAN or not can(user, "tickets.assign")):
+    if staff is None or (
+        staff.role in (Role.TECHNICIAN, Role.OUTLET_TECHNICIAN) or not can(user, "tickets.assign")
+    ):
         visits = visits.filter(technician__user=user)
     if status:
         visits = visits.filter(status__in=list(status))
@@ -309,3 +335,234 @@ def get_visit(user, visit_id) -> FieldVisit:
     if visit is None:
         raise NotFound()
     return visit
+
+
+# --------------------------------------------------------------------------- spare parts
+
+
+def parts_catalogue(user, *, model: str | None = None) -> QuerySet:
+    """The parts catalogue (配件目录), optionally of one product model (by its code)."""
+    if not can(user, "aftersales.parts"):
+        return Part.objects.none()
+    parts = Part.objects.filter(is_active=True).select_related("product_model__category")
+    if model:
+        parts = parts.filter(product_model__code=model)
+    return parts.order_by("product_model__code", "code")
+
+
+def get_part(user, part_id) -> Part:
+    part = parts_catalogue(user).filter(pk=part_id).first()
+    if part is None:
+        raise NotFound()
+    return part
+
+
+def part_stock(part) -> QuerySet:
+    """A part's stock in every warehouse that has held it."""
+    return (
+        StockLevel.objects.filter(part=part)
+        .select_related("warehouse__outlet", "warehouse__technician")
+        .order_by("warehouse__kind", "warehouse__code")
+    )
+
+
+def warehouses_for(user) -> QuerySet:
+    """Warehouses a person may move parts out of: a technician's own van; every one for the CS
+    department."""
+    if not can(user, "aftersales.stock"):
+        return Warehouse.objects.none()
+    staff = staff_of(user)
+    if staff is not None and staff.role in (Role.TECHNICIAN, Role.OUTLET_TECHNICIAN):
+        return Warehouse.objects.filter(technician=staff)
+    if staff is not None and staff.role == Role.OUTLET_MANAGER:
+        return Warehouse.objects.filter(
+            Q(outlet=outlet_of(user)) | Q(technician__outlet_membership__outlet=outlet_of(user))
+        )
+    return Warehouse.objects.all()
+
+
+def open_part_requests(user) -> QuerySet:
+    return (
+        PartRequest.objects.filter(
+            status=PartRequestStatus.REQUESTED, ticket__in=tickets_visible_to(user).values("pk")
+        )
+        .select_related("ticket", "part", "deliver_to")
+        .order_by("requested_on", "id")
+    )
+
+
+def recent_moves(limit: int = 30) -> QuerySet:
+    return StockMove.objects.select_related("part", "source", "target", "actor__staff").order_by(
+        "-id"
+    )[:limit]
+
+
+# --------------------------------------------------------------------------- the warranty card
+
+
+def warranty_card(purchase, *, today: datetime.date | None = None) -> dict:
+    """The electronic warranty card (电子保修卡) of one purchase: model, sale date, periods,
+    whole-unit and main-part days left (extended by days in repair and waiting for parts), and
+    the repairs so far."""
+    today = today or timezone.localdate()
+    terms = terms_for(purchase.category.code)
+    record = warranty_record(purchase)
+    start = record.exchanged_on if record and record.exchanged_on else purchase.sale_date
+    extra = (record.repair_days + record.parts_wait_days) if record else 0
+
+    def end_of(months: int) -> datetime.date:
+        month = start.month - 1 + months
+        year, month = start.year + month // 12, month % 12 + 1
+        day = min(start.day, calendar.monthrange(year, month)[1])
+        return datetime.date(year, month, day) + datetime.timedelta(days=extra)
+
+    warranty_end = end_of(terms.warranty_months)
+    main_parts_end = end_of(terms.main_part_months)
+    repairs = list(
+        FieldVisit.objects.filter(purchase=purchase, kind=VisitKind.REPAIR, status=VisitStatus.DONE)
+        .order_by("date")
+        .values("date", "outcome", "symptom")
+    ) + list(
+        ServiceOrder.objects.filter(
+            purchase=purchase, kind=OrderKind.REPAIR, status=OrderStatus.DONE
+        )
+        .order_by("finished_at")
+        .values("finished_at", "outcome", "symptom")
+    )
+    return {
+        "serial": purchase.serial,
+        "model": purchase.model_name,
+        "model_code": purchase.product_model.code if purchase.product_model_id else None,
+        "category": purchase.category.code,
+        "sale_date": purchase.sale_date,
+        "period_start": start,
+        "warranty_months": terms.warranty_months,
+        "main_part_months": terms.main_part_months,
+        "main_parts": list(terms.main_parts),
+        "warranty_end": warranty_end,
+        "main_parts_end": main_parts_end,
+        "days_left": max((warranty_end - today).days, 0),
+        "main_part_days_left": max((main_parts_end - today).days, 0),
+        "repair_days": record.repair_days if record else 0,
+        "parts_wait_days": record.parts_wait_days if record else 0,
+        "repairs": len(repairs),
+    }
+
+
+def purchase_by_serial(user, serial: str):
+    """The purchase with this serial number among those the reader may see (404 otherwise)."""
+    serial = (serial or "").strip()
+    purchase = (
+        purchases_visible_to(user)
+        .filter(serial=serial)
+        .exclude(serial="")
+        .select_related("category", "product_model")
+        .order_by("-sale_date", "-id")
+        .first()
+        if serial and can(user, "aftersales.warranty")
+        else None
+    )
+    if purchase is None:
+        raise NotFound()
+    return purchase
+
+
+def purchase_by_serial_and_mobile(serial: str, mobile: str):
+    """The portal's lookup: the serial number AND the buyer's mobile must both match; anything
+    else is None, so the page reveals nothing about whether the serial exists."""
+    serial, mobile = (serial or "").strip(), (mobile or "").strip()
+    if not serial or not mobile:
+        return None
+    return (
+        Purchase.objects.filter(serial=serial, customer__phone=mobile)
+        .exclude(serial="")
+        .select_related("category", "product_model")
+        .order_by("-sale_date", "-id")
+        .first()
+    )
+
+
+def get_quote(user, quote_id):
+    """A fee quote, seen through its ticket (404 outside the reader's scope)."""
+    quote = (
+        FeeQuote.objects.filter(pk=quote_id, ticket__in=tickets_visible_to(user).values("pk"))
+        .select_related("ticket")
+        .first()
+    )
+    if quote is None:
+        raise NotFound()
+    return quote
+
+
+# --------------------------------------------------------------------------- service outlets
+
+
+def outlet_of(user):
+    """The service outlet a person works for (None for everyone else)."""
+    staff = staff_of(user)
+    if staff is None or staff.pk is None:
+        return None
+    member = OutletMember.objects.filter(staff=staff).select_related("outlet").first()
+    return member.outlet if member else None
+
+
+def outlet_technicians(outlet) -> QuerySet:
+    return Staff.objects.filter(
+        outlet_membership__outlet=outlet, role=Role.OUTLET_TECHNICIAN, user__is_active=True
+    ).order_by("display_name")
+
+
+def outlets_for(category, store) -> QuerySet:
+    """Active outlets serving the store's region and the category."""
+    return ServiceOutlet.objects.filter(
+        is_active=True, regions=store.region_id, categories=category
+    ).order_by("code")
+
+
+def outlet_jobs_visible_to(user) -> QuerySet:
+    """An outlet's people: their outlet's jobs only. The CS department: jobs of tickets in scope."""
+    if not can(user, "aftersales.outlet_jobs"):
+        return OutletJob.objects.none()
+    staff = staff_of(user)
+    jobs = OutletJob.objects.select_related(
+        "outlet", "category", "ticket__store", "visit__technician"
+    )
+    if staff.scope == "outlet":
+        jobs = jobs.filter(outlet=outlet_of(user))
+        if staff.role != Role.OUTLET_MANAGER:
+            jobs = jobs.filter(visit__technician=staff)
+        return jobs
+    return jobs.filter(ticket__in=tickets_visible_to(user).values("pk"))
+
+
+def get_outlet_job(user, job_id) -> OutletJob:
+    job = outlet_jobs_visible_to(user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    return job
+
+
+# --------------------------------------------------------------------------- warranty claims
+
+
+def claims_visible_to(user) -> QuerySet:
+    if not can(user, "aftersales.claims"):
+        return WarrantyClaim.objects.none()
+    return WarrantyClaim.objects.filter(
+        ticket__in=tickets_visible_to(user).values("pk")
+    ).select_related("ticket", "visit__category")
+
+
+def get_claim(user, claim_id) -> WarrantyClaim:
+    claim = claims_visible_to(user).filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFound()
+    return claim
+
+
+def monthly_statement(user, month: str, brand: str | None = None) -> QuerySet:
+    """A month's claims (by repair month), per manufacturer, for the statement export."""
+    claims = claims_visible_to(user).filter(month=month).exclude(status=ClaimStatus.REJECTED)
+    if brand:
+        claims = claims.filter(brand=brand)
+    return claims.order_by("brand", "id")

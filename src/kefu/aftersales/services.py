@@ -33,6 +33,8 @@ from .models import (
     FieldVisit,
     OrderKind,
     OrderStatus,
+    OutletJob,
+    OutletJobStatus,
     RepairOutcome,
     ServiceOrder,
     VisitKind,
@@ -810,6 +812,8 @@ def record_visit(
         customer_confirmed=locked.customer_confirmed,
         technician=locked.technician.user.username,
     )
+    # A visit an outlet booked closes the outlet's job.
+    OutletJob.objects.filter(visit=locked).update(status=OutletJobStatus.DONE)
     order = locked.order
     repaired = outcome in (VisitOutcome.FIXED, VisitOutcome.NOT_FIXED)
     if order is not None and repaired and order.status == OrderStatus.IN_PROGRESS:
@@ -834,6 +838,8 @@ def cancel_visit(*, actor, visit: FieldVisit, reason: str) -> FieldVisit:
     ticket, locked = _lock_visit(visit)
     locked.status, locked.finished_at = VisitStatus.CANCELLED, timezone.now()
     locked.save(update_fields=["status", "finished_at"])
+    # The outlet's job goes back to the outlet to book again.
+    OutletJob.objects.filter(visit=locked).update(status=OutletJobStatus.DISPATCHED, visit=None)
     record_event(
         ticket,
         "visit_cancelled",

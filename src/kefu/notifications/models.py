@@ -12,6 +12,8 @@ class NotificationKind(models.TextChoices):
     CUSTOMER_VOICE = "customer_voice", _("The customer's voice")
     HOTLINE_CALL = "hotline_call", _("Incoming call")
     WEBHOOK_DISABLED = "webhook_disabled", _("Webhook switched off")
+    PARTS_LIMIT = "parts_limit", _("三包 parts limit near")
+    REPAIRER_LIMIT = "repairer_limit", _("三包 repair-time limit near")
 
 
 class Notification(models.Model):

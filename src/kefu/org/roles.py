@@ -17,6 +17,10 @@ class Role(models.TextChoices):
     TRAINER = "trainer", _("Trainer")
     COORDINATOR = "coordinator", _("Coordinator")
     ADMIN = "admin", _("Administrator")
+    # A service outlet's people (服务网点): they see the field jobs dispatched to their outlet,
+    # nothing else; the manager gives them to the outlet's own technicians.
+    OUTLET_MANAGER = "outlet_manager", _("Outlet manager")
+    OUTLET_TECHNICIAN = "outlet_technician", _("Outlet technician")
 
 
 class Tier(models.TextChoices):
@@ -38,6 +42,10 @@ SCOPE = {
     # A technician works where they are sent: the stores and regions of their service area
     # (aftersales.Technician), plus the jobs (tickets with their visit) assigned to them.
     Role.TECHNICIAN: "area",
+    # No ticket, customer or store through the general scope: after-sales shows an outlet's
+    # people the jobs dispatched to their outlet (kefu.aftersales.selectors).
+    Role.OUTLET_MANAGER: "outlet",
+    Role.OUTLET_TECHNICIAN: "outlet",
 }  # every other role: "all"
 
 # Who holds each rung of the ladder, and so works its queue (and, for the rungs of a store or
@@ -129,6 +137,30 @@ RIGHTS: dict[str, frozenset[str]] = {
     "knowledge.write": frozenset({Role.CS_AGENT, Role.CS_MANAGER, Role.TRAINER, Role.ADMIN}),
     "knowledge.macros": DESK | {Role.TECHNICIAN},
     "knowledge.macros.share": MANAGERS | {Role.TRAINER},
+    # aftersales: the parts catalogue and stock levels; parts in and out (receive, use on a
+    # visit, transfer, request, return old parts); taking stock below zero knowingly; fee
+    # quotes and payment records; the electronic warranty card (by serial number)
+    "aftersales.parts": DESK | {Role.TECHNICIAN, Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN},
+    "aftersales.stock": frozenset(
+        {
+            Role.TECHNICIAN,
+            Role.OUTLET_TECHNICIAN,
+            Role.OUTLET_MANAGER,
+            Role.CS_MANAGER,
+            Role.COORDINATOR,
+            Role.ADMIN,
+        }
+    ),
+    "aftersales.stock_override": frozenset({Role.CS_MANAGER, Role.COORDINATOR, Role.ADMIN}),
+    "aftersales.payments": DESK | {Role.TECHNICIAN},
+    "aftersales.warranty": DESK | {Role.TECHNICIAN},
+    # partner outlets: send a field job to an outlet; see the outlet's jobs (its people see only
+    # their own outlet's); give a job to one of the outlet's technicians; warranty claims to the
+    # manufacturer and their monthly statement
+    "aftersales.outlet_dispatch": DISPATCHERS,
+    "aftersales.outlet_jobs": DISPATCHERS | {Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN},
+    "aftersales.outlet_assign": frozenset({Role.OUTLET_MANAGER}),
+    "aftersales.claims": frozenset({Role.CS_MANAGER, Role.COORDINATOR, Role.ADMIN}),
 }
 
 

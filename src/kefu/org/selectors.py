@@ -29,7 +29,7 @@ def scope_filter(
 ) -> Q | None:
     """A Q restricting a queryset to the user's scope, Q() for everything, None for nothing."""
     staff = staff_of(user)
-    if staff is None:
+    if staff is None or staff.scope == "outlet":
         return None
     if staff.scope == "store":
         return Q(**{f"{store_field}_id": staff.store_id})
@@ -65,7 +65,7 @@ def in_scope(queryset: QuerySet, user, **fields) -> QuerySet:
 def store_in_scope(user, store: Store) -> bool:
     """Whether the user may work on this store's tickets (no query: the staff row is loaded)."""
     staff = staff_of(user)
-    if staff is None or not store.is_active:
+    if staff is None or not store.is_active or staff.scope == "outlet":
         return False
     if staff.scope == "store":
         return store.pk == staff.store_id
@@ -81,7 +81,7 @@ def stores_for(user) -> QuerySet:
     """Stores the user may file tickets for and filter by."""
     staff = staff_of(user)
     stores = Store.objects.filter(is_active=True).select_related("region")
-    if staff is None:
+    if staff is None or staff.scope == "outlet":
         return stores.none()
     if staff.scope == "store":
         return stores.filter(pk=staff.store_id)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("kefu.feedback.portal_urls")),
     path("", include("kefu.channels.portal_urls")),
     path("", include("kefu.knowledge.portal_urls")),
+    path("", include("kefu.aftersales.portal_urls")),
 ]
