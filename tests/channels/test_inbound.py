@@ -113,9 +113,10 @@ def test_bad_input_is_refused_and_changes_nothing(chain, api, settings):
         subtype="pdf",
         filename="a.pdf",
     )
-    assert post(api, big.as_bytes()).status_code == 422  # an attachment over the upload limit
+    # an attachment over the upload limit: refused by its size before the body is read
+    assert post(api, big.as_bytes()).status_code == 413
     huge = mail(body="很长" * (16 * 1024 * 1024))
-    assert post(api, huge).status_code == 422  # over the message limit
+    assert post(api, huge).status_code == 413  # over the server's body bound, refused unread
     assert Ticket.objects.count() == 0
 
 

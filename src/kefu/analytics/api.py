@@ -31,6 +31,21 @@ class ReportQuery(Schema):
     format: Literal["json", "xlsx", "csv"] = "json"
 
 
+# With &format=xlsx or csv the same endpoints answer a file: say so in the OpenAPI document.
+FILE_ANSWERS = {
+    "responses": {
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            }
+        }
+    }
+}
+
+
 def report_for(request, q: ReportQuery) -> selectors.Report:
     if not can(request.user, "analytics.view"):
         raise Forbidden(_("Reports are for managers."))
@@ -77,20 +92,25 @@ def _family(name, build):
 
     handler.__name__ = f"report_{name.replace('-', '_')}"
     handler.__doc__ = (build.__doc__ or name).strip().splitlines()[0]
-    router.get(f"/{name}", response={200: dict, **ERRORS}, summary=handler.__doc__)(handler)
+    router.get(
+        f"/{name}",
+        response={200: dict, **ERRORS},
+        summary=handler.__doc__,
+        openapi_extra=FILE_ANSWERS,
+    )(handler)
 
 
 for _name, _build in FAMILIES.items():
     _family(_name, _build)
 
 
-@router.get("/root-causes", response={200: list[dict], **ERRORS})
+@router.get("/root-causes", response={200: list[dict], **ERRORS}, openapi_extra=FILE_ANSWERS)
 def report_root_causes(request, q: Query[ReportQuery]):
     """Complaint root causes, most frequent first (Pareto)."""
     return _answer(request, q, "root-causes", lambda r: selectors.root_causes(r))
 
 
-@router.get("/tickets", response={200: dict, **ERRORS})
+@router.get("/tickets", response={200: dict, **ERRORS}, openapi_extra=FILE_ANSWERS)
 def report_tickets(request, q: Query[ReportQuery], status: str | None = None):
     """The tickets opened in the period as a workbook or CSV (format=xlsx|csv), streamed;
     mobiles masked. format=json answers only the count."""
