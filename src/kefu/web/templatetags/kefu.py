@@ -1,9 +1,14 @@
 from django import template
 
 from kefu.org.roles import Tier
-from kefu.tickets.models import Status
+from kefu.tickets.models import Channel, Status
 
 register = template.Library()
+
+
+@register.filter
+def channel_label(value):
+    return Channel(value).label if value in Channel.values else value
 
 
 @register.filter
