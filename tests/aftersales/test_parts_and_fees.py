@@ -430,7 +430,11 @@ def test_parts_pages_are_closed_to_those_without_the_right(parts, desk):
 
 
 def test_desk_warranty_lookup_is_scoped(parts, desk):
-    purchase = purchase_bought(100, serial="SN-DESK-1")
+    from kefu.org.models import Store
+
+    # sold at SH001: its staff see the card, another store's do not (purchases are scoped by
+    # the store that sold them)
+    purchase = purchase_bought(100, serial="SN-DESK-1", store=Store.objects.get(code="SH001"))
     open_ticket("SH001", customer=purchase.customer, purchase_id=purchase.pk)
     r = desk("staff_sh001").get("/desk/aftersales/warranty/?serial=SN-DESK-1")
     assert r.status_code == 200 and "BCD-470WDPG" in r.content.decode()
