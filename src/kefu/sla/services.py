@@ -26,7 +26,7 @@ from kefu.notifications.services import notify_many
 from kefu.org.roles import Tier, next_tier
 from kefu.org.selectors import can
 from kefu.tickets import services as ticket_services
-from kefu.tickets.models import EventKind, Status, Ticket, TicketEvent
+from kefu.tickets.models import DONE_STATUSES, EventKind, Ticket, TicketEvent
 from kefu.tickets.timeline import lock_ticket, record_event, record_events, save_ticket
 
 from .calendar import add_business_time, business_time_between
@@ -51,7 +51,6 @@ from .selectors import (
 
 log = logging.getLogger(__name__)
 
-DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 SLA_FIELDS = (
     "sla_policy",
     "first_response_due",

@@ -20,6 +20,7 @@ from kefu.org.selectors import can, staff_of, store_in_scope, stores_for
 
 from . import checks, signals, workflow
 from .models import (
+    DONE_STATUSES,
     PRIORITY_RANK,
     Attachment,
     Channel,
@@ -36,7 +37,6 @@ from .selectors import assigned_jobs, tickets_visible_to
 from .timeline import lock_ticket, record_event, save_ticket
 
 MAX_BODY = 20_000
-DONE = (Status.RESOLVED, Status.CLOSED)
 
 
 def _require(actor, capability: str, ticket: Ticket | None = None):
@@ -220,12 +220,12 @@ def _move_status(locked: Ticket, status: str, actor, *, body: str = "", **data) 
         locked.resolved_at = timezone.now()
     elif status == Status.OPEN:
         locked.resolved_at = None
-    reopened = previous in DONE and status == Status.OPEN
+    reopened = previous in DONE_STATUSES and status == Status.OPEN
     record_event(
         locked,
         EventKind.STATUS,
         actor,
-        public=status in DONE or reopened,
+        public=status in DONE_STATUSES or reopened,
         body=body,
         touch=False,
         previous=previous,
@@ -426,7 +426,7 @@ def escalate(
         _require(actor, "tickets.escalate")
     reason = clean.text(reason, "reason", max_length=2000)
     locked = lock_ticket(ticket, expected_version)
-    if locked.status in DONE:
+    if locked.status in DONE_STATUSES:
         raise Conflict(_("A resolved or closed ticket is not escalated; reopen it first."))
     staff = staff_of(actor) if actor is not None else None
     if staff is not None and holds_rung(staff.role):
