@@ -8,6 +8,10 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _money(value):
+    return None if value is None else f"{value:.2f}"
+
+
 def export(customer) -> dict:
     return {
         "service_orders": [
@@ -15,9 +19,9 @@ def export(customer) -> dict:
                 "ticket": o.ticket_id,
                 "kind": o.kind,
                 "status": o.status,
-                "price": f"{o.price:.2f}",
-                "refund": f"{o.refund:.2f}",
-                "fee": f"{o.fee:.2f}",
+                "price": _money(o.price),
+                "refund": _money(o.refund),
+                "fee": _money(o.fee),
                 "symptom": o.symptom,
                 "note": o.note,
             }
@@ -31,7 +35,7 @@ def export(customer) -> dict:
                 "window": v.window,
                 "diagnosis": v.diagnosis,
                 "confirmed_by": v.confirmed_by,
-                "fee": f"{v.fee:.2f}",
+                "fee": _money(v.fee),
             }
             for v in FieldVisit.objects.filter(ticket__customer=customer).order_by("id")
         ],

@@ -4,12 +4,12 @@ filters live in the URL, numbers link to the ticket list behind them."""
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.errors import Forbidden
 from kefu.org.roles import LADDER
 from kefu.org.selectors import can, stores_for
 from kefu.tickets.models import Channel, Priority, TicketType
@@ -114,7 +114,8 @@ def export(request):
     """?report=summary|tickets&format=xlsx|csv with the dashboard's filters."""
     report = _report(request)
     if not can(request.user, "analytics.export"):
-        raise Forbidden(_("You may not export reports."))
+        # The desk answers 403 (kefu.errors.Forbidden is the API's; here it would be a 500).
+        raise PermissionDenied(_("You may not export reports."))
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     if request.GET.get("report") == "tickets":
         rows = exports.ticket_rows(selectors.export_rows(report))

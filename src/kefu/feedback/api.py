@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as WithStatus
 
 from kefu.api.schema import ERRORS, Strict
-from kefu.customers.selectors import reveal_contact
+from kefu.customers.selectors import contact_for, reveal_contact, shown
 from kefu.errors import Forbidden
 from kefu.org.selectors import can
 from kefu.tickets import selectors as ticket_selectors
@@ -219,14 +219,22 @@ def followup_out(f, today=None) -> dict:
     }
 
 
-def card_out(c, *, contact: bool = False) -> dict:
+def card_out(c, reader, *, contact: bool = False) -> dict:
+    """A card as the reader may see it: the signer's details on file only where the customer is
+    on file for the reader (a mobile typed on the portal discloses nothing), the full mobile only
+    with ``contact`` and the right (audited)."""
     customer = None
     if c.customer_id:
+        seen = (
+            contact_for(reader, c.customer, context=f"api:card:{c.pk}")
+            if contact
+            else shown(reader, c.customer)
+        )
         customer = {
             "id": c.customer_id,
-            "name": c.customer.name,
-            "honorific": c.customer.honorific,
-            "phone": c.customer.phone if contact else c.customer.masked_phone,
+            "name": seen["name"],
+            "honorific": seen["honorific"],
+            "phone": seen["phone"] or "",
         }
     return {
         "id": c.id,
@@ -442,16 +450,14 @@ def list_cards(
     items = selectors.card_list(request.auth, view=view, store=store, category=category)[
         offset : offset + limit
     ]
-    return {"items": [card_out(c) for c in items], "limit": limit, "offset": offset}
+    return {"items": [card_out(c, request.auth) for c in items], "limit": limit, "offset": offset}
 
 
 @router.get("/cards/{int:card_id}", response={200: CardOut, **ERRORS}, summary="A feedback card")
 def get_card(request, card_id: int):
 
     card = selectors.get_card(request.auth, card_id)
-    if card.customer_id:
-        reveal_contact(request.auth, card.customer, context=f"api:card:{card.pk}")
-    return card_out(card, contact=True)
+    return card_out(card, request.auth, contact=True)
 
 
 @router.post(
@@ -461,7 +467,7 @@ def get_card(request, card_id: int):
 )
 def handle_card(request, card_id: int, payload: NoteIn):
     services.handle_card(actor=request.auth, card_id=card_id, note=payload.note)
-    return card_out(selectors.get_card(request.auth, card_id))
+    return card_out(selectors.get_card(request.auth, card_id), request.auth)
 
 
 @router.post(

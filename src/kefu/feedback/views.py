@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kefu.customers.selectors import reveal_contact
+from kefu.customers.selectors import contact_for, reveal_contact, shown
 from kefu.errors import InvalidInput, KefuError
 from kefu.org.roles import Tier
 from kefu.org.selectors import can, stores_for
@@ -225,6 +225,9 @@ def cards(request):
     page = _page(
         request, selectors.card_list(request.user, view=view, store=store, category=category)
     )
+    # The signer as this reader may see them (a mobile typed on the portal discloses nothing).
+    for card in page.object_list:
+        card.signer = shown(request.user, card.customer) if card.customer_id else None
     return render(
         request,
         "feedback/cards.html",
@@ -242,7 +245,7 @@ def cards(request):
 
 def _card_page(request, card, **extra):
     contact = (
-        reveal_contact(request.user, card.customer, context=f"desk:card:{card.pk}")
+        contact_for(request.user, card.customer, context=f"desk:card:{card.pk}")
         if card.customer_id
         else None
     )
