@@ -386,7 +386,7 @@ def eligible_technicians(
 ):
 
     ticket = get_ticket(request.auth, ticket_id)
-    purchase = selectors.purchase_for(ticket)
+    purchase = selectors.purchase_for(ticket, request.auth)
     category_obj = (
         ProductCategory.objects.filter(code=category).first()
         if category
@@ -678,7 +678,7 @@ def request_part(request, ticket_id: int, payload: PartRequestIn):
         part=part,
         quantity=payload.quantity,
         deliver_to=warehouse,
-        purchase=selectors.purchase_for(ticket),
+        purchase=selectors.purchase_for(ticket, request.auth),
     )
     return WithStatus(201, part_request_out(row))
 

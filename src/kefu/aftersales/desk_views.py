@@ -170,7 +170,7 @@ def create_order(request, pk):
     """One step from the decision shown to an order: the facts travel with the form."""
 
     def action(ticket):
-        purchase = selectors.purchase_for(ticket)
+        purchase = selectors.purchase_for(ticket, request.user)
         case = forms.adjustments(request.POST, locked=forms.PURCHASE_FACTS if purchase else ())
         order = services.create_order(
             actor=request.user,

@@ -87,6 +87,7 @@ def propose_quote(
 ) -> FeeQuote:
     """Compute the fee from the schedule and put the quote before the customer (报价)."""
     _require(actor)
+    selectors.require_own_job(actor, ticket)
     locked = lock_ticket(ticket, related=("store", "customer"))
     purchase = selectors.purchase_for(locked)
     category = purchase.category.code if purchase else "default"
@@ -173,6 +174,7 @@ def record_payment(
     """Money in (a paid repair), or out (a refund), or a depreciation charge on a 三包 return,
     with its method and receipt number. A repair's payment needs an accepted, non-free quote."""
     _require(actor)
+    selectors.require_own_job(actor, ticket)
     kind = clean.choice(kind, PaymentKind, "kind")
     method = clean.choice(method, PaymentMethod, "method")
     amount = clean.money(amount, "amount", positive=True)

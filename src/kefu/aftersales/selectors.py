@@ -9,16 +9,17 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from kefu.catalog.models import engine_category
 from kefu.catalog.selectors import terms_for
 from kefu.customers.models import Purchase
 from kefu.customers.selectors import discloses, purchases_of, purchases_visible_to
-from kefu.errors import InvalidInput, NotFound
+from kefu.errors import Forbidden, InvalidInput, NotFound
 from kefu.org.models import Staff
 from kefu.org.roles import Role
 from kefu.org.selectors import can, staff_of
-from kefu.tickets.selectors import tickets_visible_to
+from kefu.tickets.selectors import assigned_jobs, tickets_visible_to
 
 from .models import (
     ClaimStatus,
@@ -73,11 +74,29 @@ def decide(data: dict, *, prefix: str = "") -> tuple[Case, Decision]:
 # --------------------------------------------------------------------------- a purchase's history
 
 
+def require_own_job(actor, ticket) -> None:
+    """A technician sees their service area's tickets (to take one) but changes only their
+    jobs: a ticket given to them or with a visit of theirs. Everyone else: nothing to check
+    (the ticket was fetched within their scope)."""
+    staff = staff_of(actor) if actor is not None else None
+    if staff is None or staff.scope != "area":
+        return
+    Ticket = type(ticket)
+    if not Ticket.objects.filter(pk=ticket.pk).filter(assigned_jobs(actor, staff)).exists():
+        raise Forbidden(_("Only tickets assigned to you (or with your visit) can be changed."))
+
+
 def purchase_for(ticket, reader=None):
     """The purchase a ticket is about: the linked one, else the customer's latest (that
-    ``reader``, when given, may see: another store's sale is not shown to them)."""
+    ``reader``, when given, may see: another store's sale is not shown to them). The linked
+    purchase is shown to a reader of the ticket when it was sold at the ticket's store (or
+    online), or when the reader may see it anyway; a sale of another store linked by the CS
+    department stays hidden from a store that only works the ticket."""
     if ticket.purchase_id:
-        return ticket.purchase
+        purchase = ticket.purchase
+        if reader is None or purchase.store_id in (None, ticket.store_id):
+            return purchase
+        return purchases_visible_to(reader).filter(pk=purchase.pk).first()
     purchases = ticket.customer.purchases.all()
     if reader is not None:
         purchases = purchases_of(reader, ticket.customer)

@@ -115,6 +115,7 @@ def create_order(
     one the decision grants. The refund and depreciation come from the decision; ``fee`` is the
     quoted charge of a paid repair."""
     _require(actor, "tickets.status", _("Your role may not create after-sales orders."))
+    selectors.require_own_job(actor, ticket)
     if remedy not in ORDER_KIND_OF_REMEDY:
         raise InvalidInput(
             _("%(field)s: “%(value)s” is not carried out by an order (one of: %(allowed)s)."),
@@ -127,8 +128,9 @@ def create_order(
     locked = _lock(ticket)
     if locked.status not in OPEN_STATUSES:
         raise Conflict(_("This ticket is resolved or closed: reopen it before creating an order."))
-    purchase = selectors.purchase_for(locked)
-    data = {**selectors.prefill_case(locked, purchase), **(case or {})}
+    # Read as the actor may: another store's sale or a name on file elsewhere stays hidden.
+    purchase = selectors.purchase_for(locked, actor)
+    data = {**selectors.prefill_case(locked, purchase, reader=actor), **(case or {})}
     parsed, decision = selectors.decide(data, prefix="case.")
     if remedy not in decision.remedies:
         raise InvalidInput(
@@ -226,6 +228,7 @@ def change_order_status(
     and waiting for parts to the period (and a repair "not fixed" counts towards R-2REPAIR);
     an exchange starts a new full period from today (R-RESTART); a return is recorded."""
     _require(actor, "tickets.status", _("Your role may not change after-sales orders."))
+    selectors.require_own_job(actor, order.ticket)
     if status not in OrderStatus.values:
         raise InvalidInput(
             _("%(field)s: “%(value)s” is not one of: %(allowed)s."),
