@@ -23,6 +23,7 @@ urlpatterns = [
     path("customers/", v.customers, name="customers"),
     path("customers/<int:pk>/", v.customer_detail, name="customer"),
     path("customers/<int:pk>/export/", v.customer_export, name="customer_export"),
+    path("customers/<int:pk>/erase/", v.customer_erase, name="customer_erase"),
     path(
         "customers/<int:pk>/form-of-address/",
         v.customer_form_of_address,

@@ -420,6 +420,7 @@ def customer_detail(request, pk):
             "purchases": customer_selectors.purchases_of(request.user, customer)[:50],
             "tickets": selectors.customer_history(request.user, customer.id, limit=50),
             "can_export": can(request.user, "customers.export"),
+            "can_erase": can(request.user, "customers.erase") and customer.erased_at is None,
             "may_correct_address": can(request.user, "customers.manage"),
         },
     )
@@ -438,6 +439,42 @@ def customer_export(request, pk):
         response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
         return response
     return render(request, "desk/customer_export.html", {"customer": customer, "data": data})
+
+
+def _erase_word(customer) -> str:
+    """What the agent types to confirm an erasure: the mobile's last four digits (or 删除)."""
+    return customer.phone[-4:] if customer.phone else "删除"
+
+
+@staff_required
+def customer_erase(request, pk):
+    """Erase (anonymise) a customer on their request (PIPL): irreversible, so the agent types
+    the mobile's last four digits and a reason; the same service as the API, audited."""
+    customer = customer_selectors.get_customer(request.user, pk)
+    if not can(request.user, "customers.erase"):
+        return HttpResponse(_("Your role may not erase a customer's data."), status=403)
+    context = {"customer": customer, "needs_word": not customer.phone, "error": None}
+    if request.method == "POST" and customer.erased_at is None:
+        typed = (request.POST.get("confirm_tail") or "").strip()
+        reason = request.POST.get("reason", "")
+        context.update(reason=reason)
+        if typed != _erase_word(customer):
+            context["error"] = _(
+                "The confirmation does not match: type the last four digits of the "
+                "customer's mobile."
+            )
+        else:
+            try:
+                datarights.erase_customer(
+                    actor=request.user, customer=customer, confirm=True, reason=reason
+                )
+            except KefuError as exc:
+                context["error"] = exc.text()
+            else:
+                messages.success(request, _("The customer's personal data was erased."))
+                return redirect("desk:customer", pk=customer.pk)
+        return render(request, "desk/customer_erase.html", context, status=422)
+    return render(request, "desk/customer_erase.html", context)
 
 
 @staff_required
