@@ -33,3 +33,33 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if not obj.key_id:
             obj.key_id = ApiToken.new_key_id()
         super().save_model(request, obj, form, change)
+
+
+# --------------------------------------------------------------------------- login lockouts
+# django-axes' admin (access attempts, failures, logs), with an unlock action: deleting a
+# username's or address's attempts lifts its lockout at once; the failure log stays as audit.
+from axes.admin import AccessAttemptAdmin  # noqa: E402
+from axes.models import AccessAttempt  # noqa: E402
+from django.contrib import messages  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+from django.utils.translation import ngettext  # noqa: E402
+
+
+class KefuAccessAttemptAdmin(AccessAttemptAdmin):
+    actions = [*AccessAttemptAdmin.actions, "unlock"]
+
+    @admin.action(description=_("Unlock (clear the failed sign-ins)"))
+    def unlock(self, request, queryset):
+        for attempt in queryset:
+            self.log_deletion(request, attempt, str(attempt))
+        count, _rows = queryset.delete()
+        self.message_user(
+            request,
+            ngettext("%(n)d lockout lifted.", "%(n)d lockouts lifted.", count) % {"n": count},
+            messages.SUCCESS,
+        )
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, KefuAccessAttemptAdmin)
