@@ -403,13 +403,14 @@ def get_followup(request, followup_id: int):
     followup = selectors.get_followup(request.auth, followup_id)
     customer = followup.ticket.customer
     contact = reveal_contact(request.auth, customer, context=f"api:followup:{followup.pk}")
+    seen = shown(request.auth, customer)  # the name on file only where it is disclosed
     return {
         **followup_out(followup),
         "script": services.call_script(followup, request.auth),
         "customer": {
             "id": customer.id,
-            "name": customer.name,
-            "honorific": customer.honorific,
+            "name": seen["name"],
+            "honorific": seen["honorific"],
             "phone": contact["phone"],
             "consent_contact": customer.consent_contact,
         },

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from huey.contrib.djhuey import db_task
 
 from kefu import clean
+from kefu.customers.selectors import shown
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kefu.notifications.models import NotificationKind
@@ -427,6 +428,8 @@ def call_script(followup: FollowUp, caller) -> str:
     """The script for this call, filled in: the customer's honorific, the store, the caller's name."""
     ticket = followup.ticket
     staff = staff_of(caller)
+    # The honorific on file only for a caller it is disclosed to (else the neutral 您好).
+    seen = shown(caller, ticket.customer)
     resolved = timezone.localtime(ticket.resolved_at) if ticket.resolved_at else None
     template = rules.script_for(
         followup.reason, ticket.type, followup.rule.script if followup.rule_id else ""
@@ -434,8 +437,8 @@ def call_script(followup: FollowUp, caller) -> str:
     return rules.render_script(
         template,
         {
-            "greeting": ticket.customer.greeting,
-            "honorific": ticket.customer.honorific,
+            "greeting": seen["greeting"],
+            "honorific": seen["honorific"],
             "store": followup.store.name,
             "agent": staff.display_name if staff else caller.get_username(),
             "number": ticket.number,

@@ -143,6 +143,8 @@ def followups(request):
         view = "open"
     store = request.GET.get("store") or None
     page = _page(request, selectors.followup_list(request.user, view=view, store=store))
+    for followup in page.object_list:  # the name on file only where it is disclosed
+        followup.shown = shown(request.user, followup.ticket.customer)
     return render(
         request,
         "feedback/followups.html",
@@ -169,6 +171,7 @@ def _followup_context(request, followup, **extra):
         "followup": followup,
         "ticket": followup.ticket,
         "contact": contact,
+        "shown": shown(request.user, followup.ticket.customer),
         "outcomes": CallOutcome.choices,
         "script": services.call_script(followup, request.user),
         "today": timezone.localdate(),
