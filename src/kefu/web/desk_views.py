@@ -28,7 +28,7 @@ from kefu.tickets.api import attachment_response
 from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
 
 from . import presence
-from .ticket_page import posted_version, run_action, staff_required, ticket_context
+from .ticket_page import nav_links, posted_version, run_action, staff_required, ticket_context
 
 PAGE_SIZE = 25
 
@@ -52,6 +52,12 @@ class CappedPaginator(Paginator):
 
 @staff_required
 def queue(request):
+    if not can(request.user, "tickets.queue"):
+        # A partner outlet's people land on the first page they may use (their outlet's jobs).
+        links = nav_links(request.user)
+        if links:
+            return redirect(links[0][1])
+        raise NotFound("no queue")
     params = request.GET
     statuses = [s for s in params.getlist("status") if s in Status.values]
     # A search from the top bar looks through every status: an agent typing a ticket number
