@@ -167,6 +167,14 @@ RIGHTS: dict[str, frozenset[str]] = {
     "aftersales.outlet_jobs": DISPATCHERS | {Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN},
     "aftersales.outlet_assign": frozenset({Role.OUTLET_MANAGER}),
     "aftersales.claims": frozenset({Role.CS_MANAGER, Role.COORDINATOR, Role.ADMIN}),
+    # registers (the store's own books): the lost-and-found register (record, hand back with an
+    # ID check) and disposing of unclaimed items after the keeping period; staff training
+    # records and the daily etiquette checklists a manager ticks; voice-of-customer notes
+    # (any of the chain's own people notes what a customer said, and reads their scope's)
+    "registers.lost_found": DESK,
+    "registers.lost_found.dispose": MANAGERS,
+    "registers.training": COACHES,
+    "registers.voice": IN_HOUSE,
 }
 
 

@@ -18,7 +18,12 @@ from kefu.catalog.models import ProductCategory
 from kefu.customers import datarights
 from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
-from kefu.customers.services import find_or_create_customer, record_purchase, set_form_of_address
+from kefu.customers.services import (
+    find_or_create_customer,
+    record_purchase,
+    set_form_of_address,
+    set_special_requirements,
+)
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.knowledge import services as knowledge_services
 from kefu.org.roles import Tier
@@ -462,6 +467,24 @@ def customer_form_of_address(request, pk):
             request,
             _("From now on this customer is addressed as %(form)s.") % {"form": customer.honorific},
         )
+    return redirect("desk:customer", pk=customer.pk)
+
+
+@staff_required
+@require_POST
+def customer_requirements(request, pk):
+    """Note the customer's requirements and special requests (shown on their tickets)."""
+    customer = customer_selectors.get_customer(request.user, pk)
+    try:
+        set_special_requirements(
+            actor=request.user,
+            customer=customer,
+            text=request.POST.get("special_requirements", ""),
+        )
+    except KefuError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, _("Special requirements saved."))
     return redirect("desk:customer", pk=customer.pk)
 
 
