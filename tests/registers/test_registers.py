@@ -243,3 +243,23 @@ def test_special_requirements_on_the_customer_and_the_ticket_page(chain, users, 
     assert r.status_code in (403, 404)
     ticket.customer.refresh_from_db()
     assert ticket.customer.special_requirements == "只在晚上六点后联系"
+
+
+def test_voice_notes_through_the_api(chain, users, api):
+    import json
+
+    r = api("staff_sh001").post(
+        "/api/v1/registers/voice",
+        data=json.dumps({"text": "希望送货能提前一小时打电话", "theme": "delivery"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    r = api("staff_sh001").post(
+        "/api/v1/registers/voice",
+        data=json.dumps({"text": "x", "theme": "nope"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    counts = api("region_east").get("/api/v1/registers/voice/counts").json()
+    assert counts == [{"theme": "delivery", "label": "送货安装", "model": "", "count": 1}]
+    assert api("region_north").get("/api/v1/registers/voice/counts").json() == []
