@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kefu.analytics",
     "kefu.channels",
     "kefu.knowledge",
+    "kefu.registers",
     "kefu.web",
 ]
 

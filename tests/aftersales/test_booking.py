@@ -73,3 +73,24 @@ def test_the_tracking_page_offers_slots_and_books(installation, client):
     assert r.status_code == 302
     visit = FieldVisit.objects.get(ticket=installation)
     assert (visit.date, visit.window) == (day(2), "18-20")
+
+
+def test_the_day_before_the_customer_is_reminded_on_their_channel(
+    installation, django_capture_on_commit_callbacks
+):
+    from kefu.channels.models import Delivery
+
+    visit = booking.book(ticket=installation, kind="installation", date=day(2), window="13-17")
+    assert booking.remind_tomorrows_bookings(today=day(0)) == 0  # not tomorrow yet
+    with django_capture_on_commit_callbacks(execute=True):
+        assert booking.remind_tomorrows_bookings(today=day(1)) == 1
+    event = TicketEvent.objects.get(ticket=installation, kind="visit_reminder")
+    assert event.public and event.data["visit"] == visit.pk and "13:00" in event.body
+    delivery = Delivery.objects.get(ticket=installation, template="visit_booked")
+    assert day(2).isoformat() in delivery.body
+    # Once: a second sweep the same day reminds nobody again.
+    assert booking.remind_tomorrows_bookings(today=day(1)) == 0
+    # A cancelled appointment is not reminded.
+    booking.reschedule(ticket=installation, visit_id=visit.pk, date=day(4), window="09-12")
+    booking.cancel(ticket=installation, visit_id=visit.pk)
+    assert booking.remind_tomorrows_bookings(today=day(3)) == 0

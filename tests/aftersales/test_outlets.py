@@ -207,3 +207,20 @@ def test_a_free_repair_is_claimed_from_the_manufacturer(chain, users, api, desk)
     text = csv.content.decode("utf-8-sig")
     assert "骏和" in text and "830.00" in text
     assert desk("cs_agent").get("/desk/aftersales/claims/").status_code == 404
+
+
+def test_outlet_people_see_only_their_own_links(outlet_pair, desk):
+    client = desk("east-svc-tech")
+    # The queue is not theirs: they land on their outlet's jobs.
+    r = client.get("/desk/")
+    assert r.status_code == 302 and r["Location"] == "/desk/aftersales/outlet-jobs/"
+    page = client.get("/desk/aftersales/outlet-jobs/").content.decode()
+    nav = page.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    assert "/desk/aftersales/outlet-jobs/" in nav and "/desk/aftersales/parts/" in nav
+    for general in ("?view=open", "?view=mine", "/desk/quality/", "/desk/aftersales/visits/"):
+        assert general not in nav, general
+    assert 'role="search"' not in page
+    assert client.get("/desk/quality/").status_code == 403
+    # An in-house agent keeps the queue and their quality page.
+    agent_nav = desk("cs_agent").get("/desk/").content.decode()
+    assert "?view=open" in agent_nav and "/desk/quality/" in agent_nav

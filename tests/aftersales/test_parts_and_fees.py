@@ -476,3 +476,58 @@ def test_the_sweep_warns_before_the_repairer_limit(parts, users):
     assert stock.warn_limits(today + datetime.timedelta(days=21)) >= 1
     assert Notification.objects.filter(kind="repairer_limit", ticket=ticket).exists()
     assert stock.warn_limits(today + datetime.timedelta(days=25)) == 0
+
+
+def test_the_visit_page_takes_parts_quotes_records_the_answer_and_the_payment(parts, users, desk):
+    """Desk: parts used on the visit from the van, the quote from the schedule (with those
+    parts), the customer's acceptance on the visit, then the payment."""
+    purchase = purchase_bought(800, serial="SN-OLD-2")  # out of warranty: a paid repair
+    ticket = open_ticket("SH001", customer=purchase.customer, purchase_id=purchase.pk)
+    visit = services.dispatch_visit(
+        actor=users["cs_agent"],
+        ticket=ticket,
+        kind="repair",
+        date=timezone.localdate() + datetime.timedelta(days=1),
+        window="09-12",
+        technician="technician",
+    )
+    client = desk("technician")
+    url = f"/desk/aftersales/visits/{visit.pk}/fees/"
+    page = client.get(f"/desk/aftersales/visits/{visit.pk}/").content.decode()
+    assert 'data-testid="visit-fees"' in page and "P-SHF-470" in page
+    assert (
+        client.post(
+            url, {"action": "use_part", "part": parts["shelf"].pk, "quantity": 1}
+        ).status_code
+        == 302
+    )
+    assert StockLevel.objects.get(warehouse=parts["van"], part=parts["shelf"]).quantity == 0
+    # The van is empty now: a clear refusal, nothing changes.
+    r = client.post(url, {"action": "use_part", "part": parts["shelf"].pk, "quantity": 1})
+    assert r.status_code == 409 and StockMove.objects.filter(visit=visit).count() == 1
+    r = client.post(url, {"action": "quote", "job": "repair", "distance_km": "12"})
+    assert r.status_code == 302
+    quote = visit.quotes.get()
+    assert (
+        quote.total
+        == fees.quote(
+            "refrigerator",
+            "repair",
+            distance_km=12,
+            parts=[fees.PartLine("P-SHF-470", "冷藏层搁架", Decimal("45.50"), 1)],
+        ).total
+    )
+    r = client.post(
+        url, {"action": "pay", "quote": quote.pk, "method": "wechat", "receipt_number": "WX-9"}
+    )
+    assert r.status_code == 409  # not accepted yet
+    r = client.post(url, {"action": "accept", "quote": quote.pk, "accepted_by": "张伟"})
+    assert r.status_code == 302
+    r = client.post(
+        url, {"action": "pay", "quote": quote.pk, "method": "wechat", "receipt_number": "WX-9"}
+    )
+    assert r.status_code == 302
+    page = client.get(f"/desk/aftersales/visits/{visit.pk}/").content.decode()
+    assert "WX-9" in page and "张伟" in page
+    # Another store's staff cannot reach the visit at all.
+    assert desk("staff_bj001").post(url, {"action": "quote", "job": "repair"}).status_code == 404

@@ -20,6 +20,7 @@ def test_every_capability_is_named_for_its_app_and_given_only_to_known_roles():
         "channels",
         "knowledge",
         "aftersales",
+        "registers",
     }
     for capability, holders in RIGHTS.items():
         assert capability.split(".")[0] in apps, capability

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kefu.errors import Conflict, InvalidInput, NotFound
-from kefu.tickets.models import OPEN_STATUSES
+from kefu.tickets.models import OPEN_STATUSES, TicketEvent
 from kefu.tickets.timeline import lock_ticket, record_event
 
 from . import selectors
@@ -25,7 +25,7 @@ from .models import FieldVisit, VisitKind, VisitReschedule, VisitStatus, VisitWi
 
 BOOKABLE = (VisitKind.DELIVERY, VisitKind.INSTALLATION)
 DAYS_AHEAD = 14
-EVENT_KINDS = ("visit_booked", "visit_rebooked", "visit_called_off")
+EVENT_KINDS = ("visit_booked", "visit_rebooked", "visit_called_off", "visit_reminder")
 
 
 def bookable_visits(ticket):
@@ -224,3 +224,49 @@ def cancel(*, ticket, visit_id) -> FieldVisit:
         by="customer",
     )
     return visit
+
+
+def remind_tomorrows_bookings(today: datetime.date | None = None) -> int:
+    """The day before a delivery or an installation, a public ``visit_reminder`` event on its
+    ticket; the channels pipeline (channels/data/rules.v1.json) turns it into a message on the
+    customer's own channel. Each appointment once per date (a rescheduled one is reminded
+    again for its new date). Returns how many were reminded."""
+    today = today or timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    due = FieldVisit.objects.filter(
+        kind__in=BOOKABLE, status=VisitStatus.SCHEDULED, date=tomorrow
+    ).values_list("pk", "ticket_id")
+    reminded = 0
+    for visit_id, ticket_id in due:
+        with transaction.atomic():
+            locked = lock_ticket(ticket_id, related=("customer",))
+            if locked.status not in OPEN_STATUSES:
+                continue
+            visit = FieldVisit.objects.get(pk=visit_id)
+            if visit.status != VisitStatus.SCHEDULED or visit.date != tomorrow:
+                continue
+            already = TicketEvent.objects.filter(
+                ticket_id=ticket_id,
+                kind="visit_reminder",
+                data__visit=visit_id,
+                data__date=tomorrow.isoformat(),
+            ).exists()
+            if already:
+                continue
+            record_event(
+                locked,
+                "visit_reminder",
+                None,
+                public=True,
+                touch=False,
+                body=gettext("Reminder: %(kind)s tomorrow, %(date)s, %(window)s.")
+                % {
+                    "kind": visit.get_kind_display(),
+                    "date": tomorrow.isoformat(),
+                    "window": visit.get_window_display(),
+                },
+                visit=visit_id,
+                date=tomorrow.isoformat(),
+            )
+            reminded += 1
+    return reminded

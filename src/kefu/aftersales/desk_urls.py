@@ -13,6 +13,7 @@ urlpatterns = [
     path("visits/<int:pk>/", v.visit_detail, name="visit"),
     path("visits/<int:pk>/reschedule/", v.visit_reschedule, name="visit_reschedule"),
     path("visits/<int:pk>/cancel/", v.visit_cancel, name="visit_cancel"),
+    path("visits/<int:pk>/fees/", v.visit_fees, name="visit_fees"),
     path("parts/", v.parts, name="parts"),
     path("parts/moves/", v.parts_move, name="parts_move"),
     path("part-requests/<int:pk>/receive/", v.part_request_receive, name="part_request_receive"),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kefu.catalog.models import ProductCategory
@@ -23,10 +24,14 @@ from kefu.org.selectors import can
 from kefu.tickets.selectors import get_ticket
 from kefu.web.ticket_page import run_action, staff_required
 
-from . import forms, outlets, selectors, services, stock
+from . import fees, forms, outlets, payments, selectors, services, stock
 from .labels import REMEDY_LABELS
 from .models import (
+    FeeQuote,
     OrderStatus,
+    Part,
+    PaymentMethod,
+    QuoteStatus,
     RepairOutcome,
     VisitKind,
     VisitOutcome,
@@ -266,9 +271,124 @@ def _visit_page(request, visit, *, error=None, status=200):
             "form": request.POST if request.method == "POST" else {},
             "log": visit.reschedule_log.select_related("previous_technician", "technician"),
             "can_dispatch": can(request.user, "tickets.assign"),
+            **_fees_context(request, visit),
         },
         status=status,
     )
+
+
+# The fee schedule's job types, by their Chinese names (data/fees.v1.json "jobs").
+JOB_LABELS = {
+    "repair": _lazy("Repair"),
+    "main_part_repair": _lazy("Main-part repair"),
+    "installation": _lazy("Installation"),
+    "inspection": _lazy("Inspection"),
+}
+
+
+def _fees_context(request, visit) -> dict:
+    """The visit page's parts-and-fees card: parts of the visit's category to take from stock,
+    the visit's quotes (with the customer's answer) and the payments against them."""
+    if not can(request.user, "aftersales.payments"):
+        return {"may_fees": False}
+    quotes = list(FeeQuote.objects.filter(visit=visit).order_by("-id").prefetch_related("payments"))
+    return {
+        "may_fees": True,
+        "may_use_parts": visit.technician.user_id == request.user.pk
+        or can(request.user, "tickets.assign"),
+        "visit_parts": Part.objects.filter(
+            product_model__category_id=visit.category_id, is_active=True
+        ).order_by("code")[:200],
+        "quotes": quotes,
+        "open_quote": next((q for q in quotes if q.status == QuoteStatus.PROPOSED), None),
+        "jobs": [(j, JOB_LABELS.get(j, j)) for j in fees.schedule()["jobs"]],
+        "methods": PaymentMethod.choices,
+    }
+
+
+def _visit_quote(visit, quote_id) -> FeeQuote:
+    quote = (
+        FeeQuote.objects.filter(pk=quote_id, visit=visit).first()
+        if str(quote_id).isdigit()
+        else None
+    )
+    if quote is None:
+        raise NotFound()
+    return quote
+
+
+@require_POST
+@staff_required
+def visit_fees(request, pk):
+    """Parts used from stock, the quote from the fee schedule, the customer's answer on the
+    visit, and the payment (one action per post, each its own service call)."""
+    visit = selectors.get_visit(request.user, pk)
+    post = request.POST
+    action = post.get("action", "")
+    try:
+        if action == "use_part":
+            part = (
+                Part.objects.filter(pk=post.get("part"), is_active=True).first()
+                if (post.get("part", "").isdigit())
+                else None
+            )
+            if part is None:
+                raise InvalidInput(_lazy("%(field)s: choose a part."), field="part")
+            stock.consume_parts(
+                actor=request.user, visit=visit, part=part, quantity=post.get("quantity", "1")
+            )
+            message = _("Part taken from stock for this visit.")
+        elif action == "quote":
+            if not can(request.user, "aftersales.payments"):
+                raise NotFound()
+            distance = post.get("distance_km", "0").strip() or "0"
+            if not distance.isdigit() or int(distance) > 2000:
+                raise InvalidInput(
+                    _lazy("%(field)s: whole kilometres, 0–2000."), field="distance_km"
+                )
+            parts = [
+                {"part": p["code"], "quantity": int(p["quantity"])}
+                for p in visit.parts_used
+                if p.get("code")
+            ]
+            payments.propose_quote(
+                actor=request.user,
+                ticket=visit.ticket,
+                job=post.get("job", ""),
+                distance_km=int(distance),
+                parts=parts,
+                visit=visit,
+            )
+            message = _("Quote computed from the fee schedule and shown to the customer.")
+        elif action in ("accept", "decline"):
+            payments.decide_quote(
+                actor=request.user,
+                quote=_visit_quote(visit, post.get("quote")),
+                accept=action == "accept",
+                via="visit",
+                accepted_by=post.get("accepted_by", ""),
+            )
+            message = _("The customer's answer is recorded.")
+        elif action == "pay":
+            quote = _visit_quote(visit, post.get("quote"))
+            payments.record_payment(
+                actor=request.user,
+                ticket=visit.ticket,
+                kind="payment",
+                method=post.get("method", ""),
+                amount=quote.total,
+                receipt_number=post.get("receipt_number", ""),
+                quote=quote,
+            )
+            message = _("Payment recorded.")
+        else:
+            raise NotFound()
+    except NotFound:
+        raise
+    except KefuError as exc:
+        return _visit_page(request, visit, error=exc.text(), status=exc.status)
+    messages.success(request, message)
+    return redirect("aftersales:visit", pk=pk)
 
 
 @staff_required

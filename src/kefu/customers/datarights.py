@@ -56,6 +56,7 @@ def profile(customer: Customer) -> dict:
         "email": customer.email,
         "address": customer.address,
         "is_vip": customer.is_vip,
+        "special_requirements": customer.special_requirements,
         "consent_contact": customer.consent_contact,
         "consent_marketing": customer.consent_marketing,
         "home_store": customer.home_store.code if customer.home_store_id else None,
@@ -121,6 +122,7 @@ def _scrub_customer(customer: Customer) -> None:
     customer.phone = None
     customer.email = ""
     customer.address = ""
+    customer.special_requirements = ""
     customer.gender = Gender.UNKNOWN
     customer.consent_contact = False
     customer.consent_marketing = False

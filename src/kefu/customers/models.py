@@ -37,6 +37,11 @@ class Customer(models.Model):
             "How to address this customer, e.g. 阿依古丽女士; empty: from name and gender."
         ),
     )
+    # Seed 001 2.2 记下客户的要求和特殊要求: what every colleague should know before serving this
+    # customer (call after 18:00 only, elderly, needs stairs carried …). Shown on the ticket page.
+    special_requirements = models.CharField(
+        _("special requirements"), max_length=500, blank=True, default=""
+    )
     is_vip = models.BooleanField(_("VIP"), default=False)
     consent_contact = models.BooleanField(_("agrees to follow-up calls and surveys"), default=True)
     consent_marketing = models.BooleanField(_("agrees to marketing"), default=False)

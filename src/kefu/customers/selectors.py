@@ -130,6 +130,8 @@ def shown(user, customer: Customer) -> dict:
         "phone": names.mask_phone(customer.phone),
         "email": names.mask_email(customer.email),
         "address": names.mask_address(customer.address),
+        # Only where the customer is on file for this reader.
+        "requirements": customer.special_requirements if name == customer.name else "",
     }
 
 

@@ -148,6 +148,20 @@ def set_form_of_address(*, actor, customer: Customer, address_as: str) -> Custom
     return customer
 
 
+def set_special_requirements(*, actor, customer: Customer, text: str) -> Customer:
+    """Note the customer's requirements and special requests (seed 001 2.2); empty clears
+    them. The caller has checked scope (``selectors.get_customer``)."""
+    if not can(actor, "customers.manage"):
+        raise Forbidden(_("Your role may not change customers."))
+    if not discloses(actor, customer):
+        raise NotFound()
+    customer.special_requirements = clean.text(
+        text, "special_requirements", max_length=500, required=False
+    )
+    customer.save(update_fields=["special_requirements", "updated_at"])
+    return customer
+
+
 @transaction.atomic
 def record_purchase(
     *,

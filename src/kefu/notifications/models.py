@@ -14,6 +14,7 @@ class NotificationKind(models.TextChoices):
     WEBHOOK_DISABLED = "webhook_disabled", _("Webhook switched off")
     PARTS_LIMIT = "parts_limit", _("三包 parts limit near")
     REPAIRER_LIMIT = "repairer_limit", _("三包 repair-time limit near")
+    LOST_FOUND_OVERDUE = "lost_found_overdue", _("Found items past their keeping period")
 
 
 class Notification(models.Model):

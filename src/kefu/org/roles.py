@@ -91,7 +91,12 @@ FEEDBACK_MANAGERS = frozenset(
     {Role.STORE_MANAGER, Role.REGIONAL_MANAGER, Role.CS_MANAGER, Role.ADMIN}
 )
 
+# The chain's own people: everyone but a partner outlet's (who see only their outlet's jobs).
+IN_HOUSE = frozenset(Role.values) - {Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN}
+
 RIGHTS: dict[str, frozenset[str]] = {
+    # desk: the ticket queue of one's scope (and "my tickets"); an outlet's people have none
+    "tickets.queue": IN_HOUSE,
     # tickets: open, answer, annotate, move along the workflow, climb the ladder, attach files
     "tickets.create": DESK,
     "tickets.reply": DESK | {Role.TECHNICIAN},
@@ -112,8 +117,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "customers.erase": frozenset({Role.CS_MANAGER, Role.ADMIN}),
     # sla: the breaching list and the whole team's clocks
     "sla.breaching": MANAGERS,
-    # quality: score tickets (质检) and work the sample queue; per-agent and per-store
+    # quality: one's own self-assessment and QA results; score tickets (质检) and work the sample queue; per-agent and per-store
     # scorecard summaries; other people's self-assessment history (coaching)
+    "quality.self_assessment": IN_HOUSE,
     "quality.review": QA_LEADS,
     "quality.summaries": QA_LEADS | COACHES,
     "quality.team_assessments": COACHES,
@@ -161,6 +167,14 @@ RIGHTS: dict[str, frozenset[str]] = {
     "aftersales.outlet_jobs": DISPATCHERS | {Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN},
     "aftersales.outlet_assign": frozenset({Role.OUTLET_MANAGER}),
     "aftersales.claims": frozenset({Role.CS_MANAGER, Role.COORDINATOR, Role.ADMIN}),
+    # registers (the store's own books): the lost-and-found register (record, hand back with an
+    # ID check) and disposing of unclaimed items after the keeping period; staff training
+    # records and the daily etiquette checklists a manager ticks; voice-of-customer notes
+    # (any of the chain's own people notes what a customer said, and reads their scope's)
+    "registers.lost_found": DESK,
+    "registers.lost_found.dispose": MANAGERS,
+    "registers.training": COACHES,
+    "registers.voice": IN_HOUSE,
 }
 
 

@@ -13,7 +13,7 @@ class QualityConfig(AppConfig):
 
         from . import views
 
-        ticket_page.register_nav(_("Service quality"), "quality:home")
+        ticket_page.register_nav(_("Service quality"), "quality:home", "quality.self_assessment")
         ticket_page.register_panel(
             "quality/_complaint_panel.html", views.complaint_panel, _("Complaint guide")
         )

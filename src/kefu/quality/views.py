@@ -210,6 +210,8 @@ def _week(value: str | None) -> datetime.date:
 
 @staff_required
 def home(request):
+    if not can(request.user, "quality.self_assessment"):
+        return HttpResponseForbidden(_("Only the chain's own staff assess themselves."))
     staff = staff_of(request.user)
     latest = SelfAssessment.objects.filter(staff_id=staff.pk).first() if staff.pk else None
     return render(

@@ -11,6 +11,8 @@ def kefu(request):
         "kefu_nav": nav_links(user) if staff else [],
         # The top bar offers only what the role may do (a trainer opens no tickets).
         "kefu_may": {
+            # An outlet's people have no queue: their first link is their outlet's jobs.
+            "queue": bool(staff) and can(user, "tickets.queue"),
             "create": bool(staff) and can(user, "tickets.create"),
             "customers": bool(staff) and can(user, "customers.manage"),
             # The admin link only for someone the admin site lets in to do something.

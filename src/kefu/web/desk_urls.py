@@ -29,5 +29,10 @@ urlpatterns = [
         v.customer_form_of_address,
         name="customer_form_of_address",
     ),
+    path(
+        "customers/<int:pk>/requirements/",
+        v.customer_requirements,
+        name="customer_requirements",
+    ),
     path("healthz", v.healthz, name="healthz"),
 ]

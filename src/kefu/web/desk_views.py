@@ -18,7 +18,12 @@ from kefu.catalog.models import ProductCategory
 from kefu.customers import datarights
 from kefu.customers import selectors as customer_selectors
 from kefu.customers.models import Gender
-from kefu.customers.services import find_or_create_customer, record_purchase, set_form_of_address
+from kefu.customers.services import (
+    find_or_create_customer,
+    record_purchase,
+    set_form_of_address,
+    set_special_requirements,
+)
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.knowledge import services as knowledge_services
 from kefu.org.roles import Tier
@@ -28,7 +33,7 @@ from kefu.tickets.api import attachment_response
 from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
 
 from . import presence
-from .ticket_page import posted_version, run_action, staff_required, ticket_context
+from .ticket_page import nav_links, posted_version, run_action, staff_required, ticket_context
 
 PAGE_SIZE = 25
 
@@ -52,6 +57,12 @@ class CappedPaginator(Paginator):
 
 @staff_required
 def queue(request):
+    if not can(request.user, "tickets.queue"):
+        # A partner outlet's people land on the first page they may use (their outlet's jobs).
+        links = nav_links(request.user)
+        if links:
+            return redirect(links[0][1])
+        raise NotFound("no queue")
     params = request.GET
     statuses = [s for s in params.getlist("status") if s in Status.values]
     # A search from the top bar looks through every status: an agent typing a ticket number
@@ -493,6 +504,24 @@ def customer_form_of_address(request, pk):
             request,
             _("From now on this customer is addressed as %(form)s.") % {"form": customer.honorific},
         )
+    return redirect("desk:customer", pk=customer.pk)
+
+
+@staff_required
+@require_POST
+def customer_requirements(request, pk):
+    """Note the customer's requirements and special requests (shown on their tickets)."""
+    customer = customer_selectors.get_customer(request.user, pk)
+    try:
+        set_special_requirements(
+            actor=request.user,
+            customer=customer,
+            text=request.POST.get("special_requirements", ""),
+        )
+    except KefuError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, _("Special requirements saved."))
     return redirect("desk:customer", pk=customer.pk)
 
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views as v
+
+app_name = "registers"
+urlpatterns = [
+    path("lost-found/", v.lost_found, name="lost_found"),
+    path("training/", v.training, name="training"),
+    path("staff/<int:pk>/", v.person, name="person"),
+    path("voice/", v.voice, name="voice"),
+]
