@@ -166,3 +166,20 @@ def test_the_dashboard_shows_the_numbers_to_a_manager(desk, history):
         assert "上海徐家汇店" in html and 'data-testid="fcr">100%' in html
         assert "4%" in html and "96%" in html and "90%" in html
         assert desk("cs_agent").get("/desk/reports/").status_code == 404
+
+
+def test_business_hours_leave_out_the_night(api, history):
+    """A reply at 11:00 the next day is 25 calendar hours but only one working day of the store's
+    calendar; a reply within opening hours is the same in both."""
+    from kefu.sla.models import SlaClock
+
+    s = summary(api, "cs_manager")
+    fr = s["first_response"]
+    late = SlaClock.objects.get(ticket=history["late"], target="first_response")
+    quick = SlaClock.objects.get(ticket=history["quick"], target="first_response")
+    assert quick.business_seconds == 3600
+    assert 0 < late.business_seconds < 25 * 3600
+    assert fr["business_median_minutes"] == 60
+    assert fr["business_p90_minutes"] == late.business_seconds / 60
+    assert fr["business_p90_minutes"] < fr["p90_minutes"]
+    assert s["resolution"]["business_median_minutes"] is not None

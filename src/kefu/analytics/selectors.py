@@ -12,6 +12,10 @@ Definitions (also in docs/domain.md, shown beside the numbers on the dashboard):
   in the period that have had a reply; on-time rate: first-response clocks met without a breach
   over all first-response clocks that were met (on time or late).
 - resolution time: ``resolved_at - created_at`` of tickets resolved in the period.
+- business-hours times (``business_median_minutes`` / ``business_p90_minutes``): the business
+  time (the store's calendar: opening hours, holidays) from opening to the first reply / to
+  resolution, read from the met first-response / resolution clocks of tickets opened in the
+  period. Written on the clock when it stops, read as one column.
 - SLA: clocks of tickets opened in the period. met on time = met, never breached; met late = met
   after the due time; breached = breached and not met (still running, or cancelled); running =
   active and not yet due.
@@ -237,9 +241,12 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def percentiles(rows: QuerySet, expression, ps=(0.5, 0.9)) -> dict[float, float | None]:
+def percentiles(
+    rows: QuerySet, expression, ps=(0.5, 0.9), *, minutes=None
+) -> dict[float, float | None]:
     """Nearest-rank percentiles of ``expression`` over ``rows``: one COUNT, then each value read
     by the database with ORDER BY … OFFSET k LIMIT 1 (SQLite has no percentile function)."""
+    minutes = minutes or _minutes
     rows = rows.annotate(_d=expression).filter(_d__isnull=False)
     n = rows.count()
     out = {}
@@ -249,8 +256,28 @@ def percentiles(rows: QuerySet, expression, ps=(0.5, 0.9)) -> dict[float, float 
             continue
         k = max(0, math.ceil(p * n) - 1)
         value = rows.order_by("_d").values_list("_d", flat=True)[k : k + 1]
-        out[p] = _minutes(next(iter(value), None))
+        out[p] = minutes(next(iter(value), None))
     return out
+
+
+def _seconds_to_minutes(value) -> float | None:
+    return None if value is None else round(value / 60, 1)
+
+
+def business_times(report: Report, target: str) -> dict:
+    """Median and p90 business minutes of the met ``target`` clocks of tickets opened in the
+    period: each clock's ``business_seconds`` (on the store's calendar) was
+    written once when it stopped (kefu.sla.services.business_seconds), so this is the same
+    ORDER BY … OFFSET read of one integer column as the calendar figures."""
+    clocks = SlaClock.objects.filter(
+        report.ticket_q(),
+        ticket__created_at__gte=report.period.start,
+        ticket__created_at__lt=report.period.end,
+        target=target,
+        state=ClockState.MET,
+    )
+    pct = percentiles(clocks, F("business_seconds"), minutes=_seconds_to_minutes)
+    return {"business_median_minutes": pct[0.5], "business_p90_minutes": pct[0.9]}
 
 
 def _duration(a: str, b: str):
@@ -328,6 +355,7 @@ def first_response(report: Report) -> dict:
         "p90_minutes": pct[0.9],
         "answered": answered.count(),
         "on_time_rate": _rate(clocks["on_time"], clocks["met"]),
+        **business_times(report, Target.FIRST_RESPONSE),
     }
 
 
@@ -335,7 +363,11 @@ def resolution(report: Report) -> dict:
     p = report.period
     resolved = report.tickets().filter(resolved_at__gte=p.start, resolved_at__lt=p.end)
     pct = percentiles(resolved, _duration("resolved_at", "created_at"))
-    return {"median_minutes": pct[0.5], "p90_minutes": pct[0.9]}
+    return {
+        "median_minutes": pct[0.5],
+        "p90_minutes": pct[0.9],
+        **business_times(report, Target.RESOLUTION),
+    }
 
 
 def _clock_counts() -> dict:
