@@ -604,6 +604,23 @@ def summary(report: Report) -> dict:
     }
 
 
+def week_numbers(scope: Scope, start: datetime.date) -> dict:
+    """The headline numbers of one week (Monday ``start`` to Sunday): the landing strip and the
+    weekly report compare this week's with last week's."""
+    r = Report(scope, Period(start, start + datetime.timedelta(days=6)))
+    counts = volume_counts(r)
+    return {
+        **counts,
+        "on_time_rate": first_response(r)["on_time_rate"],
+        "fcr_rate": fcr(r)["rate"],
+        "csat": csat(r)["average"],
+    }
+
+
+def monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
 # --------------------------------------------------------------------------- ticket list export
 
 EXPORT_COLUMNS = (
