@@ -50,6 +50,14 @@ class CappedPaginator(Paginator):
         return self._capped_count
 
 
+def _day(value):
+    """A YYYY-MM-DD query value as a date (None when absent or not a date)."""
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
 @staff_required
 def queue(request):
     params = request.GET
@@ -75,6 +83,11 @@ def queue(request):
         escalation_tier=params.get("tier") or None,
         q=params.get("q") or None,
         sort=sort,
+        channel=params.get("channel") or None,
+        priority=params.get("priority") or None,
+        region=params.get("region") or None,
+        opened_from=_day(params.get("from")),
+        opened_to=_day(params.get("to")),
     )
     count, capped = selectors.capped_count(tickets)
     listing = selectors.with_customer_disclosure(request.user, selectors.for_listing(tickets))
@@ -101,6 +114,12 @@ def queue(request):
                 "sort": sort,
                 "view": view_name,
                 "assignee": params.get("assignee", ""),
+                # The reports' drill-down (kept through the filter form as hidden fields).
+                "drill": {
+                    k: params[k]
+                    for k in ("from", "to", "channel", "priority", "region")
+                    if params.get(k)
+                },
             },
             "statuses": Status.choices,
             "types": TicketType.choices,
