@@ -183,3 +183,24 @@ def test_business_hours_leave_out_the_night(api, history):
     assert fr["business_p90_minutes"] == late.business_seconds / 60
     assert fr["business_p90_minutes"] < fr["p90_minutes"]
     assert s["resolution"]["business_median_minutes"] is not None
+
+
+def test_numbers_drill_down_to_the_queue_behind_them(desk, history):
+    """The opened count links to the queue with the period and scope in the URL, and that
+    queue lists exactly those tickets (by channel too)."""
+    import re
+
+    with time_machine.travel(at(2026, 3, 4, 9), tick=False):
+        client = desk("cs_manager")
+        html = client.get("/desk/reports/?from=2026-03-01&to=2026-03-07").content.decode()
+        link = re.search(r'href="(/desk/\?[^"]+)" data-testid="drill-opened"', html).group(1)
+        link = link.replace("&amp;", "&")
+        assert "from=2026-03-01" in link and "to=2026-03-07" in link and "view=all" in link
+        queue = client.get(link).content.decode()
+        assert 'data-testid="queue-count">3 ' in queue and 'data-testid="drill"' in queue
+        for t in history.values():
+            assert t.number in queue
+        none = client.get("/desk/?view=all&from=2026-03-05&to=2026-03-07").content.decode()
+        assert 'data-testid="queue-count">0 ' in none
+        sh = client.get(link + "&store=SH001").content.decode()
+        assert 'data-testid="queue-count">2 ' in sh

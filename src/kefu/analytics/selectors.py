@@ -31,7 +31,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     Count,
     DurationField,
@@ -241,12 +243,26 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+class _PercentileDisc(Aggregate):
+    """PostgreSQL's nearest-rank percentile: the first value whose cumulative share is >= p."""
+
+    function = "percentile_disc"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
 def percentiles(
     rows: QuerySet, expression, ps=(0.5, 0.9), *, minutes=None
 ) -> dict[float, float | None]:
-    """Nearest-rank percentiles of ``expression`` over ``rows``: one COUNT, then each value read
-    by the database with ORDER BY … OFFSET k LIMIT 1 (SQLite has no percentile function)."""
+    """Nearest-rank percentiles of ``expression`` over ``rows``. PostgreSQL: every percentile in
+    one pass (percentile_disc … WITHIN GROUP). SQLite has no percentile function: one COUNT,
+    then each value read by the database with ORDER BY … OFFSET k LIMIT 1. Same values."""
     minutes = minutes or _minutes
+    if connection.vendor == "postgresql":
+        row = rows.aggregate(**{f"p{i}": _PercentileDisc(expression, p) for i, p in enumerate(ps)})
+        return {p: minutes(row[f"p{i}"]) for i, p in enumerate(ps)}
     rows = rows.annotate(_d=expression).filter(_d__isnull=False)
     n = rows.count()
     out = {}

@@ -4,7 +4,7 @@ filters live in the URL, numbers link to the ticket list behind them."""
 
 import datetime
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,6 +89,15 @@ def dashboard(request):
     }
     query = request.GET.copy()
     scope_q = {"store": report.scope.store.code} if report.scope.kind == "store" else {}
+    # The queue behind every number: its filters in the URL (desk:queue?view=all&from=…).
+    drill = QueryDict(mutable=True)
+    drill.update({"view": "all", **report.period.as_json()})
+    if report.scope.kind == "store":
+        drill["store"] = report.scope.store.code
+    elif report.scope.kind == "region":
+        drill["region"] = report.scope.region.code
+    for k, v in report.filters.as_json().items():
+        drill[k] = v
     stores = stores_for(request.user)
     return render(
         request,
@@ -105,6 +114,7 @@ def dashboard(request):
             "ladder": [(t.value, t.label) for t in LADDER],
             "store_code": scope_q.get("store", ""),
             "query": query.urlencode(),
+            "drill": drill.urlencode(),
             "can_export": can(request.user, "analytics.export"),
         },
     )
