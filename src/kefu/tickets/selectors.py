@@ -4,7 +4,6 @@ import datetime
 import re
 
 from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
-
 from django.utils import timezone
 
 from kefu import search
