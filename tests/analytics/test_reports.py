@@ -204,3 +204,36 @@ def test_numbers_drill_down_to_the_queue_behind_them(desk, history):
         assert 'data-testid="queue-count">0 ' in none
         sh = client.get(link + "&store=SH001").content.decode()
         assert 'data-testid="queue-count">2 ' in sh
+
+
+def test_breakdowns_count_escalations_the_rung_below_could_have_solved(api, history, users, chain):
+    """A manual escalation answered once and resolved, granting nothing: avoidable. One that
+    took two more replies: not. Automatic ones are never counted."""
+    agent, staff = users["cs_agent"], users["staff_sh001"]
+    with time_machine.travel(at(2026, 3, 3, 15), tick=False):
+        hard = open_ticket(chain["stores"]["SH001"], type="consultation")
+        tickets.escalate(actor=staff, ticket=history["late"], reason="顾客要求找店长")
+        tickets.escalate(actor=staff, ticket=hard, reason="顾客要求找店长")
+    with time_machine.travel(at(2026, 3, 3, 16), tick=False):
+        tickets.add_reply(actor=agent, ticket=history["late"], body="店长已为您处理。")
+        tickets.change_status(actor=agent, ticket=history["late"], status="resolved")
+        tickets.add_reply(actor=agent, ticket=hard, body="店长来电。")
+        tickets.add_reply(actor=agent, ticket=hard, body="已安排。")
+        tickets.change_status(actor=agent, ticket=hard, status="resolved")
+    with time_machine.travel(at(2026, 3, 4, 9), tick=False):
+        b = api("cs_manager").get(URL.replace("summary", "breakdowns")).json()
+    esc = b["escalations"]
+    assert esc["manual_resolved"] == 2 and esc["avoidable"] == 1
+    assert {"code": "manual", "label": "人工升级", "automatic": False, "count": 2} in esc[
+        "by_cause"
+    ]
+    assert set(b) == {
+        "aftersales",
+        "csat_questions",
+        "low_scores",
+        "escalations",
+        "compensation_reasons",
+        "qa_service_types",
+    }
+    assert b["aftersales"]["failed_twice"] == 0 and b["low_scores"]["low"] == 0
+    assert [o["code"] for o in b["low_scores"]["outcomes"]][0] == "open"

@@ -40,6 +40,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -54,12 +55,23 @@ from django.utils.translation import gettext as _
 
 from kefu.aftersales.models import OrderKind, OrderStatus, RepairOutcome, ServiceOrder
 from kefu.errors import NotFound
-from kefu.feedback.models import Compensation, CompensationStatus, FeedbackSettings, Survey
+from kefu.feedback.models import (
+    CallOutcome,
+    Compensation,
+    CompensationKind,
+    CompensationPurpose,
+    CompensationStatus,
+    FeedbackSettings,
+    FollowUp,
+    FollowUpReason,
+    Survey,
+    SurveyAnswer,
+)
 from kefu.org.models import Region, Store
 from kefu.org.roles import LADDER, Tier
 from kefu.org.selectors import staff_of, stores_for
 from kefu.quality import rules as quality_rules
-from kefu.quality.models import ComplaintGuide
+from kefu.quality.models import ComplaintGuide, QaReview, ServiceType
 from kefu.sla.models import ACTIVE_STATES, ClockState, SlaClock, Target
 from kefu.tickets.models import (
     OPEN_STATUSES,
@@ -593,6 +605,243 @@ def compensation(report: Report) -> dict:
             }
             for r in by_store
         ],
+    }
+
+
+def aftersales_breakdown(report: Report, *, top: int = 15) -> dict:
+    """三包 orders opened in the period by product category and by model (the most frequent
+    ``top``); repairs that failed twice; days waiting for parts.
+
+    Repairs that failed twice: purchases with two or more repair orders whose outcome is
+    "not fixed" (三包: the customer may then choose an exchange or a return), counted when the
+    second such repair was opened in the period."""
+    p = report.period
+    scoped = ServiceOrder.objects.filter(report.scope.q("store", None)).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    if report.filters != Filters():
+        scoped = scoped.filter(report.filters.q("ticket__"))
+    orders = scoped.filter(created_at__gte=p.start, created_at__lt=p.end)
+    counts = {
+        "return": Count("id", filter=Q(kind=OrderKind.RETURN)),
+        "exchange": Count("id", filter=Q(kind=OrderKind.EXCHANGE)),
+        "repair": Count("id", filter=Q(kind=OrderKind.REPAIR)),
+        "paid_repair": Count("id", filter=Q(kind=OrderKind.REPAIR, free=False)),
+        "not_fixed": Count("id", filter=Q(outcome=RepairOutcome.NOT_FIXED)),
+        "total": Count("id"),
+    }
+
+    def rows(key: str, label: str):
+        out = []
+        for r in orders.values(key, label).annotate(**counts).order_by("-total", key)[:top]:
+            out.append(
+                {
+                    "code": r[key] or "",
+                    "label": r[label] or "—",
+                    **{k: r[k] for k in counts},
+                }
+            )
+        return out
+
+    failed = (
+        scoped.filter(kind=OrderKind.REPAIR, outcome=RepairOutcome.NOT_FIXED, created_at__lt=p.end)
+        .values("purchase_id")
+        .annotate(n=Count("id"), last=Max("created_at"))
+        .filter(n__gte=2, last__gte=p.start, purchase_id__isnull=False)
+    )
+    wait = orders.filter(parts_wait_days__gt=0).aggregate(
+        orders=Count("id"),
+        total=Coalesce(Sum("parts_wait_days"), 0),
+        longest=Max("parts_wait_days"),
+    )
+    return {
+        "by_category": rows("purchase__category__code", "purchase__category__name"),
+        "by_model": rows("purchase__model_name", "purchase__model_name"),
+        "failed_twice": failed.count(),
+        "parts_wait": {
+            "orders": wait["orders"],
+            "average_days": round(wait["total"] / wait["orders"], 1) if wait["orders"] else None,
+            "longest_days": wait["longest"],
+        },
+    }
+
+
+def csat_questions(report: Report) -> list[dict]:
+    """Average score per survey question, of the surveys answered in the period."""
+    p = report.period
+    rows = (
+        SurveyAnswer.objects.filter(
+            report.scope.q("survey__store", "survey__region"),
+            report.filters.q("survey__ticket__"),
+            survey__answered_at__gte=p.start,
+            survey__answered_at__lt=p.end,
+        )
+        .values("question_id", "question__text", "question__text_en", "question__position")
+        .annotate(average=Avg("score"), n=Count("id"))
+        .order_by("question__position", "question_id")
+    )
+    english = (get_language() or "").startswith("en")
+    return [
+        {
+            "code": r["question_id"],
+            "label": (r["question__text_en"] if english and r["question__text_en"] else None)
+            or r["question__text"],
+            "average": round(float(r["average"]), 2),
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def low_scores(report: Report) -> dict:
+    """Surveys answered in the period at or below the low-score threshold, and what their 回访
+    (low-score follow-up calls) came to: still to call, reached, satisfied, unsatisfied, not
+    reached."""
+    p = report.period
+    threshold = FeedbackSettings.current().low_score_threshold
+    low = Survey.objects.filter(
+        report.scope.q(),
+        report.filters.q("ticket__"),
+        answered_at__gte=p.start,
+        answered_at__lt=p.end,
+        csat__lte=threshold,
+    )
+    calls = FollowUp.objects.filter(
+        reason=FollowUpReason.LOW_SCORE, ticket_id__in=low.values("ticket_id")
+    )
+    outcomes = dict(calls.values_list("outcome").annotate(n=Count("id")).order_by())
+    labels = dict(CallOutcome.choices)
+    return {
+        "low": low.count(),
+        "threshold": threshold,
+        "called": calls.count(),
+        "outcomes": [
+            {
+                "code": code or "open",
+                "label": str(labels[code]) if code else _("Still to call"),
+                "count": outcomes.get(code, 0),
+            }
+            for code in ["", *CallOutcome.values]
+        ],
+    }
+
+
+def escalation_detail(report: Report) -> dict:
+    """Escalations in the period by cause, automatic vs manual, and those the rung below could
+    have solved.
+
+    Could have been solved a rung below: a manual escalation after which the ticket was
+    resolved with at most one public reply from staff, and with no 三包 service order and no
+    compensation — the rung above only answered, granting nothing the rung below may not
+    (seed 000: 可以一次解决的反而造成客户升级投诉)."""
+    p = report.period
+    events = TicketEvent.objects.filter(
+        report.ticket_q(), kind=EventKind.ESCALATED, created_at__gte=p.start, created_at__lt=p.end
+    )
+    replies_after = (
+        TicketEvent.objects.filter(
+            ticket=OuterRef("ticket_id"),
+            kind=EventKind.REPLY,
+            public=True,
+            created_at__gt=OuterRef("created_at"),
+        )
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    manual = events.exclude(data__automatic=True).filter(ticket__resolved_at__isnull=False)
+    avoidable = (
+        manual.annotate(after=Coalesce(Subquery(replies_after), 0))
+        .filter(after__lte=1)
+        .exclude(Exists(ServiceOrder.objects.filter(ticket_id=OuterRef("ticket_id"))))
+        .exclude(Exists(Compensation.objects.filter(ticket_id=OuterRef("ticket_id"))))
+    )
+    by_cause = (
+        events.values("data__cause", "data__automatic").annotate(n=Count("id")).order_by("-n")
+    )
+    labels = {
+        "sla_breach": _("Automatic: SLA breached"),
+        "special_case": _("Automatic: special case, straight to the CS department"),
+        "manual": _("Manual: escalated by staff"),
+    }
+    return {
+        "by_cause": [
+            {
+                "code": r["data__cause"] or "manual",
+                "label": str(labels.get(r["data__cause"] or "manual", r["data__cause"])),
+                "automatic": bool(r["data__automatic"]),
+                "count": r["n"],
+            }
+            for r in by_cause
+        ],
+        "manual_resolved": manual.count(),
+        "avoidable": avoidable.count(),
+    }
+
+
+def compensation_reasons(report: Report) -> list[dict]:
+    """Approved compensation in the period by purpose (loss we caused / goodwill) and kind."""
+    p = report.period
+    rows = (
+        Compensation.objects.filter(
+            report.scope.q(),
+            report.filters.q("ticket__"),
+            status=CompensationStatus.APPROVED,
+            requested_at__gte=p.start,
+            requested_at__lt=p.end,
+        )
+        .values("purpose", "kind")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by("-total")
+    )
+    purposes, kinds = dict(CompensationPurpose.choices), dict(CompensationKind.choices)
+    return [
+        {
+            "code": f"{r['purpose']}:{r['kind']}",
+            "label": f"{purposes.get(r['purpose'], r['purpose'])} · {kinds.get(r['kind'], r['kind'])}",
+            "total": str(r["total"]),
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def qa_service_types(report: Report) -> list[dict]:
+    """QA reviews made in the period: per agent, how many were cold, production-line, friendly
+    and quality service (the four service types of the QA scorecard)."""
+    p = report.period
+    counts = {t: Count("id", filter=Q(service_type=t)) for t in ServiceType.values}
+    rows = (
+        QaReview.objects.filter(
+            report.scope.q("store", None),
+            report.filters.q("ticket__"),
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        )
+        .values("agent__username", "agent__staff__display_name")
+        .annotate(total=Count("id"), **counts)
+        .order_by("-total", "agent__username")
+    )
+    return [
+        {
+            "code": r["agent__username"],
+            "label": r["agent__staff__display_name"] or r["agent__username"],
+            "total": r["total"],
+            **{t: r[t] for t in ServiceType.values},
+        }
+        for r in rows
+    ]
+
+
+def breakdowns(report: Report) -> dict:
+    """Every breakdown of the dashboard's second half (GET /api/v1/reports/breakdowns)."""
+    return {
+        "aftersales": aftersales_breakdown(report),
+        "csat_questions": csat_questions(report),
+        "low_scores": low_scores(report),
+        "escalations": escalation_detail(report),
+        "compensation_reasons": compensation_reasons(report),
+        "qa_service_types": qa_service_types(report),
     }
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kefu.errors import Forbidden
 from kefu.org.roles import LADDER
 from kefu.org.selectors import can, stores_for
+from kefu.quality.models import ServiceType
 from kefu.tickets.models import Channel, Priority, TicketType
 from kefu.web.ticket_page import staff_required
 
@@ -86,6 +87,7 @@ def dashboard(request):
         "root_causes": selectors.root_causes(report),
         "aftersales": selectors.aftersales(report),
         "compensation": selectors.compensation(report),
+        "breakdowns": selectors.breakdowns(report),
     }
     query = request.GET.copy()
     scope_q = {"store": report.scope.store.code} if report.scope.kind == "store" else {}
@@ -112,6 +114,7 @@ def dashboard(request):
             "channels": Channel.choices,
             "priorities": Priority.choices,
             "ladder": [(t.value, t.label) for t in LADDER],
+            "service_types": ServiceType.choices,
             "store_code": scope_q.get("store", ""),
             "query": query.urlencode(),
             "drill": drill.urlencode(),
