@@ -237,3 +237,17 @@ def test_breakdowns_count_escalations_the_rung_below_could_have_solved(api, hist
     }
     assert b["aftersales"]["failed_twice"] == 0 and b["low_scores"]["low"] == 0
     assert [o["code"] for o in b["low_scores"]["outcomes"]][0] == "open"
+
+
+def test_any_filtered_queue_exports_with_format(desk, history):
+    with time_machine.travel(at(2026, 3, 4, 9), tick=False):
+        response = desk("cs_manager").get(
+            "/desk/?view=all&from=2026-03-01&to=2026-03-07&store=SH001&format=csv"
+        )
+        assert response.status_code == 200
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("工单号,创建时间,门店") and len(lines) == 3
+        assert all("****" in line and "SH001" in line for line in lines[1:])
+        book = desk("cs_manager").get("/desk/?view=all&format=xlsx")
+        assert book.status_code == 200 and book["Content-Type"].startswith("application/vnd")
+        assert desk("cs_agent").get("/desk/?view=all&format=csv").status_code in (403, 404)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.analytics import exports as analytics_exports
 from kefu.catalog.models import ProductCategory
 from kefu.customers import datarights
 from kefu.customers import selectors as customer_selectors
@@ -89,6 +90,10 @@ def queue(request):
         opened_from=_day(params.get("from")),
         opened_to=_day(params.get("to")),
     )
+    if params.get("format") in ("csv", "xlsx"):  # the filtered list as an export
+        if not can(request.user, "analytics.export"):
+            return HttpResponse(_("You may not export reports."), status=403)
+        return analytics_exports.ticket_list_response(request.user, tickets, params["format"])
     count, capped = selectors.capped_count(tickets)
     listing = selectors.with_customer_disclosure(request.user, selectors.for_listing(tickets))
     paginator = CappedPaginator(listing, PAGE_SIZE, count)
