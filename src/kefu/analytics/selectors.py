@@ -763,12 +763,13 @@ def escalation_detail(report: Report) -> dict:
         "sla_breach": _("Automatic: SLA breached"),
         "special_case": _("Automatic: special case, straight to the CS department"),
         "manual": _("Manual: escalated by staff"),
+        "automatic": _("Automatic: by the system"),
     }
     return {
         "by_cause": [
             {
-                "code": r["data__cause"] or "manual",
-                "label": str(labels.get(r["data__cause"] or "manual", r["data__cause"])),
+                "code": _cause(r),
+                "label": str(labels.get(_cause(r), r["data__cause"])),
                 "automatic": bool(r["data__automatic"]),
                 "count": r["n"],
             }
@@ -777,6 +778,10 @@ def escalation_detail(report: Report) -> dict:
         "manual_resolved": manual.count(),
         "avoidable": avoidable.count(),
     }
+
+
+def _cause(row: dict) -> str:
+    return row["data__cause"] or ("automatic" if row["data__automatic"] else "manual")
 
 
 def compensation_reasons(report: Report) -> list[dict]:
