@@ -166,3 +166,88 @@ def test_the_dashboard_shows_the_numbers_to_a_manager(desk, history):
         assert "上海徐家汇店" in html and 'data-testid="fcr">100%' in html
         assert "4%" in html and "96%" in html and "90%" in html
         assert desk("cs_agent").get("/desk/reports/").status_code == 404
+
+
+def test_business_hours_leave_out_the_night(api, history):
+    """A reply at 11:00 the next day is 25 calendar hours but only one working day of the store's
+    calendar; a reply within opening hours is the same in both."""
+    from kefu.sla.models import SlaClock
+
+    s = summary(api, "cs_manager")
+    fr = s["first_response"]
+    late = SlaClock.objects.get(ticket=history["late"], target="first_response")
+    quick = SlaClock.objects.get(ticket=history["quick"], target="first_response")
+    assert quick.business_seconds == 3600
+    assert 0 < late.business_seconds < 25 * 3600
+    assert fr["business_median_minutes"] == 60
+    assert fr["business_p90_minutes"] == late.business_seconds / 60
+    assert fr["business_p90_minutes"] < fr["p90_minutes"]
+    assert s["resolution"]["business_median_minutes"] is not None
+
+
+def test_numbers_drill_down_to_the_queue_behind_them(desk, history):
+    """The opened count links to the queue with the period and scope in the URL, and that
+    queue lists exactly those tickets (by channel too)."""
+    import re
+
+    with time_machine.travel(at(2026, 3, 4, 9), tick=False):
+        client = desk("cs_manager")
+        html = client.get("/desk/reports/?from=2026-03-01&to=2026-03-07").content.decode()
+        link = re.search(r'href="(/desk/\?[^"]+)" data-testid="drill-opened"', html).group(1)
+        link = link.replace("&amp;", "&")
+        assert "from=2026-03-01" in link and "to=2026-03-07" in link and "view=all" in link
+        queue = client.get(link).content.decode()
+        assert 'data-testid="queue-count">3 ' in queue and 'data-testid="drill"' in queue
+        for t in history.values():
+            assert t.number in queue
+        none = client.get("/desk/?view=all&from=2026-03-05&to=2026-03-07").content.decode()
+        assert 'data-testid="queue-count">0 ' in none
+        sh = client.get(link + "&store=SH001").content.decode()
+        assert 'data-testid="queue-count">2 ' in sh
+
+
+def test_breakdowns_count_escalations_the_rung_below_could_have_solved(api, history, users, chain):
+    """A manual escalation answered once and resolved, granting nothing: avoidable. One that
+    took two more replies: not. Automatic ones are never counted."""
+    agent, staff = users["cs_agent"], users["staff_sh001"]
+    with time_machine.travel(at(2026, 3, 3, 15), tick=False):
+        hard = open_ticket(chain["stores"]["SH001"], type="consultation")
+        tickets.escalate(actor=staff, ticket=history["late"], reason="顾客要求找店长")
+        tickets.escalate(actor=staff, ticket=hard, reason="顾客要求找店长")
+    with time_machine.travel(at(2026, 3, 3, 16), tick=False):
+        tickets.add_reply(actor=agent, ticket=history["late"], body="店长已为您处理。")
+        tickets.change_status(actor=agent, ticket=history["late"], status="resolved")
+        tickets.add_reply(actor=agent, ticket=hard, body="店长来电。")
+        tickets.add_reply(actor=agent, ticket=hard, body="已安排。")
+        tickets.change_status(actor=agent, ticket=hard, status="resolved")
+    with time_machine.travel(at(2026, 3, 4, 9), tick=False):
+        b = api("cs_manager").get(URL.replace("summary", "breakdowns")).json()
+    esc = b["escalations"]
+    assert esc["manual_resolved"] == 2 and esc["avoidable"] == 1
+    assert {"code": "manual", "label": "人工升级", "automatic": False, "count": 2} in esc[
+        "by_cause"
+    ]
+    assert set(b) == {
+        "aftersales",
+        "csat_questions",
+        "low_scores",
+        "escalations",
+        "compensation_reasons",
+        "qa_service_types",
+    }
+    assert b["aftersales"]["failed_twice"] == 0 and b["low_scores"]["low"] == 0
+    assert [o["code"] for o in b["low_scores"]["outcomes"]][0] == "open"
+
+
+def test_any_filtered_queue_exports_with_format(desk, history):
+    with time_machine.travel(at(2026, 3, 4, 9), tick=False):
+        response = desk("cs_manager").get(
+            "/desk/?view=all&from=2026-03-01&to=2026-03-07&store=SH001&format=csv"
+        )
+        assert response.status_code == 200
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("工单号,创建时间,门店") and len(lines) == 3
+        assert all("****" in line and "SH001" in line for line in lines[1:])
+        book = desk("cs_manager").get("/desk/?view=all&format=xlsx")
+        assert book.status_code == 200 and book["Content-Type"].startswith("application/vnd")
+        assert desk("cs_agent").get("/desk/?view=all&format=csv").status_code in (403, 404)

@@ -83,6 +83,7 @@ FAMILIES = {
     "csat": selectors.csat,
     "aftersales": selectors.aftersales,
     "compensation": selectors.compensation,
+    "breakdowns": selectors.breakdowns,
 }
 
 

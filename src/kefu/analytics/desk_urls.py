@@ -8,4 +8,7 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export/", views.export, name="export"),
+    path("weekly/", views.weekly_list, name="weekly"),
+    path("weekly/<int:pk>/", views.weekly_detail, name="weekly_detail"),
+    path("weekly/<int:pk>/workbook/", views.weekly_workbook, name="weekly_workbook"),
 ]

@@ -12,6 +12,10 @@ Definitions (also in docs/domain.md, shown beside the numbers on the dashboard):
   in the period that have had a reply; on-time rate: first-response clocks met without a breach
   over all first-response clocks that were met (on time or late).
 - resolution time: ``resolved_at - created_at`` of tickets resolved in the period.
+- business-hours times (``business_median_minutes`` / ``business_p90_minutes``): the business
+  time (the store's calendar: opening hours, holidays) from opening to the first reply / to
+  resolution, read from the met first-response / resolution clocks of tickets opened in the
+  period. Written on the clock when it stops, read as one column.
 - SLA: clocks of tickets opened in the period. met on time = met, never breached; met late = met
   after the due time; breached = breached and not met (still running, or cancelled); running =
   active and not yet due.
@@ -27,13 +31,16 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -48,12 +55,23 @@ from django.utils.translation import gettext as _
 
 from kefu.aftersales.models import OrderKind, OrderStatus, RepairOutcome, ServiceOrder
 from kefu.errors import NotFound
-from kefu.feedback.models import Compensation, CompensationStatus, FeedbackSettings, Survey
+from kefu.feedback.models import (
+    CallOutcome,
+    Compensation,
+    CompensationKind,
+    CompensationPurpose,
+    CompensationStatus,
+    FeedbackSettings,
+    FollowUp,
+    FollowUpReason,
+    Survey,
+    SurveyAnswer,
+)
 from kefu.org.models import Region, Store
 from kefu.org.roles import LADDER, Tier
 from kefu.org.selectors import staff_of, stores_for
 from kefu.quality import rules as quality_rules
-from kefu.quality.models import ComplaintGuide
+from kefu.quality.models import ComplaintGuide, QaReview, ServiceType
 from kefu.sla.models import ACTIVE_STATES, ClockState, SlaClock, Target
 from kefu.tickets.models import (
     OPEN_STATUSES,
@@ -237,9 +255,26 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def percentiles(rows: QuerySet, expression, ps=(0.5, 0.9)) -> dict[float, float | None]:
-    """Nearest-rank percentiles of ``expression`` over ``rows``: one COUNT, then each value read
-    by the database with ORDER BY … OFFSET k LIMIT 1 (SQLite has no percentile function)."""
+class _PercentileDisc(Aggregate):
+    """PostgreSQL's nearest-rank percentile: the first value whose cumulative share is >= p."""
+
+    function = "percentile_disc"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def percentiles(
+    rows: QuerySet, expression, ps=(0.5, 0.9), *, minutes=None
+) -> dict[float, float | None]:
+    """Nearest-rank percentiles of ``expression`` over ``rows``. PostgreSQL: every percentile in
+    one pass (percentile_disc … WITHIN GROUP). SQLite has no percentile function: one COUNT,
+    then each value read by the database with ORDER BY … OFFSET k LIMIT 1. Same values."""
+    minutes = minutes or _minutes
+    if connection.vendor == "postgresql":
+        row = rows.aggregate(**{f"p{i}": _PercentileDisc(expression, p) for i, p in enumerate(ps)})
+        return {p: minutes(row[f"p{i}"]) for i, p in enumerate(ps)}
     rows = rows.annotate(_d=expression).filter(_d__isnull=False)
     n = rows.count()
     out = {}
@@ -249,8 +284,28 @@ def percentiles(rows: QuerySet, expression, ps=(0.5, 0.9)) -> dict[float, float 
             continue
         k = max(0, math.ceil(p * n) - 1)
         value = rows.order_by("_d").values_list("_d", flat=True)[k : k + 1]
-        out[p] = _minutes(next(iter(value), None))
+        out[p] = minutes(next(iter(value), None))
     return out
+
+
+def _seconds_to_minutes(value) -> float | None:
+    return None if value is None else round(value / 60, 1)
+
+
+def business_times(report: Report, target: str) -> dict:
+    """Median and p90 business minutes of the met ``target`` clocks of tickets opened in the
+    period: each clock's ``business_seconds`` (on the store's calendar) was
+    written once when it stopped (kefu.sla.services.business_seconds), so this is the same
+    ORDER BY … OFFSET read of one integer column as the calendar figures."""
+    clocks = SlaClock.objects.filter(
+        report.ticket_q(),
+        ticket__created_at__gte=report.period.start,
+        ticket__created_at__lt=report.period.end,
+        target=target,
+        state=ClockState.MET,
+    )
+    pct = percentiles(clocks, F("business_seconds"), minutes=_seconds_to_minutes)
+    return {"business_median_minutes": pct[0.5], "business_p90_minutes": pct[0.9]}
 
 
 def _duration(a: str, b: str):
@@ -328,6 +383,7 @@ def first_response(report: Report) -> dict:
         "p90_minutes": pct[0.9],
         "answered": answered.count(),
         "on_time_rate": _rate(clocks["on_time"], clocks["met"]),
+        **business_times(report, Target.FIRST_RESPONSE),
     }
 
 
@@ -335,7 +391,11 @@ def resolution(report: Report) -> dict:
     p = report.period
     resolved = report.tickets().filter(resolved_at__gte=p.start, resolved_at__lt=p.end)
     pct = percentiles(resolved, _duration("resolved_at", "created_at"))
-    return {"median_minutes": pct[0.5], "p90_minutes": pct[0.9]}
+    return {
+        "median_minutes": pct[0.5],
+        "p90_minutes": pct[0.9],
+        **business_times(report, Target.RESOLUTION),
+    }
 
 
 def _clock_counts() -> dict:
@@ -372,24 +432,33 @@ def sla(report: Report) -> dict:
 
 
 def fcr(report: Report) -> dict:
-    """First-contact resolution: resolved with one public staff reply, never reopened."""
-    resolved = report.opened().filter(resolved_at__isnull=False)
-    replies = (
-        TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.REPLY, public=True)
-        .values("ticket")
-        .annotate(n=Count("id"))
-        .values("n")
+    """First-contact resolution: resolved with one public staff reply, never reopened.
+
+    One grouped pass over the events of the period's resolved tickets (replies and status
+    changes, per ticket) instead of two correlated sub-queries per ticket."""
+    p = report.period
+    resolved = report.opened().filter(resolved_at__isnull=False).count()
+    first_contact = (
+        TicketEvent.objects.filter(
+            report.ticket_q(),
+            ticket__created_at__gte=p.start,
+            ticket__created_at__lt=p.end,
+            ticket__resolved_at__isnull=False,
+            kind__in=[EventKind.REPLY, EventKind.STATUS],
+        )
+        .values("ticket_id")
+        .annotate(
+            replies=Count("id", filter=Q(kind=EventKind.REPLY, public=True)),
+            reopenings=Count("id", filter=Q(kind=EventKind.STATUS, data__reopened=True)),
+        )
+        .filter(replies=1, reopenings=0)
+        .count()
     )
-    reopened = TicketEvent.objects.filter(
-        ticket=OuterRef("pk"), kind=EventKind.STATUS, data__reopened=True
-    )
-    counts = resolved.annotate(
-        replies=Coalesce(Subquery(replies), 0), was_reopened=Exists(reopened)
-    ).aggregate(
-        resolved=Count("id"),
-        first_contact=Count("id", filter=Q(replies=1, was_reopened=False)),
-    )
-    return {**counts, "rate": _rate(counts["first_contact"], counts["resolved"])}
+    return {
+        "resolved": resolved,
+        "first_contact": first_contact,
+        "rate": _rate(first_contact, resolved),
+    }
 
 
 def backlog(report: Report, *, now: datetime.datetime | None = None) -> dict:
@@ -548,6 +617,248 @@ def compensation(report: Report) -> dict:
     }
 
 
+def aftersales_breakdown(report: Report, *, top: int = 15) -> dict:
+    """三包 orders opened in the period by product category and by model (the most frequent
+    ``top``); repairs that failed twice; days waiting for parts.
+
+    Repairs that failed twice: purchases with two or more repair orders whose outcome is
+    "not fixed" (三包: the customer may then choose an exchange or a return), counted when the
+    second such repair was opened in the period."""
+    p = report.period
+    scoped = ServiceOrder.objects.filter(report.scope.q("store", None)).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    if report.filters != Filters():
+        scoped = scoped.filter(report.filters.q("ticket__"))
+    orders = scoped.filter(created_at__gte=p.start, created_at__lt=p.end)
+    counts = {
+        "return": Count("id", filter=Q(kind=OrderKind.RETURN)),
+        "exchange": Count("id", filter=Q(kind=OrderKind.EXCHANGE)),
+        "repair": Count("id", filter=Q(kind=OrderKind.REPAIR)),
+        "paid_repair": Count("id", filter=Q(kind=OrderKind.REPAIR, free=False)),
+        "not_fixed": Count("id", filter=Q(outcome=RepairOutcome.NOT_FIXED)),
+        "total": Count("id"),
+    }
+
+    def rows(key: str, label: str):
+        out = []
+        for r in orders.values(key, label).annotate(**counts).order_by("-total", key)[:top]:
+            out.append(
+                {
+                    "code": r[key] or "",
+                    "label": r[label] or "—",
+                    **{k: r[k] for k in counts},
+                }
+            )
+        return out
+
+    failed = (
+        scoped.filter(kind=OrderKind.REPAIR, outcome=RepairOutcome.NOT_FIXED, created_at__lt=p.end)
+        .values("purchase_id")
+        .annotate(n=Count("id"), last=Max("created_at"))
+        .filter(n__gte=2, last__gte=p.start, purchase_id__isnull=False)
+    )
+    wait = orders.filter(parts_wait_days__gt=0).aggregate(
+        orders=Count("id"),
+        total=Coalesce(Sum("parts_wait_days"), 0),
+        longest=Max("parts_wait_days"),
+    )
+    return {
+        "by_category": rows("purchase__category__code", "purchase__category__name"),
+        "by_model": rows("purchase__model_name", "purchase__model_name"),
+        "failed_twice": failed.count(),
+        "parts_wait": {
+            "orders": wait["orders"],
+            "average_days": round(wait["total"] / wait["orders"], 1) if wait["orders"] else None,
+            "longest_days": wait["longest"],
+        },
+    }
+
+
+def csat_questions(report: Report) -> list[dict]:
+    """Average score per survey question, of the surveys answered in the period."""
+    p = report.period
+    rows = (
+        SurveyAnswer.objects.filter(
+            report.scope.q("survey__store", "survey__region"),
+            report.filters.q("survey__ticket__"),
+            survey__answered_at__gte=p.start,
+            survey__answered_at__lt=p.end,
+        )
+        .values("question_id", "question__text", "question__text_en", "question__position")
+        .annotate(average=Avg("score"), n=Count("id"))
+        .order_by("question__position", "question_id")
+    )
+    english = (get_language() or "").startswith("en")
+    return [
+        {
+            "code": r["question_id"],
+            "label": (r["question__text_en"] if english and r["question__text_en"] else None)
+            or r["question__text"],
+            "average": round(float(r["average"]), 2),
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def low_scores(report: Report) -> dict:
+    """Surveys answered in the period at or below the low-score threshold, and what their 回访
+    (low-score follow-up calls) came to: still to call, reached, satisfied, unsatisfied, not
+    reached."""
+    p = report.period
+    threshold = FeedbackSettings.current().low_score_threshold
+    low = Survey.objects.filter(
+        report.scope.q(),
+        report.filters.q("ticket__"),
+        answered_at__gte=p.start,
+        answered_at__lt=p.end,
+        csat__lte=threshold,
+    )
+    calls = FollowUp.objects.filter(
+        reason=FollowUpReason.LOW_SCORE, ticket_id__in=low.values("ticket_id")
+    )
+    outcomes = dict(calls.values_list("outcome").annotate(n=Count("id")).order_by())
+    labels = dict(CallOutcome.choices)
+    return {
+        "low": low.count(),
+        "threshold": threshold,
+        "called": calls.count(),
+        "outcomes": [
+            {
+                "code": code or "open",
+                "label": str(labels[code]) if code else _("Still to call"),
+                "count": outcomes.get(code, 0),
+            }
+            for code in ["", *CallOutcome.values]
+        ],
+    }
+
+
+def escalation_detail(report: Report) -> dict:
+    """Escalations in the period by cause, automatic vs manual, and those the rung below could
+    have solved.
+
+    Could have been solved a rung below: a manual escalation after which the ticket was
+    resolved with at most one public reply from staff, and with no 三包 service order and no
+    compensation — the rung above only answered, granting nothing the rung below may not
+    (seed 000: 可以一次解决的反而造成客户升级投诉)."""
+    p = report.period
+    events = TicketEvent.objects.filter(
+        report.ticket_q(), kind=EventKind.ESCALATED, created_at__gte=p.start, created_at__lt=p.end
+    )
+    replies_after = (
+        TicketEvent.objects.filter(
+            ticket=OuterRef("ticket_id"),
+            kind=EventKind.REPLY,
+            public=True,
+            created_at__gt=OuterRef("created_at"),
+        )
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    manual = events.exclude(data__automatic=True).filter(ticket__resolved_at__isnull=False)
+    avoidable = (
+        manual.annotate(after=Coalesce(Subquery(replies_after), 0))
+        .filter(after__lte=1)
+        .exclude(Exists(ServiceOrder.objects.filter(ticket_id=OuterRef("ticket_id"))))
+        .exclude(Exists(Compensation.objects.filter(ticket_id=OuterRef("ticket_id"))))
+    )
+    by_cause = (
+        events.values("data__cause", "data__automatic").annotate(n=Count("id")).order_by("-n")
+    )
+    labels = {
+        "sla_breach": _("Automatic: SLA breached"),
+        "special_case": _("Automatic: special case, straight to the CS department"),
+        "manual": _("Manual: escalated by staff"),
+        "automatic": _("Automatic: by the system"),
+    }
+    return {
+        "by_cause": [
+            {
+                "code": _cause(r),
+                "label": str(labels.get(_cause(r), r["data__cause"])),
+                "automatic": bool(r["data__automatic"]),
+                "count": r["n"],
+            }
+            for r in by_cause
+        ],
+        "manual_resolved": manual.count(),
+        "avoidable": avoidable.count(),
+    }
+
+
+def _cause(row: dict) -> str:
+    return row["data__cause"] or ("automatic" if row["data__automatic"] else "manual")
+
+
+def compensation_reasons(report: Report) -> list[dict]:
+    """Approved compensation in the period by purpose (loss we caused / goodwill) and kind."""
+    p = report.period
+    rows = (
+        Compensation.objects.filter(
+            report.scope.q(),
+            report.filters.q("ticket__"),
+            status=CompensationStatus.APPROVED,
+            requested_at__gte=p.start,
+            requested_at__lt=p.end,
+        )
+        .values("purpose", "kind")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by("-total")
+    )
+    purposes, kinds = dict(CompensationPurpose.choices), dict(CompensationKind.choices)
+    return [
+        {
+            "code": f"{r['purpose']}:{r['kind']}",
+            "label": f"{purposes.get(r['purpose'], r['purpose'])} · {kinds.get(r['kind'], r['kind'])}",
+            "total": str(r["total"]),
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def qa_service_types(report: Report) -> list[dict]:
+    """QA reviews made in the period: per agent, how many were cold, production-line, friendly
+    and quality service (the four service types of the QA scorecard)."""
+    p = report.period
+    counts = {t: Count("id", filter=Q(service_type=t)) for t in ServiceType.values}
+    rows = (
+        QaReview.objects.filter(
+            report.scope.q("store", None),
+            report.filters.q("ticket__"),
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        )
+        .values("agent__username", "agent__staff__display_name")
+        .annotate(total=Count("id"), **counts)
+        .order_by("-total", "agent__username")
+    )
+    return [
+        {
+            "code": r["agent__username"],
+            "label": r["agent__staff__display_name"] or r["agent__username"],
+            "total": r["total"],
+            **{t: r[t] for t in ServiceType.values},
+        }
+        for r in rows
+    ]
+
+
+def breakdowns(report: Report) -> dict:
+    """Every breakdown of the dashboard's second half (GET /api/v1/reports/breakdowns)."""
+    return {
+        "aftersales": aftersales_breakdown(report),
+        "csat_questions": csat_questions(report),
+        "low_scores": low_scores(report),
+        "escalations": escalation_detail(report),
+        "compensation_reasons": compensation_reasons(report),
+        "qa_service_types": qa_service_types(report),
+    }
+
+
 def summary(report: Report) -> dict:
     """The whole picture in one answer (the shape of GET /api/v1/reports/summary)."""
     counts = volume_counts(report)
@@ -570,6 +881,23 @@ def summary(report: Report) -> dict:
         "aftersales": aftersales(report),
         "compensation": compensation(report),
     }
+
+
+def week_numbers(scope: Scope, start: datetime.date) -> dict:
+    """The headline numbers of one week (Monday ``start`` to Sunday): the landing strip and the
+    weekly report compare this week's with last week's."""
+    r = Report(scope, Period(start, start + datetime.timedelta(days=6)))
+    counts = volume_counts(r)
+    return {
+        **counts,
+        "on_time_rate": first_response(r)["on_time_rate"],
+        "fcr_rate": fcr(r)["rate"],
+        "csat": csat(r)["average"],
+    }
+
+
+def monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
 
 
 # --------------------------------------------------------------------------- ticket list export

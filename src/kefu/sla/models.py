@@ -281,6 +281,10 @@ class SlaClock(models.Model):
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # Business time (seconds, on the clock's calendar, pauses left out) from start to stop:
+    # written once when the clock stops, so reports take medians of a column, never walk the
+    # calendar per row.
+    business_seconds = models.PositiveIntegerField(null=True, blank=True)
     # The breach is to climb one rung: set by the sweep, cleared by the escalation task.
     escalation_pending = models.BooleanField(default=False)
     escalated_at = models.DateTimeField(null=True, blank=True)

@@ -178,6 +178,12 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["sla_due", "id"], name="ticket_sla_due"),
             models.Index(fields=["store", "sla_due", "id"], name="ticket_store_sla_due"),
+            # Reports (kefu.analytics): tickets opened / resolved in a period, chain or store.
+            models.Index(fields=["created_at"], name="ticket_created"),
+            models.Index(fields=["store", "created_at"], name="ticket_store_created"),
+            models.Index(fields=["region", "created_at"], name="ticket_region_created"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved"),
+            models.Index(fields=["store", "resolved_at"], name="ticket_store_resolved"),
         ]
 
     def __str__(self):
@@ -230,7 +236,11 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["ticket", "id"], name="event_ticket")]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="event_ticket"),
+            # Reports: escalations and reopenings in a period.
+            models.Index(fields=["kind", "created_at"], name="event_kind_created"),
+        ]
 
     def __str__(self):
         return f"{self.ticket_id} {self.kind}"

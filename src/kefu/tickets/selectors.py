@@ -1,8 +1,10 @@
 """Reads of tickets: queues, search and the ticket page, always within the reader's scope."""
 
+import datetime
 import re
 
 from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.utils import timezone
 
 from kefu import search
 from kefu.customers.models import Customer
@@ -28,6 +30,10 @@ def _visits():
     # Field visits point at tickets from the aftersales app above; reach them through the
     # Ticket.field_visits relation rather than importing aftersales.
     return Ticket._meta.get_field("field_visits").related_model
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
 def assigned_jobs(user, staff) -> Q:
@@ -58,9 +64,26 @@ def ticket_queue(
     q=None,
     customer_id=None,
     sort="newest",
+    channel=None,
+    priority=None,
+    region=None,
+    opened_from=None,
+    opened_to=None,
 ) -> QuerySet:
-    """The tickets a user's queue shows, filtered and sorted in the database."""
+    """The tickets a user's queue shows, filtered and sorted in the database. ``opened_from`` /
+    ``opened_to`` are local dates (inclusive): the reports' drill-down to the tickets behind a
+    number."""
     tickets = tickets_visible_to(user)
+    if channel:
+        tickets = tickets.filter(channel=channel)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    if region:
+        tickets = tickets.filter(region__code=region)
+    if opened_from:
+        tickets = tickets.filter(created_at__gte=_day_start(opened_from))
+    if opened_to:
+        tickets = tickets.filter(created_at__lt=_day_start(opened_to + datetime.timedelta(days=1)))
     if status:
         tickets = tickets.filter(status__in=list(status))
     if type:

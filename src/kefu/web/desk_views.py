@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.analytics import exports as analytics_exports
 from kefu.catalog.models import ProductCategory
 from kefu.customers import datarights
 from kefu.customers import selectors as customer_selectors
@@ -55,6 +56,14 @@ class CappedPaginator(Paginator):
         return self._capped_count
 
 
+def _day(value):
+    """A YYYY-MM-DD query value as a date (None when absent or not a date)."""
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
 @staff_required
 def queue(request):
     if not can(request.user, "tickets.queue"):
@@ -86,7 +95,16 @@ def queue(request):
         escalation_tier=params.get("tier") or None,
         q=params.get("q") or None,
         sort=sort,
+        channel=params.get("channel") or None,
+        priority=params.get("priority") or None,
+        region=params.get("region") or None,
+        opened_from=_day(params.get("from")),
+        opened_to=_day(params.get("to")),
     )
+    if params.get("format") in ("csv", "xlsx"):  # the filtered list as an export
+        if not can(request.user, "analytics.export"):
+            return HttpResponse(_("You may not export reports."), status=403)
+        return analytics_exports.ticket_list_response(request.user, tickets, params["format"])
     count, capped = selectors.capped_count(tickets)
     listing = selectors.with_customer_disclosure(request.user, selectors.for_listing(tickets))
     paginator = CappedPaginator(listing, PAGE_SIZE, count)
@@ -112,6 +130,12 @@ def queue(request):
                 "sort": sort,
                 "view": view_name,
                 "assignee": params.get("assignee", ""),
+                # The reports' drill-down (kept through the filter form as hidden fields).
+                "drill": {
+                    k: params[k]
+                    for k in ("from", "to", "channel", "priority", "region")
+                    if params.get(k)
+                },
             },
             "statuses": Status.choices,
             "types": TicketType.choices,

@@ -55,6 +55,35 @@
       yAxis: { type: "category", data: causes.map(function (r) { return r.label; }) },
       series: [{ type: "bar", data: causes.map(function (r) { return r.count; }) }]
     });
+    var b = data.breakdowns || {};
+    function stacked(id, rows, keys) {
+      draw(id, {
+        tooltip: { trigger: "axis" }, legend: { bottom: 0 },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "category", data: rows.map(function (r) { return r.label; }) },
+        series: keys.map(function (k) {
+          return { name: L[k] || k, type: "bar", stack: "all", data: rows.map(function (r) { return r[k]; }) };
+        })
+      });
+    }
+    function bars(id, rows, key, name) {
+      rows = rows.slice(0, 10).reverse();
+      draw(id, {
+        grid: { left: 10, right: 20, top: 10, bottom: 20, containLabel: true },
+        xAxis: { type: "value" },
+        yAxis: { type: "category", data: rows.map(function (r) { return r.label; }) },
+        series: [{ name: name, type: "bar", data: rows.map(function (r) { return Number(r[key]); }) }]
+      });
+    }
+    if (b.aftersales) {
+      stacked("chart-as-category", b.aftersales.by_category, ["return", "exchange", "repair"]);
+      bars("chart-as-model", b.aftersales.by_model, "total", L.tickets);
+    }
+    if (b.csat_questions) bars("chart-questions", b.csat_questions, "average", L.average);
+    if (b.low_scores) pie("chart-low", b.low_scores.outcomes.filter(function (r) { return r.count; }));
+    if (b.escalations) pie("chart-esc-cause", b.escalations.by_cause);
+    if (b.compensation_reasons) bars("chart-comp", data.compensation.by_store.concat(b.compensation_reasons), "total", L.amount);
+    if (b.qa_service_types) stacked("chart-qa", b.qa_service_types, ["cold", "production_line", "friendly", "quality"]);
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   });
 })();

@@ -1,0 +1,13 @@
+"""Background work of the reports."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from . import services
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="6", minute="0"))
+def send_weekly_reports() -> dict:
+    """Every Monday at 06:00 (Asia/Shanghai), last week's report to each manager: in the desk
+    and by mail. Idempotent per week and manager, so a retried run adds nothing."""
+    return services.weekly_reports()
