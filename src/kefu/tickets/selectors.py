@@ -246,7 +246,7 @@ def find_everything(user, q: str, *, limit: int = 20) -> dict:
     purchases (serial number). Each group only holds what the reader may see."""
     q = (q or "").strip()[:100]
     if not q:
-        return {"tickets": [], "customers": [], "purchases": [], "ticket_count": 0}
+        return {"tickets": [], "customers": [], "purchases": [], "ticket_count": 0, "number": None}
     number = ticket_number(q)
     tickets = ticket_queue(user, q=number or q, sort="newest")
     ticket_count, _capped = capped_count(tickets, cap=limit * 10)
@@ -260,4 +260,5 @@ def find_everything(user, q: str, *, limit: int = 20) -> dict:
         "ticket_count": ticket_count,
         "customers": customers,
         "purchases": purchases,
+        "number": number,
     }

@@ -37,6 +37,8 @@ from .ticket_page import posted_version, run_action, staff_required, ticket_cont
 
 PAGE_SIZE = 25
 BULK_REFUSALS_SHOWN = 20
+# The bulk bar's field that carries each action's value.
+BULK_VALUE_FIELD = {"assign": "assignee", "status": "status", "add_tag": "tag", "remove_tag": "tag"}
 
 
 class LoginView(auth_views.LoginView):
@@ -183,7 +185,7 @@ def queue_bulk(request):
             actor=request.user,
             ticket_ids=form.getlist("ids"),
             action=form.get("action", ""),
-            value=form.get("value", ""),
+            value=form.get(BULK_VALUE_FIELD.get(form.get("action", ""), "value"), ""),
         )
     except KefuError as exc:
         messages.error(request, exc.text())
@@ -273,7 +275,8 @@ def search(request):
             "ticket_count": found["ticket_count"],
             "customers": customers,
             "purchases": purchases,
-            "queue_query": urlencode({"q": q}),
+            "queue_query": urlencode({"q": found["number"] or q}),
+            "by_number": bool(found["number"]),
         },
     )
 

@@ -197,6 +197,8 @@ document.addEventListener("DOMContentLoaded", () => {
       all.indeterminate = picked.length > 0 && picked.length < boxes().length;
     }
     form.querySelectorAll("[data-bulk]").forEach((b) => { b.disabled = picked.length === 0; });
+    const bar = form.querySelector(".bulk-bar");
+    if (bar) bar.classList.toggle("active", picked.length > 0);
   }
   if (all) all.addEventListener("change", () => { boxes().forEach((b) => { b.checked = all.checked; }); update(); });
   form.addEventListener("change", (event) => { if (event.target.name === "ids") update(); });
