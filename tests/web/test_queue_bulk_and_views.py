@@ -41,7 +41,8 @@ def test_a_refused_ticket_is_reported_and_the_others_still_change(desk, chain, u
     services.change_status(actor=users["cs_agent"], ticket=closed, status="closed")
     fresh = open_ticket(chain["stores"]["SH001"], subject="新工单")
     r = desk("cs_agent").post(
-        "/desk/bulk/", {"ids": [closed.pk, fresh.pk], "action": "status", "status": "resolved"},
+        "/desk/bulk/",
+        {"ids": [closed.pk, fresh.pk], "action": "status", "status": "resolved"},
         follow=True,
     )
     html = r.content.decode()
@@ -79,10 +80,14 @@ def test_bulk_tags_add_and_remove_keep_the_other_tags(chain, users):
     a = open_ticket(chain["stores"]["SH001"], tags=["待发票"])
     b = open_ticket(chain["stores"]["SH001"])
     agent = users["cs_agent"]
-    result = services.bulk_apply(actor=agent, ticket_ids=[a.pk, b.pk], action="add_tag", value="加急")
+    result = services.bulk_apply(
+        actor=agent, ticket_ids=[a.pk, b.pk], action="add_tag", value="加急"
+    )
     assert len(result["done"]) == 2
     assert sorted(a.tags.values_list("name", flat=True)) == ["加急", "待发票"]
-    result = services.bulk_apply(actor=agent, ticket_ids=[a.pk, b.pk], action="remove_tag", value="待发票")
+    result = services.bulk_apply(
+        actor=agent, ticket_ids=[a.pk, b.pk], action="remove_tag", value="待发票"
+    )
     assert [t.pk for t in result["done"]] == [a.pk]
     assert result["refused"][0][2].text() == "没有需要修改的内容。"
     assert list(a.tags.values_list("name", flat=True)) == ["加急"]
@@ -139,11 +144,18 @@ def test_an_agent_saves_renames_and_deletes_a_view(desk, chain, users):
     client = desk("cs_agent")
     r = client.post(
         "/desk/views/",
-        {"name": "上海紧急", "filters": "store=SH001&status=new&status=open&sort=priority&page=3&x=1"},
+        {
+            "name": "上海紧急",
+            "filters": "store=SH001&status=new&status=open&sort=priority&page=3&x=1",
+        },
     )
     view = SavedView.objects.get(owner=users["cs_agent"])
     assert view.filters == {"status": ["new", "open"], "store": "SH001", "sort": "priority"}
-    assert r.status_code == 302 and "store=SH001" in r["Location"] and f"saved={view.pk}" in r["Location"]
+    assert (
+        r.status_code == 302
+        and "store=SH001" in r["Location"]
+        and f"saved={view.pk}" in r["Location"]
+    )
     html = client.get(r["Location"]).content.decode()
     assert "上海紧急" in html and 'aria-current="page"' in html
     assert "上海紧急" not in desk("cs_manager").get("/desk/").content.decode()
@@ -190,12 +202,20 @@ def test_search_finds_closed_and_resolved_tickets_by_number(desk, chain, users):
     resolved = open_ticket(chain["stores"]["SH001"], subject="空调异响")
     services.change_status(actor=users["cs_agent"], ticket=resolved, status="resolved")
     client = desk("staff_sh001")
-    for q in (closed.number, closed.number.lower(), closed.number[3:], closed.number.replace("-", "")[2:]):
+    for q in (
+        closed.number,
+        closed.number.lower(),
+        closed.number[3:],
+        closed.number.replace("-", "")[2:],
+    ):
         html = client.get("/desk/search/", {"q": q}).content.decode()
         assert "洗衣机漏水" in html, q
     assert "空调异响" in client.get("/desk/search/", {"q": resolved.number}).content.decode()
     # Outside the reader's scope: nothing.
-    assert "洗衣机漏水" not in desk("staff_bj001").get("/desk/search/", {"q": closed.number}).content.decode()
+    assert (
+        "洗衣机漏水"
+        not in desk("staff_bj001").get("/desk/search/", {"q": closed.number}).content.decode()
+    )
 
 
 def test_search_finds_customers_by_pinyin_in_scope_masked(desk, chain):

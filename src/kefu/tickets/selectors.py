@@ -221,9 +221,7 @@ def saved_views_for(user) -> QuerySet:
 def get_own_view(user, view_id) -> SavedView:
     """One of the user's own views (only the owner renames or deletes); NotFound otherwise."""
     view = (
-        SavedView.objects.filter(pk=view_id, owner=user).first()
-        if str(view_id).isdigit()
-        else None
+        SavedView.objects.filter(pk=view_id, owner=user).first() if str(view_id).isdigit() else None
     )
     if view is None:
         raise NotFound()

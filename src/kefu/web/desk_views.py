@@ -193,9 +193,7 @@ def queue_bulk(request):
     if result["done"]:
         messages.success(
             request,
-            ngettext(
-                "%(count)s ticket changed.", "%(count)s tickets changed.", len(result["done"])
-            )
+            ngettext("%(count)s ticket changed.", "%(count)s tickets changed.", len(result["done"]))
             % {"count": len(result["done"])},
         )
     refused = result["refused"]
@@ -239,7 +237,9 @@ def view_save(request):
 @staff_required
 def view_rename(request, pk):
     try:
-        view = services.rename_view(actor=request.user, view_id=pk, name=request.POST.get("name", ""))
+        view = services.rename_view(
+            actor=request.user, view_id=pk, name=request.POST.get("name", "")
+        )
     except NotFound:
         raise
     except KefuError as exc:
@@ -265,7 +265,9 @@ def search(request):
     q = request.GET.get("q", "").strip()
     found = selectors.find_everything(request.user, q)
     customers = [(c, customer_selectors.shown(request.user, c)) for c in found["customers"]]
-    purchases = [(p, customer_selectors.shown(request.user, p.customer)) for p in found["purchases"]]
+    purchases = [
+        (p, customer_selectors.shown(request.user, p.customer)) for p in found["purchases"]
+    ]
     return render(
         request,
         "desk/search.html",

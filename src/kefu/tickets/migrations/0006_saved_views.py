@@ -6,33 +6,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_outlet_roles'),
-        ('tickets', '0005_idempotency_request_hash'),
+        ("org", "0002_outlet_roles"),
+        ("tickets", "0005_idempotency_request_hash"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SavedView',
+            name="SavedView",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='name')),
-                ('filters', models.JSONField(blank=True, default=dict)),
-                ('shared', models.BooleanField(default=False, verbose_name='shared with colleagues')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_views', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.region')),
-                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="name")),
+                ("filters", models.JSONField(blank=True, default=dict)),
+                (
+                    "shared",
+                    models.BooleanField(default=False, verbose_name="shared with colleagues"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_views",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.region",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'saved view',
-                'verbose_name_plural': 'saved views',
-                'ordering': ['name', 'id'],
-                'indexes': [models.Index(fields=['shared', 'store', 'region'], name='saved_view_shared')],
-                'constraints': [models.UniqueConstraint(fields=('owner', 'name'), name='saved_view_owner_name')],
+                "verbose_name": "saved view",
+                "verbose_name_plural": "saved views",
+                "ordering": ["name", "id"],
+                "indexes": [
+                    models.Index(fields=["shared", "store", "region"], name="saved_view_shared")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("owner", "name"), name="saved_view_owner_name")
+                ],
             },
         ),
     ]

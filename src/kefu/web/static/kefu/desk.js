@@ -191,7 +191,7 @@ document.addEventListener("DOMContentLoaded", () => {
   function update() {
     const picked = boxes().filter((b) => b.checked);
     boxes().forEach((b) => b.closest("tr").classList.toggle("picked", b.checked));
-    if (count) count.textContent = picked.length ? count.dataset.some.replace("%n", picked.length) : count.dataset.none;
+    if (count) count.textContent = picked.length ? count.dataset.some.replace("{n}", picked.length) : count.dataset.none;
     if (all) {
       all.checked = picked.length > 0 && picked.length === boxes().length;
       all.indeterminate = picked.length > 0 && picked.length < boxes().length;
