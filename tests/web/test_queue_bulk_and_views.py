@@ -220,11 +220,16 @@ def test_search_finds_closed_and_resolved_tickets_by_number(desk, chain, users):
 
 def test_search_finds_customers_by_pinyin_in_scope_masked(desk, chain):
     liu = CustomerFactory(name="刘伟", phone="13987654321", home_store=chain["stores"]["SH001"])
-    open_ticket(chain["stores"]["SH001"], customer=liu)
+    open_ticket(chain["stores"]["SH001"], customer=liu, subject="热水器不出热水")
     client = desk("staff_sh001")
     for q in ("liuwei", "lw", "LiuWei", "刘"):
         html = client.get("/desk/search/", {"q": q}).content.decode()
         assert 'data-testid="search-customer"' in html and "刘伟" in html, q
+        # Their tickets too, though no ticket's words are in pinyin.
+        tickets = html.split('data-testid="search-tickets"')[1].split(
+            'data-testid="search-customers"'
+        )[0]
+        assert "热水器不出热水" in tickets, q
         assert "139****4321" in html and "13987654321" not in html
     assert "刘伟" not in desk("staff_bj001").get("/desk/search/", {"q": "liuwei"}).content.decode()
     assert PiiReveal.objects.count() == 0

@@ -246,12 +246,19 @@ def find_everything(user, q: str, *, limit: int = 20) -> dict:
     if not q:
         return {"tickets": [], "customers": [], "purchases": [], "ticket_count": 0, "number": None}
     number = ticket_number(q)
+    customers = [] if number else list(with_disclosure(user, search_customers(user, q))[:limit])
     tickets = ticket_queue(user, q=number or q, sort="newest")
     ticket_count, _capped = capped_count(tickets, cap=limit * 10)
+    if not ticket_count and customers:
+        # A name typed in pinyin (liuwei, lw) or in part (刘) matches no ticket's words: show
+        # the tickets of the customers it found instead.
+        tickets = ticket_queue(user, sort="newest").filter(
+            customer_id__in=[c.pk for c in customers]
+        )
+        ticket_count, _capped = capped_count(tickets, cap=limit * 10)
     found = list(with_customer_disclosure(user, for_listing(tickets))[:limit])
     for t in found:
         t.customer_shown = customer_shown(user, t)
-    customers = [] if number else list(with_disclosure(user, search_customers(user, q))[:limit])
     purchases = [] if number else list(purchases_by_serial(user, q)[:limit])
     return {
         "tickets": found,

@@ -93,6 +93,7 @@ def queue(request):
     query = params.copy()
     query.pop("page", None)
     here = request.get_full_path()
+    saved = _saved_views(request.user, params)
     return render(
         request,
         "desk/queue.html",
@@ -116,7 +117,8 @@ def queue(request):
             "tiers": Tier.choices,
             "stores": stores_for(request.user),
             "here": here,
-            "saved_views": _saved_views(request.user, params),
+            "saved_views": saved,
+            "active_view": next((v["view"] for v in saved if v["active"]), None),
             "current_filters": selectors.queue_filters(params),
             "may_share": can(request.user, "tickets.views.share"),
             "bulk": _bulk_choices(request.user),
@@ -167,7 +169,8 @@ def _bulk_choices(user) -> dict:
         "may_assign": may_assign,
         "may_take": can(user, "tickets.assign_self"),
         "colleagues": colleagues,
-        "statuses": Status.choices,
+        # A ticket never becomes "new" again: the bulk bar offers the statuses one moves to.
+        "statuses": [(v, label) for v, label in Status.choices if v != Status.NEW],
     }
 
 
