@@ -54,6 +54,23 @@ def test_a_refused_ticket_is_reported_and_the_others_still_change(desk, chain, u
     assert events(closed, EventKind.STATUS) == 1  # only the close itself
 
 
+def test_a_workflow_check_refuses_one_ticket_in_chinese(chain, users):
+    complaint = open_ticket(chain["stores"]["SH001"], type="complaint", subject="服务态度差")
+    fault = open_ticket(chain["stores"]["SH001"])
+    result = services.bulk_apply(
+        actor=users["cs_agent"],
+        ticket_ids=[complaint.pk, fault.pk],
+        action="status",
+        value="resolved",
+    )
+    assert [t.pk for t in result["done"]] == [fault.pk]
+    ((pk, number, exc),) = result["refused"]
+    assert (pk, number) == (complaint.pk, complaint.number)
+    assert "根本原因" in exc.text() or "根因" in exc.text(), exc.text()
+    complaint.refresh_from_db()
+    assert complaint.status == "new"
+
+
 def test_tickets_outside_the_scope_are_not_found_and_unchanged(desk, chain):
     elsewhere = open_ticket(chain["stores"]["BJ001"])
     r = desk("staff_sh001").post(
