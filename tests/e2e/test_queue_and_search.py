@@ -67,7 +67,10 @@ def test_bulk_assign_two_tickets_from_the_queue(page, chain, users):
         assert t.events.filter(kind=EventKind.ASSIGNED).count() == 1
     c.refresh_from_db()
     assert c.assignee is None
-    # Select-all from the keyboard: the box takes Space.
+    # From the keyboard: x on a ticket's link selects it; Space on 全选本页 selects them all.
+    page.focus(f"a:text('{c.number}')")
+    page.keyboard.press("x")
+    expect(page.locator("[data-testid=bulk-count]")).to_have_text("已选 1 张")
     page.focus("[data-testid=bulk-all]")
     page.keyboard.press("Space")
     expect(page.locator("[data-testid=bulk-count]")).to_have_text("已选 3 张")

@@ -203,6 +203,15 @@ document.addEventListener("DOMContentLoaded", () => {
   if (all) all.addEventListener("change", () => { boxes().forEach((b) => { b.checked = all.checked; }); update(); });
   form.addEventListener("change", (event) => { if (event.target.name === "ids") update(); });
   form.addEventListener("keydown", (event) => {
+    // "x" on a ticket's link selects or unselects that ticket (Tab through the queue, x, x …).
+    const row = event.key === "x" && event.target.matches && event.target.matches("a") && event.target.closest("tr");
+    const box = row && row.querySelector("input[name=ids]");
+    if (box) {
+      event.preventDefault();
+      box.checked = !box.checked;
+      update();
+      return;
+    }
     const target = event.target.closest && event.target.closest("[data-enter-clicks]");
     if (target && event.key === "Enter") {
       event.preventDefault();
