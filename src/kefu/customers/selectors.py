@@ -216,3 +216,16 @@ def reveal_contact(user, customer: Customer, *, context: str) -> dict:
         user=user, customer=customer, fields="phone,address", context=context[:100]
     )
     return {"phone": customer.phone or "", "address": customer.address, "email": customer.email}
+
+
+def purchases_by_serial(user, serial: str) -> QuerySet:
+    """Purchases the user may see with this serial number (as typed, or in capitals)."""
+    serial = (serial or "").strip()
+    if not serial or len(serial) > 60 or " " in serial:
+        return Purchase.objects.none()
+    return (
+        purchases_visible_to(user)
+        .filter(serial__in={serial, serial.upper()})
+        .select_related("store", "category", "customer")
+        .order_by("-sale_date", "-id")
+    )

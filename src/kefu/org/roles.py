@@ -106,6 +106,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "tickets.attach": DESK | {Role.TECHNICIAN},
     "tickets.assign": DISPATCHERS,
     "tickets.assign_self": frozenset({Role.STORE_STAFF, Role.TECHNICIAN}),
+    # share a saved queue view with the store, the region or (CS department) the chain
+    "tickets.views.share": MANAGERS,
     # customers: look up customers (name and what they bought where); see their full contact
     # data (mobile, e-mail, address: every look is audited); record customers and purchases;
     # the customer's data rights under PIPL: export everything held, erase (anonymise).

@@ -479,3 +479,44 @@ def attachment_response(attachment):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+class BulkIn(Strict):
+    ids: list[int] = Field(max_length=services.BULK_MAX)
+    action: Literal[tuple(services.BULK_ACTIONS)]  # type: ignore[valid-type]
+    value: str | None = Field(
+        None,
+        max_length=150,
+        description="assign: a username (null: back to the rung's queue); status: the new "
+        "status; add_tag / remove_tag: the tag",
+    )
+
+
+class BulkRefusal(Schema):
+    id: int
+    number: str | None
+    code: str
+    detail: str
+
+
+class BulkOut(Schema):
+    done: list[int]
+    refused: list[BulkRefusal]
+
+
+@router.post(
+    "/bulk",
+    response={200: BulkOut, **ERRORS},
+    summary="One action on many tickets (each ticket its own transaction; refusals listed)",
+)
+def bulk(request, payload: BulkIn):
+    result = services.bulk_apply(
+        actor=request.auth, ticket_ids=payload.ids, action=payload.action, value=payload.value
+    )
+    return {
+        "done": [t.pk for t in result["done"]],
+        "refused": [
+            {"id": pk, "number": number, "code": exc.code, "detail": exc.text()}
+            for pk, number, exc in result["refused"]
+        ],
+    }

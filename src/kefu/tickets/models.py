@@ -289,3 +289,38 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class SavedView(models.Model):
+    """A named set of queue filters (已保存的视图). An agent's own; a manager may share one with
+    where they work: their store, their region, or (CS department) the whole chain."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=40)
+    # The queue's filters, e.g. {"status": ["new"], "store": "SH001", "sort": "due"}.
+    filters = models.JSONField(default=dict, blank=True)
+    shared = models.BooleanField(_("shared with colleagues"), default=False)
+    # Where a shared view is seen: the owner's store, else their region, else (both empty) the
+    # whole chain. Kept from the owner's profile when the view is saved.
+    store = models.ForeignKey(
+        "org.Store", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "org.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_owner_name")
+        ]
+        indexes = [models.Index(fields=["shared", "store", "region"], name="saved_view_shared")]
+
+    def __str__(self):
+        return self.name

@@ -9,11 +9,17 @@ from django.utils import timezone
 from kefu import search
 from kefu.customers.models import Customer
 from kefu.customers.names import normalise_mobile
-from kefu.customers.selectors import on_file_condition, shown
+from kefu.customers.selectors import (
+    on_file_condition,
+    purchases_by_serial,
+    search_customers,
+    shown,
+    with_disclosure,
+)
 from kefu.errors import NotFound
 from kefu.org.selectors import scope_filter, staff_of
 
-from .models import Ticket, TicketEvent
+from .models import SavedView, Status, Ticket, TicketEvent
 
 NUMBER = re.compile(r"^KF-\d{8}-\d{6}$", re.IGNORECASE)
 SORTS = {
@@ -195,3 +201,92 @@ def customer_history(user, customer_id, *, exclude_id=None, limit=10) -> QuerySe
     if exclude_id:
         tickets = tickets.exclude(pk=exclude_id)
     return tickets[:limit]
+
+
+# ------------------------------------------------------------------ saved queue views
+# The queue filters a saved view keeps; everything else in the query string is dropped.
+VIEW_FILTERS = ("view", "status", "type", "store", "tier", "assignee", "q", "sort")
+
+
+def queue_filters(params) -> dict:
+    """The queue's filters out of a query string (QueryDict or dict): status is a list."""
+    out = {}
+    for key in VIEW_FILTERS:
+        if key == "status":
+            values = params.getlist(key) if hasattr(params, "getlist") else params.get(key, [])
+            values = [values] if isinstance(values, str) else list(values or [])
+            values = [v for v in values if v in Status.values]
+            if values:
+                out[key] = values
+        else:
+            value = str(params.get(key) or "").strip()[:100]
+            if value:
+                out[key] = value
+    return out
+
+
+def saved_views_for(user) -> QuerySet:
+    """The user's own views and those shared where the user works (store, region, chain)."""
+    staff = staff_of(user)
+    if staff is None:
+        return SavedView.objects.none()
+    region_id = staff.region_id or (staff.store.region_id if staff.store_id else None)
+    where_shared = Q(store__isnull=True, region__isnull=True)
+    if staff.store_id:
+        where_shared |= Q(store_id=staff.store_id)
+    if region_id:
+        where_shared |= Q(store__isnull=True, region_id=region_id)
+    return SavedView.objects.filter(Q(owner=user) | (Q(shared=True) & where_shared)).order_by(
+        "name", "id"
+    )
+
+
+def get_own_view(user, view_id) -> SavedView:
+    """One of the user's own views (only the owner renames or deletes); NotFound otherwise."""
+    view = (
+        SavedView.objects.filter(pk=view_id, owner=user).first() if str(view_id).isdigit() else None
+    )
+    if view is None:
+        raise NotFound()
+    return view
+
+
+# ------------------------------------------------------------------ the top bar's search
+_NUMBER_LOOSE = re.compile(r"^(?:KF)?[\s-]*(\d{8})[\s-]*(\d{6})$", re.IGNORECASE)
+
+
+def ticket_number(q: str) -> str | None:
+    """A ticket number however it was typed (kf-20261203-000012, 20261203000012 …), or None."""
+    match = _NUMBER_LOOSE.match((q or "").strip())
+    return f"KF-{match[1]}-{match[2]}" if match else None
+
+
+def find_everything(user, q: str, *, limit: int = 20) -> dict:
+    """The top bar's search, grouped: tickets (by number in every status, by the customer's
+    mobile, by words), customers (name, pinyin or initials, mobile, its last four digits) and
+    purchases (serial number). Each group only holds what the reader may see."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return {"tickets": [], "customers": [], "purchases": [], "ticket_count": 0, "number": None}
+    number = ticket_number(q)
+    customers = [] if number else list(with_disclosure(user, search_customers(user, q))[:limit])
+    tickets = ticket_queue(user, q=number or q, sort="newest")
+    ticket_count, _capped = capped_count(tickets, cap=limit * 10)
+    if not ticket_count and customers:
+        # A name typed in pinyin (liuwei, lw) or in part (刘) matches no ticket's words: show
+        # the tickets of the customers it found instead.
+        tickets = ticket_queue(user, sort="newest").filter(
+            customer_id__in=[c.pk for c in customers]
+        )
+        ticket_count, _capped = capped_count(tickets, cap=limit * 10)
+    found = list(with_customer_disclosure(user, for_listing(tickets))[:limit])
+    for t in found:
+        t.customer_shown = customer_shown(user, t)
+    purchases = [] if number else list(purchases_by_serial(user, q)[:limit])
+    return {
+        "tickets": found,
+        "ticket_count": ticket_count,
+        "customers": customers,
+        "purchases": purchases,
+        "number": number,
+    }

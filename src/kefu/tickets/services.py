@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu import clean, search
 from kefu.customers.models import Customer, Purchase
 from kefu.customers.selectors import purchases_of
-from kefu.errors import Conflict, Forbidden, InvalidInput
+from kefu.errors import Conflict, Forbidden, InvalidInput, KefuError, NotFound
 from kefu.org.models import Store
 from kefu.org.roles import LADDER, Tier, holds_rung, next_tier, tier_of
 from kefu.org.selectors import can, staff_of, store_in_scope, stores_for
@@ -27,13 +27,14 @@ from .models import (
     EventKind,
     IdempotencyKey,
     Priority,
+    SavedView,
     Status,
     Tag,
     Ticket,
     TicketEvent,
     TicketType,
 )
-from .selectors import assigned_jobs, tickets_visible_to
+from .selectors import assigned_jobs, get_own_view, queue_filters, tickets_visible_to
 from .timeline import lock_ticket, record_event, save_ticket
 
 MAX_BODY = 20_000
@@ -614,3 +615,118 @@ def add_attachment(
         attachment.save()
         save_ticket(locked)
     return attachment
+
+
+@transaction.atomic
+def change_tags(
+    *, actor, ticket: Ticket, add=(), remove=(), expected_version: int | None = None
+) -> Ticket:
+    """Add and remove tags, leaving the others as they are (the queue's bulk tag action)."""
+    _require(actor, "tickets.status", ticket)
+    locked = lock_ticket(ticket, expected_version)
+    before = sorted(locked.tags.values_list("name", flat=True))
+    dropped = {n.strip() for n in remove or () if n and n.strip()}
+    kept = [n for n in before if n not in dropped]
+    tag_objs = _tags([*kept, *(add or ())])
+    after = sorted(t.name for t in tag_objs)
+    if before == after:
+        raise Conflict(_("Nothing to change."))
+    locked.tags.set(tag_objs)
+    record_event(locked, EventKind.UPDATED, actor, touch=False, changes={"tags": [before, after]})
+    save_ticket(locked)
+    return locked
+
+
+# ------------------------------------------------------------------ bulk actions on the queue
+# Each ticket is its own transaction: one ticket the workflow refuses (already resolved, a repair
+# order still open, a colleague who cannot see that store) does not undo the others, and the
+# agent is told which tickets were refused and why. Tickets outside the actor's scope are
+# reported as not found, like a single ticket would be.
+BULK_ACTIONS = ("assign", "status", "add_tag", "remove_tag")
+BULK_MAX = 100
+
+
+def bulk_apply(*, actor, ticket_ids, action: str, value: str | None) -> dict:
+    """Apply one action to many tickets, each through its own service call and transaction.
+
+    Returns ``{"done": [ticket, …], "refused": [(ticket_id, number or None, KefuError), …]}``."""
+    if action not in BULK_ACTIONS:
+        raise InvalidInput(_("%(field)s: choose what to do with the tickets."), field="action")
+    ids = list(dict.fromkeys(int(i) for i in ticket_ids if str(i).isdigit()))
+    if not ids:
+        raise InvalidInput(_("%(field)s: choose at least one ticket."), field="ids")
+    if len(ids) > BULK_MAX:
+        raise InvalidInput(
+            _("%(field)s: at most %(max)s tickets at a time."), field="ids", max=BULK_MAX
+        )
+    value = (value or "").strip()
+    if action == "status":
+        clean.choice(value, Status, "status")
+    elif action in ("add_tag", "remove_tag"):
+        value = clean.text(value.replace("，", ",").strip(" ,"), "tag", max_length=40)
+    elif action == "assign" and value:
+        _colleague(value)  # an unknown colleague is refused once, not per ticket
+    visible = {t.pk: t for t in tickets_visible_to(actor).filter(pk__in=ids)}
+    done, refused = [], []
+    for pk in ids:
+        ticket = visible.get(pk)
+        if ticket is None:
+            refused.append((pk, None, NotFound()))
+            continue
+        try:
+            if action == "assign":
+                done.append(assign(actor=actor, ticket=ticket, assignee=value or None))
+            elif action == "status":
+                done.append(change_status(actor=actor, ticket=ticket, status=value))
+            elif action == "add_tag":
+                done.append(change_tags(actor=actor, ticket=ticket, add=[value]))
+            else:
+                done.append(change_tags(actor=actor, ticket=ticket, remove=[value]))
+        except KefuError as exc:
+            refused.append((pk, ticket.number, exc))
+    return {"done": done, "refused": refused}
+
+
+# ------------------------------------------------------------------ saved queue views
+def _view_name(name: str) -> str:
+    return clean.text(name, "name", max_length=40)
+
+
+@transaction.atomic
+def save_view(*, actor, name: str, filters: dict, shared: bool = False) -> SavedView:
+    """Save the queue's filters under a name (the same name again replaces its filters)."""
+    staff = staff_of(actor)
+    if staff is None:
+        raise Forbidden(_("Your role may not do this on a ticket."))
+    name = _view_name(name)
+    if shared and not can(actor, "tickets.views.share"):
+        raise Forbidden(_("Only managers share a view with colleagues."))
+    store = staff.store if staff.scope == "store" else None
+    region = staff.region if staff.scope == "region" else None
+    view, _created = SavedView.objects.update_or_create(
+        owner=actor,
+        name=name,
+        defaults={
+            "filters": queue_filters(filters),
+            "shared": bool(shared),
+            "store": store if shared else None,
+            "region": region if shared else None,
+        },
+    )
+    return view
+
+
+@transaction.atomic
+def rename_view(*, actor, view_id, name: str) -> SavedView:
+    view = get_own_view(actor, view_id)
+    name = _view_name(name)
+    if name != view.name and SavedView.objects.filter(owner=actor, name=name).exists():
+        raise Conflict(_("You already have a view called “%(name)s”."), name=name)
+    view.name = name
+    view.save(update_fields=["name", "updated_at"])
+    return view
+
+
+@transaction.atomic
+def delete_view(*, actor, view_id) -> None:
+    get_own_view(actor, view_id).delete()

@@ -8,10 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kefu.analytics import exports as analytics_exports
@@ -27,7 +31,8 @@ from kefu.customers.services import (
 )
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.knowledge import services as knowledge_services
-from kefu.org.roles import Tier
+from kefu.org.models import Staff
+from kefu.org.roles import ROLE_TIER, Role, Tier
 from kefu.org.selectors import can, staff_of, stores_for
 from kefu.tickets import selectors, services
 from kefu.tickets.api import attachment_response
@@ -37,6 +42,9 @@ from . import presence
 from .ticket_page import nav_links, posted_version, run_action, staff_required, ticket_context
 
 PAGE_SIZE = 25
+BULK_REFUSALS_SHOWN = 20
+# The bulk bar's field that carries each action's value.
+BULK_VALUE_FIELD = {"assign": "assignee", "status": "status", "add_tag": "tag", "remove_tag": "tag"}
 
 
 class LoginView(auth_views.LoginView):
@@ -113,6 +121,8 @@ def queue(request):
         t.customer_shown = selectors.customer_shown(request.user, t)
     query = params.copy()
     query.pop("page", None)
+    here = request.get_full_path()
+    saved = _saved_views(request.user, params)
     return render(
         request,
         "desk/queue.html",
@@ -141,6 +151,172 @@ def queue(request):
             "types": TicketType.choices,
             "tiers": Tier.choices,
             "stores": stores_for(request.user),
+            "here": here,
+            "saved_views": saved,
+            "active_view": next((v["view"] for v in saved if v["active"]), None),
+            "current_filters": selectors.queue_filters(params),
+            "may_share": can(request.user, "tickets.views.share"),
+            "bulk": _bulk_choices(request.user),
+        },
+    )
+
+
+def _saved_views(user, params) -> list[dict]:
+    active = params.get("saved", "")
+    out = []
+    for view in selectors.saved_views_for(user).select_related("owner__staff"):
+        query = urlencode({**view.filters, "saved": view.pk}, doseq=True)
+        out.append(
+            {
+                "view": view,
+                "url": f"{reverse('desk:queue')}?{query}",
+                "active": str(view.pk) == active,
+                "own": view.owner_id == user.pk,
+            }
+        )
+    return out
+
+
+def _bulk_choices(user) -> dict:
+    """What the queue's bulk bar offers this user: statuses, and the colleagues to assign to
+    (a store's people and everyone above the stores; only oneself without the assign right)."""
+    staff = staff_of(user)
+    may_assign = can(user, "tickets.assign")
+    colleagues = []
+    if may_assign and staff is not None:
+        found = (
+            Staff.objects.select_related("user", "store")
+            .filter(user__is_active=True)
+            .exclude(role__in=[Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN])
+            .order_by("role", "display_name")
+        )
+        if staff.scope == "store":
+            found = found.filter(Q(store_id=staff.store_id) | ~Q(role__in=list(ROLE_TIER)))
+        elif staff.scope == "region":
+            found = found.filter(
+                Q(store__region_id=staff.region_id)
+                | Q(region_id=staff.region_id)
+                | ~Q(role__in=list(ROLE_TIER))
+            )
+        colleagues = list(found[:200])
+    return {
+        "may": can(user, "tickets.status") or may_assign or can(user, "tickets.assign_self"),
+        "may_assign": may_assign,
+        "may_take": can(user, "tickets.assign_self"),
+        "colleagues": colleagues,
+        # A ticket never becomes "new" again: the bulk bar offers the statuses one moves to.
+        "statuses": [(v, label) for v, label in Status.choices if v != Status.NEW],
+    }
+
+
+@require_POST
+@staff_required
+def queue_bulk(request):
+    """Bulk actions from the queue: each chosen ticket through its service, one transaction per
+    ticket; what was refused is listed with its reason."""
+    form = request.POST
+    back = form.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("desk:queue")
+    try:
+        result = services.bulk_apply(
+            actor=request.user,
+            ticket_ids=form.getlist("ids"),
+            action=form.get("action", ""),
+            value=form.get(BULK_VALUE_FIELD.get(form.get("action", ""), "value"), ""),
+        )
+    except KefuError as exc:
+        messages.error(request, exc.text())
+        return redirect(back)
+    if result["done"]:
+        messages.success(
+            request,
+            ngettext("%(count)s ticket changed.", "%(count)s tickets changed.", len(result["done"]))
+            % {"count": len(result["done"])},
+        )
+    refused = result["refused"]
+    for pk, number, exc in refused[:BULK_REFUSALS_SHOWN]:
+        messages.error(
+            request,
+            _("%(number)s not changed: %(reason)s")
+            % {"number": number or _("Ticket #%(id)s") % {"id": pk}, "reason": exc.text()},
+        )
+    if len(refused) > BULK_REFUSALS_SHOWN:
+        messages.error(
+            request,
+            _("%(count)s more tickets not changed.")
+            % {"count": len(refused) - BULK_REFUSALS_SHOWN},
+        )
+    return redirect(back)
+
+
+@require_POST
+@staff_required
+def view_save(request):
+    """Save the queue's current filters under a name (shared: managers only)."""
+    form = request.POST
+    filters = QueryDict(form.get("filters", ""))
+    try:
+        view = services.save_view(
+            actor=request.user,
+            name=form.get("name", ""),
+            filters=filters,
+            shared=form.get("shared") == "1",
+        )
+    except KefuError as exc:
+        messages.error(request, exc.text())
+        return redirect(f"{reverse('desk:queue')}?{filters.urlencode()}")
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    query = urlencode({**view.filters, "saved": view.pk}, doseq=True)
+    return redirect(f"{reverse('desk:queue')}?{query}")
+
+
+@require_POST
+@staff_required
+def view_rename(request, pk):
+    try:
+        view = services.rename_view(
+            actor=request.user, view_id=pk, name=request.POST.get("name", "")
+        )
+    except NotFound:
+        raise
+    except KefuError as exc:
+        messages.error(request, exc.text())
+        return redirect("desk:queue")
+    messages.success(request, _("View renamed to “%(name)s”.") % {"name": view.name})
+    query = urlencode({**view.filters, "saved": view.pk}, doseq=True)
+    return redirect(f"{reverse('desk:queue')}?{query}")
+
+
+@require_POST
+@staff_required
+def view_delete(request, pk):
+    services.delete_view(actor=request.user, view_id=pk)
+    messages.success(request, _("View deleted."))
+    return redirect("desk:queue")
+
+
+@staff_required
+def search(request):
+    """The top bar's search: tickets (any status), customers (name, pinyin, initials, mobile)
+    and purchases (serial number), each group in the reader's scope, contact data masked."""
+    q = request.GET.get("q", "").strip()
+    found = selectors.find_everything(request.user, q)
+    customers = [(c, customer_selectors.shown(request.user, c)) for c in found["customers"]]
+    purchases = [
+        (p, customer_selectors.shown(request.user, p.customer)) for p in found["purchases"]
+    ]
+    return render(
+        request,
+        "desk/search.html",
+        {
+            "q": q,
+            "tickets": found["tickets"],
+            "ticket_count": found["ticket_count"],
+            "customers": customers,
+            "purchases": purchases,
+            "queue_query": urlencode({"q": found["number"] or q}),
+            "by_number": bool(found["number"]),
         },
     )
 

@@ -179,3 +179,45 @@ document.addEventListener("DOMContentLoaded", () => {
   setInterval(beat, Number(box.dataset.every || 5000));
   window.addEventListener("pagehide", () => beat({ leave: "1" }));
 });
+
+// The queue's bulk bar: select all on the page, count the selected, keep the buttons off while
+// nothing is selected; Enter in the tag box adds the tag (not the form's first button).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("bulk-form");
+  if (!form) return;
+  const all = document.getElementById("bulk-all");
+  const count = document.getElementById("bulk-count");
+  const boxes = () => Array.from(form.querySelectorAll("input[name=ids]"));
+  function update() {
+    const picked = boxes().filter((b) => b.checked);
+    boxes().forEach((b) => b.closest("tr").classList.toggle("picked", b.checked));
+    if (count) count.textContent = picked.length ? count.dataset.some.replace("{n}", picked.length) : count.dataset.none;
+    if (all) {
+      all.checked = picked.length > 0 && picked.length === boxes().length;
+      all.indeterminate = picked.length > 0 && picked.length < boxes().length;
+    }
+    form.querySelectorAll("[data-bulk]").forEach((b) => { b.disabled = picked.length === 0; });
+    const bar = form.querySelector(".bulk-bar");
+    if (bar) bar.classList.toggle("active", picked.length > 0);
+  }
+  if (all) all.addEventListener("change", () => { boxes().forEach((b) => { b.checked = all.checked; }); update(); });
+  form.addEventListener("change", (event) => { if (event.target.name === "ids") update(); });
+  form.addEventListener("keydown", (event) => {
+    // "x" on a ticket's link selects or unselects that ticket (Tab through the queue, x, x …).
+    const row = event.key === "x" && event.target.matches && event.target.matches("a") && event.target.closest("tr");
+    const box = row && row.querySelector("input[name=ids]");
+    if (box) {
+      event.preventDefault();
+      box.checked = !box.checked;
+      update();
+      return;
+    }
+    const target = event.target.closest && event.target.closest("[data-enter-clicks]");
+    if (target && event.key === "Enter") {
+      event.preventDefault();
+      const button = document.getElementById(target.dataset.enterClicks);
+      if (button && !button.disabled) button.click();
+    }
+  });
+  update();
+});
