@@ -256,6 +256,11 @@ KEFU_ATTACHMENT_MAX_BYTES = int(os.environ.get("KEFU_ATTACHMENT_MAX_BYTES", 10 *
 # 1 MB streams to a temporary file instead of memory. Multipart bodies are bounded by
 # kefu.web.middleware.BoundRequestBodyMiddleware (KEFU_ATTACHMENT_MAX_BYTES, 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Raw inbound mail from a mail gateway (POST /api/v1/channels/email/inbound) may be larger than
+# any upload: that one path has its own bound (30 MB by default), read as a stream by the view.
+KEFU_INBOUND_MAIL_MAX_BYTES = int(os.environ.get("KEFU_INBOUND_MAIL_MAX_BYTES", 30 * 1024 * 1024))
+# Paths with their own body bound (bytes) instead of the upload limit; each reads its body itself.
+KEFU_BODY_BOUNDS = {"/api/v1/channels/email/inbound": KEFU_INBOUND_MAIL_MAX_BYTES}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 KEFU_ATTACHMENT_TYPES = {
     "image/jpeg",
