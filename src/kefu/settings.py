@@ -315,6 +315,8 @@ KEFU_ALIYUN_SMS_TEMPLATE_CODES = os.environ.get("KEFU_ALIYUN_SMS_TEMPLATE_CODES"
 KEFU_WECHAT_APPID = os.environ.get("KEFU_WECHAT_APPID", "")
 KEFU_WECHAT_SECRET = os.environ.get("KEFU_WECHAT_SECRET", "")
 KEFU_WECHAT_TOKEN = os.environ.get("KEFU_WECHAT_TOKEN", "")
+# Encrypted mode (安全模式 / 兼容模式): the account's 43-character EncodingAESKey.
+KEFU_WECHAT_AES_KEY = os.environ.get("KEFU_WECHAT_AES_KEY", "")
 KEFU_WECHAT_API_BASE = os.environ.get("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
 KEFU_HOTLINE_SECRET = os.environ.get("KEFU_HOTLINE_SECRET", "")
 # The support mailbox: From / Reply-To of customer mail, and never answered itself (no loops).

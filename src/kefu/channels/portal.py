@@ -63,7 +63,7 @@ def wechat_endpoint(request):
     if request.method != "POST":
         return HttpResponse(status=405)
     try:
-        fields = wechat.parse(request.read(wechat.MAX_XML + 1))
+        fields = wechat.parse(request.read(wechat.MAX_XML + 1), request.GET)
     except InvalidInput:
         return HttpResponse("malformed", status=400, content_type="text/plain")
     try:

@@ -1,5 +1,6 @@
-"""The WeChat Official Account server endpoint (plain-text mode): the signature check of GET
-(the URL verification) and POST (every message), and text / image messages becoming a new ticket
+"""The WeChat Official Account server endpoint (plain-text mode, and encrypted mode with
+KEFU_WECHAT_AES_KEY — see wxcrypt): the signature check of GET (the URL verification) and POST
+(every message), and text / image messages becoming a new ticket
 or a customer message on the customer's open one. A WeChat user is bound to a customer by
 "绑定 <mobile>" and the one-time code sent to that mobile by SMS; until then the openid is a
 customer of its own (never merged by a guess). Answers go back through the customer-service
@@ -24,7 +25,7 @@ from kefu.errors import InvalidInput
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketType
 
-from . import backends, rules
+from . import backends, rules, wxcrypt
 from .inbound import default_store
 from .models import CustomerChannel, Delivery, Medium
 
@@ -45,15 +46,42 @@ def signature_ok(params) -> bool:
     return hmac.compare_digest(expected, params.get("signature", ""))
 
 
-def parse(body: bytes) -> dict:
-    """The message's fields, or InvalidInput (too large, a DTD or entity, not XML)."""
+def _fields(body: bytes) -> dict:
     if len(body) > MAX_XML or b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
         raise InvalidInput("malformed message")
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
         raise InvalidInput("malformed message") from None
-    fields = {child.tag: (child.text or "") for child in root}
+    return {child.tag: (child.text or "") for child in root}
+
+
+def parse(body: bytes, params=None) -> dict:
+    """The message's fields, or InvalidInput (too large, a DTD or entity, not XML, or in
+    encrypted mode a wrong msg_signature, key or AppId). ``params`` is the query: with
+    ``encrypt_type=aes`` the body is the encrypted envelope (安全模式, KEFU_WECHAT_AES_KEY)."""
+    fields = _fields(body)
+    if params is not None and params.get("encrypt_type") == "aes":
+        encrypted = fields.get("Encrypt", "")
+        if not settings.KEFU_WECHAT_AES_KEY or not encrypted:
+            raise InvalidInput("malformed message")
+        if not wxcrypt.signature_ok(
+            settings.KEFU_WECHAT_TOKEN,
+            params.get("timestamp", ""),
+            params.get("nonce", ""),
+            encrypted,
+            params.get("msg_signature", ""),
+        ):
+            raise InvalidInput("bad msg_signature")
+        try:
+            inner = wxcrypt.decrypt(
+                encrypted,
+                encoding_aes_key=settings.KEFU_WECHAT_AES_KEY,
+                appid=settings.KEFU_WECHAT_APPID,
+            )
+        except wxcrypt.CryptError:
+            raise InvalidInput("malformed message") from None
+        fields = _fields(inner)
     if not fields.get("FromUserName") or not fields.get("MsgType"):
         raise InvalidInput("malformed message")
     return fields
