@@ -318,6 +318,9 @@ KEFU_WECHAT_TOKEN = os.environ.get("KEFU_WECHAT_TOKEN", "")
 # Encrypted mode (安全模式 / 兼容模式): the account's 43-character EncodingAESKey.
 KEFU_WECHAT_AES_KEY = os.environ.get("KEFU_WECHAT_AES_KEY", "")
 KEFU_WECHAT_API_BASE = os.environ.get("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
+# Template ids of the account's template messages, JSON {"visit_booked": "<template_id>", …},
+# over the placeholders in channels/data/rules.v1.json → wechat_templates.
+KEFU_WECHAT_TEMPLATE_IDS = os.environ.get("KEFU_WECHAT_TEMPLATE_IDS", "")
 KEFU_HOTLINE_SECRET = os.environ.get("KEFU_HOTLINE_SECRET", "")
 # The support mailbox: From / Reply-To of customer mail, and never answered itself (no loops).
 KEFU_SUPPORT_EMAIL = os.environ.get("KEFU_SUPPORT_EMAIL", "")

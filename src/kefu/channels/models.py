@@ -71,6 +71,9 @@ class CustomerChannel(models.Model):
     channel = models.CharField(max_length=10, choices=Medium.choices)
     address = models.CharField(max_length=254, blank=True)
     opted_out = models.BooleanField(default=False)
+    # WeChat: when the customer last wrote to the account. Customer-service messages are
+    # accepted only within 48 hours of it; later notices go as template messages.
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -211,7 +211,7 @@ def send_delivery(delivery_id: int) -> str:
             "delivery %s %s via %s (attempt %s)%s",
             delivery.pk,
             delivery.status,
-            name,
+            delivery.backend,
             delivery.attempts,
             f": {delivery.error}" if delivery.error else "",
         )

@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from kefu.customers.models import Customer
 from kefu.customers.names import mask_phone, normalise_mobile
@@ -92,7 +93,9 @@ def _customer_for(openid: str) -> Customer:
     if row is not None:
         return row.customer
     customer = Customer.objects.create(name="微信用户", phone=None)
-    CustomerChannel.objects.create(customer=customer, channel=Medium.WECHAT, address=openid)
+    CustomerChannel.objects.create(
+        customer=customer, channel=Medium.WECHAT, address=openid, last_inbound_at=timezone.now()
+    )
     return customer
 
 
@@ -148,7 +151,7 @@ def _bind_confirm(openid: str, code: str) -> str | None:
         CustomerChannel.objects.update_or_create(
             customer_id=pending["customer"],
             channel=Medium.WECHAT,
-            defaults={"address": openid, "opted_out": False},
+            defaults={"address": openid, "opted_out": False, "last_inbound_at": timezone.now()},
         )
     return "bound"
 
@@ -161,6 +164,10 @@ def take_in(fields: dict) -> tuple[str, Ticket | None]:
     # WeChat retries a message three times when we are slow: take each MsgId once.
     if not cache.add(f"channels:wx-msg:{msg_id}", 1, timeout=3600):
         return "duplicate", None
+    # Any message or event from the user opens WeChat's 48-hour customer-service window.
+    CustomerChannel.objects.filter(channel=Medium.WECHAT, address=openid).update(
+        last_inbound_at=timezone.now()
+    )
     if kind == "text":
         text = (fields.get("Content") or "").strip()[:2000]
         if match := BIND.match(text):
