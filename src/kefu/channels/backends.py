@@ -297,6 +297,12 @@ def email_send(delivery) -> str:
         headers["References"] = reply_to_id
     if settings.KEFU_SUPPORT_EMAIL:
         headers["Reply-To"] = settings.KEFU_SUPPORT_EMAIL
+    if delivery.params.get("optout"):
+        # RFC 2369 / RFC 8058: mail clients show an "unsubscribe" button that POSTs here.
+        from .optout import link_for
+
+        headers["List-Unsubscribe"] = f"<{link_for(delivery.ticket)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = django_mail.EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.body,
