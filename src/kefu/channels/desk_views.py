@@ -35,6 +35,10 @@ def calls(request, pk=None):
     if phone:
         try:
             context["found"] = service.lookup(request.user, phone)
+            # A new ticket is most likely for the store of the caller's open ticket, or the call's.
+            open_tickets = context["found"].get("open_tickets") or []
+            ticket = open_tickets[0] if open_tickets else (call.ticket if call else None)
+            context["default_store"] = ticket.store.code if ticket else ""
         except KefuError as exc:
             context["error"], status = exc.text(), exc.status
     if request.method == "POST" and form.get("action") in ("note", "new") and "found" in context:
