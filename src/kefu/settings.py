@@ -257,6 +257,11 @@ KEFU_ATTACHMENT_MAX_BYTES = int(os.environ.get("KEFU_ATTACHMENT_MAX_BYTES", 10 *
 # 1 MB streams to a temporary file instead of memory. Multipart bodies are bounded by
 # kefu.web.middleware.BoundRequestBodyMiddleware (KEFU_ATTACHMENT_MAX_BYTES, 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Raw inbound mail from a mail gateway (POST /api/v1/channels/email/inbound) may be larger than
+# any upload: that one path has its own bound (30 MB by default), read as a stream by the view.
+KEFU_INBOUND_MAIL_MAX_BYTES = int(os.environ.get("KEFU_INBOUND_MAIL_MAX_BYTES", 30 * 1024 * 1024))
+# Paths with their own body bound (bytes) instead of the upload limit; each reads its body itself.
+KEFU_BODY_BOUNDS = {"/api/v1/channels/email/inbound": KEFU_INBOUND_MAIL_MAX_BYTES}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 KEFU_ATTACHMENT_TYPES = {
     "image/jpeg",
@@ -311,7 +316,12 @@ KEFU_ALIYUN_SMS_TEMPLATE_CODES = os.environ.get("KEFU_ALIYUN_SMS_TEMPLATE_CODES"
 KEFU_WECHAT_APPID = os.environ.get("KEFU_WECHAT_APPID", "")
 KEFU_WECHAT_SECRET = os.environ.get("KEFU_WECHAT_SECRET", "")
 KEFU_WECHAT_TOKEN = os.environ.get("KEFU_WECHAT_TOKEN", "")
+# Encrypted mode (安全模式 / 兼容模式): the account's 43-character EncodingAESKey.
+KEFU_WECHAT_AES_KEY = os.environ.get("KEFU_WECHAT_AES_KEY", "")
 KEFU_WECHAT_API_BASE = os.environ.get("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
+# Template ids of the account's template messages, JSON {"visit_booked": "<template_id>", …},
+# over the placeholders in channels/data/rules.v1.json → wechat_templates.
+KEFU_WECHAT_TEMPLATE_IDS = os.environ.get("KEFU_WECHAT_TEMPLATE_IDS", "")
 KEFU_HOTLINE_SECRET = os.environ.get("KEFU_HOTLINE_SECRET", "")
 # The support mailbox: From / Reply-To of customer mail, and never answered itself (no loops).
 KEFU_SUPPORT_EMAIL = os.environ.get("KEFU_SUPPORT_EMAIL", "")

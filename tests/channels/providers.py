@@ -1,6 +1,6 @@
 """Local HTTP servers speaking the providers' documented protocols, for the real backends to
 talk to: Aliyun SMS SendSms (RPC, HMAC-SHA1 signature checked independently of the backend's
-code) and the WeChat Official Account token + customer-service message APIs."""
+code) and the WeChat Official Account token, customer-service and template message APIs."""
 
 import base64
 import hashlib
@@ -95,6 +95,8 @@ class WeChat(_Base):
         url = urlsplit(self.path)
         params = dict(parse_qsl(url.query))
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
+        if url.path == "/cgi-bin/message/template/send":
+            return self.template_send(params, body)
         self.state["requests"].append(body)
         if url.path != "/cgi-bin/message/custom/send":
             return self.answer({"errcode": 404}, 404)
@@ -102,7 +104,34 @@ class WeChat(_Base):
             return self.answer({"errcode": 40001, "errmsg": "invalid credential"})
         if body.get("msgtype") != "text" or not body.get("touser"):
             return self.answer({"errcode": 40008, "errmsg": "invalid message type"})
+        if body["touser"] in self.state.get("window_closed", ()):
+            return self.answer({"errcode": 45015, "errmsg": "response out of time limit"})
         self.answer({"errcode": 0, "errmsg": "ok"})
+
+    # Keyword types of template data and their longest value (模板消息 rules).
+    LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "time": 30}
+
+    def template_send(self, params, body):
+        """POST /cgi-bin/message/template/send: {touser, template_id, url?, data: {kw: {value}}}
+        → {errcode: 0, errmsg: "ok", msgid}; 40037 for a template id the account lacks, 47003
+        for a keyword value that breaks its type's rule."""
+        self.state.setdefault("templates_sent", []).append(body)
+        if params.get("access_token") != self.state.get("valid"):
+            return self.answer({"errcode": 40001, "errmsg": "invalid credential"})
+        if not body.get("touser"):
+            return self.answer({"errcode": 40003, "errmsg": "invalid openid"})
+        if body.get("template_id") not in self.state.get("template_ids", ()):
+            return self.answer({"errcode": 40037, "errmsg": "invalid template_id"})
+        data = body.get("data")
+        if not isinstance(data, dict) or not data:
+            return self.answer({"errcode": 47003, "errmsg": "argument invalid! data"})
+        for key, item in data.items():
+            value = item.get("value") if isinstance(item, dict) else None
+            limit = self.LIMITS.get(key.rstrip("0123456789"))
+            if not isinstance(value, str) or not value or (limit and len(value) > limit):
+                return self.answer({"errcode": 47003, "errmsg": f"argument invalid! {key}"})
+        self.state["template_msgid"] = self.state.get("template_msgid", 200228300) + 1
+        self.answer({"errcode": 0, "errmsg": "ok", "msgid": self.state["template_msgid"]})
 
 
 __all__ = ["AliyunSms", "Server", "WeChat", "quote"]

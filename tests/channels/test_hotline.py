@@ -62,7 +62,8 @@ def test_missed_call_becomes_a_callback_ticket_and_an_ended_call_is_logged(chain
     )
     ended = post({"call_id": "c3", "event": "ended", "caller": "13800001111", "duration": 95})
     assert ended.json() == {"ticket_id": ticket.pk, "outcome": "call_logged"}
-    assert TicketEvent.objects.get(ticket=ticket, kind="call").data["duration"] == 95
+    calls = TicketEvent.objects.filter(ticket=ticket, kind="call").order_by("id")
+    assert [e.data["missed"] for e in calls] == [True, False] and calls[1].data["duration"] == 95
     # The call-centre sends the same event again: taken once.
     assert (
         post({"call_id": "c3", "event": "ended", "caller": "13800001111"}).json()["outcome"]

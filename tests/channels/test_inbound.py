@@ -113,11 +113,35 @@ def test_bad_input_is_refused_and_changes_nothing(chain, api, settings):
         subtype="pdf",
         filename="a.pdf",
     )
-    # an attachment over the upload limit: refused by its size before the body is read
-    assert post(api, big.as_bytes()).status_code == 413
+    # an attachment over the upload limit (the message is under the 30 MB bound): 422, named
+    answer = post(api, big.as_bytes())
+    assert answer.status_code == 422 and "a.pdf" in answer.json()["detail"]
     huge = mail(body="很长" * (16 * 1024 * 1024))
-    assert post(api, huge).status_code == 413  # over the server's body bound, refused unread
+    answer = post(api, huge)  # over the mail bound (30 MB), refused unread
+    assert answer.status_code == 413 and answer.json()["detail"] == "邮件超过 30 MB。"
     assert Ticket.objects.count() == 0
+
+
+def test_a_message_over_the_upload_bound_but_under_30_mb_is_taken(chain, api, settings):
+    """Bug: the server-wide body bound (upload limit + 1 MB) answered 413 before the mail
+    endpoint's own 30 MB limit could be reached."""
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * (settings.KEFU_ATTACHMENT_MAX_BYTES - 1024)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "li@example.cn", "k@x.cn", "照片"
+    message["Message-ID"], message["Date"] = "<photos@x>", "Wed, 06 May 2026 10:00:00 +0800"
+    message.set_content("洗衣机漏水的照片见附件。")
+    message.add_attachment(photo, maintype="image", subtype="png", filename="1.png")
+    message.add_attachment(photo, maintype="image", subtype="png", filename="2.png")
+    raw = message.as_bytes()
+    assert settings.KEFU_ATTACHMENT_MAX_BYTES + 1024 * 1024 < len(raw) < 30 * 1024 * 1024
+    answer = post(api, raw)
+    assert answer.status_code == 202, answer.content[:300]
+    ticket = Ticket.objects.get(pk=answer.json()["ticket_id"])
+    assert ticket.attachments.count() == 2
+    # the bound is a setting: lowered, the same message is refused with a clear 413
+    settings.KEFU_BODY_BOUNDS = {"/api/v1/channels/email/inbound": 20 * 1024 * 1024}
+    answer = post(api, raw.replace(b"<photos@x>", b"<photos2@x>"))
+    assert answer.status_code == 413 and answer.json()["detail"] == "邮件超过 20 MB。"
 
 
 def test_only_the_cs_department_may_post_mail(chain, api):

@@ -168,7 +168,12 @@ def test_wechat_customer_service_message_with_cached_token(
         settings.KEFU_WECHAT_APPID, settings.KEFU_WECHAT_SECRET = "wxAPP", "s3cret"
         settings.KEFU_WECHAT_API_BASE = server.url
         customer = CustomerFactory(phone="13912345678")
-        CustomerChannel.objects.create(customer=customer, channel="wechat", address="oOPENID42")
+        CustomerChannel.objects.create(
+            customer=customer,
+            channel="wechat",
+            address="oOPENID42",
+            last_inbound_at=dt.datetime(2026, 5, 6, 9, 0, tzinfo=SH),  # wrote an hour ago
+        )
         with django_capture_on_commit_callbacks(execute=True):
             ticket = open_ticket(chain["stores"]["SH001"], customer=customer)
         with django_capture_on_commit_callbacks(execute=True):

@@ -61,3 +61,34 @@ def test_failures_are_retried_then_the_hook_is_switched_off_and_admins_told(
     with time_machine.travel(dt.datetime(2026, 5, 6, 10, 5, tzinfo=SH), tick=False):
         post_due()
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"skipped"}
+
+
+@time_machine.travel(dt.datetime(2026, 5, 6, 10, 0, tzinfo=SH), tick=False)
+def test_a_failed_post_is_retried_with_growing_backoff_and_logged_in_the_admin(
+    chain, users, desk, django_capture_on_commit_callbacks
+):
+    with Server(WebhookReceiver, secret="hooksecret", status=503) as server:
+        hook = Webhook.objects.create(name="ERP", url=server.url + "/hook", secret="hooksecret")
+        with django_capture_on_commit_callbacks(execute=True):
+            open_ticket(chain["stores"]["SH001"])
+        row = WebhookDelivery.objects.get()
+        assert (row.status, row.attempts) == ("retrying", 1)
+        assert row.not_before == dt.datetime(2026, 5, 6, 10, 1, tzinfo=SH)  # 60 s
+        with time_machine.travel(dt.datetime(2026, 5, 6, 10, 0, 30, tzinfo=SH), tick=False):
+            assert post_due() == 0  # not due yet
+        with time_machine.travel(dt.datetime(2026, 5, 6, 10, 1, 1, tzinfo=SH), tick=False):
+            post_due()
+        row.refresh_from_db()
+        assert (row.status, row.attempts) == ("retrying", 2)
+        assert row.not_before == dt.datetime(2026, 5, 6, 10, 5, 1, tzinfo=SH)  # 60 s × 4
+        server.state["status"] = 200
+        with time_machine.travel(dt.datetime(2026, 5, 6, 10, 5, 2, tzinfo=SH), tick=False):
+            post_due()
+        row.refresh_from_db()
+        assert (row.status, row.attempts, row.response_code) == ("sent", 3, 200)
+        assert len(server.state["requests"]) == 3
+    hook.refresh_from_db()
+    assert hook.is_active and hook.consecutive_failures == 0
+    # the delivery log in the admin (read-only)
+    page = desk("admin").get("/admin/channels/webhookdelivery/")
+    assert page.status_code == 200 and "ERP" in page.text

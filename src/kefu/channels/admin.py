@@ -3,7 +3,7 @@ only through the senders)."""
 
 from django.contrib import admin
 
-from .models import CustomerChannel, Delivery, Webhook, WebhookDelivery
+from .models import Call, CustomerChannel, Delivery, Webhook, WebhookDelivery
 
 
 @admin.register(Webhook)
@@ -55,3 +55,13 @@ class CustomerChannelAdmin(admin.ModelAdmin):
     list_display = ("customer", "channel", "opted_out", "created_at")
     list_filter = ("channel", "opted_out")
     raw_id_fields = ("customer",)
+
+
+@admin.register(Call)
+class CallAdmin(ReadOnly):
+    """The hotline's call log (events from the call-centre and calls logged at the desk)."""
+
+    list_display = ("call_id", "phone_masked", "status", "ticket", "agent", "created_at")
+    list_filter = ("status",)
+    # The real number stays out of the admin; the masked one is enough.
+    exclude = ("phone",)

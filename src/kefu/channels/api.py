@@ -63,7 +63,7 @@ def email_inbound(request):
         raise InvalidInput(_("Send the raw message with Content-Type: message/rfc822."))
     # Read the stream ourselves (request.body stops at DATA_UPLOAD_MAX_MEMORY_SIZE with a 400);
     # one byte over the limit is enough to refuse it with a clear 422.
-    raw = request.read(inbound.MAX_MESSAGE_BYTES + 1)
+    raw = request.read(inbound.max_message_bytes() + 1)
     outcome, ticket = inbound.take_in(raw)
     return WithStatus(
         202,

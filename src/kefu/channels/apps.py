@@ -22,3 +22,6 @@ class ChannelsConfig(AppConfig):
         post_save.connect(
             receivers.on_timeline_event, sender=TicketEvent, dispatch_uid="channels.outbound"
         )
+        from kefu.web import ticket_page
+
+        ticket_page.register_nav(_("Log a call"), "channels:calls", "channels.calls")

@@ -4,8 +4,9 @@ documented API (httpx), and the console backend that `make run` uses with no acc
 - SMS: Aliyun SMS (短信服务) ``SendSms``, an RPC API signed with HMAC-SHA1 (SignatureVersion 1.0):
   the sorted, percent-encoded query is signed as ``GET&%2F&<encoded query>`` with the key
   ``AccessKeySecret + "&"``.
-- WeChat Official Account: customer-service messages (``cgi-bin/message/custom/send``) with the
-  access token from ``cgi-bin/token`` cached until shortly before it expires.
+- WeChat Official Account: customer-service messages (``cgi-bin/message/custom/send``) within
+  48 hours of the customer's last message, template messages (``cgi-bin/message/template/send``)
+  after it, with the access token from ``cgi-bin/token`` cached until shortly before it expires.
 - E-mail: Django's mail backends (plain + HTML, Message-ID / In-Reply-To so clients thread).
 
 Every backend returns the provider's message id (or "") and raises ProviderError on refusal.
@@ -20,6 +21,7 @@ import hashlib
 import hmac
 import html
 import logging
+import re
 import sys
 import uuid
 from urllib.parse import quote
@@ -28,6 +30,7 @@ import httpx
 from django.conf import settings
 from django.core import mail as django_mail
 from django.core.cache import cache
+from django.utils import timezone
 
 log = logging.getLogger("kefu.channels")
 
@@ -152,11 +155,10 @@ def wechat_access_token(*, refresh: bool = False) -> str:
     return token
 
 
-def wechat_send(delivery) -> str:
-    """A text customer-service message (客服消息) to the customer's openid. An expired token is
-    fetched again once; 45015 (the customer has not written in 48 hours) is final."""
-    payload = {"touser": delivery.to, "msgtype": "text", "text": {"content": delivery.body}}
-    url = settings.KEFU_WECHAT_API_BASE.rstrip("/") + "/cgi-bin/message/custom/send"
+def _wechat_post(path: str, payload: dict) -> dict:
+    """POST one JSON call to the account's API with the cached token; an expired token is
+    fetched again once. Returns the answer when errcode is 0, else raises ProviderError."""
+    url = settings.KEFU_WECHAT_API_BASE.rstrip("/") + path
     for refresh in (False, True):
         token = wechat_access_token(refresh=refresh)
         try:
@@ -171,12 +173,104 @@ def wechat_send(delivery) -> str:
             raise ProviderError(f"wechat:{type(exc).__name__}") from None
         errcode = int(answer.get("errcode", 0))
         if errcode == 0:
-            return answer.get("msgid", "") and str(answer["msgid"])
+            return answer
         if errcode in EXPIRED_TOKEN and not refresh:
             cache.delete(TOKEN_CACHE_KEY)
             continue
         raise ProviderError(f"wechat:{errcode}", retry=errcode in (-1, 45009))
     raise ProviderError("wechat:token", retry=True)
+
+
+WINDOW_CLOSED = "wechat:45015"
+
+
+def cs_window_open(openid: str) -> bool:
+    """Whether the customer wrote to the account within the customer-service window (48 hours
+    by default, rules.v1.json): only then does WeChat accept a customer-service message."""
+    from .models import CustomerChannel, Medium
+    from .rules import load_rules
+
+    last = (
+        CustomerChannel.objects.filter(channel=Medium.WECHAT, address=openid)
+        .values_list("last_inbound_at", flat=True)
+        .first()
+    )
+    hours = load_rules().get("wechat_cs_window_hours", 48)
+    return last is not None and timezone.now() - last < dt.timedelta(hours=hours)
+
+
+def wechat_send(delivery) -> str:
+    """A text customer-service message (客服消息) to the customer's openid while the 48-hour
+    window is open; after it (or when WeChat answers 45015) a template message (模板消息)."""
+    if not cs_window_open(delivery.to):
+        return wechat_template_send(delivery)
+    payload = {"touser": delivery.to, "msgtype": "text", "text": {"content": delivery.body}}
+    try:
+        answer = _wechat_post("/cgi-bin/message/custom/send", payload)
+    except ProviderError as exc:
+        if exc.code == WINDOW_CLOSED:
+            return wechat_template_send(delivery)
+        raise
+    return answer.get("msgid", "") and str(answer["msgid"])
+
+
+# The longest value WeChat takes per keyword type (模板消息 data rules); longer is cut.
+KEYWORD_LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "time": 30, "name": 10}
+URL = re.compile(r"https?://\S+")
+TIME_CHARS = set("0123456789-:~ 年月日")
+
+
+def _keyword_value(key: str, value: str) -> str:
+    kind = key.rstrip("0123456789")
+    limit = KEYWORD_LIMITS.get(kind, 20)
+    if kind == "time":
+        # A time keyword takes dates and times only, a period joined by "~" (上午 is refused).
+        value = "".join(c for c in value.replace("–", "~") if c in TIME_CHARS)
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def wechat_template_payload(delivery) -> dict:
+    """The body of a template message for a delivery (rules.v1.json → wechat_templates)."""
+    import json
+
+    from .rules import load_rules
+
+    spec = load_rules()["wechat_templates"].get(delivery.template)
+    if not spec or not isinstance(spec, dict):
+        raise ProviderError("wechat:no_template", retry=False)
+    overrides = json.loads(settings.KEFU_WECHAT_TEMPLATE_IDS or "{}")
+    params = {k: str(v) for k, v in delivery.params.items()}
+    values = _FormatBlank(params)
+    data = {
+        key: {"value": _keyword_value(key, text.format_map(values)) or "—"}
+        for key, text in spec["data"].items()
+    }
+    url = params.get("link", "")
+    if spec.get("url") == "survey" and (found := URL.search(params.get("survey", ""))):
+        url = found.group(0)
+    payload = {
+        "touser": delivery.to,
+        "template_id": overrides.get(delivery.template) or spec["template_id"],
+        "data": data,
+    }
+    if url:
+        payload["url"] = url
+    return payload
+
+
+class _FormatBlank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def wechat_template_send(delivery) -> str:
+    """A template message (cgi-bin/message/template/send): reaches a follower outside the
+    customer-service window; answers ``{"errcode": 0, "msgid": …}``."""
+    payload = wechat_template_payload(delivery)
+    delivery.backend = "wechat_template"
+    answer = _wechat_post("/cgi-bin/message/template/send", payload)
+    return str(answer.get("msgid", ""))
 
 
 def _json_utf8(payload) -> bytes:
@@ -203,6 +297,12 @@ def email_send(delivery) -> str:
         headers["References"] = reply_to_id
     if settings.KEFU_SUPPORT_EMAIL:
         headers["Reply-To"] = settings.KEFU_SUPPORT_EMAIL
+    if delivery.params.get("optout"):
+        # RFC 2369 / RFC 8058: mail clients show an "unsubscribe" button that POSTs here.
+        from .optout import link_for
+
+        headers["List-Unsubscribe"] = f"<{link_for(delivery.ticket)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = django_mail.EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.body,

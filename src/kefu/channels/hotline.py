@@ -5,7 +5,8 @@ X-Kefu-Signature, hex; five minutes' tolerance against replays).
 - ringing / answered with an agent: the caller pops up in that agent's desk (the bell), with
   their open ticket when there is one;
 - ended: the call is written on the caller's open ticket, or opens one (channel hotline);
-- missed: a callback task, i.e. an open ticket "未接来电，请回拨" (or a line on the open one).
+- missed: a callback task (a Call row listed as 待回拨 on the desk's call page) on an open ticket
+  "未接来电，请回拨" (or a line on the caller's open one).
 The caller is found by mobile number; an unknown number becomes a customer by that number."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from kefu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketType
 from kefu.tickets.timeline import record_event
 
 from .inbound import default_store
+from .models import Call
 
 EVENTS = {"ringing", "answered", "ended", "missed"}
 TOLERANCE = 300
@@ -75,8 +77,24 @@ def parse(body: bytes) -> dict:
     }
 
 
+def _call_row(event: dict, customer, agent) -> Call:
+    call, _created = Call.objects.get_or_create(
+        call_id=event["call_id"],
+        defaults={
+            "phone": event["phone"],
+            "phone_masked": mask_phone(event["phone"]),
+            "customer": customer,
+            "agent": agent,
+            "status": event["event"],
+        },
+    )
+    return call
+
+
 def handle(event: dict) -> tuple[str, Ticket | None]:
-    """One call event: (outcome, ticket). The same call_id and event twice is taken once."""
+    """One call event: (outcome, ticket). The same call_id and event twice is taken once. Each
+    call is one Call row (the desk's call log); a missed one is a callback task until an agent
+    logs the call back at /desk/channels/calls/."""
     if not cache.add(f"channels:call:{event['call_id']}:{event['event']}", 1, timeout=86400):
         return "duplicate", None
     phone = event["phone"]
@@ -89,10 +107,19 @@ def handle(event: dict) -> tuple[str, Ticket | None]:
             if customer
             else None
         )
+        agent = (
+            get_user_model().objects.filter(username=event["agent"], is_active=True).first()
+            if event["agent"]
+            else None
+        )
+        call = _call_row(event, customer, agent)
         if event["event"] in ("ringing", "answered"):
-            agent = get_user_model().objects.filter(username=event["agent"], is_active=True).first()
+            Call.objects.filter(pk=call.pk).update(
+                status=event["event"], agent=agent or call.agent, ticket=open_ticket
+            )
             if agent is not None:
                 who = customer.name if customer else _("new caller")
+                # The pop: the bell links to the open ticket, or to the call page (来电登记).
                 notify(
                     [agent.pk],
                     kind=NotificationKind.HOTLINE_CALL,
@@ -105,26 +132,36 @@ def handle(event: dict) -> tuple[str, Ticket | None]:
             customer = Customer.objects.create(name="来电顾客", phone=phone)
         missed = event["event"] == "missed"
         if open_ticket is not None:
-            record_event(
-                open_ticket,
-                "call",
-                None,
-                body=_("Missed call: please call back.")
-                if missed
-                else _("Call taken on the hotline."),
-                call_id=event["call_id"],
-                missed=missed,
-                duration=event["duration"],
+            ticket = open_ticket
+            outcome = "callback" if missed else "call_logged"
+        else:
+            store = (
+                Store.objects.filter(code=event["store"], is_active=True).first() or default_store()
             )
-            return ("callback" if missed else "call_logged"), open_ticket
-        store = Store.objects.filter(code=event["store"], is_active=True).first() or default_store()
-        ticket, _created = ticket_services.open_ticket(
-            actor=None,
-            type=TicketType.CONSULTATION,
-            channel=Channel.PHONE,
-            subject="未接来电，请回拨" if missed else "来电咨询",
-            description="",
-            store=store,
-            customer=customer,
+            ticket, _created = ticket_services.open_ticket(
+                actor=None,
+                type=TicketType.CONSULTATION,
+                channel=Channel.PHONE,
+                subject="未接来电，请回拨" if missed else "来电咨询",
+                description="",
+                store=store,
+                customer=customer,
+            )
+            outcome = "callback" if missed else "call_logged"
+        record_event(
+            ticket,
+            "call",
+            None,
+            body=_("Missed call: please call back.") if missed else _("Call taken on the hotline."),
+            call_id=event["call_id"],
+            missed=missed,
+            duration=event["duration"],
         )
-        return ("callback" if missed else "call_logged"), ticket
+        Call.objects.filter(pk=call.pk).update(
+            status=event["event"],
+            customer=customer,
+            ticket=ticket,
+            duration=event["duration"],
+            agent=agent or call.agent,
+        )
+        return outcome, ticket

@@ -2,6 +2,7 @@
 details that the customers app does not hold (a WeChat openid, opt-outs), plus inbound mail ids
 for threading."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,9 @@ class CustomerChannel(models.Model):
     channel = models.CharField(max_length=10, choices=Medium.choices)
     address = models.CharField(max_length=254, blank=True)
     opted_out = models.BooleanField(default=False)
+    # WeChat: when the customer last wrote to the account. Customer-service messages are
+    # accepted only within 48 hours of it; later notices go as template messages.
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -137,3 +141,49 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.webhook_id} {self.event} {self.status}"
+
+
+class CallStatus(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("Answered")
+    ENDED = "ended", _("Ended")
+    MISSED = "missed", _("Missed")
+    LOGGED = "logged", _("Logged at the desk")
+
+
+class Call(models.Model):
+    """One hotline call: from the call-centre's events (by its call_id) or logged at the desk.
+    A missed call whose ``called_back_at`` is empty is a callback task (待回拨). ``phone`` is
+    the real number (needed to call back); pages and logs show ``phone_masked``."""
+
+    call_id = models.CharField(max_length=100, unique=True)
+    phone = models.CharField(max_length=20)
+    phone_masked = models.CharField(max_length=20)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=CallStatus.choices)
+    duration = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    called_back_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "called_back_at"], name="call_callbacks"),
+            models.Index(fields=["agent", "-id"], name="call_agent"),
+        ]
+
+    def __str__(self):
+        return f"{self.call_id} {self.status}"

@@ -1,5 +1,6 @@
 """The customer's side: get a lost tracking link back with the ticket number and the mobile on
-file (a one-time code by SMS). The answer never says whether a number or mobile exists."""
+file (a one-time code by SMS; the answer never says whether a number or mobile exists); the
+one-click unsubscribe page; and the WeChat server endpoint."""
 
 import logging
 
@@ -13,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from kefu.errors import InvalidInput, KefuError
 from kefu.web.portal_page import client_address, private_page
 
-from . import services, wechat
+from . import optout, services, wechat
 
 log = logging.getLogger("kefu.channels")
 
@@ -63,7 +64,7 @@ def wechat_endpoint(request):
     if request.method != "POST":
         return HttpResponse(status=405)
     try:
-        fields = wechat.parse(request.read(wechat.MAX_XML + 1))
+        fields = wechat.parse(request.read(wechat.MAX_XML + 1), request.GET)
     except InvalidInput:
         return HttpResponse("malformed", status=400, content_type="text/plain")
     try:
@@ -73,3 +74,27 @@ def wechat_endpoint(request):
         log.warning("wechat message refused: %s", exc.code)
     log.info("wechat message: %s", outcome)
     return HttpResponse("success", content_type="text/plain")
+
+
+@csrf_exempt  # the signed token is the authority; RFC 8058 one-click POSTs carry no CSRF token
+@never_cache
+def optout_page(request, token):
+    """The one-click unsubscribe page (退订): GET shows what stops and one button, POST (the
+    button, or a mail client's List-Unsubscribe=One-Click) withdraws consent. A forged link is
+    a 404 and changes nothing."""
+    try:
+        customer, ticket = optout.read(token)
+    except KefuError:
+        return private_page(render(request, "channels/optout.html", {"invalid": True}, status=404))
+    done = False
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        optout.opt_out(token, how="one_click" if one_click else "page")
+        done = True
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    context = {
+        "done": done or not (customer.consent_contact or customer.consent_marketing),
+        "number": ticket.number,
+    }
+    return private_page(render(request, "channels/optout.html", context))

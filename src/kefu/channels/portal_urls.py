@@ -1,4 +1,5 @@
-"""Customer-facing page of the channels, in the portal's namespace: portal:find_link at /find/ and the WeChat server endpoint at /channels/wechat/."""
+"""Customer-facing page of the channels, in the portal's namespace: portal:find_link at /find/ the WeChat server endpoint at /channels/wechat/, and the opt-out page portal:optout at
+/optout/<signed token>/."""
 
 from django.urls import path
 
@@ -7,4 +8,5 @@ from . import portal as v
 urlpatterns = [
     path("find/", v.find_link, name="find_link"),
     path("channels/wechat/", v.wechat_endpoint, name="wechat"),
+    path("optout/<str:token>/", v.optout_page, name="optout"),
 ]

@@ -124,6 +124,7 @@ def all_texts(templates: dict | None = None):
             else:
                 yield name, channel, spec
     yield "survey_line", "all", data["survey_line"]
+    yield "optout_line", "all", data["optout_line"]
     for name, label in data["labels"].items():
         yield name, "label", label
 

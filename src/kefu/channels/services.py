@@ -25,7 +25,7 @@ from kefu.feedback.models import Survey
 from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.timeline import record_event
 
-from . import backends, rules
+from . import backends, optout, rules
 from .models import CustomerChannel, Delivery, DeliveryStatus, Medium
 
 log = logging.getLogger("kefu.channels")
@@ -93,6 +93,11 @@ def message_params(ticket: Ticket, event: TicketEvent | None, template: str, con
             params["survey"] = rules.load_templates()["survey_line"].format(survey_link=link)
     elif template == "followup_scheduled":
         params["date"] = data.get("due_on", "")
+    if params.get("survey") or template == "followup_scheduled":
+        # A message that asks for the customer's time carries the way to stop it (退订).
+        params["optout"] = rules.load_templates()["optout_line"].format(
+            optout_link=optout.link_for(ticket)
+        )
     return params
 
 
@@ -211,7 +216,7 @@ def send_delivery(delivery_id: int) -> str:
             "delivery %s %s via %s (attempt %s)%s",
             delivery.pk,
             delivery.status,
-            name,
+            delivery.backend,
             delivery.attempts,
             f": {delivery.error}" if delivery.error else "",
         )

@@ -1,5 +1,6 @@
-"""The WeChat Official Account server endpoint (plain-text mode): the signature check of GET
-(the URL verification) and POST (every message), and text / image messages becoming a new ticket
+"""The WeChat Official Account server endpoint (plain-text mode, and encrypted mode with
+KEFU_WECHAT_AES_KEY — see wxcrypt): the signature check of GET (the URL verification) and POST
+(every message), and text / image messages becoming a new ticket
 or a customer message on the customer's open one. A WeChat user is bound to a customer by
 "绑定 <mobile>" and the one-time code sent to that mobile by SMS; until then the openid is a
 customer of its own (never merged by a guess). Answers go back through the customer-service
@@ -17,6 +18,7 @@ import xml.etree.ElementTree as ET
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from kefu.customers.models import Customer
 from kefu.customers.names import mask_phone, normalise_mobile
@@ -24,7 +26,7 @@ from kefu.errors import InvalidInput
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketType
 
-from . import backends, rules
+from . import backends, rules, wxcrypt
 from .inbound import default_store
 from .models import CustomerChannel, Delivery, Medium
 
@@ -45,15 +47,42 @@ def signature_ok(params) -> bool:
     return hmac.compare_digest(expected, params.get("signature", ""))
 
 
-def parse(body: bytes) -> dict:
-    """The message's fields, or InvalidInput (too large, a DTD or entity, not XML)."""
+def _fields(body: bytes) -> dict:
     if len(body) > MAX_XML or b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
         raise InvalidInput("malformed message")
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
         raise InvalidInput("malformed message") from None
-    fields = {child.tag: (child.text or "") for child in root}
+    return {child.tag: (child.text or "") for child in root}
+
+
+def parse(body: bytes, params=None) -> dict:
+    """The message's fields, or InvalidInput (too large, a DTD or entity, not XML, or in
+    encrypted mode a wrong msg_signature, key or AppId). ``params`` is the query: with
+    ``encrypt_type=aes`` the body is the encrypted envelope (安全模式, KEFU_WECHAT_AES_KEY)."""
+    fields = _fields(body)
+    if params is not None and params.get("encrypt_type") == "aes":
+        encrypted = fields.get("Encrypt", "")
+        if not settings.KEFU_WECHAT_AES_KEY or not encrypted:
+            raise InvalidInput("malformed message")
+        if not wxcrypt.signature_ok(
+            settings.KEFU_WECHAT_TOKEN,
+            params.get("timestamp", ""),
+            params.get("nonce", ""),
+            encrypted,
+            params.get("msg_signature", ""),
+        ):
+            raise InvalidInput("bad msg_signature")
+        try:
+            inner = wxcrypt.decrypt(
+                encrypted,
+                encoding_aes_key=settings.KEFU_WECHAT_AES_KEY,
+                appid=settings.KEFU_WECHAT_APPID,
+            )
+        except wxcrypt.CryptError:
+            raise InvalidInput("malformed message") from None
+        fields = _fields(inner)
     if not fields.get("FromUserName") or not fields.get("MsgType"):
         raise InvalidInput("malformed message")
     return fields
@@ -64,7 +93,9 @@ def _customer_for(openid: str) -> Customer:
     if row is not None:
         return row.customer
     customer = Customer.objects.create(name="微信用户", phone=None)
-    CustomerChannel.objects.create(customer=customer, channel=Medium.WECHAT, address=openid)
+    CustomerChannel.objects.create(
+        customer=customer, channel=Medium.WECHAT, address=openid, last_inbound_at=timezone.now()
+    )
     return customer
 
 
@@ -120,7 +151,7 @@ def _bind_confirm(openid: str, code: str) -> str | None:
         CustomerChannel.objects.update_or_create(
             customer_id=pending["customer"],
             channel=Medium.WECHAT,
-            defaults={"address": openid, "opted_out": False},
+            defaults={"address": openid, "opted_out": False, "last_inbound_at": timezone.now()},
         )
     return "bound"
 
@@ -133,6 +164,10 @@ def take_in(fields: dict) -> tuple[str, Ticket | None]:
     # WeChat retries a message three times when we are slow: take each MsgId once.
     if not cache.add(f"channels:wx-msg:{msg_id}", 1, timeout=3600):
         return "duplicate", None
+    # Any message or event from the user opens WeChat's 48-hour customer-service window.
+    CustomerChannel.objects.filter(channel=Medium.WECHAT, address=openid).update(
+        last_inbound_at=timezone.now()
+    )
     if kind == "text":
         text = (fields.get("Content") or "").strip()[:2000]
         if match := BIND.match(text):

@@ -219,8 +219,8 @@ def mail_configured() -> bool:
 
 def survey_on_resolution(ticket: Ticket) -> Survey:
     """A resolved ticket gets its satisfaction survey (满意度调查): one per ticket, shown on the
-    customer's tracking page and at its own private link, and mailed when mail is configured
-    and the customer gave an e-mail address and agreed to surveys. Resolved again before the
+    customer's tracking page and at its own private link; the customer is told of it by the
+    channels pipeline's "resolved" message (with consent to surveys). Resolved again before the
     customer answered: the same survey stays open for another full period; once answered, a
     ticket is never surveyed again."""
     conf = FeedbackSettings.current()
@@ -234,30 +234,23 @@ def survey_on_resolution(ticket: Ticket) -> Survey:
     survey = Survey.objects.create(
         ticket=ticket, store_id=ticket.store_id, region_id=ticket.region_id, expires_at=expires
     )
-    customer = ticket.customer
-    mail = mail_configured() and bool(customer.email) and customer.consent_contact
-    body = (
-        _("Satisfaction survey sent to the customer (tracking link and e-mail).")
-        if mail
-        else _("Satisfaction survey offered to the customer on the tracking page.")
-    )
+    # One path to the customer: the channels pipeline's "resolved" message carries the survey
+    # link on the customer's channel (SMS, WeChat or mail), honouring consent and opt-outs.
+    # Mailing it here as well sent a customer on e-mail the same link twice.
     record_event(
         ticket,
         Kind.SURVEY_SENT,
         None,
-        body=str(body),
+        body=str(_("Satisfaction survey offered to the customer on the tracking page.")),
         survey=survey.pk,
-        channels=["link", "mail"] if mail else ["link"],
+        channels=["link"],
     )
-    if mail:
-        survey_id = survey.pk
-        # After commit: a rolled-back resolution sends nothing; robust: a mail outage never undoes it.
-        transaction.on_commit(lambda: send_survey_mail(survey_id), robust=True)
     return survey
 
 
 def mail_survey(survey_id: int) -> bool:
-    """Send the survey link by mail (the Huey task calls this; an SMTP error raises and Huey retries)."""
+    """Mail the survey link on its own (a manual resend; an SMTP error raises). Resolution does
+    not call this: the link reaches the customer once, in the channels pipeline's message."""
 
     survey = Survey.objects.select_related("ticket__customer", "store").filter(pk=survey_id).first()
     if survey is None or survey.mailed_at or survey.is_answered or not mail_configured():
@@ -283,8 +276,8 @@ def mail_survey(survey_id: int) -> bool:
     return True
 
 
-# The queued form of mail_survey: an SMTP failure raises and Huey tries again in ten minutes.
-# Declared beside the service that queues it (tasks.py calls this module, never back).
+# The queued form of mail_survey (a manual resend): an SMTP failure raises and Huey tries again
+# in ten minutes. Declared beside its service (tasks.py calls this module, never back).
 send_survey_mail = db_task(retries=3, retry_delay=600)(mail_survey)
 
 

@@ -1,5 +1,6 @@
 """Background work for the customer's voice (Huey; djhuey finds this module). The survey
-mail the services queue is services.send_survey_mail."""
+mail (a manual resend) is services.send_survey_mail; resolution tells the customer through
+the channels pipeline."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task

@@ -139,6 +139,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "analytics.export": MANAGERS,
     # channels: post inbound mail (a mail gateway's integration account, the CS department)
     "channels.inbound": frozenset({Role.CS_AGENT, Role.CS_MANAGER, Role.ADMIN}),
+    # channels: log a hotline call at the desk (caller lookup, ticket or note, call backs)
+    "channels.calls": DESK,
     # knowledge: read the articles (FAQ, how-tos, 三包 explanations, store policies); write and
     # publish them; use canned replies (macros); share a macro with a store or the chain.
     "knowledge.read": DESK | {Role.TECHNICIAN, Role.QA_MONITOR, Role.TRAINER},

@@ -89,6 +89,16 @@ class BoundRequestBodyMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
+        own_bound = settings.KEFU_BODY_BOUNDS.get(request.path)
+        if own_bound is not None:
+            # A path with its own bound (inbound mail) reads its body as a stream and refuses
+            # more than the bound itself; a declared length over it is refused unread here.
+            if declared > own_bound:
+                detail = _("The message is larger than %(max)s MB.") % {
+                    "max": own_bound // (1024 * 1024)
+                }
+                return _refusal(request, detail, 413, code="too_large")
+            return self.get_response(request)
         if declared > settings.KEFU_ATTACHMENT_MAX_BYTES + FORM_ROOM:
             return _too_large(request)
         if request.method == "POST" and request.META.get("CONTENT_TYPE", "").startswith(MULTIPART):
@@ -105,7 +115,8 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _has_nul(request):
+        # Paths with their own body bound read (and clean) their body themselves.
+        if request.path in settings.KEFU_BODY_BOUNDS or not _has_nul(request):
             return self.get_response(request)
         detail = _("The request contains a NUL character (\\0), which no field accepts.")
         return _refusal(request, detail, 422)
