@@ -96,6 +96,9 @@ DESK_KIND = {
     "desk:customer_export": "customer",
     "desk:customer_erase": "customer",
     "desk:customer_form_of_address": "customer",
+    "desk:customer_requirements": "customer",
+    "desk:view_rename": "free",
+    "desk:view_delete": "free",
     "sla:timetable": "ticket",
     "notifications:read": "free",
     "aftersales:ticket_panel": "ticket",
@@ -105,6 +108,7 @@ DESK_KIND = {
     "aftersales:visit": "visit",
     "aftersales:visit_reschedule": "visit",
     "aftersales:visit_cancel": "visit",
+    "aftersales:visit_fees": "visit",
     "aftersales:part_request_receive": "request",
     "aftersales:outlet_job_assign": "job",
     "quality:check": "ticket",
@@ -122,6 +126,10 @@ DESK_KIND = {
     "feedback:compensation_request": "ticket",
     "knowledge:article": "free",
     "knowledge:article_edit": "free",
+    "analytics:weekly_detail": "free",
+    "analytics:weekly_workbook": "free",
+    "channels:call": "free",
+    "registers:person": "free",
 }
 # Desk pages not to request in this test: signing out ends the session.
 DESK_SKIP = {"desk:logout"}
