@@ -11,7 +11,8 @@ never a shared one: it is flushed), loads the demo's staff and catalogue plus N 
   with everything a ticket gets (customer match, number, SLA clocks, search index, timeline
   event, special-case rules, the customer's SMS through the channels pipeline);
 - the server's CPU per created ticket (user + system time of the whole `kefu run` tree, from
-  /proc, divided by the tickets created): less sensitive than tickets/s to a loaded machine;
+  /proc, divided by the tickets created; and the part of it spent by the Huey consumer sending
+  the customer's SMS): less sensitive than tickets/s to a loaded machine;
 - RSS and PSS (from /proc/<pid>/smaps_rollup: shared pages divided among the processes that
   share them, the honest figure for a pre-forked server) of the whole tree, idle after start
   and at the peak of the run (sampled every 0.2 s).
@@ -105,16 +106,20 @@ def memory(pid: int) -> dict:
     return {"rss_mb": round(rss / 1024, 1), "pss_mb": round(pss / 1024, 1), "processes": parts}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of the tree, including reaped children (cutime/cstime)."""
-    total = 0
+def cpu_seconds(pid: int) -> dict:
+    """User + system CPU of the tree (reaped children included), in all and of the consumer."""
+    total = consumer = 0
     for p in tree(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            cmd = Path(f"/proc/{p}/cmdline").read_text().split("\0")
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += sum(int(x) for x in fields[11:15])
-    return total / CLK
+        ticks = sum(int(x) for x in fields[11:15])
+        total += ticks
+        if "run_huey" in cmd:
+            consumer += ticks
+    return {"all": total / CLK, "consumer": consumer / CLK}
 
 
 class Peak(threading.Thread):
@@ -165,12 +170,14 @@ def post_tickets(port, tok, seconds, clients, server_pid):
         t.join()
     elapsed = time.monotonic() - t0
     created = sum(counts)
-    cpu = cpu_seconds(server_pid) - cpu0
+    cpu1 = cpu_seconds(server_pid)
+    cpu, consumer = cpu1["all"] - cpu0["all"], cpu1["consumer"] - cpu0["consumer"]
     return {
         "clients": clients,
         "created": created,
         "tickets_per_s": round(created / elapsed, 1),
         "server_cpu_ms_per_ticket": round(cpu * 1000 / max(created, 1), 1),
+        "of_which_consumer_ms": round(consumer * 1000 / max(created, 1), 1),
         "errors": sum(errors),
     }
 
