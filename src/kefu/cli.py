@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 
 
 def _django():
@@ -196,10 +197,15 @@ def run(argv):
             _django()
             _banner(port)
             code = 0
+        except BaseException:
+            traceback.print_exc()
         finally:
             sys.stdout.flush()
+            sys.stderr.flush()
             os._exit(code)
-    os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return 1  # Kefu cannot start (its traceback is above), as before the fork
     if dev:
         web = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}"]
     else:
