@@ -58,3 +58,16 @@ def test_idempotency_keys_are_forgotten_after_a_week(chain, users):
     assert purge_idempotency_keys.call_local() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
     assert ticket.pk  # the ticket itself stays
+
+
+def test_the_embedded_queue_commits_without_an_fsync_each_time(tmp_path):
+    """Issue 14: huey.SqliteHuey leaves SQLite at synchronous=FULL, an fsync per enqueue on the
+    request path of every ticket; Kefu's queue runs WAL at NORMAL, like its own database."""
+    from kefu.queue_sqlite import KefuSqliteHuey
+
+    queue = KefuSqliteHuey("probe", filename=str(tmp_path / "q.sqlite3"))
+    conn = queue.storage.conn
+    assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("pragma synchronous").fetchone()[0] == 1  # NORMAL (FULL is 2)
+    queue.storage.enqueue(b"task")
+    assert queue.storage.dequeue() == b"task"

@@ -166,7 +166,7 @@ else:
         }
     }
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "kefu.queue_sqlite.KefuSqliteHuey",
         "name": "kefu",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,

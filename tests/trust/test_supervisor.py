@@ -62,3 +62,19 @@ def test_a_killed_web_server_is_restarted(server):
     assert wait_for(lambda: (pid := server.web_master()) and pid != master, timeout=10)
     assert wait_for(server.healthy, timeout=15), server.output()
     assert server.consumer() == consumer  # the consumer never noticed
+
+
+def test_the_supervisor_stays_small_and_the_parts_share_their_heap(server):
+    """Issue 14: the supervisor only starts and restarts the parts, so it loads no Django (it
+    used to hold ~80 MB for a banner); the parts run with two malloc arenas."""
+    from pathlib import Path
+
+    pid = server.process.pid
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    assert "_pydantic_core" not in maps and "psycopg" not in maps
+    rss_kb = int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
+    assert rss_kb < 40_000, rss_kb
+    assert "Kefu 客服 is running" in server.output(whole=True)  # the forked child's banner
+    master = server.web_master()
+    environ = Path(f"/proc/{master}/environ").read_bytes().split(b"\0")
+    assert b"MALLOC_ARENA_MAX=2" in environ

@@ -52,13 +52,18 @@ def payload_for(event_name: str, event: TicketEvent) -> dict:
 
 def queue_for_event(event_id: int) -> list[WebhookDelivery]:
     """After commit: one delivery per active webhook subscribed to this event."""
+    # Most installations have no active webhook: one small query then, not the event, its
+    # ticket and store as well (issue 14: the write path of every ticket).
+    active = list(Webhook.objects.filter(is_active=True))
+    if not active:
+        return []
     event = TicketEvent.objects.select_related("ticket__store").filter(pk=event_id).first()
     if event is None:
         return []
     name = rules.webhook_event_for(event.kind, event.public, event.data or {})
     if name is None:
         return []
-    hooks = [h for h in Webhook.objects.filter(is_active=True) if not h.events or name in h.events]
+    hooks = [h for h in active if not h.events or name in h.events]
     if not hooks:
         return []
     payload = payload_for(name, event)
