@@ -385,320 +385,333 @@ def seed_bench(
     dropped = _drop_indexes() if pg and n_tickets >= max(50_000, 2 * ticket_base) else []
     writer = Writer(fast=pg)
     writer.start()
-    while made < n_tickets:
-        size = min(batch, n_tickets - made)
-        chans = rng.choices(channels, weights=list(demo.CHANNELS.values()), k=size)
-        plans = []
-        for ch in chans:
-            slots, weights = slot_tables[ch]
-            day, hour = slots[bisect(weights, rng.random() * weights[-1])]
-            opened = timezone.make_aware(
-                datetime.datetime.combine(
-                    day, datetime.time(hour, rng.randrange(60), rng.randrange(60))
+    try:
+        while made < n_tickets:
+            size = min(batch, n_tickets - made)
+            chans = rng.choices(channels, weights=list(demo.CHANNELS.values()), k=size)
+            plans = []
+            for ch in chans:
+                slots, weights = slot_tables[ch]
+                day, hour = slots[bisect(weights, rng.random() * weights[-1])]
+                opened = timezone.make_aware(
+                    datetime.datetime.combine(
+                        day, datetime.time(hour, rng.randrange(60), rng.randrange(60))
+                    )
                 )
-            )
-            if opened > now - datetime.timedelta(minutes=20):
-                opened = now - datetime.timedelta(minutes=rng.randint(20, 600))
-            plans.append((opened, ch))
-        plans.sort(key=lambda p: p[0])  # ids follow the moment each ticket was opened
-        t_rows, e_rows, c_rows, s_rows, p_rows = [], [], [], [], []
-        for opened, ch in plans:
-            ticket_base += 1
-            tid = ticket_base
-            ttype = types[bisect(type_cum, rng.random() * type_cum[-1])]
-            priority = PRIORITIES[bisect(PRIORITY_CUM, rng.random() * PRIORITY_CUM[-1])]
-            cid, cname, cgender, vip, store = customers[rng.randrange(len(customers))]
-            local_day = timezone.localdate(opened)
-            # The purchase it is about (a new sale recorded with the ticket), or none.
-            purchase = None
-            if ttype in ("consultation", "suggestion", "training"):
-                label = labels[rng.choice(models).id]
-                pool_texts = demo.TICKET_TEXTS[ttype]
-            else:
-                if ttype == "fault_report":
-                    model = rng.choice(fault_models)
-                    sold = local_day - datetime.timedelta(days=rng.randint(10, 700))
-                    pool_texts = demo.FAULTS[model.category.code]
-                elif ttype in ("installation", "delivery"):
-                    model = rng.choice(big_models)
-                    sold = local_day - datetime.timedelta(days=rng.randint(1, 5))
+                if opened > now - datetime.timedelta(minutes=20):
+                    opened = now - datetime.timedelta(minutes=rng.randint(20, 600))
+                plans.append((opened, ch))
+            plans.sort(key=lambda p: p[0])  # ids follow the moment each ticket was opened
+            t_rows, e_rows, c_rows, s_rows, p_rows = [], [], [], [], []
+            for opened, ch in plans:
+                ticket_base += 1
+                tid = ticket_base
+                ttype = types[bisect(type_cum, rng.random() * type_cum[-1])]
+                priority = PRIORITIES[bisect(PRIORITY_CUM, rng.random() * PRIORITY_CUM[-1])]
+                cid, cname, cgender, vip, store = customers[rng.randrange(len(customers))]
+                local_day = timezone.localdate(opened)
+                # The purchase it is about (a new sale recorded with the ticket), or none.
+                purchase = None
+                if ttype in ("consultation", "suggestion", "training"):
+                    label = labels[rng.choice(models).id]
                     pool_texts = demo.TICKET_TEXTS[ttype]
                 else:
-                    model = rng.choice(models)
-                    sold = local_day - datetime.timedelta(days=rng.randint(1, 60))
-                    pool_texts = demo.TICKET_TEXTS[ttype]
-                label = labels[model.id]
-                purchase_id += 1
-                purchase = purchase_id
-                p_rows.append(
-                    (
-                        purchase_id,
-                        cid,
-                        store.id,
-                        model.category_id,
-                        model.id,
-                        label,
-                        f"SN{rng.randint(10**9, 10**10 - 1)}",
-                        sold,
-                        f"{rng.randint(10**7, 10**8 - 1)}" if rng.random() < 0.9 else "",
-                        True,
-                        sold - datetime.timedelta(days=rng.randint(20, 120)),
-                        model.guide_price,
-                        rng.random() < 0.05,
-                        rng.choice(["store", "store", "store", "online", "phone"]),
-                        opened,
-                    )
-                )
-            subject_t, description_t = rng.choice(pool_texts)
-            subject, description = subject_t.format(model=label), description_t.format(model=label)
-            if tid % rare_every == 0:
-                description += RARE_SENTENCE
-                rare += 1
-            counters[local_day] = seq = counters.get(local_day, 0) + 1
-            number = f"KF-{local_day:%Y%m%d}-{seq:06d}"
-            actor = rng.choice(staff_of_store[store.id])
-
-            # Its life so far: answered, resolved, closed — or still open (recent ones mostly).
-            age_days = (now - opened).total_seconds() / 86400
-            still_open = rng.random() < (0.6 if age_days < 3 else open_share / 2)
-            key = (ttype, priority, ch, vip)
-            if key not in policy_cache:
-                policy_cache[key] = match_policy(type=ttype, priority=priority, channel=ch, vip=vip)
-            policy = policy_cache[key]
-            first_at = opened + datetime.timedelta(minutes=rng.randint(10, 60 * 20))
-            if still_open:
-                status = rng.choice(["new", "open", "open", "pending_customer"])
-                if status == "new" or first_at > now:
-                    status, first_at = "new", None
-            else:
-                status = "closed" if rng.random() < 0.75 else "resolved"
-            resolved_at = None
-            if status in ("resolved", "closed"):
-                resolved_at = first_at + datetime.timedelta(hours=rng.randint(1, 24 * 6))
-                if resolved_at > now:
-                    resolved_at = now - datetime.timedelta(minutes=rng.randint(1, 30))
-                    resolved_at = max(resolved_at, first_at + datetime.timedelta(minutes=1))
-            closed_at = None
-            if status == "closed":
-                closed_at = resolved_at + datetime.timedelta(days=rng.randint(3, 10))
-                if closed_at > now:
-                    status, closed_at = "resolved", None
-            status_count[status] += 1
-            last = closed_at or resolved_at or first_at or opened
-
-            # SLA clocks as start_clocks makes them, stopped as the replies and the resolution
-            # would stop them (late ones breached), or still running.
-            fields = dict.fromkeys(
-                (
-                    "first_response_due",
-                    "resolution_due",
-                    "sla_due",
-                    "sla_warn_at",
-                    "sla_next_due",
-                    "sla_paused_at",
-                    "solution_promised_at",
-                )
-            )
-            breached = []
-            policy_code = ""
-            if policy is not None:
-                policy_code = policy.code
-                running = []
-                for target, stop in (
-                    (Target.FIRST_RESPONSE, first_at),
-                    (Target.RESOLUTION, resolved_at),
-                ):
-                    minutes = policy.minutes(target)
-                    if not minutes:
-                        continue
-                    cal_name = policy.calendar_for(target)
-                    follows = not cal_name
-                    cal_name = cal_name or store.calendar or "store"
-                    cal = get_calendar(cal_name)
-                    due = add_business_time(opened, datetime.timedelta(minutes=minutes), cal)
-                    warn = add_business_time(
-                        opened,
-                        datetime.timedelta(seconds=round(minutes * 60 * policy.warn_percent / 100)),
-                        cal,
-                    )
-                    warned_at = breached_at = paused_at = None
-                    if stop is not None:
-                        state = "met"
-                        if stop > warn:
-                            warned_at = warn
-                        if stop > due:
-                            breached_at = due
-                            breached.append(str(target))
+                    if ttype == "fault_report":
+                        model = rng.choice(fault_models)
+                        sold = local_day - datetime.timedelta(days=rng.randint(10, 700))
+                        pool_texts = demo.FAULTS[model.category.code]
+                    elif ttype in ("installation", "delivery"):
+                        model = rng.choice(big_models)
+                        sold = local_day - datetime.timedelta(days=rng.randint(1, 5))
+                        pool_texts = demo.TICKET_TEXTS[ttype]
                     else:
-                        state = "paused" if status == "pending_customer" else "running"
-                        if state == "paused":
-                            paused_at = first_at
-                        if warn <= now:
-                            warned_at = warn
-                        if due <= now:
-                            breached_at = due
-                            breached.append(str(target))
-                        running.append((target, state, warn, due, warned_at, breached_at))
-                    c_rows.append(
+                        model = rng.choice(models)
+                        sold = local_day - datetime.timedelta(days=rng.randint(1, 60))
+                        pool_texts = demo.TICKET_TEXTS[ttype]
+                    label = labels[model.id]
+                    purchase_id += 1
+                    purchase = purchase_id
+                    p_rows.append(
                         (
-                            tid,
-                            str(target),
-                            state,
-                            cal_name,
-                            follows,
-                            minutes,
+                            purchase_id,
+                            cid,
+                            store.id,
+                            model.category_id,
+                            model.id,
+                            label,
+                            f"SN{rng.randint(10**9, 10**10 - 1)}",
+                            sold,
+                            f"{rng.randint(10**7, 10**8 - 1)}" if rng.random() < 0.9 else "",
+                            True,
+                            sold - datetime.timedelta(days=rng.randint(20, 120)),
+                            model.guide_price,
+                            rng.random() < 0.05,
+                            rng.choice(["store", "store", "store", "online", "phone"]),
                             opened,
-                            warn,
-                            due,
-                            paused_at,
-                            0,
-                            warned_at,
-                            breached_at,
-                            stop,
-                            False,
-                            None,
                         )
                     )
-                for target, _state, _warn, due, _warned, _breached in running:
-                    fields[f"{target}_due"] = due
-                live = [r for r in running if r[1] == "running"]
-                if live:
-                    soonest = min(live, key=lambda r: r[3])
-                    fields["sla_due"], fields["sla_warn_at"] = soonest[3], soonest[2]
-                    pending = [r[2] if r[4] is None else r[3] for r in live if r[5] is None]
-                    fields["sla_next_due"] = min(pending, default=None)
-                if status == "pending_customer" and running:
-                    fields["sla_paused_at"] = first_at
+                subject_t, description_t = rng.choice(pool_texts)
+                subject, description = (
+                    subject_t.format(model=label),
+                    description_t.format(model=label),
+                )
+                if tid % rare_every == 0:
+                    description += RARE_SENTENCE
+                    rare += 1
+                counters[local_day] = seq = counters.get(local_day, 0) + 1
+                number = f"KF-{local_day:%Y%m%d}-{seq:06d}"
+                actor = rng.choice(staff_of_store[store.id])
 
-            t_rows.append(
-                (
-                    tid,
-                    number,
-                    ttype,
-                    ch,
-                    status,
-                    priority,
-                    ranks[priority],
-                    store.id,
-                    store.region_id,
-                    actor if status != "new" else None,
-                    "store_staff",
-                    cid,
-                    purchase,
-                    subject,
-                    description,
-                    actor,
-                    opened,
-                    last,
-                    resolved_at,
-                    first_at,
-                    1
-                    + (first_at is not None)
-                    + (resolved_at is not None)
-                    + (closed_at is not None),
-                    secrets.token_urlsafe(24),
-                    texts.search_text(number, subject, description, cname),
-                    policy_code,
-                    fields["first_response_due"],
-                    None,
-                    fields["resolution_due"],
-                    fields["solution_promised_at"],
-                    fields["sla_due"],
-                    fields["sla_warn_at"],
-                    fields["sla_next_due"],
-                    fields["sla_paused_at"],
-                    json.dumps(breached),
+                # Its life so far: answered, resolved, closed — or still open (recent ones mostly).
+                age_days = (now - opened).total_seconds() / 86400
+                still_open = rng.random() < (0.6 if age_days < 3 else open_share / 2)
+                key = (ttype, priority, ch, vip)
+                if key not in policy_cache:
+                    policy_cache[key] = match_policy(
+                        type=ttype, priority=priority, channel=ch, vip=vip
+                    )
+                policy = policy_cache[key]
+                first_at = opened + datetime.timedelta(minutes=rng.randint(10, 60 * 20))
+                if still_open:
+                    status = rng.choice(["new", "open", "open", "pending_customer"])
+                    if status == "new" or first_at > now:
+                        status, first_at = "new", None
+                else:
+                    status = "closed" if rng.random() < 0.75 else "resolved"
+                resolved_at = None
+                if status in ("resolved", "closed"):
+                    resolved_at = first_at + datetime.timedelta(hours=rng.randint(1, 24 * 6))
+                    if resolved_at > now:
+                        resolved_at = now - datetime.timedelta(minutes=rng.randint(1, 30))
+                        resolved_at = max(resolved_at, first_at + datetime.timedelta(minutes=1))
+                closed_at = None
+                if status == "closed":
+                    closed_at = resolved_at + datetime.timedelta(days=rng.randint(3, 10))
+                    if closed_at > now:
+                        status, closed_at = "resolved", None
+                status_count[status] += 1
+                last = closed_at or resolved_at or first_at or opened
+
+                # SLA clocks as start_clocks makes them, stopped as the replies and the resolution
+                # would stop them (late ones breached), or still running.
+                fields = dict.fromkeys(
+                    (
+                        "first_response_due",
+                        "resolution_due",
+                        "sla_due",
+                        "sla_warn_at",
+                        "sla_next_due",
+                        "sla_paused_at",
+                        "solution_promised_at",
+                    )
                 )
-            )
-            e_rows.append(
-                (
-                    tid,
-                    "created",
-                    actor,
-                    False,
-                    "",
-                    created_data[ch, ttype, actor],
-                    opened,
+                breached = []
+                policy_code = ""
+                if policy is not None:
+                    policy_code = policy.code
+                    running = []
+                    for target, stop in (
+                        (Target.FIRST_RESPONSE, first_at),
+                        (Target.RESOLUTION, resolved_at),
+                    ):
+                        minutes = policy.minutes(target)
+                        if not minutes:
+                            continue
+                        cal_name = policy.calendar_for(target)
+                        follows = not cal_name
+                        cal_name = cal_name or store.calendar or "store"
+                        cal = get_calendar(cal_name)
+                        due = add_business_time(opened, datetime.timedelta(minutes=minutes), cal)
+                        warn = add_business_time(
+                            opened,
+                            datetime.timedelta(
+                                seconds=round(minutes * 60 * policy.warn_percent / 100)
+                            ),
+                            cal,
+                        )
+                        warned_at = breached_at = paused_at = None
+                        if stop is not None:
+                            state = "met"
+                            if stop > warn:
+                                warned_at = warn
+                            if stop > due:
+                                breached_at = due
+                                breached.append(str(target))
+                        else:
+                            state = "paused" if status == "pending_customer" else "running"
+                            if state == "paused":
+                                paused_at = first_at
+                            if warn <= now:
+                                warned_at = warn
+                            if due <= now:
+                                breached_at = due
+                                breached.append(str(target))
+                            running.append((target, state, warn, due, warned_at, breached_at))
+                        c_rows.append(
+                            (
+                                tid,
+                                str(target),
+                                state,
+                                cal_name,
+                                follows,
+                                minutes,
+                                opened,
+                                warn,
+                                due,
+                                paused_at,
+                                0,
+                                warned_at,
+                                breached_at,
+                                stop,
+                                False,
+                                None,
+                            )
+                        )
+                    for target, _state, _warn, due, _warned, _breached in running:
+                        fields[f"{target}_due"] = due
+                    live = [r for r in running if r[1] == "running"]
+                    if live:
+                        soonest = min(live, key=lambda r: r[3])
+                        fields["sla_due"], fields["sla_warn_at"] = soonest[3], soonest[2]
+                        pending = [r[2] if r[4] is None else r[3] for r in live if r[5] is None]
+                        fields["sla_next_due"] = min(pending, default=None)
+                    if status == "pending_customer" and running:
+                        fields["sla_paused_at"] = first_at
+
+                t_rows.append(
+                    (
+                        tid,
+                        number,
+                        ttype,
+                        ch,
+                        status,
+                        priority,
+                        ranks[priority],
+                        store.id,
+                        store.region_id,
+                        actor if status != "new" else None,
+                        "store_staff",
+                        cid,
+                        purchase,
+                        subject,
+                        description,
+                        actor,
+                        opened,
+                        last,
+                        resolved_at,
+                        first_at,
+                        1
+                        + (first_at is not None)
+                        + (resolved_at is not None)
+                        + (closed_at is not None),
+                        secrets.token_urlsafe(24),
+                        texts.search_text(number, subject, description, cname),
+                        policy_code,
+                        fields["first_response_due"],
+                        None,
+                        fields["resolution_due"],
+                        fields["solution_promised_at"],
+                        fields["sla_due"],
+                        fields["sla_warn_at"],
+                        fields["sla_next_due"],
+                        fields["sla_paused_at"],
+                        json.dumps(breached),
+                    )
                 )
-            )
-            if first_at is not None:
-                body = rng.choice(demo.FIRST_REPLIES.get(ttype, demo.DEFAULT_REPLIES)).format(
-                    greeting=greeting(cname, cgender)
+                e_rows.append(
+                    (
+                        tid,
+                        "created",
+                        actor,
+                        False,
+                        "",
+                        created_data[ch, ttype, actor],
+                        opened,
+                    )
                 )
-                e_rows.append((tid, "reply", actor, True, body, "{}", first_at))
-                if status == "pending_customer":
+                if first_at is not None:
+                    body = rng.choice(demo.FIRST_REPLIES.get(ttype, demo.DEFAULT_REPLIES)).format(
+                        greeting=greeting(cname, cgender)
+                    )
+                    e_rows.append((tid, "reply", actor, True, body, "{}", first_at))
+                    if status == "pending_customer":
+                        e_rows.append(
+                            (
+                                tid,
+                                "status",
+                                actor,
+                                False,
+                                "请顾客提供照片",
+                                PENDING_DATA,
+                                first_at + datetime.timedelta(minutes=5),
+                            )
+                        )
+                if resolved_at is not None:
                     e_rows.append(
                         (
                             tid,
                             "status",
                             actor,
-                            False,
-                            "请顾客提供照片",
-                            PENDING_DATA,
-                            first_at + datetime.timedelta(minutes=5),
+                            True,
+                            demo.RESOLUTIONS.get(ttype, "已按约定处理完毕。"),
+                            RESOLVED_DATA,
+                            resolved_at,
                         )
                     )
-            if resolved_at is not None:
-                e_rows.append(
-                    (
-                        tid,
-                        "status",
-                        actor,
-                        True,
-                        demo.RESOLUTIONS.get(ttype, "已按约定处理完毕。"),
-                        RESOLVED_DATA,
-                        resolved_at,
-                    )
-                )
-                if rng.random() < 0.4:
-                    answered = resolved_at + datetime.timedelta(hours=rng.randint(1, 48))
-                    answered = answered if answered < now else None
-                    surveyed += 1
-                    s_rows.append(
+                    if rng.random() < 0.4:
+                        answered = resolved_at + datetime.timedelta(hours=rng.randint(1, 48))
+                        answered = answered if answered < now else None
+                        surveyed += 1
+                        s_rows.append(
+                            (
+                                tid,
+                                store.id,
+                                store.region_id,
+                                secrets.token_urlsafe(24),
+                                resolved_at,
+                                resolved_at + datetime.timedelta(days=7),
+                                None,
+                                answered,
+                                rng.choices([5, 4, 3, 2, 1], weights=[55, 25, 10, 6, 4])[0]
+                                if answered
+                                else None,
+                                rng.choice(SURVEY_COMMENTS) if answered else "",
+                            )
+                        )
+                if closed_at is not None:
+                    e_rows.append(
                         (
                             tid,
-                            store.id,
-                            store.region_id,
-                            secrets.token_urlsafe(24),
-                            resolved_at,
-                            resolved_at + datetime.timedelta(days=7),
-                            None,
-                            answered,
-                            rng.choices([5, 4, 3, 2, 1], weights=[55, 25, 10, 6, 4])[0]
-                            if answered
-                            else None,
-                            rng.choice(SURVEY_COMMENTS) if answered else "",
+                            "status",
+                            actor,
+                            True,
+                            "",
+                            CLOSED_DATA,
+                            closed_at,
                         )
                     )
-            if closed_at is not None:
-                e_rows.append(
-                    (
-                        tid,
-                        "status",
-                        actor,
-                        True,
-                        "",
-                        CLOSED_DATA,
-                        closed_at,
-                    )
-                )
-        writer.put(
-            [
-                ("customers_purchase", PURCHASE_COLUMNS, p_rows),
-                ("tickets_ticket", TICKET_COLUMNS, t_rows),
-                ("tickets_ticketevent", EVENT_COLUMNS, e_rows),
-                ("sla_slaclock", CLOCK_COLUMNS, c_rows),
-                ("feedback_survey", SURVEY_COLUMNS, s_rows),
-            ]
-        )
-        made += size
-        bar.update(size)
-    writer.finish()
+            writer.put(
+                [
+                    ("customers_purchase", PURCHASE_COLUMNS, p_rows),
+                    ("tickets_ticket", TICKET_COLUMNS, t_rows),
+                    ("tickets_ticketevent", EVENT_COLUMNS, e_rows),
+                    ("sla_slaclock", CLOCK_COLUMNS, c_rows),
+                    ("feedback_survey", SURVEY_COLUMNS, s_rows),
+                ]
+            )
+            made += size
+            bar.update(size)
+        writer.finish()
+    finally:
+        if writer.is_alive():  # stopped by an error: let the writer go
+            writer.queue.put(None)
+            writer.join()
+        # Whatever happened, the indexes dropped for the load come back.
+        if dropped:
+            if progress:
+                print(f"Building {len(dropped)} indexes …", file=out, flush=True)
+            _create_indexes(dropped)
     bar.close()
-    if dropped:
-        if progress:
-            print(f"Building {len(dropped)} indexes …", file=out, flush=True)
-        _create_indexes(dropped)
     with transaction.atomic():
         _save_counters(counters)
         _reset_sequences(
