@@ -3,6 +3,7 @@
 kefu run [--dev]     serve Kefu with gunicorn and a Huey consumer (PORT, default 8000)
 kefu worker          run a Huey consumer only
 kefu demo            load the demo data (idempotent), with a progress bar
+kefu seed-bench --tickets N [--database-url URL]   add N generated tickets (benchmarks)
 kefu token USERNAME  print that user's API token, creating it if needed
 kefu sla due --calendar NAME --start ISO --hours H   the due time H business hours after START
 kefu sla sweep       run one SLA breach sweep now and print what it did
@@ -51,6 +52,32 @@ def demo(argv):
     from kefu.web.demo import load_demo
 
     load_demo(progress=True, out=sys.stderr)
+    return 0
+
+
+def seed_bench(argv):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="kefu seed-bench")
+    parser.add_argument("--tickets", type=int, required=True)
+    parser.add_argument("--database-url", help="default: DATABASE_URL, else the SQLite file")
+    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    _django()
+    import json
+
+    from django.core.management import call_command
+
+    from kefu.web.seedbench import seed_bench as run_seed
+
+    call_command("migrate", verbosity=0)
+    print(
+        json.dumps(run_seed(args.tickets, progress=not args.quiet, batch=args.batch)),
+        flush=True,
+    )
     return 0
 
 
@@ -261,7 +288,14 @@ def sla(argv):
     return sla_main(argv)
 
 
-COMMANDS = {"run": run, "worker": worker, "demo": demo, "token": token, "sla": sla}
+COMMANDS = {
+    "run": run,
+    "seed-bench": seed_bench,
+    "worker": worker,
+    "demo": demo,
+    "token": token,
+    "sla": sla,
+}
 
 
 def main(argv=None):

@@ -1,7 +1,9 @@
 """Kefu settings. Configuration comes from the environment only.
 
 DATABASE_URL  unset → SQLite (WAL) in var/kefu.sqlite3; postgres://… → PostgreSQL (psycopg 3)
-REDIS_URL     unset → Huey on SQLite (var/huey.sqlite3) and a file cache; set → Redis for both
+REDIS_URL     unset → Huey on SQLite (var/huey.sqlite3) and a file cache; set → Redis for Huey,
+              the cache and the sessions (what several web nodes need)
+KEFU_S3_*     KEFU_S3_BUCKET set → attachments on S3-compatible storage (docs/deploy.md)
 SECRET_KEY    unset → a key generated once into var/secret_key (embedded mode only)
 ALLOWED_HOSTS comma-separated; default localhost names
 DEBUG         "1"/"true" turns it on; off otherwise
@@ -151,6 +153,8 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Several web nodes: a session lives in Redis, whichever node served the login.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "kefu",
@@ -215,6 +219,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Attachments on S3-compatible object storage (AWS S3, MinIO, Ceph, 阿里云 OSS, 腾讯云 COS …)
+# when KEFU_S3_BUCKET is set: every web node then reads and writes the same files
+# (pip install "kefu[s3]"; docs/deploy.md). Unset: the local file system under MEDIA_ROOT.
+if os.environ.get("KEFU_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["KEFU_S3_BUCKET"],
+            "endpoint_url": os.environ.get("KEFU_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("KEFU_S3_REGION") or None,
+            "access_key": os.environ.get("KEFU_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("KEFU_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("KEFU_S3_PREFIX", "kefu"),
+            "addressing_style": os.environ.get("KEFU_S3_ADDRESSING_STYLE") or None,
+            # Private objects, read through Kefu's own scope-checked views, never a public URL.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

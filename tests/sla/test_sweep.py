@@ -1,6 +1,7 @@
 """The breach sweep: warnings at 75%, breaches at 100%, the escalation ladder, idempotence, cost,
 and two sweeps at once on PostgreSQL."""
 
+import datetime
 import threading
 from datetime import timedelta
 
@@ -239,6 +240,11 @@ def test_the_periodic_task_runs_every_minute_and_sweeps(complaint):
     with time_machine.travel(at(2026, 10, 8, 12), tick=False):
         result = tasks.sla_sweep.call_local()
     assert result["escalations"] == 1
+    # A second consumer's run in the same minute skips; the next minute sweeps again.
+    with time_machine.travel(at(2026, 10, 8, 12, 0) + datetime.timedelta(seconds=40), tick=False):
+        assert "skipped" in tasks.sla_sweep.call_local()
+    with time_machine.travel(at(2026, 10, 8, 12, 1), tick=False):
+        assert "skipped" not in tasks.sla_sweep.call_local()
 
 
 @pytest.mark.postgres

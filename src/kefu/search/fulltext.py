@@ -2,7 +2,7 @@
 
 Text is segmented once, on write, into space-separated tokens (`segment`). The database then
 indexes those tokens: SQLite with an FTS5 table kept in step by triggers, PostgreSQL with a GIN
-index on to_tsvector('simple', …). A query is segmented the same way and every token must
+index on a stored generated column to_tsvector('simple', …). A query is segmented the same way and every token must
 match. No LIKE '%…%' scans."""
 
 import re
@@ -12,6 +12,8 @@ from django.db import connection
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _lock = threading.Lock()
+# PostgreSQL: the generated tsvector column beside the segmented text ("search_text_tsv").
+VECTOR_SUFFIX = "_tsv"
 _ready = False
 
 
@@ -57,24 +59,39 @@ def query_tokens(q: str) -> list[str]:
 
 
 def fts_filter(
-    queryset, q: str, *, fts_table: str, column: str = "search_text", tokens=None, any_token=False
+    queryset,
+    q: str,
+    *,
+    fts_table: str,
+    column: str = "search_text",
+    tokens=None,
+    any_token=False,
+    walk=False,
 ):
     """Restrict `queryset` to rows whose segmented text contains every token of `q` (or any
-    of them, with ``any_token``; ``tokens`` gives the tokens ready-made instead of `q`)."""
+    of them, with ``any_token``; ``tokens`` gives the tokens ready-made instead of `q`).
+
+    ``walk`` (PostgreSQL): test the words row by row instead of through the GIN index, for a
+    page in index order of a word known to be common (the planner's estimate of a word's
+    frequency can be off by a thousand times, and then it sorts every match instead)."""
     tokens = query_tokens(q) if tokens is None else [t.lower() for t in tokens if t.strip()]
     if not tokens:
         return queryset
     table = queryset.model._meta.db_table
     if connection.vendor == "postgresql":
+        vector = f"{table}.{column}{VECTOR_SUFFIX}"
         if any_token:
             # to_tsquery needs each token quoted as a lexeme; OR them together.
             lexemes = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in tokens)
             return queryset.extra(
-                where=[f"to_tsvector('simple', {table}.{column}) @@ to_tsquery('simple', %s)"],
+                where=[f"{vector} @@ to_tsquery('simple', %s)"],
                 params=[lexemes],
             )
+        match = f"{vector} @@ plainto_tsquery('simple', %s)"
         return queryset.extra(
-            where=[f"to_tsvector('simple', {table}.{column}) @@ plainto_tsquery('simple', %s)"],
+            # COALESCE hides the match from the planner's estimate (it assumes half the rows)
+            # and from the GIN index: the page is read in index order, row by row.
+            where=[f"COALESCE({match}, false)" if walk else match],
             params=[" ".join(tokens)],
         )
     match = (" OR " if any_token else " ").join('"' + t.replace('"', '""') + '"' for t in tokens)
@@ -89,9 +106,15 @@ def install_sql(
 ) -> list[str]:
     """DDL for the index behind `fts_filter`, per database vendor (used by migrations)."""
     if vendor == "postgresql":
+        # A stored tsvector column, not an index on the expression: a row tested outside the
+        # index (the ordered walk of a queue page, a recheck) reads it instead of segmenting
+        # the text again (~20 µs a row). The expression index of old installs goes.
+        vector = f"{column}{VECTOR_SUFFIX}"
         return [
-            f"CREATE INDEX IF NOT EXISTS {table}_fts ON {table} "
-            f"USING gin (to_tsvector('simple', {column}))"
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {vector} tsvector "
+            f"GENERATED ALWAYS AS (to_tsvector('simple', coalesce({column}, ''))) STORED",
+            f"CREATE INDEX IF NOT EXISTS {table}{VECTOR_SUFFIX} ON {table} USING gin ({vector})",
+            f"DROP INDEX IF EXISTS {table}_fts",
         ]
     if vendor == "sqlite":
         return [
@@ -138,7 +161,11 @@ def ensure_installed(
 
 def uninstall_sql(vendor: str, *, table: str, fts_table: str) -> list[str]:
     if vendor == "postgresql":
-        return [f"DROP INDEX IF EXISTS {table}_fts"]
+        return [
+            f"DROP INDEX IF EXISTS {table}_fts",
+            f"DROP INDEX IF EXISTS {table}{VECTOR_SUFFIX}",
+            f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_text{VECTOR_SUFFIX}",
+        ]
     if vendor == "sqlite":
         return [f"DROP TABLE IF EXISTS {fts_table}"] + [
             f"DROP TRIGGER IF EXISTS {fts_table}_{s}" for s in ("ai", "ad", "au")

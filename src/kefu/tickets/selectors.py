@@ -3,6 +3,7 @@
 import datetime
 import re
 
+from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -59,6 +60,34 @@ def tickets_visible_to(user) -> QuerySet:
     return Ticket.objects.filter(condition)
 
 
+# A word with at most this many matches (in the reader's scope and filters) is looked up first
+# and its tickets then read by id; a commoner word is read in queue order straight away.
+RARE_MATCHES = 2000
+
+
+def _search(tickets: QuerySet, q: str) -> tuple[QuerySet, int | None]:
+    """``tickets`` restricted to those whose text holds every word of ``q``, and (PostgreSQL)
+    how many there are, counted up to COUNT_CAP + 1.
+
+    On PostgreSQL a full-text match under ``ORDER BY … LIMIT`` is the classic planner trap,
+    both ways round. A rare or absent word: the planner walks the primary key backwards testing
+    every row for a first page that never fills (most of the table). A common one whose
+    frequency it underestimates (a thousand times, for 不 & 制冷): it fetches and sorts every
+    match. So the matches are counted first, through the GIN index (the count the page shows
+    anyway): at most RARE_MATCHES, and the page is read by their ids; more, and the page is
+    read by walking the queue's index, testing the stored vector of each row (dense matches
+    fill a page soon). Same rows, same order as the plain filter. SQLite's FTS5 subquery needs
+    none of it."""
+    found = search.fts_filter(tickets, q, fts_table="tickets_ticket_fts")
+    if connection.vendor != "postgresql":
+        return found, None
+    n = found.order_by()[: COUNT_CAP + 1].count()
+    if n <= RARE_MATCHES:
+        ids = list(found.order_by().values_list("id", flat=True)[: RARE_MATCHES + 1]) if n else []
+        return tickets.filter(id__in=ids), n
+    return search.fts_filter(tickets, q, fts_table="tickets_ticket_fts", walk=True), n
+
+
 def ticket_queue(
     user,
     *,
@@ -104,6 +133,7 @@ def ticket_queue(
         tickets = tickets.filter(escalation_tier=escalation_tier)
     if customer_id:
         tickets = tickets.filter(customer_id=customer_id)
+    known = None
     if q and q.strip():
         q = q.strip()
         if NUMBER.match(q):
@@ -113,8 +143,11 @@ def ticket_queue(
             if mobile:
                 tickets = tickets.filter(customer__phone=mobile)
             else:
-                tickets = search.fts_filter(tickets, q, fts_table="tickets_ticket_fts")
-    return tickets.order_by(*SORTS.get(sort, SORTS["newest"]))
+                tickets, known = _search(tickets, q)
+    tickets = tickets.order_by(*SORTS.get(sort, SORTS["newest"]))
+    # The search counted its matches already: capped_count answers from that.
+    tickets.known_count = known
+    return tickets
 
 
 def with_customer_disclosure(user, tickets: QuerySet) -> QuerySet:
@@ -147,7 +180,8 @@ def for_listing(tickets: QuerySet) -> QuerySet:
 
 def capped_count(tickets: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows, counting at most `cap` (a count over millions is a scan nobody needs)."""
-    n = tickets.order_by()[: cap + 1].count()
+    known = getattr(tickets, "known_count", None)
+    n = known if known is not None and cap == COUNT_CAP else tickets.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
 
 

@@ -1,0 +1,286 @@
+"""The standard helpdesk workload against a real `kefu run` on 127.0.0.1; prints JSON.
+
+    .venv/bin/python bench/workload.py --tickets 100000 [--database-url postgres://…/kefu_bench_100k]
+        [--port 8170] [--seconds 10] [--samples 100] [--var /tmp/kefu-workload]
+
+The database (the PostgreSQL one you name, never a shared one; else SQLite under --var) is
+migrated and filled with `kefu seed-bench` up to N tickets (nothing is added when it already has
+them). Then `kefu run` (gunicorn + Huey consumer, as in production) serves it and the workload
+measures: POST /api/v1/tickets per second at 1 and 8 clients; p50/p95 of the open-queue first
+page (API and desk), keyword search in the desk and the API for a rare word (`kerberos`, one
+ticket in a thousand), a common one (不制冷) and an absent one, the ticket page (desk and API)
+and a reply (API); and the peak RSS of the server process tree, sampled throughout."""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+OPEN = "status=new&status=open&status=pending_customer&status=on_hold"
+WORDS = {"rare": "kerberos", "common": "不制冷", "absent": "qzxjvwk"}
+
+
+def env_for(var_dir: str, database_url: str | None, port: int) -> dict:
+    env = {
+        **os.environ,
+        "KEFU_VAR": var_dir,
+        "DJANGO_SETTINGS_MODULE": "kefu.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+        "PORT": str(port),
+        "KEFU_WARM_UP": "1",
+    }
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def kefu(env, *args, capture=True) -> str:
+    out = subprocess.run(
+        [PY, "-m", "kefu.cli", *args], env=env, capture_output=capture, text=True, check=True
+    )
+    return (out.stdout or "").strip()
+
+
+COUNT = """
+import django; django.setup()
+from kefu.tickets.models import Ticket
+print(Ticket.objects.count())
+"""
+
+
+def prepare(env, n: int) -> dict:
+    kefu(env, "manage", "migrate", "--noinput", "-v0")
+    have = int(
+        subprocess.run(
+            [PY, "-c", COUNT], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+    seeded = None
+    if have < n:
+        seeded = json.loads(kefu(env, "seed-bench", "--tickets", str(n - have), "--quiet"))
+    return {"had": have, "seeded": seeded}
+
+
+class RssSampler(threading.Thread):
+    """Peak resident memory of a process tree, sampled every 0.2 s."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
+        self.idle = None
+
+    def tree_mb(self) -> float:
+        total, stack = 0, [self.pid]
+        while stack:
+            p = stack.pop()
+            try:
+                for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                for task in Path(f"/proc/{p}/task").iterdir():
+                    stack.extend(int(c) for c in (task / "children").read_text().split())
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+        return total / 1024
+
+    def run(self):
+        while not self.stop.wait(0.2):
+            self.peak = max(self.peak, self.tree_mb())
+
+
+def request(conn, method, path, headers, body=None):
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read()
+    return r.status, data
+
+
+def latency(port, path, headers, n, expect=200):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    request(conn, "GET", path, headers)  # warm
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        status, _ = request(conn, "GET", path, headers)
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert status == expect, (path, status)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
+    }
+
+
+def post_tickets(port, tok, seconds, clients):
+    body = {
+        "type": "fault_report",
+        "channel": "api",
+        "subject": "骏和 X60 手机充不进电",
+        "description": "用了两个月，现在充电很慢，有时候充不进电。",
+        "store": "SH001",
+        "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"},
+    }
+    payload = json.dumps(body, ensure_ascii=False).encode()
+    counts, errors = [0] * clients, [0] * clients
+    stop = time.monotonic() + seconds
+
+    def worker(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": f"Bearer {tok}", "Content-Type": "application/json"}
+        while time.monotonic() < stop:
+            status, _ = request(conn, "POST", "/api/v1/tickets", headers, payload)
+            if status == 201:
+                counts[i] += 1
+            else:
+                errors[i] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t0
+    return {"tickets_per_s": round(sum(counts) / elapsed, 1), "errors": sum(errors)}
+
+
+def replies(port, tok, ticket_id, n):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {tok}", "Content-Type": "application/json"}
+    samples = []
+    for i in range(n):
+        body = json.dumps(
+            {"body": f"您好，师傅明天上午上门检修，请保持电话畅通。（{i}）", "public": False}
+        )
+        t0 = time.perf_counter()
+        status, data = request(
+            conn, "POST", f"/api/v1/tickets/{ticket_id}/replies", headers, body.encode()
+        )
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert status == 201, (status, data[:300])
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
+    }
+
+
+def desk_cookie(port, username):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/desk/login/")
+    r = conn.getresponse()
+    html = r.read().decode()
+    csrf = re.search(r"csrftoken=([^;]+)", r.getheader("Set-Cookie")).group(1)
+    mw = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    conn.request(
+        "POST",
+        "/desk/login/",
+        body=f"username={username}&password=kefu-demo-2026&csrfmiddlewaretoken={mw}",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Origin": f"http://127.0.0.1:{port}",
+            "Referer": f"http://127.0.0.1:{port}/desk/login/",
+        },
+    )
+    r = conn.getresponse()
+    r.read()
+    session = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie") or "").group(1)
+    return f"sessionid={session}; csrftoken={csrf}"
+
+
+def wait_up(port, server, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("kefu run exited")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            if request(conn, "GET", "/desk/healthz", {})[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("kefu run did not answer")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tickets", type=int, default=100_000)
+    ap.add_argument("--database-url")
+    ap.add_argument("--var", help="KEFU_VAR (SQLite database, media); default: a temp dir")
+    ap.add_argument("--port", type=int, default=8170)
+    ap.add_argument("--seconds", type=float, default=10, help="per create phase")
+    ap.add_argument("--samples", type=int, default=100, help="requests per latency figure")
+    ap.add_argument("--skip-create", action="store_true")
+    args = ap.parse_args()
+    var_dir = args.var or tempfile.mkdtemp(prefix="kefu-workload-")
+    env = env_for(var_dir, args.database_url, args.port)
+    prep = prepare(env, args.tickets)
+    tok = kefu(env, "token", "cs_manager")
+    server = subprocess.Popen(
+        [PY, "-m", "kefu.cli", "run"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    sampler = RssSampler(server.pid)
+    try:
+        wait_up(args.port, server)
+        time.sleep(2)
+        sampler.idle = round(sampler.tree_mb(), 1)
+        sampler.start()
+        api = {"Authorization": f"Bearer {tok}"}
+        desk = {"Cookie": desk_cookie(args.port, "cs_manager")}
+        n = args.samples
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+        _, data = request(conn, "GET", f"/api/v1/tickets?{OPEN}&limit=1", api)
+        ticket_id = json.loads(data)["items"][0]["id"]
+        result = {
+            "bench": "workload",
+            "database": "postgresql" if args.database_url else "sqlite",
+            "tickets": args.tickets,
+            "prepared": prep,
+            "open_queue_api": latency(args.port, f"/api/v1/tickets?{OPEN}", api, n),
+            "open_queue_desk": latency(args.port, "/desk/?view=open", desk, n),
+        }
+        for kind, word in WORDS.items():
+            result[f"search_{kind}_desk"] = latency(args.port, f"/desk/?q={quote(word)}", desk, n)
+            result[f"search_{kind}_api"] = latency(
+                args.port, f"/api/v1/tickets?q={quote(word)}", api, n
+            )
+        result["ticket_page_desk"] = latency(args.port, f"/desk/tickets/{ticket_id}/", desk, n)
+        result["ticket_page_api"] = latency(args.port, f"/api/v1/tickets/{ticket_id}", api, n)
+        result["reply_api"] = replies(args.port, tok, ticket_id, min(n, 50))
+        if not args.skip_create:
+            result["create_1_client"] = post_tickets(args.port, tok, args.seconds, 1)
+            result["create_8_clients"] = post_tickets(args.port, tok, args.seconds, 8)
+        sampler.stop.set()
+        result["rss_mb"] = {"idle": sampler.idle, "peak": round(sampler.peak, 1)}
+        result["uptime"] = Path("/proc/loadavg").read_text().split()[:3]
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    finally:
+        sampler.stop.set()
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()
