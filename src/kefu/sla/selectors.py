@@ -254,6 +254,21 @@ def breaching_soon(
     )
 
 
+def overdue_and_due_soon(
+    user, *, within: timedelta = timedelta(hours=4), now: datetime | None = None
+) -> tuple[QuerySet, QuerySet]:
+    """The breaching-soon list in its two parts: open tickets already past their next due time
+    (已超时, longest overdue first) and those due within ``within`` (即将超时, soonest first)."""
+
+    now = now or timezone.now()
+    visible = tickets_visible_to(user)
+    overdue = visible.filter(sla_due__lte=now).order_by(F("sla_due").asc(), "id")
+    soon = visible.filter(sla_due__gt=now, sla_due__lte=now + within).order_by(
+        F("sla_due").asc(), "id"
+    )
+    return overdue, soon
+
+
 # --------------------------------------------------------------------------- the ticket JSON
 
 

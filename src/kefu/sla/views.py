@@ -79,10 +79,15 @@ def breaching_soon(request):
     if not can(request.user, "sla.breaching"):
         return HttpResponseForbidden(_("Only managers see this list."))
     hours = WINDOWS.get(request.GET.get("within", "4"), 4)
-    tickets = selectors.breaching_soon(request.user, within=timedelta(hours=hours))
-    page = Paginator(for_listing(tickets), 50).get_page(request.GET.get("page"))
+    overdue, soon = selectors.overdue_and_due_soon(request.user, within=timedelta(hours=hours))
     return render(
         request,
         "sla/breaching.html",
-        {"page": page, "within": str(hours), "windows": list(WINDOWS), "query": f"within={hours}"},
+        {
+            "overdue": Paginator(for_listing(overdue), 50).get_page(request.GET.get("overdue_page")),
+            "page": Paginator(for_listing(soon), 50).get_page(request.GET.get("page")),
+            "within": str(hours),
+            "windows": list(WINDOWS),
+            "query": f"within={hours}",
+        },
     )
