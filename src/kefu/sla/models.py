@@ -68,7 +68,7 @@ class Calendar(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return f"{self.description} ({self.name})" if self.description else self.name
 
     def as_dict(self, exceptions=None) -> dict:
         """The calendar in the JSON form of ``calendar_from_dict`` (exceptions: rows to apply)."""

@@ -229,6 +229,14 @@ def ticket_clocks(ticket) -> list[SlaClock]:
     return list(SlaClock.objects.filter(ticket=ticket).order_by("started_at", "id"))
 
 
+def calendar_labels() -> dict[str, str]:
+    """Calendar name → what people read (its description, e.g. 门店营业时间; the name if none)."""
+    return {
+        name: description or name
+        for name, description in Calendar.objects.values_list("name", "description")
+    }
+
+
 def ticket_pauses(ticket) -> list[SlaPause]:
     return list(SlaPause.objects.filter(ticket=ticket).order_by("started_at", "id"))
 

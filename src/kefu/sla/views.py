@@ -29,7 +29,9 @@ def panel(request, ticket) -> dict:
     policy = selectors.policy_by_code(ticket.sla_policy)
     now = timezone.now()
     clocks = selectors.ticket_clocks(ticket)
+    calendars = selectors.calendar_labels() if clocks else {}
     for c in clocks:
+        c.calendar_label = calendars.get(c.calendar, c.calendar)
         c.label = Target(c.target).label
         c.overdue = c.state == ClockState.RUNNING and c.due_at <= now
         c.met_late = c.state == ClockState.MET and c.breached_at is not None
@@ -84,7 +86,9 @@ def breaching_soon(request):
         request,
         "sla/breaching.html",
         {
-            "overdue": Paginator(for_listing(overdue), 50).get_page(request.GET.get("overdue_page")),
+            "overdue": Paginator(for_listing(overdue), 50).get_page(
+                request.GET.get("overdue_page")
+            ),
             "page": Paginator(for_listing(soon), 50).get_page(request.GET.get("page")),
             "within": str(hours),
             "windows": list(WINDOWS),
