@@ -287,6 +287,8 @@ class SlaClock(models.Model):
 
     class Meta:
         ordering = ["started_at", "id"]
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
         indexes = [
             models.Index(fields=["ticket", "state"], name="slaclock_ticket_state"),
             models.Index(
