@@ -2,10 +2,9 @@
 `API_PREFIX` and `API_TAGS`); this file finds and mounts them, so an app plugs in without
 editing it."""
 
+from datetime import datetime
 from importlib import import_module
 from importlib.util import find_spec
-
-from datetime import datetime
 
 from django.apps import apps
 from django.utils import timezone
