@@ -52,3 +52,15 @@ def test_the_contracts_are_configured_for_every_app():
     assert "type = private_names" in config and "type = acyclic_siblings" in config
     assert "lint-imports" in (ROOT / "Makefile").read_text("utf-8")
     assert "make lint" in (ROOT / ".ci" / "run").read_text("utf-8")
+
+
+def test_the_layer_diagram_numbers_each_layer_once():
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    diagram = text.split("## Layers", 1)[1].split("```")[1]
+    boxes = re.findall(r"^\| (\d+½?)\s+(.+?)\s*\|$", diagram, re.M)
+    numbers = [n for n, _ in boxes]
+    assert numbers == [str(i) for i in range(1, len(numbers) + 1)], numbers
+    contents = [c for _, c in boxes]
+    assert len(set(contents)) == len(contents), "a layer box is repeated"

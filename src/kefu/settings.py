@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     # Login throttling (django-axes): failed sign-ins are counted per username and per address.
     "axes",
     "csp",
+    # django-ninja as an app: /api/v1/docs serves its vendored Swagger UI (static/ninja/),
+    # not the CDN copy it falls back to otherwise (blank offline and refused by the CSP).
+    "ninja",
     "kefu.org",
     "kefu.customers",
     "kefu.catalog",

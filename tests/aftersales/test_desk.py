@@ -251,3 +251,42 @@ def test_reschedule_from_the_visit_page(desk, chain, users):
     assert (visit.date.isoformat(), visit.window, visit.reschedules) == (day, "18-20", 1)
     page = html(desk("technician").get(f"/desk/aftersales/visits/{visit.pk}/"))
     assert "顾客要求改到晚上" in page
+
+
+def test_the_panel_keeps_the_typed_facts_after_an_order_and_names_the_open_one(desk, chain):
+    ticket, _purchase = fridge_ticket(10)
+    client = desk("staff_sh001")
+    form = {
+        "as_form": "1",
+        "as_fault": "performance",
+        "as_wish": "exchange",
+        "as_same_model_available": "1",
+        "as_parts_available": "1",
+        "as_goods_intact": "1",
+        "as_authorised_dealer": "1",
+        "remedy": "exchange",
+        "symptom": "不制冷",
+    }
+    assert client.post(f"/desk/aftersales/tickets/{ticket.pk}/orders/", form).status_code == 302
+    order = ServiceOrder.objects.get()
+    page = html(client.get(f"/desk/tickets/{ticket.pk}/"))
+    panel = page.split('id="aftersales-panel"')[1]
+    assert (
+        '<option value="exchange" selected'
+        in panel.split('name="as_wish"')[1].split("</select>")[0]
+    )
+    assert (
+        '<option value="performance" selected'
+        in panel.split('name="as_fault"')[1].split("</select>")[0]
+    )
+    # A second ticket on the same product: the refusal names the open order and links its ticket.
+    other = open_ticket(
+        "SH001", type="fault_report", customer=ticket.customer, purchase_id=ticket.purchase_id
+    )
+    r = client.post(
+        f"/desk/aftersales/tickets/{other.pk}/orders/", form, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert r.status_code == 409
+    alert = html(r).split('role="alert"')[1].split("</div>")[0]
+    assert order.number in alert and ticket.number in alert
+    assert f'href="/desk/tickets/{ticket.pk}/" data-testid="error-ticket-link"' in alert

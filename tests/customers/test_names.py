@@ -91,3 +91,27 @@ def test_logs_never_carry_a_full_mobile_number_or_email():
     line = redact("callback for 13912345678 / +86 13812345678, mail zhang.wei@example.com")
     assert "13912345678" not in line and "13812345678" not in line
     assert "139****5678" in line and "zhang.wei@" not in line
+
+
+@pytest.mark.parametrize(
+    ("name", "gender", "address_as", "expected"),
+    [
+        ("刘伟", "male", "", "刘先生"),
+        ("刘伟", "unknown", "", ""),  # not "刘伟您好": that is a greeting, not a label
+        ("阿依古丽·买买提", "female", "", ""),
+        ("刘伟", "unknown", "刘老师您好", "刘老师"),
+        ("", None, "", ""),
+    ],
+)
+def test_the_address_label_never_reads_as_a_greeting(name, gender, address_as, expected):
+    assert names.address_label(name, gender, address_as) == expected
+
+
+def test_lists_show_no_greeting_where_the_gender_is_unknown(desk, chain):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(name="杜敏", gender="unknown", home_store=chain["stores"]["SH001"])
+    page = desk("cs_manager").get("/desk/customers/", {"q": "杜敏"}).content.decode()
+    assert f"/desk/customers/{customer.pk}/" in page and "杜敏您好" not in page
+    page = desk("cs_manager").get(f"/desk/customers/{customer.pk}/").content.decode()
+    assert "杜敏您好" not in page.split("<h1>")[1].split("</h1>")[0]

@@ -90,3 +90,11 @@ def test_nul_characters_never_reach_the_database(chain, client):
     # Refused with a clear message, the same on both databases, and nothing stored.
     assert r.status_code == 422 and "空字符" in r.content.decode()
     assert not FeedbackCard.objects.exists()
+
+
+def test_the_survey_thank_you_page_links_back_to_the_tracking_page(resolved, client):
+    ticket = resolved()
+    r = client.post(f"/survey/{ticket.survey.token}/", {"csat": "4"})
+    page = r.content.decode()
+    assert 'data-testid="survey-thanks"' in page
+    assert f'href="/t/{ticket.tracking_token}/" data-testid="back-to-tracking"' in page

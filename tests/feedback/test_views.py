@@ -203,3 +203,26 @@ def test_the_top_bar_links_follow_the_role(chain, desk):
         'href="/desk/feedback/followups/"' in staff and 'href="/desk/feedback/cards/"' not in staff
     )
     assert 'href="/desk/feedback/' not in desk("trainer").get("/desk/").content.decode()
+
+
+def test_the_call_form_asks_the_call_result_and_the_satisfaction_apart(resolved, desk):
+    call = overdue_call(resolved, customer=CustomerFactory(name="刘洋", gender="male"))
+    staff = desk("staff_sh001")
+    page = staff.get(f"/desk/feedback/followups/{call.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    result = html.split('data-testid="call-result"')[1].split("</fieldset>")[0]
+    verdict = html.split('data-testid="satisfaction"')[1].split("</fieldset>")[0]
+    assert "通话结果" in result and "拒接" in result and "空号" in result and "满意" not in result
+    assert "满意度" in verdict and "不满意" in verdict and "拒接" not in verdict
+    url = f"/desk/feedback/followups/{call.pk}/call/"
+    # Reached but no verdict: refused with a Chinese message, nothing recorded.
+    bad = staff.post(url, {"call": "reached"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert bad.status_code == 422 and "请选择顾客的满意度" in bad.content.decode()
+    # Refused: not reached (the call stays on the list), the note says 拒接; a confirmation.
+    r = staff.post(url, {"call": "refused"}, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+    call.refresh_from_db()
+    assert call.attempts == 1 and call.done_at is None and "拒接" in call.note
+    assert "已记录本次拨打" in r.content.decode().split('class="flash"')[1]
+    staff.post(url, {"call": "reached", "satisfaction": "satisfied"})
+    call.refresh_from_db()
+    assert call.outcome == "satisfied" and call.done_at is not None

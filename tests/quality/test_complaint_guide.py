@@ -1,5 +1,7 @@
 """The complaint guide on complaint tickets: six steps, root cause, the confirm summary."""
 
+import re
+
 import pytest
 
 from kefu.errors import Conflict, Forbidden, InvalidInput
@@ -305,3 +307,14 @@ def test_api_guide_is_scoped_and_for_complaints_only(api, chain):
         api("staff_sh001"), f"/api/v1/quality/tickets/{repair.id}/guide/steps", {"step": "opening"}
     )
     assert r.status_code == 409
+
+
+def test_root_cause_groups_are_labelled_without_internal_references(complaint, desk):
+    page = (
+        desk("cs_agent")
+        .get(f"/desk/tickets/{complaint.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
+    labels = re.findall(r'<optgroup label="([^"]*)"', page)
+    assert "顾客为什么不满" in labels and "售后抱怨的原因" in labels
+    assert not any("seed" in label for label in labels)

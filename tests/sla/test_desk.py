@@ -101,3 +101,24 @@ def test_breaching_soon_view_is_for_managers_in_their_scope(desk, chain):
         assert staff.get("/desk/sla/breaching/").status_code == 403
         assert 'data-testid="breaching-soon"' not in staff.get("/desk/").content.decode()
     assert sh.pk
+
+
+def test_breaching_soon_separates_overdue_tickets_from_those_about_to_breach(desk, chain):
+    with time_machine.travel(at(2026, 3, 2, 10), tick=False):
+        open_ticket(chain["stores"]["SH001"], type="complaint", subject="早已超时的投诉")
+    with time_machine.travel(at(2026, 3, 5, 10), tick=False):
+        open_ticket(chain["stores"]["SH001"], type="complaint", subject="刚来的投诉")
+    with time_machine.travel(at(2026, 3, 5, 11), tick=False):
+        html = desk("manager_sh001").get("/desk/sla/breaching/?within=24").content.decode()
+    overdue, soon = html.split('data-testid="sla-due-soon"')
+    assert "已超时" in overdue and "早已超时的投诉" in overdue and "刚来的投诉" not in overdue
+    assert "即将超时" in soon and "刚来的投诉" in soon and "早已超时的投诉" not in soon
+
+
+def test_the_sla_panel_names_the_policy_and_calendars_in_chinese(desk, chain):
+    ticket = open_ticket(chain["stores"]["SH001"], type="complaint")
+    html = desk("cs_agent").get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    panel = html.split('data-testid="sla-panel"')[1].split("</section>")[0]
+    assert "投诉" in panel and "Complaints" not in panel
+    assert "门店营业时间" in panel or "全天候" in panel
+    assert not re.search(r"· (store|always|hotline|backoffice)<", panel)

@@ -94,3 +94,12 @@ def test_the_portal_preselects_neither_a_store_nor_an_address(client, chain):
     assert re.search(r'<option value=""\s+selected\s+disabled>请选择门店', store)
     assert re.search(r'<option value=""\s+selected\s+disabled>请选择', gender)
     assert store.count("selected") == 1 and gender.count("selected") == 1
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"), [("gender", "请选择我们如何称呼您"), ("store", "请选择门店")]
+)
+def test_the_address_and_the_store_are_explicit_choices(client, chain, missing, message):
+    r = client.post("/", {**FORM, missing: ""}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 422 and Ticket.objects.count() == 0
+    assert message in r.content.decode()

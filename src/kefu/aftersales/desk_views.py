@@ -100,12 +100,17 @@ def ticket_panel(request, ticket) -> dict:
         request.POST if request.method == "POST" and forms.submitted(request.POST) else request.GET
     )
     locked = forms.PURCHASE_FACTS if purchase else ()
-    case = (
-        {**prefill, **forms.adjustments(data, locked=locked)} if forms.submitted(data) else prefill
-    )
+    orders = list(selectors.orders_for_ticket(ticket))
+    if forms.submitted(data):
+        case = {**prefill, **forms.adjustments(data, locked=locked)}
+    else:
+        # The facts the agent typed for the last order (the fault, the wish…) stay in the form:
+        # what the records tell (the purchase, days in repair) is read afresh.
+        typed = orders[-1].case if orders else {}
+        case = {**typed, **prefill} if purchase else {**prefill, **typed}
     decision = error = None
     decides = ticket.type in selectors.DECISION_TICKET_TYPES
-    if decides and (purchase or forms.submitted(data)):
+    if decides and (purchase or forms.submitted(data) or orders):
         try:
             _case, decision = selectors.decide(case)
         except KefuError as exc:
@@ -116,7 +121,6 @@ def ticket_panel(request, ticket) -> dict:
         for r, label in decided.get("remedy_labels", ())
         if r in services.ORDER_KIND_OF_REMEDY
     ]
-    orders = list(selectors.orders_for_ticket(ticket))
     labels = dict(OrderStatus.choices)
     return {
         "show": True,

@@ -144,10 +144,17 @@ def create_order(
     open_orders = (
         open_orders.filter(purchase=purchase) if purchase else open_orders.filter(ticket=locked)
     )
-    if open_orders.exists():
+    if (already := open_orders.select_related("ticket").order_by("id").first()) is not None:
         raise Conflict(
-            _("An open %(kind)s order already exists for this product; finish or cancel it first."),
+            _(
+                "An open %(kind)s order, %(order)s on ticket %(ticket)s, already exists for this"
+                " product; finish or cancel it first."
+            ),
+            code="order_open",
+            extra={"order": already.number, "ticket_id": already.ticket_id},
             kind=OrderKind(kind).label,
+            order=already.number,
+            ticket=already.ticket.number,
         )
     symptom = clean.text(symptom, "symptom", required=False, max_length=100)
     note = clean.text(note, "note", required=False, max_length=MAX_TEXT)

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from kefu.errors import KefuError
+from kefu.errors import KefuError, field_label
 
 # Pydantic error types → a sentence a person can act on. %(field)s is the field's dotted path.
 MESSAGES = {
@@ -50,8 +50,14 @@ def _field(loc) -> str:
 def describe(error: dict) -> dict:
     field = _field(error.get("loc", ()))
     ctx = dict(error.get("ctx") or {})
-    params = {"field": field, "msg": error.get("msg", ""), **{k: str(v) for k, v in ctx.items()}}
+    params = {
+        "field": field_label(field),
+        "msg": error.get("msg", ""),
+        **{k: str(v) for k, v in ctx.items()},
+    }
     params.setdefault("expected", "")
+    if field_label(field) != field:  # a Chinese message: no English joining words in it
+        params["expected"] = params["expected"].replace(" or ", "、")
     template = MESSAGES.get(error.get("type"), lambda: _("%(field)s: invalid value (%(msg)s)."))()
     try:
         message = template % params

@@ -2,14 +2,32 @@
 `API_PREFIX` and `API_TAGS`); this file finds and mounts them, so an app plugs in without
 editing it."""
 
+from datetime import datetime
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.utils import timezone
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from .auth import BearerToken, DeskSession
 from .errors import install
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """One convention for every time in the API: ISO 8601 in the site's time zone with its
+    offset (2026-03-02T10:00:00+08:00), as the SLA times always were — never UTC "Z"."""
+
+    def default(self, o):
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
 
 
 class KefuAPI(NinjaAPI):
@@ -37,8 +55,11 @@ api = KefuAPI(
     version="1",
     description="Kefu (客服): tickets, customers and purchases, after-sales, SLA and quality. Authenticate with "
     "`Authorization: Bearer <token>` (`kefu token USERNAME`) or a desk session. Errors answer "
-    "{detail, code, field} in the language of Accept-Language (zh-hans by default).",
+    "{detail, code, field} in the language of Accept-Language (zh-hans by default). Times are "
+    "ISO 8601 in China time with the offset (2026-03-02T10:00:00+08:00); times sent in may carry "
+    "any offset.",
     auth=[BearerToken(), DeskSession()],
+    renderer=LocalTimeRenderer(),
     urls_namespace="api",
 )
 install(api)

@@ -53,6 +53,8 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("message delivery")
+        verbose_name_plural = _("message deliveries")
         indexes = [
             models.Index(fields=["ticket", "id"], name="delivery_ticket"),
             models.Index(fields=["status", "not_before"], name="delivery_due"),
@@ -78,6 +80,8 @@ class CustomerChannel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer channel")
+        verbose_name_plural = _("customer channels")
         constraints = [
             models.UniqueConstraint(fields=["customer", "channel"], name="one_channel_row"),
         ]
@@ -114,6 +118,10 @@ class Webhook(models.Model):
     disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
     def __str__(self):
         return self.name
 
@@ -137,6 +145,8 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         indexes = [models.Index(fields=["status", "not_before"], name="webhook_due")]
 
     def __str__(self):
@@ -180,6 +190,8 @@ class Call(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = _("phone call")
+        verbose_name_plural = _("phone calls")
         indexes = [
             models.Index(fields=["status", "called_back_at"], name="call_callbacks"),
             models.Index(fields=["agent", "-id"], name="call_agent"),

@@ -77,6 +77,11 @@ class Customer(models.Model):
         return self.address_as.strip() or names.honorific(self.name, self.gender)
 
     @property
+    def address_label(self) -> str:
+        """张先生 / 张女士 / the agent's form; "" when unknown (lists show the name alone)."""
+        return names.address_label(self.name, self.gender, self.address_as)
+
+    @property
     def greeting(self) -> str:
         return names.greeting(self.name, self.gender, self.address_as)
 

@@ -79,6 +79,17 @@ def honorific(name: str, gender: str | None) -> str:
     return name + "您好"
 
 
+def address_label(name: str, gender: str | None, address_as: str = "") -> str:
+    """The form of address as a label beside the name in lists and headers: the agent's form,
+    or 张先生 / 张女士; "" when neither is known (the name alone is shown, never "刘伟您好",
+    which is a greeting, not a form of address)."""
+    own = address_as.strip().removesuffix("您好").strip()
+    if own:
+        return own
+    form = honorific(name, gender)
+    return "" if form.endswith("您好") else form
+
+
 def greeting(name: str, gender: str | None, address_as: str = "") -> str:
     """The opening of a reply: 张先生您好 / 张伟您好; an agent's correction wins."""
     h = address_as.strip() or honorific(name, gender)

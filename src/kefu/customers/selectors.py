@@ -118,12 +118,14 @@ def shown(user, customer: Customer) -> dict:
     nothing in full)."""
     if discloses(user, customer):
         name, honorific, greeting = customer.name, customer.honorific, customer.greeting
+        label = customer.address_label
     else:
-        name, honorific, greeting = _("(customer on file)"), "您好", "您好"
+        name, honorific, greeting, label = _("(customer on file)"), "您好", "您好", ""
     return {
         "id": customer.pk,
         "name": name,
         "honorific": honorific,
+        "address_label": label,
         "greeting": greeting,
         "disclosed": name == customer.name,
         "full": False,

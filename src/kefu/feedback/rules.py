@@ -76,3 +76,23 @@ def script_for(
         return custom
     scripts = scripts if scripts is not None else load_scripts()
     return scripts.get(f"{reason}:{ticket_type}") or scripts.get(reason) or scripts["rule"]
+
+
+# The 回访 form asks two things apart: how the call went (通话结果) and, when the customer was
+# reached, how satisfied they are (满意度). The stored outcome combines them.
+CALL_RESULTS = ("reached", "no_answer", "refused", "wrong_number", "busy_or_off")
+SATISFACTION = ("satisfied", "unsatisfied", "not_said")
+
+
+def call_outcome(call: str, satisfaction: str) -> str | None:
+    """The stored outcome for a call result and a satisfaction answer, or None when the pair
+    makes no sense (a call result or satisfaction not offered; satisfaction missing when the
+    customer was reached). Not reached in any way → "not_reached"; reached → "satisfied",
+    "unsatisfied", or "reached" when the customer gave no verdict."""
+    if call not in CALL_RESULTS:
+        return None
+    if call != "reached":
+        return "not_reached"
+    if satisfaction not in SATISFACTION:
+        return None
+    return "reached" if satisfaction == "not_said" else satisfaction

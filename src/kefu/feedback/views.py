@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kefu.customers.selectors import contact_for, reveal_contact, shown
@@ -18,7 +19,7 @@ from kefu.org.roles import Tier
 from kefu.org.selectors import can, stores_for
 from kefu.web.ticket_page import run_action, staff_required
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import (
     CallOutcome,
     CardCategory,
@@ -163,6 +164,36 @@ def followups(request):
     )
 
 
+CALL_RESULT_LABELS = [
+    ("reached", _lazy("Reached")),
+    ("no_answer", _lazy("No answer")),
+    ("refused", _lazy("Hung up / refused")),
+    ("wrong_number", _lazy("Number not in service")),
+    ("busy_or_off", _lazy("Busy or switched off")),
+]
+SATISFACTION_LABELS = [
+    ("satisfied", _lazy("Satisfied")),
+    ("unsatisfied", _lazy("Unsatisfied")),
+    ("not_said", _lazy("Did not say")),
+]
+
+
+def _call_outcome(post) -> tuple[str, str]:
+    """The stored outcome and the note from the two questions of the form (通话结果, 满意度);
+    a call result other than reached is written at the head of the note (拒接, 空号…)."""
+    call = post.get("call", "")
+    outcome = rules.call_outcome(call, post.get("satisfaction", ""))
+    if outcome is None and call in rules.CALL_RESULTS:
+        raise InvalidInput(_("Say whether the customer is satisfied."), field="satisfaction")
+    if outcome is None:
+        raise InvalidInput(_("Say how the call went."), field="call")
+    note = post.get("note", "")
+    if call not in ("reached", "no_answer"):
+        label = str(dict(CALL_RESULT_LABELS)[call])
+        note = f"{label}。{note}".strip() if note.strip() else label
+    return outcome, note
+
+
 def _followup_context(request, followup, **extra):
     contact = reveal_contact(
         request.user, followup.ticket.customer, context=f"desk:followup:{followup.pk}"
@@ -173,6 +204,8 @@ def _followup_context(request, followup, **extra):
         "contact": contact,
         "shown": shown(request.user, followup.ticket.customer),
         "outcomes": CallOutcome.choices,
+        "call_results": CALL_RESULT_LABELS,
+        "satisfaction": SATISFACTION_LABELS,
         "script": services.call_script(followup, request.user),
         "today": timezone.localdate(),
         "consent": followup.ticket.customer.consent_contact,
@@ -193,12 +226,11 @@ def followup_call(request, pk):
     _needs(request, "feedback.followups")
     followup = selectors.get_followup(request.user, pk)
     try:
-        done = services.record_call(
-            actor=request.user,
-            followup_id=pk,
-            outcome=request.POST.get("outcome", ""),
-            note=request.POST.get("note", ""),
-        )
+        if "call" in request.POST:
+            outcome, note = _call_outcome(request.POST)
+        else:  # the single outcome field, as the API takes it
+            outcome, note = request.POST.get("outcome", ""), request.POST.get("note", "")
+        done = services.record_call(actor=request.user, followup_id=pk, outcome=outcome, note=note)
     except KefuError as exc:
         return render(
             request,

@@ -209,7 +209,8 @@ class BusinessCalendar:
 
 
 _DICT_KEYS = frozenset(
-    "name tz weekly observe_holidays workday_periods closed_dates open_dates always_open".split()
+    "name description tz weekly observe_holidays workday_periods closed_dates open_dates"
+    " always_open".split()
 )
 
 

@@ -68,7 +68,7 @@ class Calendar(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return f"{self.description} ({self.name})" if self.description else self.name
 
     def as_dict(self, exceptions=None) -> dict:
         """The calendar in the JSON form of ``calendar_from_dict`` (exceptions: rows to apply)."""
@@ -291,6 +291,8 @@ class SlaClock(models.Model):
 
     class Meta:
         ordering = ["started_at", "id"]
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
         indexes = [
             models.Index(fields=["ticket", "state"], name="slaclock_ticket_state"),
             models.Index(

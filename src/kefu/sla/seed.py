@@ -20,6 +20,7 @@ def seed_calendars(Calendar) -> int:
         _obj, new = Calendar.objects.get_or_create(
             name=item["name"],
             defaults={
+                "description": item.get("description", ""),
                 "tz": item.get("tz", "Asia/Shanghai"),
                 "weekly": item.get("weekly", {}),
                 "observe_holidays": item.get("observe_holidays", False),

@@ -229,6 +229,14 @@ def ticket_clocks(ticket) -> list[SlaClock]:
     return list(SlaClock.objects.filter(ticket=ticket).order_by("started_at", "id"))
 
 
+def calendar_labels() -> dict[str, str]:
+    """Calendar name → what people read (its description, e.g. 门店营业时间; the name if none)."""
+    return {
+        name: description or name
+        for name, description in Calendar.objects.values_list("name", "description")
+    }
+
+
 def ticket_pauses(ticket) -> list[SlaPause]:
     return list(SlaPause.objects.filter(ticket=ticket).order_by("started_at", "id"))
 
@@ -252,6 +260,21 @@ def breaching_soon(
         .filter(sla_due__lte=now + within)
         .order_by(F("sla_due").asc(), "id")
     )
+
+
+def overdue_and_due_soon(
+    user, *, within: timedelta = timedelta(hours=4), now: datetime | None = None
+) -> tuple[QuerySet, QuerySet]:
+    """The breaching-soon list in its two parts: open tickets already past their next due time
+    (已超时, longest overdue first) and those due within ``within`` (即将超时, soonest first)."""
+
+    now = now or timezone.now()
+    visible = tickets_visible_to(user)
+    overdue = visible.filter(sla_due__lte=now).order_by(F("sla_due").asc(), "id")
+    soon = visible.filter(sla_due__gt=now, sla_due__lte=now + within).order_by(
+        F("sla_due").asc(), "id"
+    )
+    return overdue, soon
 
 
 # --------------------------------------------------------------------------- the ticket JSON

@@ -29,7 +29,9 @@ def panel(request, ticket) -> dict:
     policy = selectors.policy_by_code(ticket.sla_policy)
     now = timezone.now()
     clocks = selectors.ticket_clocks(ticket)
+    calendars = selectors.calendar_labels() if clocks else {}
     for c in clocks:
+        c.calendar_label = calendars.get(c.calendar, c.calendar)
         c.label = Target(c.target).label
         c.overdue = c.state == ClockState.RUNNING and c.due_at <= now
         c.met_late = c.state == ClockState.MET and c.breached_at is not None
@@ -79,10 +81,17 @@ def breaching_soon(request):
     if not can(request.user, "sla.breaching"):
         return HttpResponseForbidden(_("Only managers see this list."))
     hours = WINDOWS.get(request.GET.get("within", "4"), 4)
-    tickets = selectors.breaching_soon(request.user, within=timedelta(hours=hours))
-    page = Paginator(for_listing(tickets), 50).get_page(request.GET.get("page"))
+    overdue, soon = selectors.overdue_and_due_soon(request.user, within=timedelta(hours=hours))
     return render(
         request,
         "sla/breaching.html",
-        {"page": page, "within": str(hours), "windows": list(WINDOWS), "query": f"within={hours}"},
+        {
+            "overdue": Paginator(for_listing(overdue), 50).get_page(
+                request.GET.get("overdue_page")
+            ),
+            "page": Paginator(for_listing(soon), 50).get_page(request.GET.get("page")),
+            "within": str(hours),
+            "windows": list(WINDOWS),
+            "query": f"within={hours}",
+        },
     )

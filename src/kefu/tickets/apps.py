@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_search_index(sender, using="default", **kwargs):
@@ -15,6 +16,7 @@ def _ensure_search_index(sender, using="default", **kwargs):
 class TicketsConfig(AppConfig):
     name = "kefu.tickets"
     label = "tickets"
+    verbose_name = _("Tickets")
 
     def ready(self):
         from kefu.customers import datarights as customer_rights

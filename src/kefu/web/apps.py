@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
@@ -6,6 +7,16 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self):
+        # The admin reads in Chinese: its header, and the one third-party app that has no
+        # verbose name of its own (django-axes, the login throttle).
+        from django.contrib import admin
+
+        admin.site.site_header = _("Kefu administration")
+        admin.site.site_title = _("Kefu admin")
+        admin.site.index_title = _("Settings and data")
+        if apps.is_installed("axes"):
+            apps.get_app_config("axes").verbose_name = _("Login protection")
+
         # Composition: a macro may promise a solution time, which the sla app owns; knowledge
         # and sla sit on one layer and may not import each other, so the wiring lives here.
         from kefu.knowledge import services as knowledge_services

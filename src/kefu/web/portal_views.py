@@ -47,6 +47,13 @@ def home(request):
             {**context, "error": _("Please choose what your request is about.")},
             status=422,
         )
+    if form.get("gender") not in Gender.values:
+        return render(
+            request,
+            "portal/home.html",
+            {**context, "error": _("Please choose how we should address you.")},
+            status=422,
+        )
     if not form.get("consent"):
         return render(
             request,
@@ -76,7 +83,7 @@ def home(request):
                 name=form.get("name", ""),
                 phone=form.get("phone", ""),
                 email=form.get("email", ""),
-                gender=form.get("gender") or None,
+                gender=form["gender"],
                 field_prefix="",
             )
             ticket, _created = services.open_ticket(

@@ -158,6 +158,8 @@ def refuse_on_ticket_page(request, pk, exc: KefuError, **extra):
         ticket,
         error=exc.text(),
         error_code=exc.code,
+        # A refusal that names another ticket (an order already open on it) links to it.
+        error_ticket_id=exc.extra.get("ticket_id"),
         draft=request.POST.get("body", ""),
         **extra,
     )
