@@ -63,6 +63,19 @@ def _lost_found_page(request, *, error=None, form=None, status=200):
 
 
 @staff_required
+def index(request):
+    """/desk/registers/: the first register the reader may keep (404 when none)."""
+    for right, name in (
+        ("registers.lost_found", "registers:lost_found"),
+        ("registers.training", "registers:training"),
+        ("registers.voice", "registers:voice"),
+    ):
+        if can(request.user, right):
+            return redirect(name)
+    raise Http404
+
+
+@staff_required
 def lost_found(request):
     _need(request, "registers.lost_found")
     if request.method != "POST":
