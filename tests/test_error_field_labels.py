@@ -32,6 +32,8 @@ def test_chinese_messages_name_the_field_in_chinese():
         )
     assert api["field"] == "status.0"  # the path stays for programs
     assert api["message"].startswith("状态·第1项：") and " or " not in api["message"]
+    # the allowed values with what they mean, not bare codes
+    assert "'resolved'（已解决）、'closed'（已关闭）" in api["message"], api["message"]
     assert not re.search(r"\b(phone|technician|status)\b", api["message"])
 
 

@@ -1,5 +1,9 @@
 """Turn every refusal into a 4xx JSON answer in the caller's language: {detail, code, field}."""
 
+import re
+from functools import cache
+
+from django.apps import apps
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -47,6 +51,31 @@ def _field(loc) -> str:
     return ".".join(parts) or "body"
 
 
+@cache
+def _choice_labels() -> dict:
+    """Every choice value of the models (resolved, store, phone …) → its label, translated when
+    shown: a Chinese message names the allowed values as people know them."""
+    labels = {}
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            for value, label in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str) and value:
+                    labels.setdefault(value, label)
+    return labels
+
+
+def _labelled(expected: str) -> str:
+    """'resolved' or 'closed' → 'resolved'（已解决）、'closed'（已关闭）: the code stays (it is what
+    a program sends), the label says what it means."""
+    labels = _choice_labels()
+
+    def one(match):
+        label = str(labels.get(match[1], match[1]))
+        return match[0] if label == match[1] else f"{match[0]}（{label}）"
+
+    return re.sub(r"'([^']+)'", one, expected.replace(" or ", "、"))
+
+
 def describe(error: dict) -> dict:
     field = _field(error.get("loc", ()))
     ctx = dict(error.get("ctx") or {})
@@ -57,7 +86,7 @@ def describe(error: dict) -> dict:
     }
     params.setdefault("expected", "")
     if field_label(field) != field:  # a Chinese message: no English joining words in it
-        params["expected"] = params["expected"].replace(" or ", "、")
+        params["expected"] = _labelled(params["expected"])
     template = MESSAGES.get(error.get("type"), lambda: _("%(field)s: invalid value (%(msg)s)."))()
     try:
         message = template % params
