@@ -50,7 +50,8 @@ TICKET_COLUMNS = (
 ).split()
 CUSTOMER_COLUMNS = (
     "id name name_pinyin name_initials gender phone phone_last4 email address address_as is_vip "
-    "consent_contact consent_marketing home_store_id created_at updated_at erased_at"
+    "consent_contact consent_marketing home_store_id created_at updated_at erased_at "
+    "special_requirements"
 ).split()
 PURCHASE_COLUMNS = (
     "id customer_id store_id category_id product_model_id model_name serial sale_date "
@@ -358,6 +359,7 @@ def seed_bench(
                     joined,
                     joined,
                     None,
+                    "",
                 )
             )
             customers.append((cid, name, gender, vip, store))
