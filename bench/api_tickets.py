@@ -16,10 +16,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
+
+from http_load import create_tickets, desk_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -114,32 +115,11 @@ def post_tickets(port, tok, seconds, clients):
         "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"},
     }
     payload = json.dumps(body).encode()
-    counts, errors = [0] * clients, [0] * clients
-    stop = time.monotonic() + seconds
-
-    def worker(i):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Authorization": f"Bearer {tok}", "Content-Type": "application/json"}
-        while time.monotonic() < stop:
-            conn.request("POST", "/api/v1/tickets", body=payload, headers=headers)
-            r = conn.getresponse()
-            r.read()
-            if r.status == 201:
-                counts[i] += 1
-            else:
-                errors[i] += 1
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - t0
+    run = create_tickets(port, tok, payload, seconds, clients)
     return {
         "clients": clients,
-        "tickets_per_s": round(sum(counts) / elapsed, 1),
-        "errors": sum(errors),
+        "tickets_per_s": round(run["created"] / run["elapsed"], 1),
+        "errors": run["errors"],
     }
 
 
@@ -159,32 +139,6 @@ def latency(port, path, headers, n=200):
         "p50_ms": round(statistics.median(samples), 1),
         "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 1),
     }
-
-
-def desk_cookie(port, username):
-    import re
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/desk/login/")
-    r = conn.getresponse()
-    html = r.read().decode()
-    csrf = re.search(r"csrftoken=([^;]+)", r.getheader("Set-Cookie")).group(1)
-    mw = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    conn.request(
-        "POST",
-        "/desk/login/",
-        body=f"username={username}&password=kefu-demo-2026&csrfmiddlewaretoken={mw}",
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={csrf}",
-            "Origin": f"http://127.0.0.1:{port}",
-            "Referer": f"http://127.0.0.1:{port}/desk/login/",
-        },
-    )
-    r = conn.getresponse()
-    r.read()
-    session = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie") or "").group(1)
-    return f"sessionid={session}; csrftoken={csrf}"
 
 
 def main():

@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+from http_load import create_tickets
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 CLK = os.sysconf("SC_CLK_TCK")
@@ -147,38 +149,18 @@ def post_tickets(port, tok, seconds, clients, server_pid):
         "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"},
     }
     payload = json.dumps(body).encode()
-    counts, errors = [0] * clients, [0] * clients
-    stop = time.monotonic() + seconds
-
-    def worker(i):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Authorization": f"Bearer {tok}", "Content-Type": "application/json"}
-        while time.monotonic() < stop:
-            conn.request("POST", "/api/v1/tickets", body=payload, headers=headers)
-            r = conn.getresponse()
-            r.read()
-            if r.status == 201:
-                counts[i] += 1
-            else:
-                errors[i] += 1
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    cpu0, t0 = cpu_seconds(server_pid), time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - t0
-    created = sum(counts)
+    cpu0 = cpu_seconds(server_pid)
+    run = create_tickets(port, tok, payload, seconds, clients)
     cpu1 = cpu_seconds(server_pid)
+    created = run["created"]
     cpu, consumer = cpu1["all"] - cpu0["all"], cpu1["consumer"] - cpu0["consumer"]
     return {
         "clients": clients,
         "created": created,
-        "tickets_per_s": round(created / elapsed, 1),
+        "tickets_per_s": round(created / run["elapsed"], 1),
         "server_cpu_ms_per_ticket": round(cpu * 1000 / max(created, 1), 1),
         "of_which_consumer_ms": round(consumer * 1000 / max(created, 1), 1),
-        "errors": sum(errors),
+        "errors": run["errors"],
     }
 
 

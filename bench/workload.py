@@ -15,7 +15,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -25,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
+
+from http_load import create_tickets, desk_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -134,27 +135,8 @@ def post_tickets(port, tok, seconds, clients):
         "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"},
     }
     payload = json.dumps(body, ensure_ascii=False).encode()
-    counts, errors = [0] * clients, [0] * clients
-    stop = time.monotonic() + seconds
-
-    def worker(i):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {"Authorization": f"Bearer {tok}", "Content-Type": "application/json"}
-        while time.monotonic() < stop:
-            status, _ = request(conn, "POST", "/api/v1/tickets", headers, payload)
-            if status == 201:
-                counts[i] += 1
-            else:
-                errors[i] += 1
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - t0
-    return {"tickets_per_s": round(sum(counts) / elapsed, 1), "errors": sum(errors)}
+    run = create_tickets(port, tok, payload, seconds, clients)
+    return {"tickets_per_s": round(run["created"] / run["elapsed"], 1), "errors": run["errors"]}
 
 
 def replies(port, tok, ticket_id, n):
@@ -176,30 +158,6 @@ def replies(port, tok, ticket_id, n):
         "p50_ms": round(statistics.median(samples), 1),
         "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
     }
-
-
-def desk_cookie(port, username):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/desk/login/")
-    r = conn.getresponse()
-    html = r.read().decode()
-    csrf = re.search(r"csrftoken=([^;]+)", r.getheader("Set-Cookie")).group(1)
-    mw = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    conn.request(
-        "POST",
-        "/desk/login/",
-        body=f"username={username}&password=kefu-demo-2026&csrfmiddlewaretoken={mw}",
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={csrf}",
-            "Origin": f"http://127.0.0.1:{port}",
-            "Referer": f"http://127.0.0.1:{port}/desk/login/",
-        },
-    )
-    r = conn.getresponse()
-    r.read()
-    session = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie") or "").group(1)
-    return f"sessionid={session}; csrftoken={csrf}"
 
 
 def wait_up(port, server, timeout=120):

@@ -1,0 +1,61 @@
+"""What the HTTP benchmarks share: signing in to the desk and creating tickets from N clients.
+
+Imported by bench/api_tickets.py, bench/create_tickets.py and bench/workload.py (run as
+scripts, so this folder is on sys.path)."""
+
+import http.client
+import re
+import threading
+import time
+
+
+def desk_cookie(port: int, username: str, password: str = "kefu-demo-2026") -> str:
+    """Sign in at /desk/login/ as the demo user; the Cookie header of the session."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/desk/login/")
+    r = conn.getresponse()
+    html = r.read().decode()
+    csrf = re.search(r"csrftoken=([^;]+)", r.getheader("Set-Cookie")).group(1)
+    mw = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    conn.request(
+        "POST",
+        "/desk/login/",
+        body=f"username={username}&password={password}&csrfmiddlewaretoken={mw}",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Origin": f"http://127.0.0.1:{port}",
+            "Referer": f"http://127.0.0.1:{port}/desk/login/",
+        },
+    )
+    r = conn.getresponse()
+    r.read()
+    session = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie") or "").group(1)
+    return f"sessionid={session}; csrftoken={csrf}"
+
+
+def create_tickets(port: int, tok: str, payload: bytes, seconds: float, clients: int) -> dict:
+    """POST /api/v1/tickets from `clients` threads for `seconds`, each on its own keep-alive
+    connection: {created, errors, elapsed}."""
+    counts, errors = [0] * clients, [0] * clients
+    stop = time.monotonic() + seconds
+
+    def worker(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": f"Bearer {tok}", "Content-Type": "application/json"}
+        while time.monotonic() < stop:
+            conn.request("POST", "/api/v1/tickets", body=payload, headers=headers)
+            r = conn.getresponse()
+            r.read()
+            if r.status == 201:
+                counts[i] += 1
+            else:
+                errors[i] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"created": sum(counts), "errors": sum(errors), "elapsed": time.monotonic() - t0}
