@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.urls import reverse
 
 from kefu.customers.models import PiiReveal
 from kefu.tickets.models import Ticket
@@ -183,3 +186,21 @@ def test_the_top_bar_offers_only_what_the_role_may_do(desk):
     assert "/desk/tickets/new/" not in trainer and 'href="/desk/customers/"' not in trainer
     agent = desk("cs_agent").get("/desk/").content.decode()
     assert "/desk/tickets/new/" in agent and 'href="/desk/customers/"' in agent
+
+
+def test_the_top_bar_gathers_secondary_links_under_menus(desk):
+    """A manager's twenty links: the daily ones stand in the bar, the rest under 售后服务 /
+    顾客反馈 / 门店登记, each link still there exactly once; a one-link menu stands as a link."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        page = desk("manager_sh001").get("/desk/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    menus = re.findall(r'<details class="navmenu"><summary>([^<]+)</summary>(.*?)</details>', html)
+    names = {label: body for label, body in menus}
+    assert {"售后服务", "顾客反馈", "门店登记"} <= set(names), list(names)
+    assert 'href="/desk/registers/lost-found/"' in names["门店登记"]
+    assert f'href="{reverse("feedback:followups")}"' in names["顾客反馈"]
+    nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    assert "lost-found" not in nav  # in its menu, not the bar
+    assert html.count('href="/desk/registers/lost-found/"') == 1

@@ -20,12 +20,11 @@ class AftersalesConfig(AppConfig):
         ticket_page.register_nav(_("三包 calculator"), "aftersales:calculator", "tickets.reply")
         ticket_page.register_nav(_("Visits"), "aftersales:visits", "tickets.reply")
         # Outlet jobs before spare parts: an outlet's people land on their first link.
-        ticket_page.register_nav(
-            _("Outlet jobs"), "aftersales:outlet_jobs", "aftersales.outlet_jobs"
-        )
-        ticket_page.register_nav(_("Spare parts"), "aftersales:parts", "aftersales.parts")
-        ticket_page.register_nav(_("Warranty card"), "aftersales:warranty", "aftersales.warranty")
-        ticket_page.register_nav(_("Warranty claims"), "aftersales:claims", "aftersales.claims")
+        nav = ticket_page.register_nav
+        nav(_("Outlet jobs"), "aftersales:outlet_jobs", "aftersales.outlet_jobs", menu="aftersales")
+        nav(_("Spare parts"), "aftersales:parts", "aftersales.parts", menu="aftersales")
+        nav(_("Warranty card"), "aftersales:warranty", "aftersales.warranty", menu="aftersales")
+        nav(_("Warranty claims"), "aftersales:claims", "aftersales.claims", menu="aftersales")
         ticket_page.register_panel(
             "aftersales/_ticket_panel.html", desk_views.ticket_panel, _("After-sales (三包)")
         )

@@ -25,12 +25,16 @@ class FeedbackConfig(AppConfig):
         ticket_signals.status_changed.connect(
             receivers.on_status_changed, dispatch_uid="feedback.survey_on_resolution"
         )
-        ticket_page.register_nav(_("Follow-up calls"), "feedback:followups", "feedback.followups")
-        ticket_page.register_nav(_("Feedback cards"), "feedback:cards", "feedback.cards")
-        ticket_page.register_nav(
-            _("Compensation"), "feedback:compensations", "feedback.compensation.request"
+        nav = ticket_page.register_nav
+        nav(_("Follow-up calls"), "feedback:followups", "feedback.followups", menu="feedback")
+        nav(_("Feedback cards"), "feedback:cards", "feedback.cards", menu="feedback")
+        nav(
+            _("Compensation"),
+            "feedback:compensations",
+            "feedback.compensation.request",
+            menu="feedback",
         )
-        ticket_page.register_nav(_("Satisfaction"), "feedback:surveys", "feedback.reports")
+        nav(_("Satisfaction"), "feedback:surveys", "feedback.reports", menu="feedback")
         ticket_page.register_panel(
             "feedback/_ticket_panel.html", views.ticket_panel, _("Customer's voice")
         )

@@ -10,8 +10,7 @@ class RegistersConfig(AppConfig):
     def ready(self):
         from kefu.web import ticket_page
 
-        ticket_page.register_nav(
-            _("Lost and found"), "registers:lost_found", "registers.lost_found"
-        )
-        ticket_page.register_nav(_("Training"), "registers:training", "registers.training")
-        ticket_page.register_nav(_("Voice of the customer"), "registers:voice", "registers.voice")
+        nav = ticket_page.register_nav
+        nav(_("Lost and found"), "registers:lost_found", "registers.lost_found", menu="registers")
+        nav(_("Training"), "registers:training", "registers.training", menu="registers")
+        nav(_("Voice of the customer"), "registers:voice", "registers.voice", menu="registers")

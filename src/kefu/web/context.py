@@ -1,6 +1,6 @@
 from kefu.org.selectors import can, staff_of
 
-from .ticket_page import nav_links
+from .ticket_page import nav_layout, nav_links
 
 
 def kefu(request):
@@ -9,6 +9,7 @@ def kefu(request):
     return {
         "kefu_staff": staff,
         "kefu_nav": nav_links(user) if staff else [],
+        "kefu_bar": nav_layout(user) if staff else ([], []),
         # The top bar offers only what the role may do (a trainer opens no tickets).
         "kefu_may": {
             # An outlet's people have no queue: their first link is their outlet's jobs.

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kefu.customers import selectors as customer_selectors
 from kefu.errors import KefuError, NotFound
@@ -41,7 +42,16 @@ class NavLink:
     label: str
     url_name: str
     capability: str | None = None
+    menu: str | None = None  # a key of MENUS: shown under that menu, not in the bar itself
 
+
+# The top bar's menus: the links an app registers with ``menu=`` gather under one label, so the
+# bar stays one short row for the roles with the most links.
+MENUS = {
+    "aftersales": gettext_lazy("After-sales"),
+    "feedback": gettext_lazy("Customer feedback"),
+    "registers": gettext_lazy("Store registers"),
+}
 
 PANELS: list[Panel] = []
 NAV: list[NavLink] = []
@@ -65,23 +75,49 @@ def register_panel(template: str, context: Callable, title="") -> None:
         PANELS.append(Panel(template, context, title))
 
 
-def register_nav(label, url_name: str, capability: str | None = None) -> None:
-    """Add a link to the desk's top bar (once per URL name)."""
+def register_nav(
+    label, url_name: str, capability: str | None = None, *, menu: str | None = None
+) -> None:
+    """Add a link to the desk's top bar (once per URL name), or to one of its MENUS."""
+    if menu is not None and menu not in MENUS:
+        raise ValueError(f"unknown top-bar menu {menu!r}")
     if all(link.url_name != url_name for link in NAV):
-        NAV.append(NavLink(label, url_name, capability))
+        NAV.append(NavLink(label, url_name, capability, menu))
 
 
-def nav_links(user) -> list[tuple[str, str]]:
-    """(label, url) of the top-bar links the user may follow."""
-    links = []
+def _followable(user) -> list[tuple[NavLink, str]]:
+    out = []
     for link in NAV:
         if link.capability and not can(user, link.capability):
             continue
         try:
-            links.append((link.label, reverse(link.url_name)))
+            out.append((link, reverse(link.url_name)))
         except NoReverseMatch:
             continue
-    return links
+    return out
+
+
+def nav_links(user) -> list[tuple[str, str]]:
+    """(label, url) of every top-bar link the user may follow, menus included, in order."""
+    return [(link.label, url) for link, url in _followable(user)]
+
+
+def nav_layout(user) -> tuple[list, list]:
+    """The top bar as the user sees it: (links in the bar, [(menu label, links)]). A menu
+    holding a single link the user may follow stands in the bar as that link."""
+    bar, menus = [], {}
+    for link, url in _followable(user):
+        if link.menu:
+            menus.setdefault(link.menu, []).append((link.label, url))
+        else:
+            bar.append((link.label, url))
+    grouped = []
+    for key, links in menus.items():
+        if len(links) == 1:
+            bar.extend(links)
+        else:
+            grouped.append((MENUS[key], links))
+    return bar, grouped
 
 
 def staff_required(view):

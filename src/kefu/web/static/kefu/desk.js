@@ -221,3 +221,14 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   update();
 });
+
+// Top-bar menus: one open at a time; a click elsewhere or Escape closes them.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details.navmenu[open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll("details.navmenu[open]").forEach((menu) => menu.removeAttribute("open"));
+});
