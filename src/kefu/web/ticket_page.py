@@ -102,11 +102,18 @@ def nav_links(user) -> list[tuple[str, str]]:
     return [(link.label, url) for link, url in _followable(user)]
 
 
+SHORT_BAR = 6
+
+
 def nav_layout(user) -> tuple[list, list]:
-    """The top bar as the user sees it: (links in the bar, [(menu label, links)]). A menu
-    holding a single link the user may follow stands in the bar as that link."""
+    """The top bar as the user sees it: (links in the bar, [(menu label, links)]). Menus only
+    where the bar would be crowded (more than SHORT_BAR links); a menu holding a single link the
+    user may follow stands in the bar as that link."""
+    followable = _followable(user)
+    if len(followable) <= SHORT_BAR:
+        return [(link.label, url) for link, url in followable], []
     bar, menus = [], {}
-    for link, url in _followable(user):
+    for link, url in followable:
         if link.menu:
             menus.setdefault(link.menu, []).append((link.label, url))
         else:
