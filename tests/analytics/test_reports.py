@@ -228,6 +228,7 @@ def test_breakdowns_count_escalations_the_rung_below_could_have_solved(api, hist
         "by_cause"
     ]
     assert set(b) == {
+        "voice_of_customer",
         "aftersales",
         "csat_questions",
         "low_scores",
@@ -251,3 +252,21 @@ def test_any_filtered_queue_exports_with_format(desk, history):
         book = desk("cs_manager").get("/desk/?view=all&format=xlsx")
         assert book.status_code == 200 and book["Content-Type"].startswith("application/vnd")
         assert desk("cs_agent").get("/desk/?view=all&format=csv").status_code in (403, 404)
+
+
+def test_voice_of_customer_notes_are_counted_in_the_reports_by_scope(api, users, chain):
+    """What staff heard (the registers' notes) counts in the period, for the scope asked."""
+    from kefu.registers import services as registers
+
+    with time_machine.travel(at(2026, 3, 2, 11), tick=False):
+        registers.note_voice(actor=users["staff_sh001"], text="问能不能保价", theme="price")
+        registers.note_voice(actor=users["staff_sh001"], text="还是想问保价", theme="price")
+        registers.note_voice(actor=users["staff_bj001"], text="送货太慢", theme="delivery")
+    with time_machine.travel(at(2026, 3, 9, 11), tick=False):  # after the period
+        registers.note_voice(actor=users["staff_sh001"], text="保价呢", theme="price")
+        chain_wide = api("cs_manager").get(URL.replace("summary", "breakdowns")).json()
+        sh = api("cs_manager").get(URL.replace("summary", "breakdowns") + "&store=SH001").json()
+    counts = {r["theme"]: r["count"] for r in chain_wide["voice_of_customer"]}
+    assert counts == {"price": 2, "delivery": 1}
+    assert [(r["theme"], r["count"]) for r in sh["voice_of_customer"]] == [("price", 2)]
+    assert sh["voice_of_customer"][0]["label"] != "price"  # the theme's name, not its code

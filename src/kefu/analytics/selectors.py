@@ -72,6 +72,8 @@ from kefu.org.roles import LADDER, Tier
 from kefu.org.selectors import staff_of, stores_for
 from kefu.quality import rules as quality_rules
 from kefu.quality.models import ComplaintGuide, QaReview, ServiceType
+from kefu.registers.models import VoiceNote
+from kefu.registers.selectors import count_themes
 from kefu.sla.models import ACTIVE_STATES, ClockState, SlaClock, Target
 from kefu.tickets.models import (
     OPEN_STATUSES,
@@ -847,9 +849,22 @@ def qa_service_types(report: Report) -> list[dict]:
     ]
 
 
+def voice_of_customer(report: Report) -> list[dict]:
+    """What front-line staff heard from customers (the registers' voice-of-customer notes) in
+    the period, by theme and product model; notes the CS department filed without a store count
+    only for chain-wide readers."""
+    rows = VoiceNote.objects.filter(
+        report.scope.q("store", None),
+        created_at__gte=report.period.start,
+        created_at__lt=report.period.end,
+    )
+    return count_themes(rows)
+
+
 def breakdowns(report: Report) -> dict:
     """Every breakdown of the dashboard's second half (GET /api/v1/reports/breakdowns)."""
     return {
+        "voice_of_customer": voice_of_customer(report),
         "aftersales": aftersales_breakdown(report),
         "csat_questions": csat_questions(report),
         "low_scores": low_scores(report),

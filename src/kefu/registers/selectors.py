@@ -63,6 +63,12 @@ def voice_counts(user, *, since: datetime.datetime | None = None) -> list[dict]:
     rows = voice_notes(user)
     if since is not None:
         rows = rows.filter(created_at__gte=since)
+    return count_themes(rows)
+
+
+def count_themes(rows: QuerySet) -> list[dict]:
+    """Voice-of-customer notes counted by theme and product model, most frequent first: rows
+    of theme, label, model (code or ""), count. The reports count their period with this."""
     labels = rules.load()["voice_themes"]
     counted = (
         rows.order_by()
