@@ -84,6 +84,9 @@ from kefu.tickets.models import (
     TicketType,
 )
 
+from . import facts
+from .models import ClockFact, ClockOutcome, TicketFact
+
 EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
 MAX_DAYS = 731  # a report covers at most two years
 # Backlog age buckets: (key, lower bound in days); the last bucket has no upper bound.
@@ -320,14 +323,19 @@ def volume_counts(report: Report) -> dict:
     p = report.period
     opened = report.opened().count()
     resolved = report.tickets().filter(resolved_at__gte=p.start, resolved_at__lt=p.end).count()
-    reopened = TicketEvent.objects.filter(
+    return {"opened": opened, "resolved": resolved, "reopened": _reopened(report)}
+
+
+def _reopened(report: Report) -> int:
+    """Reopenings in the period (status events; one ticket may be reopened twice)."""
+    p = report.period
+    return TicketEvent.objects.filter(
         report.ticket_q(),
         kind=EventKind.STATUS,
         data__reopened=True,
         created_at__gte=p.start,
         created_at__lt=p.end,
     ).count()
-    return {"opened": opened, "resolved": resolved, "reopened": reopened}
 
 
 def _labelled(rows, key: str, labels) -> list[dict]:
@@ -859,9 +867,122 @@ def breakdowns(report: Report) -> dict:
     }
 
 
-def summary(report: Report) -> dict:
-    """The whole picture in one answer (the shape of GET /api/v1/reports/summary)."""
-    counts = volume_counts(report)
+# --------------------------------------------------------------------------- from the facts
+# The same figures read from the narrow fact rows (kefu/analytics/facts.py) instead of joining
+# clocks and events to the tickets: one index-range aggregate over TicketFact / ClockFact per
+# figure. Every filter of ``Filters`` (type, channel, priority, agent) is a column there, so
+# every summary reads the facts; ``summary(report, direct=True)`` answers from the source rows
+# (the exactness test compares the two).
+
+
+def _us_minutes(value) -> float | None:
+    return None if value is None else _minutes(datetime.timedelta(microseconds=int(value)))
+
+
+def _ticket_facts(report: Report) -> QuerySet:
+    return TicketFact.objects.filter(report.scope.q(), report.filters.q())
+
+
+def _clock_facts(report: Report) -> QuerySet:
+    return ClockFact.objects.filter(
+        report.scope.q(),
+        report.filters.q(),
+        opened_at__gte=report.period.start,
+        opened_at__lt=report.period.end,
+    )
+
+
+def _fact_business_times(report: Report, target: str) -> dict:
+    met = _clock_facts(report).filter(target=target, business_seconds__isnull=False)
+    pct = percentiles(met, F("business_seconds"), minutes=_seconds_to_minutes)
+    return {"business_median_minutes": pct[0.5], "business_p90_minutes": pct[0.9]}
+
+
+def _fact_figures(report: Report) -> dict:
+    """Volume, first response, resolution, SLA and FCR of the summary, from the facts."""
+    p = report.period
+    rows = _ticket_facts(report)
+    opened = rows.filter(created_at__gte=p.start, created_at__lt=p.end)
+    row = opened.aggregate(
+        opened=Count("pk"),
+        answered=Count("pk", filter=Q(first_response_us__isnull=False)),
+        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        first_contact=Count("pk", filter=Q(first_contact=True)),
+    )
+    resolved = rows.filter(resolved_at__gte=p.start, resolved_at__lt=p.end)
+    fr_pct = percentiles(opened, F("first_response_us"), minutes=_us_minutes)
+    res_pct = percentiles(resolved, F("resolution_us"), minutes=_us_minutes)
+    outcomes = {
+        (r["target"], r["outcome"]): r["n"]
+        for r in _clock_facts(report).values("target", "outcome").annotate(n=Count("pk")).order_by()
+    }
+    columns = {
+        "met_on_time": ClockOutcome.ON_TIME,
+        "met_late": ClockOutcome.LATE,
+        "breached": ClockOutcome.BREACHED,
+        "running": ClockOutcome.RUNNING,
+    }
+    labels = dict(Target.choices)
+    targets = sorted({t for t, _o in outcomes})
+    by_target = [
+        {
+            "target": t,
+            "label": str(labels.get(t, t)),
+            **{k: outcomes.get((t, o), 0) for k, o in columns.items()},
+        }
+        for t in targets
+    ]
+    totals = {k: sum(outcomes.get((t, o), 0) for t in targets) for k, o in columns.items()}
+    decided = totals["met_on_time"] + totals["met_late"] + totals["breached"]
+    fr_on_time = outcomes.get((Target.FIRST_RESPONSE, ClockOutcome.ON_TIME), 0)
+    fr_met = fr_on_time + outcomes.get((Target.FIRST_RESPONSE, ClockOutcome.LATE), 0)
+    return {
+        "counts": {
+            "opened": row["opened"],
+            "resolved": resolved.count(),
+            "reopened": _reopened(report),
+        },
+        "first_response": {
+            "median_minutes": fr_pct[0.5],
+            "p90_minutes": fr_pct[0.9],
+            "answered": row["answered"],
+            "on_time_rate": _rate(fr_on_time, fr_met),
+            **_fact_business_times(report, Target.FIRST_RESPONSE),
+        },
+        "resolution": {
+            "median_minutes": res_pct[0.5],
+            "p90_minutes": res_pct[0.9],
+            **_fact_business_times(report, Target.RESOLUTION),
+        },
+        "sla": {
+            **totals,
+            "breach_rate": _rate(totals["met_late"] + totals["breached"], decided),
+            "by_target": by_target,
+        },
+        "fcr_rate": _rate(row["first_contact"], row["resolved"]),
+    }
+
+
+def _direct_figures(report: Report) -> dict:
+    return {
+        "counts": volume_counts(report),
+        "first_response": first_response(report),
+        "resolution": resolution(report),
+        "sla": sla(report),
+        "fcr_rate": fcr(report)["rate"],
+    }
+
+
+def summary(report: Report, *, direct: bool = False) -> dict:
+    """The whole picture in one answer (the shape of GET /api/v1/reports/summary). Volume,
+    first response, resolution, SLA and FCR come from the facts (refreshed first for the
+    tickets changed since the last read); ``direct`` computes them from the source rows."""
+    if direct:
+        figures = _direct_figures(report)
+    else:
+        facts.refresh_stale()
+        figures = _fact_figures(report)
+    counts = figures["counts"]
     esc = escalations(report)
     return {
         "period": report.period.as_json(),
@@ -870,10 +991,10 @@ def summary(report: Report) -> dict:
         "opened": counts["opened"],
         "resolved": counts["resolved"],
         "reopened": counts["reopened"],
-        "first_response": first_response(report),
-        "resolution": resolution(report),
-        "sla": sla(report),
-        "fcr_rate": fcr(report)["rate"],
+        "first_response": figures["first_response"],
+        "resolution": figures["resolution"],
+        "sla": figures["sla"],
+        "fcr_rate": figures["fcr_rate"],
         "backlog": backlog(report)["buckets"],
         "escalations": esc["by_tier"],
         "csat": csat(report),
