@@ -22,6 +22,13 @@ Definitions (also in docs/domain.md, shown beside the numbers on the dashboard):
 - first-contact resolution (FCR): of the tickets opened in the period and resolved, the share
   resolved with exactly one public reply from staff and never reopened.
 - backlog: open tickets now (new, open, waiting for customer, on hold) by age.
+
+Where the summary reads: volume, first response, resolution, SLA and FCR come from the narrow
+report facts (TicketFact / ClockFact, kefu/analytics/facts.py), refreshed for the tickets changed
+since the last read before reading; they hold every filter column (type, channel, priority,
+agent), so no filter falls back. ``summary(report, direct=True)`` computes the same figures from
+the tickets, clocks and events (the exactness test compares them). Reopenings, escalations,
+backlog, CSAT, root causes, 三包 and compensation are read from their own tables as before.
 """
 
 import datetime
