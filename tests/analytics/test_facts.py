@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from kefu.analytics import facts, selectors
-from kefu.analytics.models import ClockFact, StaleTicket, TicketFact
+from kefu.analytics.models import ChainDay, ClockFact, StaleTicket, TicketFact
 from kefu.sla import services as sla
 from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
@@ -125,7 +125,11 @@ def test_the_summary_from_the_facts_equals_the_summary_from_the_rows(chain, user
     assert TicketFact.objects.count() == len(made)
     assert ClockFact.objects.count() > len(made)
     seen_breach = seen_late = seen_fcr = False
-    for report in _reports(users):
+    reports = _reports(users)
+    # The whole chain unfiltered reads the daily rollup; scopes and filters read the facts.
+    assert selectors._uses_chain_days(reports[0])
+    assert not any(selectors._uses_chain_days(r) for r in reports[3:])
+    for report in reports:
         from_facts, direct = _both(report)
         assert from_facts == direct, report
         seen_breach |= direct["sla"]["breached"] > 0
@@ -169,3 +173,24 @@ def test_the_rebuild_is_idempotent_and_repairs_rows_changed_without_events(chain
     filtered = selectors.Report(report.scope, report.period, selectors.Filters(type="complaint"))
     from_facts, direct = _both(filtered)
     assert from_facts == direct
+
+
+def test_the_days_kept_change_by_change_equal_the_days_rebuilt_from_scratch(chain, users):
+    _random_history(chain, users, n=20, seed=8)
+    facts.refresh_stale()
+    kept = set(ChainDay.objects.values_list("day", "metric", "bucket", "n"))
+    assert {m for _d, m, _b, _n in kept} >= {"opened", "fr", "res", "bs:first_response"}
+    facts.rebuild_days()
+    assert set(ChainDay.objects.values_list("day", "metric", "bucket", "n")) == kept
+
+
+def test_buckets_are_monotone_and_their_floors_exact():
+    previous = 0
+    for value in [*range(0, 5000), *range(5000, 400_000, 7), 10**9]:
+        b = facts.bucket(value)
+        assert b >= previous
+        floor = facts.bucket_floor(b)
+        if b:  # the floor is the bucket's first value
+            assert floor <= value and facts.bucket(floor) == b and facts.bucket(floor - 1) < b
+        previous = b
+    assert facts.bucket(-5) == 0 and facts.bucket_floor(0) is None

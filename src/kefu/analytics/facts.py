@@ -12,19 +12,26 @@ How they stay exact:
 - ``rebuild`` recomputes every ticket (``kefu analytics facts``, the backfill after the
   migration or after rows were written without events, e.g. a bulk load); ``--since`` limits it
   to tickets opened from a day on.
+- ``ChainDay``: the whole chain's counts per local day and duration histograms (a monotone
+  bucketing of the value, ``bucket``), rebuilt from the facts for each day whose facts changed,
+  in the same transaction as the facts. A chain summary sums its days and reads each exact
+  nearest-rank percentile as the k-th value of the one bucket that holds rank k.
 Rows written by raw SQL or bulk loads without a timeline event are invisible to the marks: run
-the rebuild after them (the demo loader does).
+the rebuild after them (the demo loader does). Refreshes are serialised (an advisory lock on
+PostgreSQL; SQLite has one writer anyway), so two refreshers never rebuild a day at once.
 """
 
 import datetime
+from collections import Counter
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
 
 from kefu.sla.models import ACTIVE_STATES, ClockState, SlaClock
 from kefu.tickets.models import EventKind, Ticket, TicketEvent
 
-from .models import ClockFact, ClockOutcome, StaleTicket, TicketFact
+from .models import ChainDay, ClockFact, ClockOutcome, StaleTicket, TicketFact
 
 CHUNK = 2000
 _TICKET_FIELDS = (
@@ -56,6 +63,115 @@ def outcome(state: str, breached_at) -> str:
     return ClockOutcome.OTHER
 
 
+LOCK_KEY = 7_110_011  # pg_advisory_xact_lock key of the refreshes
+
+
+def _serialise() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def bucket(value: int) -> int:
+    """A monotone bucket of a non-negative whole number (seconds): the value itself below 32,
+    then 16 buckets per doubling (each about 6 % wide). Non-positive values fall in bucket 0."""
+    if value < 32:
+        return max(0, value)
+    e = value.bit_length() - 5
+    return e * 16 + (value >> e)
+
+
+def bucket_floor(b: int) -> int | None:
+    """The smallest value of bucket ``b`` (None: bucket 0 has no lower bound)."""
+    if b == 0:
+        return None
+    if b < 32:
+        return b
+    e = b // 16 - 1
+    return (b % 16 + 16) << e
+
+
+def us_bucket(us: int) -> int:
+    return bucket(us // 1_000_000)
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def _day_range(day: datetime.date):
+    start = datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
+    end = datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time(), tzinfo=timezone.get_current_timezone()
+    )
+    return start, end
+
+
+def _days_of(ticket_ids) -> set[datetime.date]:
+    days = set()
+    for created, resolved in TicketFact.objects.filter(ticket_id__in=ticket_ids).values_list(
+        "created_at", "resolved_at"
+    ):
+        days.add(_local_day(created))
+        if resolved is not None:
+            days.add(_local_day(resolved))
+    return days
+
+
+def rebuild_day(day: datetime.date) -> None:
+    """The chain's counts and histograms of one local day, from the facts (idempotent)."""
+    start, end = _day_range(day)
+    counts = Counter()
+    opened = TicketFact.objects.filter(created_at__gte=start, created_at__lt=end)
+    for fr, resolved, first_contact in opened.values_list(
+        "first_response_us", "resolved_at", "first_contact"
+    ):
+        counts["opened", 0] += 1
+        if fr is not None:
+            counts["answered", 0] += 1
+            counts["fr", us_bucket(fr)] += 1
+        if resolved is not None:
+            counts["resolved_opened", 0] += 1
+        if first_contact:
+            counts["first_contact", 0] += 1
+    resolved = TicketFact.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+    for res in resolved.values_list("resolution_us", flat=True):
+        counts["resolved", 0] += 1
+        if res is not None:
+            counts["res", us_bucket(res)] += 1
+    clocks = ClockFact.objects.filter(opened_at__gte=start, opened_at__lt=end)
+    for target, outcome_, seconds in clocks.values_list("target", "outcome", "business_seconds"):
+        counts[f"clock:{target}:{outcome_}", 0] += 1
+        if seconds is not None:
+            counts[f"bs:{target}", bucket(seconds)] += 1
+    ChainDay.objects.filter(day=day).delete()
+    ChainDay.objects.bulk_create(
+        [ChainDay(day=day, metric=m, bucket=b, n=n) for (m, b), n in counts.items()],
+        batch_size=1000,
+    )
+
+
+def rebuild_days(days=None) -> int:
+    """Rebuild the given days (all days that have facts when None); the number rebuilt."""
+    if days is None:
+        span = TicketFact.objects.aggregate(
+            first=Min("created_at"), last=Max("created_at"), resolved=Max("resolved_at")
+        )
+        ChainDay.objects.all().delete()
+        if span["first"] is None:
+            return 0
+        first = _local_day(span["first"])
+        last = _local_day(max(d for d in (span["last"], span["resolved"]) if d is not None))
+        days = [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)]
+    n = 0
+    for day in sorted(days):
+        with transaction.atomic():
+            _serialise()
+            rebuild_day(day)
+        n += 1
+    return n
+
+
 def refresh(ticket_ids) -> int:
     """Recompute the facts of these tickets (deleted tickets lose theirs); the number written."""
     ids = sorted(set(ticket_ids))
@@ -65,12 +181,16 @@ def refresh(ticket_ids) -> int:
     return written
 
 
-def _refresh_chunk(ids: list[int]) -> int:
+def _refresh_chunk(ids: list[int], *, days: bool = True) -> int:
     with transaction.atomic():
+        _serialise()
+        touched = _days_of(ids) if days else set()
         TicketFact.objects.filter(ticket_id__in=ids).delete()
         ClockFact.objects.filter(ticket_id__in=ids).delete()
         tickets = {t["id"]: t for t in Ticket.objects.filter(pk__in=ids).values(*_TICKET_FIELDS)}
         if not tickets:
+            for day in touched:
+                rebuild_day(day)
             return 0
         counts = {
             r["ticket_id"]: r
@@ -129,6 +249,13 @@ def _refresh_chunk(ids: list[int]) -> int:
             )
         TicketFact.objects.bulk_create(facts, batch_size=1000)
         ClockFact.objects.bulk_create(clocks, batch_size=1000)
+        if days:
+            for f in facts:
+                touched.add(_local_day(f.created_at))
+                if f.resolved_at is not None:
+                    touched.add(_local_day(f.resolved_at))
+            for day in touched:
+                rebuild_day(day)
         return len(facts)
 
 
@@ -154,20 +281,25 @@ def refresh_stale(limit: int = 20_000) -> int:
 
 
 def rebuild(since: datetime.datetime | None = None, *, progress=None) -> int:
-    """Recompute the facts of every ticket (opened from ``since`` on); idempotent."""
+    """Recompute the facts of every ticket (opened from ``since`` on), then the chain's days;
+    idempotent."""
     tickets = Ticket.objects.all()
     if since is not None:
         tickets = tickets.filter(created_at__gte=since)
-    else:
-        # Facts of tickets that no longer exist go with them (CASCADE); nothing else to drop.
-        pass
     done, last = 0, 0
     while True:
         ids = list(tickets.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
         if not ids:
-            return done
-        _refresh_chunk(ids)
+            break
+        _refresh_chunk(ids, days=False)
         done += len(ids)
         last = ids[-1]
         if progress:
             progress(done)
+    if since is None:
+        rebuild_days()
+    else:
+        today = timezone.localdate()
+        first = _local_day(since)
+        rebuild_days([first + datetime.timedelta(days=i) for i in range((today - first).days + 1)])
+    return done

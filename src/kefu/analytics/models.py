@@ -74,6 +74,9 @@ class TicketFact(models.Model):
             models.Index(fields=["region", "created_at"], name="fact_region_created"),
             models.Index(fields=["resolved_at"], name="fact_resolved"),
             models.Index(fields=["store", "resolved_at"], name="fact_store_resolved"),
+            # The exact percentile of the chain: the k-th value within one bucket's range.
+            models.Index(fields=["first_response_us", "created_at"], name="fact_first_response"),
+            models.Index(fields=["resolution_us", "resolved_at"], name="fact_resolution"),
         ]
 
     def __str__(self):
@@ -122,6 +125,9 @@ class ClockFact(models.Model):
             models.Index(fields=["opened_at"], name="clockfact_opened"),
             models.Index(fields=["store", "opened_at"], name="clockfact_store_opened"),
             models.Index(fields=["region", "opened_at"], name="clockfact_region_opened"),
+            models.Index(
+                fields=["target", "business_seconds", "opened_at"], name="clockfact_business"
+            ),
         ]
 
     def __str__(self):
@@ -136,3 +142,24 @@ class StaleTicket(models.Model):
 
     def __str__(self):
         return f"ticket {self.ticket_id} stale"
+
+
+class ChainDay(models.Model):
+    """The whole chain's figures of one local day (Asia/Shanghai), summed from the facts: a
+    count per ``metric`` and, for the durations, per ``bucket`` of a monotone bucketing of the
+    value (kefu.analytics.facts.bucket), so a 90-day chain summary sums a few thousand rows and
+    reads each exact percentile from the one bucket that holds it. Rebuilt from the facts for
+    every day whose facts changed, in the same transaction."""
+
+    day = models.DateField()
+    metric = models.CharField(max_length=40)
+    bucket = models.IntegerField(default=0)
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "metric", "bucket"], name="one_chain_day_count")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.metric}[{self.bucket}] = {self.n}"

@@ -92,7 +92,7 @@ from kefu.tickets.models import (
 )
 
 from . import facts
-from .models import ClockFact, ClockOutcome, TicketFact
+from .models import ChainDay, ClockFact, ClockOutcome, TicketFact
 
 EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
 MAX_DAYS = 731  # a report covers at most two years
@@ -507,18 +507,26 @@ def escalations(report: Report) -> dict:
     events = TicketEvent.objects.filter(
         report.ticket_q(), kind=EventKind.ESCALATED, created_at__gte=p.start, created_at__lt=p.end
     )
-    by_tier = dict(events.values_list("data__tier").annotate(n=Count("id")).order_by())
-    split = events.aggregate(
-        total=Count("id"),
-        automatic=Count("id", filter=Q(data__automatic=True)),
-    )
-    by_cause = events.values("data__cause").annotate(n=Count("id")).order_by("-n")
+    # One grouped pass (rung, automatic, cause); the three breakdowns are summed from it.
+    by_tier, by_cause, total, automatic = {}, {}, 0, 0
+    for tier, auto, cause, n in (
+        events.values_list("data__tier", "data__automatic", "data__cause")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        by_tier[tier] = by_tier.get(tier, 0) + n
+        by_cause[cause] = by_cause.get(cause, 0) + n
+        total += n
+        automatic += n if auto is True else 0
     return {
         "by_tier": {str(t): by_tier.get(str(t), 0) for t in LADDER if t != Tier.STORE_STAFF},
-        "total": split["total"],
-        "automatic": split["automatic"],
-        "manual": split["total"] - split["automatic"],
-        "by_cause": [{"cause": r["data__cause"] or "manual", "count": r["n"]} for r in by_cause],
+        "total": total,
+        "automatic": automatic,
+        "manual": total - automatic,
+        "by_cause": [
+            {"cause": cause or "manual", "count": n}
+            for cause, n in sorted(by_cause.items(), key=lambda c: (-c[1], c[0] or ""))
+        ],
     }
 
 
@@ -899,10 +907,39 @@ def _clock_facts(report: Report) -> QuerySet:
     )
 
 
-def _fact_business_times(report: Report, target: str) -> dict:
-    met = _clock_facts(report).filter(target=target, business_seconds__isnull=False)
-    pct = percentiles(met, F("business_seconds"), minutes=_seconds_to_minutes)
-    return {"business_median_minutes": pct[0.5], "business_p90_minutes": pct[0.9]}
+PS = (0.5, 0.9)
+
+
+def _fact_business(report: Report):
+    """Business-hours median and p90 per target, from the met clocks' facts: on PostgreSQL
+    one grouped percentile_disc pass for both targets, else per target."""
+    met = _clock_facts(report).filter(business_seconds__isnull=False)
+    if connection.vendor == "postgresql":
+        per = {
+            r["target"]: r
+            for r in met.values("target")
+            .annotate(
+                **{f"p{i}": _PercentileDisc(F("business_seconds"), q) for i, q in enumerate(PS)}
+            )
+            .order_by()
+        }
+
+        def business(target):
+            r = per.get(target, {})
+            return {
+                "business_median_minutes": _seconds_to_minutes(r.get("p0")),
+                "business_p90_minutes": _seconds_to_minutes(r.get("p1")),
+            }
+
+        return business
+
+    def business(target):
+        pct = percentiles(
+            met.filter(target=target), F("business_seconds"), minutes=_seconds_to_minutes
+        )
+        return {"business_median_minutes": pct[0.5], "business_p90_minutes": pct[0.9]}
+
+    return business
 
 
 def _fact_figures(report: Report) -> dict:
@@ -910,19 +947,41 @@ def _fact_figures(report: Report) -> dict:
     p = report.period
     rows = _ticket_facts(report)
     opened = rows.filter(created_at__gte=p.start, created_at__lt=p.end)
+    postgres = connection.vendor == "postgresql"
     row = opened.aggregate(
         opened=Count("pk"),
         answered=Count("pk", filter=Q(first_response_us__isnull=False)),
         resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
         first_contact=Count("pk", filter=Q(first_contact=True)),
+        # PostgreSQL: the first-response percentiles in the same pass as the counts.
+        **(
+            {f"p{i}": _PercentileDisc(F("first_response_us"), q) for i, q in enumerate(PS)}
+            if postgres
+            else {}
+        ),
     )
     resolved = rows.filter(resolved_at__gte=p.start, resolved_at__lt=p.end)
-    fr_pct = percentiles(opened, F("first_response_us"), minutes=_us_minutes)
+    if postgres:
+        fr_pct = {q: _us_minutes(row[f"p{i}"]) for i, q in enumerate(PS)}
+    else:
+        fr_pct = percentiles(opened, F("first_response_us"), minutes=_us_minutes)
     res_pct = percentiles(resolved, F("resolution_us"), minutes=_us_minutes)
     outcomes = {
         (r["target"], r["outcome"]): r["n"]
         for r in _clock_facts(report).values("target", "outcome").annotate(n=Count("pk")).order_by()
     }
+    return _figures(
+        report,
+        row=row,
+        resolved_count=resolved.count(),
+        fr_pct=fr_pct,
+        res_pct=res_pct,
+        outcomes=outcomes,
+        business=_fact_business(report),
+    )
+
+
+def _figures(report, *, row, resolved_count, fr_pct, res_pct, outcomes, business) -> dict:
     columns = {
         "met_on_time": ClockOutcome.ON_TIME,
         "met_late": ClockOutcome.LATE,
@@ -946,7 +1005,7 @@ def _fact_figures(report: Report) -> dict:
     return {
         "counts": {
             "opened": row["opened"],
-            "resolved": resolved.count(),
+            "resolved": resolved_count,
             "reopened": _reopened(report),
         },
         "first_response": {
@@ -954,12 +1013,12 @@ def _fact_figures(report: Report) -> dict:
             "p90_minutes": fr_pct[0.9],
             "answered": row["answered"],
             "on_time_rate": _rate(fr_on_time, fr_met),
-            **_fact_business_times(report, Target.FIRST_RESPONSE),
+            **business(Target.FIRST_RESPONSE),
         },
         "resolution": {
             "median_minutes": res_pct[0.5],
             "p90_minutes": res_pct[0.9],
-            **_fact_business_times(report, Target.RESOLUTION),
+            **business(Target.RESOLUTION),
         },
         "sla": {
             **totals,
@@ -968,6 +1027,90 @@ def _fact_figures(report: Report) -> dict:
         },
         "fcr_rate": _rate(row["first_contact"], row["resolved"]),
     }
+
+
+def _uses_chain_days(report: Report) -> bool:
+    """The whole chain, unfiltered: the per-day rollup answers (ChainDay). A region, a store, a
+    reader limited to some stores, or any filter reads the per-ticket facts instead."""
+    return report.scope.kind == "all" and report.scope.own is None and report.filters == Filters()
+
+
+def _rank_value(hist: dict[int, int], rows: QuerySet, field: str, p: float, *, us: bool):
+    """The nearest-rank ``p`` value: find the bucket holding rank k in the histogram, then read
+    the value at that rank within the bucket's value range (index range on ``field``)."""
+    n = sum(hist.values())
+    if not n:
+        return None
+    k = max(0, math.ceil(p * n) - 1)
+    below = 0
+    for b in sorted(hist):
+        if below + hist[b] > k:
+            break
+        below += hist[b]
+    scale = 1_000_000 if us else 1
+    low, high = facts.bucket_floor(b), facts.bucket_floor(b + 1)
+    cond = Q(**{f"{field}__lt": high * scale})
+    if low is not None:
+        cond &= Q(**{f"{field}__gte": low * scale})
+    offset = k - below
+    return next(
+        iter(rows.filter(cond).order_by(field).values_list(field, flat=True)[offset : offset + 1]),
+        None,
+    )
+
+
+def _chain_figures(report: Report) -> dict:
+    """Volume, first response, resolution, SLA and FCR of the whole chain from ChainDay: one
+    grouped sum over the period's days, then each percentile read within one bucket."""
+    p = report.period
+    counts: dict[str, int] = {}
+    hist: dict[str, dict[int, int]] = {}
+    for r in (
+        ChainDay.objects.filter(day__gte=p.since, day__lte=p.until)
+        .values("metric", "bucket")
+        .annotate(total=Sum("n"))
+        .order_by()
+    ):
+        if r["metric"] in ("fr", "res") or r["metric"].startswith("bs:"):
+            hist.setdefault(r["metric"], {})[r["bucket"]] = r["total"]
+        else:
+            counts[r["metric"]] = r["total"]
+    opened = TicketFact.objects.filter(created_at__gte=p.start, created_at__lt=p.end)
+    resolved = TicketFact.objects.filter(resolved_at__gte=p.start, resolved_at__lt=p.end)
+    clocks = ClockFact.objects.filter(opened_at__gte=p.start, opened_at__lt=p.end)
+
+    def pct(metric, rows, field, convert, *, us):
+        return [
+            convert(_rank_value(hist.get(metric, {}), rows, field, q, us=us)) for q in (0.5, 0.9)
+        ]
+
+    fr = pct("fr", opened, "first_response_us", _us_minutes, us=True)
+    res = pct("res", resolved, "resolution_us", _us_minutes, us=True)
+
+    def business(target):
+        rows = clocks.filter(target=target)
+        med, p90 = pct(f"bs:{target}", rows, "business_seconds", _seconds_to_minutes, us=False)
+        return {"business_median_minutes": med, "business_p90_minutes": p90}
+
+    outcomes = {}
+    for metric, n in counts.items():
+        if metric.startswith("clock:"):
+            _c, target, outcome = metric.split(":")
+            outcomes[target, outcome] = n
+    return _figures(
+        report,
+        row={
+            "opened": counts.get("opened", 0),
+            "answered": counts.get("answered", 0),
+            "resolved": counts.get("resolved_opened", 0),
+            "first_contact": counts.get("first_contact", 0),
+        },
+        resolved_count=counts.get("resolved", 0),
+        fr_pct={0.5: fr[0], 0.9: fr[1]},
+        res_pct={0.5: res[0], 0.9: res[1]},
+        outcomes=outcomes,
+        business=business,
+    )
 
 
 def _direct_figures(report: Report) -> dict:
@@ -988,7 +1131,7 @@ def summary(report: Report, *, direct: bool = False) -> dict:
         figures = _direct_figures(report)
     else:
         facts.refresh_stale()
-        figures = _fact_figures(report)
+        figures = _chain_figures(report) if _uses_chain_days(report) else _fact_figures(report)
     counts = figures["counts"]
     esc = escalations(report)
     return {

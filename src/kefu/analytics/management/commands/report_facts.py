@@ -14,8 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--since", type=datetime.date.fromisoformat, default=None)
+        parser.add_argument(
+            "--days", action="store_true", help="only rebuild the chain's days from the facts"
+        )
 
-    def handle(self, *args, since=None, **options):
+    def handle(self, *args, since=None, days=False, **options):
         from django.utils import timezone
 
         start = None
@@ -24,6 +27,10 @@ class Command(BaseCommand):
                 since, datetime.time(), tzinfo=timezone.get_current_timezone()
             )
         t0 = time.perf_counter()
+        if days:
+            n = facts.rebuild_days()
+            self.stdout.write(f"chain days rebuilt: {n} in {time.perf_counter() - t0:.1f} s")
+            return
         done = facts.rebuild(start)
         self.stdout.write(
             f"report facts rebuilt for {done} tickets in {time.perf_counter() - t0:.1f} s"
