@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0005_customer_special_requirements'),
-        ('org', '0002_outlet_roles'),
-        ('tickets', '0006_report_indexes'),
+        ("customers", "0005_customer_special_requirements"),
+        ("org", "0002_outlet_roles"),
+        ("tickets", "0006_report_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status__in', ['new', 'open', 'pending_customer', 'on_hold'])), fields=['created_at'], include=('escalation_tier', 'id'), name='ticket_open_age'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status__in", ["new", "open", "pending_customer", "on_hold"])),
+                fields=["created_at"],
+                include=("escalation_tier", "id"),
+                name="ticket_open_age",
+            ),
         ),
     ]
