@@ -31,7 +31,7 @@ from django.utils import timezone
 from kefu.sla.models import ACTIVE_STATES, ClockState, SlaClock
 from kefu.tickets.models import EventKind, Ticket, TicketEvent
 
-from .models import ChainDay, ClockFact, ClockOutcome, StaleTicket, TicketFact
+from .models import ChainDay, ClockFact, ClockOutcome, EventFact, StaleTicket, TicketFact
 
 CHUNK = 2000
 _TICKET_FIELDS = (
@@ -187,6 +187,7 @@ def _refresh_chunk(ids: list[int], *, days: bool = True) -> int:
         touched = _days_of(ids) if days else set()
         TicketFact.objects.filter(ticket_id__in=ids).delete()
         ClockFact.objects.filter(ticket_id__in=ids).delete()
+        EventFact.objects.filter(ticket_id__in=ids).delete()
         tickets = {t["id"]: t for t in Ticket.objects.filter(pk__in=ids).values(*_TICKET_FIELDS)}
         if not tickets:
             for day in touched:
@@ -247,6 +248,31 @@ def _refresh_chunk(ids: list[int], *, days: bool = True) -> int:
                     else None,
                 )
             )
+        events = []
+        for e in TicketEvent.objects.filter(
+            Q(kind=EventKind.ESCALATED) | Q(kind=EventKind.STATUS, data__reopened=True),
+            ticket_id__in=list(tickets),
+        ).values("id", "ticket_id", "kind", "created_at", "data"):
+            t, data = tickets[e["ticket_id"]], e["data"] or {}
+            escalated = e["kind"] == EventKind.ESCALATED
+            events.append(
+                EventFact(
+                    event_id=e["id"],
+                    ticket_id=t["id"],
+                    store_id=t["store_id"],
+                    region_id=t["region_id"],
+                    type=t["type"],
+                    channel=t["channel"],
+                    priority=t["priority"],
+                    assignee_id=t["assignee_id"],
+                    created_at=e["created_at"],
+                    kind="escalated" if escalated else "reopened",
+                    tier=data.get("tier") if escalated else None,
+                    automatic=escalated and data.get("automatic") is True,
+                    cause=data.get("cause") if escalated else None,
+                )
+            )
+        EventFact.objects.bulk_create(events, batch_size=1000)
         TicketFact.objects.bulk_create(facts, batch_size=1000)
         ClockFact.objects.bulk_create(clocks, batch_size=1000)
         if days:

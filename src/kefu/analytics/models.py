@@ -163,3 +163,50 @@ class ChainDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.metric}[{self.bucket}] = {self.n}"
+
+
+class EventFact(models.Model):
+    """One narrow row per escalation and per reopening on a ticket's timeline, with the ticket's
+    filter columns, so a store's escalations and reopenings in a period are one index range
+    instead of a join from the chain's events to the tickets. Refreshed with its ticket's
+    TicketFact."""
+
+    event = models.OneToOneField(
+        "tickets.TicketEvent", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    store = models.ForeignKey(
+        "org.Store", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    region = models.ForeignKey(
+        "org.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    type = models.CharField(max_length=30)
+    channel = models.CharField(max_length=20)
+    priority = models.CharField(max_length=10)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField()  # the event's
+    kind = models.CharField(max_length=10)  # "escalated" | "reopened"
+    # None when the event had no such key (kept apart from "", as the timeline query does).
+    tier = models.CharField(max_length=30, null=True)  # noqa: DJ001
+    automatic = models.BooleanField(default=False)
+    cause = models.CharField(max_length=40, null=True)  # noqa: DJ001
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ticket"], name="eventfact_ticket"),
+            models.Index(fields=["kind", "created_at"], name="eventfact_kind_created"),
+            models.Index(fields=["store", "kind", "created_at"], name="eventfact_store_kind"),
+            models.Index(fields=["region", "kind", "created_at"], name="eventfact_region_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} on ticket {self.ticket_id}"

@@ -92,7 +92,7 @@ from kefu.tickets.models import (
 )
 
 from . import facts
-from .models import ChainDay, ClockFact, ClockOutcome, TicketFact
+from .models import ChainDay, ClockFact, ClockOutcome, EventFact, TicketFact
 
 EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
 MAX_DAYS = 731  # a report covers at most two years
@@ -333,9 +333,17 @@ def volume_counts(report: Report) -> dict:
     return {"opened": opened, "resolved": resolved, "reopened": _reopened(report)}
 
 
-def _reopened(report: Report) -> int:
+def _reopened(report: Report, *, from_facts: bool = False) -> int:
     """Reopenings in the period (status events; one ticket may be reopened twice)."""
     p = report.period
+    if from_facts:
+        return EventFact.objects.filter(
+            report.scope.q(),
+            report.filters.q(),
+            kind="reopened",
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        ).count()
     return TicketEvent.objects.filter(
         report.ticket_q(),
         kind=EventKind.STATUS,
@@ -501,19 +509,28 @@ def backlog(report: Report, *, now: datetime.datetime | None = None) -> dict:
     }
 
 
-def escalations(report: Report) -> dict:
-    """Escalations in the period by rung reached, automatic vs manual, and cause."""
+def escalations(report: Report, *, from_facts: bool = False) -> dict:
+    """Escalations in the period by rung reached, automatic vs manual, and cause (from the
+    timeline, or from the narrow EventFact rows: the same events)."""
     p = report.period
-    events = TicketEvent.objects.filter(
-        report.ticket_q(), kind=EventKind.ESCALATED, created_at__gte=p.start, created_at__lt=p.end
-    )
+    if from_facts:
+        grouped = EventFact.objects.filter(
+            report.scope.q(),
+            report.filters.q(),
+            kind="escalated",
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        ).values_list("tier", "automatic", "cause")
+    else:
+        grouped = TicketEvent.objects.filter(
+            report.ticket_q(),
+            kind=EventKind.ESCALATED,
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        ).values_list("data__tier", "data__automatic", "data__cause")
     # One grouped pass (rung, automatic, cause); the three breakdowns are summed from it.
     by_tier, by_cause, total, automatic = {}, {}, 0, 0
-    for tier, auto, cause, n in (
-        events.values_list("data__tier", "data__automatic", "data__cause")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
+    for tier, auto, cause, n in grouped.annotate(n=Count("pk")).order_by():
         by_tier[tier] = by_tier.get(tier, 0) + n
         by_cause[cause] = by_cause.get(cause, 0) + n
         total += n
@@ -1006,7 +1023,7 @@ def _figures(report, *, row, resolved_count, fr_pct, res_pct, outcomes, business
         "counts": {
             "opened": row["opened"],
             "resolved": resolved_count,
-            "reopened": _reopened(report),
+            "reopened": _reopened(report, from_facts=True),
         },
         "first_response": {
             "median_minutes": fr_pct[0.5],
@@ -1133,7 +1150,7 @@ def summary(report: Report, *, direct: bool = False) -> dict:
         facts.refresh_stale()
         figures = _chain_figures(report) if _uses_chain_days(report) else _fact_figures(report)
     counts = figures["counts"]
-    esc = escalations(report)
+    esc = escalations(report, from_facts=not direct)
     return {
         "period": report.period.as_json(),
         "scope": report.scope.as_json(),
