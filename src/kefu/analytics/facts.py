@@ -310,6 +310,9 @@ def rebuild(since: datetime.datetime | None = None, *, progress=None) -> int:
     """Recompute the facts of every ticket (opened from ``since`` on), then the chain's days;
     idempotent."""
     tickets = Ticket.objects.all()
+    # The marks committed before a full rebuild starts are covered by it (those ids only: a
+    # lower id may still be in a transaction that commits later).
+    covered = list(StaleTicket.objects.values_list("id", flat=True)) if since is None else []
     if since is not None:
         tickets = tickets.filter(created_at__gte=since)
     done, last = 0, 0
@@ -324,6 +327,8 @@ def rebuild(since: datetime.datetime | None = None, *, progress=None) -> int:
             progress(done)
     if since is None:
         rebuild_days()
+        for start in range(0, len(covered), CHUNK):
+            StaleTicket.objects.filter(id__in=covered[start : start + CHUNK]).delete()
     else:
         today = timezone.localdate()
         first = _local_day(since)
