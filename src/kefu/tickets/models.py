@@ -185,10 +185,9 @@ class Ticket(models.Model):
             models.Index(fields=["resolved_at"], name="ticket_resolved"),
             models.Index(fields=["store", "resolved_at"], name="ticket_store_resolved"),
             # The backlog of the whole chain: open tickets by age and rung, read from the index
-            # alone on PostgreSQL (the rung and id are carried in it).
+            # alone (the rung and id are key columns: SQLite has no INCLUDE).
             models.Index(
-                fields=["created_at"],
-                include=["escalation_tier", "id"],
+                fields=["created_at", "escalation_tier", "id"],
                 condition=models.Q(status__in=["new", "open", "pending_customer", "on_hold"]),
                 name="ticket_open_age",
             ),

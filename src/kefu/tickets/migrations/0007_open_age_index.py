@@ -17,8 +17,7 @@ class Migration(migrations.Migration):
             model_name="ticket",
             index=models.Index(
                 condition=models.Q(("status__in", ["new", "open", "pending_customer", "on_hold"])),
-                fields=["created_at"],
-                include=("escalation_tier", "id"),
+                fields=["created_at", "escalation_tier", "id"],
                 name="ticket_open_age",
             ),
         ),
