@@ -1,6 +1,7 @@
 """Benchmark the summary report on PostgreSQL with 1,000,000 tickets; prints JSON.
 
 .venv/bin/python bench/report_summary.py [--tickets 1000000] [--stores 40] [--keep] [--runs 5]
+    [--direct]
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/kefu_report_bench),
 dropped and rebuilt unless --keep reuses it. A chain of --stores stores in 5 regions; the tickets
@@ -8,10 +9,12 @@ spread over the last 365 days (a chain's year; a 90-day report reads about a qua
 each with its first-response and resolution clocks (met on time, met late, breached, running;
 business seconds set), one to three public replies, some reopened, some escalated (automatic and
 manual), and a survey for a third of the resolved. Rows are inserted with generate_series in SQL,
-secondary indexes rebuilt after. Times kefu.analytics.selectors.summary in-process (what
+secondary indexes rebuilt after, then the report facts built (the backfill, timed; also with
+--keep when they are missing). Times kefu.analytics.selectors.summary in-process (what
 GET /api/v1/reports/summary runs), warm, median of --runs: the whole chain over 90 days as the CS
 manager, and one store over 90 days as its store manager; with the queries' count and the
-slowest statements.
+slowest statements. --direct times the summary computed from the source rows (the figures
+before the facts).
 """
 
 import sys
@@ -194,6 +197,9 @@ def main():
     parser.add_argument("--stores", type=int, default=40)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse an existing bench database")
+    parser.add_argument(
+        "--direct", action="store_true", help="time the summary from the source rows (no facts)"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -222,17 +228,27 @@ def main():
         call_command("migrate", verbosity=0)
         populate(args.tickets, args.stores, now)
     setup_seconds = round(time.perf_counter() - t0, 1)
+    # The report facts (kefu/analytics/facts.py): the rows above were inserted without timeline
+    # events, so they are built here as `manage report_facts` would (the backfill).
+    from kefu.analytics import facts
+    from kefu.analytics.models import TicketFact
+
+    backfill_seconds = None
+    if TicketFact.objects.count() != Ticket.objects.count():
+        t0 = time.perf_counter()
+        facts.rebuild()
+        backfill_seconds = round(time.perf_counter() - t0, 1)
     User = get_user_model()
     today = timezone.localdate()
     period = selectors.make_period(today - timedelta(days=89), today)
 
     def chain():
         scope = selectors.scope_for(User.objects.get(username="cs_manager"))
-        return selectors.summary(selectors.Report(scope, period))
+        return selectors.summary(selectors.Report(scope, period), direct=args.direct)
 
     def store():
         scope = selectors.scope_for(User.objects.get(username="manager"))
-        return selectors.summary(selectors.Report(scope, period))
+        return selectors.summary(selectors.Report(scope, period), direct=args.direct)
 
     answer = chain()
     print(
@@ -246,7 +262,9 @@ def main():
                 "load_average_1m": os.getloadavg()[0],
                 "tickets": Ticket.objects.count(),
                 "setup_seconds": setup_seconds,
+                "facts_backfill_seconds": backfill_seconds,
                 "period": period.as_json(),
+                "direct": args.direct,
                 "opened_in_period_chain": answer["opened"],
                 "opened_in_period_store": store()["opened"],
                 "chain_90_days": timed(chain, args.runs),

@@ -12,6 +12,12 @@ class AnalyticsConfig(AppConfig):
     desk_prefix = "reports"
 
     def ready(self):
+        from kefu.tickets import signals
         from kefu.web import ticket_page
+
+        from . import facts
+
+        # Mark a ticket's report facts stale in the same transaction as each change.
+        signals.events_recorded.connect(facts.mark_stale, dispatch_uid="analytics.facts")
 
         ticket_page.register_nav(_("Reports"), "analytics:dashboard", "analytics.view")

@@ -22,6 +22,13 @@ Definitions (also in docs/domain.md, shown beside the numbers on the dashboard):
 - first-contact resolution (FCR): of the tickets opened in the period and resolved, the share
   resolved with exactly one public reply from staff and never reopened.
 - backlog: open tickets now (new, open, waiting for customer, on hold) by age.
+
+Where the summary reads: volume, first response, resolution, SLA and FCR come from the narrow
+report facts (TicketFact / ClockFact, kefu/analytics/facts.py), refreshed for the tickets changed
+since the last read before reading; they hold every filter column (type, channel, priority,
+agent), so no filter falls back. ``summary(report, direct=True)`` computes the same figures from
+the tickets, clocks and events (the exactness test compares them). Reopenings, escalations,
+backlog, CSAT, root causes, 三包 and compensation are read from their own tables as before.
 """
 
 import datetime
@@ -85,6 +92,9 @@ from kefu.tickets.models import (
     TicketEvent,
     TicketType,
 )
+
+from . import facts
+from .models import ChainDay, ClockFact, ClockOutcome, EventFact, TicketFact
 
 EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
 MAX_DAYS = 731  # a report covers at most two years
@@ -322,14 +332,27 @@ def volume_counts(report: Report) -> dict:
     p = report.period
     opened = report.opened().count()
     resolved = report.tickets().filter(resolved_at__gte=p.start, resolved_at__lt=p.end).count()
-    reopened = TicketEvent.objects.filter(
+    return {"opened": opened, "resolved": resolved, "reopened": _reopened(report)}
+
+
+def _reopened(report: Report, *, from_facts: bool = False) -> int:
+    """Reopenings in the period (status events; one ticket may be reopened twice)."""
+    p = report.period
+    if from_facts:
+        return EventFact.objects.filter(
+            report.scope.q(),
+            report.filters.q(),
+            kind="reopened",
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        ).count()
+    return TicketEvent.objects.filter(
         report.ticket_q(),
         kind=EventKind.STATUS,
         data__reopened=True,
         created_at__gte=p.start,
         created_at__lt=p.end,
     ).count()
-    return {"opened": opened, "resolved": resolved, "reopened": reopened}
 
 
 def _labelled(rows, key: str, labels) -> list[dict]:
@@ -488,24 +511,41 @@ def backlog(report: Report, *, now: datetime.datetime | None = None) -> dict:
     }
 
 
-def escalations(report: Report) -> dict:
-    """Escalations in the period by rung reached, automatic vs manual, and cause."""
+def escalations(report: Report, *, from_facts: bool = False) -> dict:
+    """Escalations in the period by rung reached, automatic vs manual, and cause (from the
+    timeline, or from the narrow EventFact rows: the same events)."""
     p = report.period
-    events = TicketEvent.objects.filter(
-        report.ticket_q(), kind=EventKind.ESCALATED, created_at__gte=p.start, created_at__lt=p.end
-    )
-    by_tier = dict(events.values_list("data__tier").annotate(n=Count("id")).order_by())
-    split = events.aggregate(
-        total=Count("id"),
-        automatic=Count("id", filter=Q(data__automatic=True)),
-    )
-    by_cause = events.values("data__cause").annotate(n=Count("id")).order_by("-n")
+    if from_facts:
+        grouped = EventFact.objects.filter(
+            report.scope.q(),
+            report.filters.q(),
+            kind="escalated",
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        ).values_list("tier", "automatic", "cause")
+    else:
+        grouped = TicketEvent.objects.filter(
+            report.ticket_q(),
+            kind=EventKind.ESCALATED,
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        ).values_list("data__tier", "data__automatic", "data__cause")
+    # One grouped pass (rung, automatic, cause); the three breakdowns are summed from it.
+    by_tier, by_cause, total, automatic = {}, {}, 0, 0
+    for tier, auto, cause, n in grouped.annotate(n=Count("pk")).order_by():
+        by_tier[tier] = by_tier.get(tier, 0) + n
+        by_cause[cause] = by_cause.get(cause, 0) + n
+        total += n
+        automatic += n if auto is True else 0
     return {
         "by_tier": {str(t): by_tier.get(str(t), 0) for t in LADDER if t != Tier.STORE_STAFF},
-        "total": split["total"],
-        "automatic": split["automatic"],
-        "manual": split["total"] - split["automatic"],
-        "by_cause": [{"cause": r["data__cause"] or "manual", "count": r["n"]} for r in by_cause],
+        "total": total,
+        "automatic": automatic,
+        "manual": total - automatic,
+        "by_cause": [
+            {"cause": cause or "manual", "count": n}
+            for cause, n in sorted(by_cause.items(), key=lambda c: (-c[1], c[0] or ""))
+        ],
     }
 
 
@@ -874,10 +914,258 @@ def breakdowns(report: Report) -> dict:
     }
 
 
-def summary(report: Report) -> dict:
-    """The whole picture in one answer (the shape of GET /api/v1/reports/summary)."""
-    counts = volume_counts(report)
-    esc = escalations(report)
+# --------------------------------------------------------------------------- from the facts
+# The same figures read from the narrow fact rows (kefu/analytics/facts.py) instead of joining
+# clocks and events to the tickets: one index-range aggregate over TicketFact / ClockFact per
+# figure. Every filter of ``Filters`` (type, channel, priority, agent) is a column there, so
+# every summary reads the facts; ``summary(report, direct=True)`` answers from the source rows
+# (the exactness test compares the two).
+
+
+def _us_minutes(value) -> float | None:
+    return None if value is None else _minutes(datetime.timedelta(microseconds=int(value)))
+
+
+def _ticket_facts(report: Report) -> QuerySet:
+    return TicketFact.objects.filter(report.scope.q(), report.filters.q())
+
+
+def _clock_facts(report: Report) -> QuerySet:
+    return ClockFact.objects.filter(
+        report.scope.q(),
+        report.filters.q(),
+        opened_at__gte=report.period.start,
+        opened_at__lt=report.period.end,
+    )
+
+
+PS = (0.5, 0.9)
+
+
+def _fact_business(report: Report):
+    """Business-hours median and p90 per target, from the met clocks' facts: on PostgreSQL
+    one grouped percentile_disc pass for both targets, else per target."""
+    met = _clock_facts(report).filter(business_seconds__isnull=False)
+    if connection.vendor == "postgresql":
+        per = {
+            r["target"]: r
+            for r in met.values("target")
+            .annotate(
+                **{f"p{i}": _PercentileDisc(F("business_seconds"), q) for i, q in enumerate(PS)}
+            )
+            .order_by()
+        }
+
+        def business(target):
+            r = per.get(target, {})
+            return {
+                "business_median_minutes": _seconds_to_minutes(r.get("p0")),
+                "business_p90_minutes": _seconds_to_minutes(r.get("p1")),
+            }
+
+        return business
+
+    def business(target):
+        pct = percentiles(
+            met.filter(target=target), F("business_seconds"), minutes=_seconds_to_minutes
+        )
+        return {"business_median_minutes": pct[0.5], "business_p90_minutes": pct[0.9]}
+
+    return business
+
+
+def _fact_figures(report: Report) -> dict:
+    """Volume, first response, resolution, SLA and FCR of the summary, from the facts."""
+    p = report.period
+    rows = _ticket_facts(report)
+    opened = rows.filter(created_at__gte=p.start, created_at__lt=p.end)
+    postgres = connection.vendor == "postgresql"
+    row = opened.aggregate(
+        opened=Count("pk"),
+        answered=Count("pk", filter=Q(first_response_us__isnull=False)),
+        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        first_contact=Count("pk", filter=Q(first_contact=True)),
+        # PostgreSQL: the first-response percentiles in the same pass as the counts.
+        **(
+            {f"p{i}": _PercentileDisc(F("first_response_us"), q) for i, q in enumerate(PS)}
+            if postgres
+            else {}
+        ),
+    )
+    resolved = rows.filter(resolved_at__gte=p.start, resolved_at__lt=p.end)
+    if postgres:
+        fr_pct = {q: _us_minutes(row[f"p{i}"]) for i, q in enumerate(PS)}
+    else:
+        fr_pct = percentiles(opened, F("first_response_us"), minutes=_us_minutes)
+    res_pct = percentiles(resolved, F("resolution_us"), minutes=_us_minutes)
+    outcomes = {
+        (r["target"], r["outcome"]): r["n"]
+        for r in _clock_facts(report).values("target", "outcome").annotate(n=Count("pk")).order_by()
+    }
+    return _figures(
+        report,
+        row=row,
+        resolved_count=resolved.count(),
+        fr_pct=fr_pct,
+        res_pct=res_pct,
+        outcomes=outcomes,
+        business=_fact_business(report),
+    )
+
+
+def _figures(report, *, row, resolved_count, fr_pct, res_pct, outcomes, business) -> dict:
+    columns = {
+        "met_on_time": ClockOutcome.ON_TIME,
+        "met_late": ClockOutcome.LATE,
+        "breached": ClockOutcome.BREACHED,
+        "running": ClockOutcome.RUNNING,
+    }
+    labels = dict(Target.choices)
+    targets = sorted({t for t, _o in outcomes})
+    by_target = [
+        {
+            "target": t,
+            "label": str(labels.get(t, t)),
+            **{k: outcomes.get((t, o), 0) for k, o in columns.items()},
+        }
+        for t in targets
+    ]
+    totals = {k: sum(outcomes.get((t, o), 0) for t in targets) for k, o in columns.items()}
+    decided = totals["met_on_time"] + totals["met_late"] + totals["breached"]
+    fr_on_time = outcomes.get((Target.FIRST_RESPONSE, ClockOutcome.ON_TIME), 0)
+    fr_met = fr_on_time + outcomes.get((Target.FIRST_RESPONSE, ClockOutcome.LATE), 0)
+    return {
+        "counts": {
+            "opened": row["opened"],
+            "resolved": resolved_count,
+            "reopened": _reopened(report, from_facts=True),
+        },
+        "first_response": {
+            "median_minutes": fr_pct[0.5],
+            "p90_minutes": fr_pct[0.9],
+            "answered": row["answered"],
+            "on_time_rate": _rate(fr_on_time, fr_met),
+            **business(Target.FIRST_RESPONSE),
+        },
+        "resolution": {
+            "median_minutes": res_pct[0.5],
+            "p90_minutes": res_pct[0.9],
+            **business(Target.RESOLUTION),
+        },
+        "sla": {
+            **totals,
+            "breach_rate": _rate(totals["met_late"] + totals["breached"], decided),
+            "by_target": by_target,
+        },
+        "fcr_rate": _rate(row["first_contact"], row["resolved"]),
+    }
+
+
+def _uses_chain_days(report: Report) -> bool:
+    """The whole chain, unfiltered: the per-day rollup answers (ChainDay). A region, a store, a
+    reader limited to some stores, or any filter reads the per-ticket facts instead."""
+    return report.scope.kind == "all" and report.scope.own is None and report.filters == Filters()
+
+
+def _rank_value(hist: dict[int, int], rows: QuerySet, field: str, p: float, *, us: bool):
+    """The nearest-rank ``p`` value: find the bucket holding rank k in the histogram, then read
+    the value at that rank within the bucket's value range (index range on ``field``)."""
+    n = sum(hist.values())
+    if not n:
+        return None
+    k = max(0, math.ceil(p * n) - 1)
+    below = 0
+    for b in sorted(hist):
+        if below + hist[b] > k:
+            break
+        below += hist[b]
+    scale = 1_000_000 if us else 1
+    low, high = facts.bucket_floor(b), facts.bucket_floor(b + 1)
+    cond = Q(**{f"{field}__lt": high * scale})
+    if low is not None:
+        cond &= Q(**{f"{field}__gte": low * scale})
+    offset = k - below
+    return next(
+        iter(rows.filter(cond).order_by(field).values_list(field, flat=True)[offset : offset + 1]),
+        None,
+    )
+
+
+def _chain_figures(report: Report) -> dict:
+    """Volume, first response, resolution, SLA and FCR of the whole chain from ChainDay: one
+    grouped sum over the period's days, then each percentile read within one bucket."""
+    p = report.period
+    counts: dict[str, int] = {}
+    hist: dict[str, dict[int, int]] = {}
+    for r in (
+        ChainDay.objects.filter(day__gte=p.since, day__lte=p.until)
+        .values("metric", "bucket")
+        .annotate(total=Sum("n"))
+        .order_by()
+    ):
+        if r["metric"] in ("fr", "res") or r["metric"].startswith("bs:"):
+            hist.setdefault(r["metric"], {})[r["bucket"]] = r["total"]
+        else:
+            counts[r["metric"]] = r["total"]
+    opened = TicketFact.objects.filter(created_at__gte=p.start, created_at__lt=p.end)
+    resolved = TicketFact.objects.filter(resolved_at__gte=p.start, resolved_at__lt=p.end)
+    clocks = ClockFact.objects.filter(opened_at__gte=p.start, opened_at__lt=p.end)
+
+    def pct(metric, rows, field, convert, *, us):
+        return [
+            convert(_rank_value(hist.get(metric, {}), rows, field, q, us=us)) for q in (0.5, 0.9)
+        ]
+
+    fr = pct("fr", opened, "first_response_us", _us_minutes, us=True)
+    res = pct("res", resolved, "resolution_us", _us_minutes, us=True)
+
+    def business(target):
+        rows = clocks.filter(target=target)
+        med, p90 = pct(f"bs:{target}", rows, "business_seconds", _seconds_to_minutes, us=False)
+        return {"business_median_minutes": med, "business_p90_minutes": p90}
+
+    outcomes = {}
+    for metric, n in counts.items():
+        if metric.startswith("clock:"):
+            _c, target, outcome = metric.split(":")
+            outcomes[target, outcome] = n
+    return _figures(
+        report,
+        row={
+            "opened": counts.get("opened", 0),
+            "answered": counts.get("answered", 0),
+            "resolved": counts.get("resolved_opened", 0),
+            "first_contact": counts.get("first_contact", 0),
+        },
+        resolved_count=counts.get("resolved", 0),
+        fr_pct={0.5: fr[0], 0.9: fr[1]},
+        res_pct={0.5: res[0], 0.9: res[1]},
+        outcomes=outcomes,
+        business=business,
+    )
+
+
+def _direct_figures(report: Report) -> dict:
+    return {
+        "counts": volume_counts(report),
+        "first_response": first_response(report),
+        "resolution": resolution(report),
+        "sla": sla(report),
+        "fcr_rate": fcr(report)["rate"],
+    }
+
+
+def summary(report: Report, *, direct: bool = False) -> dict:
+    """The whole picture in one answer (the shape of GET /api/v1/reports/summary). Volume,
+    first response, resolution, SLA and FCR come from the facts (refreshed first for the
+    tickets changed since the last read); ``direct`` computes them from the source rows."""
+    if direct:
+        figures = _direct_figures(report)
+    else:
+        facts.refresh_stale()
+        figures = _chain_figures(report) if _uses_chain_days(report) else _fact_figures(report)
+    counts = figures["counts"]
+    esc = escalations(report, from_facts=not direct)
     return {
         "period": report.period.as_json(),
         "scope": report.scope.as_json(),
@@ -885,10 +1173,10 @@ def summary(report: Report) -> dict:
         "opened": counts["opened"],
         "resolved": counts["resolved"],
         "reopened": counts["reopened"],
-        "first_response": first_response(report),
-        "resolution": resolution(report),
-        "sla": sla(report),
-        "fcr_rate": fcr(report)["rate"],
+        "first_response": figures["first_response"],
+        "resolution": figures["resolution"],
+        "sla": figures["sla"],
+        "fcr_rate": figures["fcr_rate"],
         "backlog": backlog(report)["buckets"],
         "escalations": esc["by_tier"],
         "csat": csat(report),

@@ -184,6 +184,13 @@ class Ticket(models.Model):
             models.Index(fields=["region", "created_at"], name="ticket_region_created"),
             models.Index(fields=["resolved_at"], name="ticket_resolved"),
             models.Index(fields=["store", "resolved_at"], name="ticket_store_resolved"),
+            # The backlog of the whole chain: open tickets by age and rung, read from the index
+            # alone (the rung and id are key columns: SQLite has no INCLUDE).
+            models.Index(
+                fields=["created_at", "escalation_tier", "id"],
+                condition=models.Q(status__in=["new", "open", "pending_customer", "on_hold"]),
+                name="ticket_open_age",
+            ),
         ]
 
     def __str__(self):

@@ -10,3 +10,7 @@ reply_added = Signal()  # ticket, event, actor
 customer_messaged = Signal()  # ticket, event
 status_changed = Signal()  # ticket, actor, previous, status
 escalated = Signal()  # ticket, actor, previous, tier, automatic, reason
+# Every timeline line written through kefu.tickets.timeline, inside the writer's transaction:
+# ticket_ids (a set). Every state change records one, so a listener keeping derived rows (the
+# reports' facts) learns of every change here.
+events_recorded = Signal()

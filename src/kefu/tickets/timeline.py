@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.errors import StaleWrite
 
+from . import signals
 from .models import Ticket, TicketEvent
 
 STALE_MESSAGE = _(
@@ -67,6 +68,7 @@ def record_event(
     if touch:
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.created_at)
         ticket.updated_at = event.created_at
+    signals.events_recorded.send(sender=TicketEvent, ticket_ids={ticket.pk})
     return event
 
 
@@ -80,6 +82,8 @@ def record_events(events: list[TicketEvent], *, touch: bool = True) -> list[Tick
         Ticket.objects.filter(pk__in={e.ticket_id for e in created}).update(
             updated_at=timezone.now()
         )
+    if created:
+        signals.events_recorded.send(sender=TicketEvent, ticket_ids={e.ticket_id for e in created})
     return created
 
 
