@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_history_s_messages_went_out_when_they_happened(chain):
     """The first `kefu run` must not send three months of messages: what the load queued is
-    sent (backdated to its moment) by the real pipeline; a message quiet hours still hold waits."""
+    dated by its timeline event and sent (backdated to that moment) by the real pipeline; a
+    message of the last minutes waits for the consumer."""
     from kefu.backdate import at
     from kefu.channels.models import Delivery, DeliveryStatus
     from kefu.web.demo import _deliver_history
@@ -20,30 +21,29 @@ def test_the_history_s_messages_went_out_when_they_happened(chain):
 
     now = timezone.now()
     then = now - datetime.timedelta(days=40)
+    then = then.replace(hour=3)  # 11:00 in Shanghai: outside SMS quiet hours
     with at(then):
         ticket = open_ticket(chain["stores"]["SH001"], subject="冰箱不制冷")
-        old = Delivery.objects.create(
-            ticket=ticket,
+    fresh_ticket = open_ticket(chain["stores"]["SH001"], subject="洗衣机漏水")
+
+    def queued(t):
+        event = TicketEvent.objects.filter(ticket=t).earliest("id")
+        return Delivery.objects.create(
+            ticket=t,
+            event=event,
             channel="sms",
             to="13900000000",
             to_masked="139****0000",
             template="ticket_received",
             body="您好，您的服务单已受理。",
         )
-    held = Delivery.objects.create(
-        ticket=ticket,
-        channel="sms",
-        to="13900000000",
-        to_masked="139****0000",
-        template="public_reply",
-        body="您好，有新的回复。",
-        not_before=now + datetime.timedelta(hours=9),
-    )
+
+    old, fresh = queued(ticket), queued(fresh_ticket)
     assert _deliver_history(now) == 1
     old.refresh_from_db()
-    held.refresh_from_db()
-    assert old.status == DeliveryStatus.SENT
+    fresh.refresh_from_db()
+    assert old.status == DeliveryStatus.SENT and old.created_at == then
     assert datetime.timedelta(0) < old.sent_at - then <= datetime.timedelta(minutes=1)
-    assert held.status == DeliveryStatus.QUEUED
+    assert fresh.status == DeliveryStatus.QUEUED
     line = TicketEvent.objects.filter(ticket=ticket, kind="delivery").latest("id")
-    assert abs(line.created_at - old.sent_at) < datetime.timedelta(seconds=1)
+    assert line.created_at == old.sent_at

@@ -794,19 +794,24 @@ def load_demo(
 
 def _deliver_history(now) -> int:
     """The history's messages to customers went out when they happened: each one the load
-    queued is sent now by the real pipeline, backdated to its moment (its timeline line and
-    sent time with it), and the queued task finds it sent. Without this the first `kefu run`
-    would send three months of messages at once. Messages still held by quiet hours wait."""
+    queued (dated by the pipeline at the load's commit) is dated by its timeline event, held by
+    quiet hours as it would have been, and sent by the real pipeline backdated to that moment,
+    its timeline line with it; its queued task then finds it sent. Without this the first
+    `kefu run` would send three months of messages at once."""
+    from kefu.channels import rules as channel_rules
     from kefu.channels.models import Delivery, DeliveryStatus
     from kefu.channels.services import send_delivery
 
     sent = 0
-    queued = Delivery.objects.filter(status=DeliveryStatus.QUEUED).order_by("pk")
+    queued = Delivery.objects.filter(status=DeliveryStatus.QUEUED, event__isnull=False)
+    rows = queued.order_by("pk").values_list("pk", "channel", "event__created_at")
     with contextlib.redirect_stdout(io.StringIO()):  # the console backend prints each one
-        for pk, created_at, not_before in queued.values_list("pk", "created_at", "not_before"):
-            moment = max(created_at, not_before or created_at) + datetime.timedelta(seconds=20)
+        for pk, channel, happened in rows:
+            held = channel_rules.quiet_until(channel, timezone.localtime(happened))
+            moment = (held or happened) + datetime.timedelta(seconds=20)
             if moment > now:
-                continue
+                continue  # still held by tonight's quiet hours: the consumer sends it
+            Delivery.objects.filter(pk=pk).update(created_at=happened, not_before=held)
             with at(moment), transaction.atomic():
                 sent += send_delivery(pk) == DeliveryStatus.SENT
     return sent
