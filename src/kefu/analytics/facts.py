@@ -31,7 +31,15 @@ from django.utils import timezone
 from kefu.sla.models import ACTIVE_STATES, ClockState, SlaClock
 from kefu.tickets.models import EventKind, Ticket, TicketEvent
 
-from .models import ChainDay, ClockFact, ClockOutcome, EventFact, StaleTicket, TicketFact
+from .models import (
+    ChainDay,
+    ClockFact,
+    ClockOutcome,
+    EventFact,
+    StaleTicket,
+    TicketColumns,
+    TicketFact,
+)
 
 CHUNK = 2000
 _TICKET_FIELDS = (
@@ -212,12 +220,7 @@ def _refresh_chunk(ids: list[int], *, days: bool = True) -> int:
             facts.append(
                 TicketFact(
                     ticket_id=t["id"],
-                    store_id=t["store_id"],
-                    region_id=t["region_id"],
-                    type=t["type"],
-                    channel=t["channel"],
-                    priority=t["priority"],
-                    assignee_id=t["assignee_id"],
+                    **TicketColumns.columns_of(t),
                     created_at=t["created_at"],
                     resolved_at=res,
                     first_response_us=_us(fr - t["created_at"]) if fr else None,
@@ -234,12 +237,7 @@ def _refresh_chunk(ids: list[int], *, days: bool = True) -> int:
                 ClockFact(
                     clock_id=k["id"],
                     ticket_id=t["id"],
-                    store_id=t["store_id"],
-                    region_id=t["region_id"],
-                    type=t["type"],
-                    channel=t["channel"],
-                    priority=t["priority"],
-                    assignee_id=t["assignee_id"],
+                    **TicketColumns.columns_of(t),
                     opened_at=t["created_at"],
                     target=k["target"],
                     outcome=outcome(k["state"], k["breached_at"]),
@@ -259,12 +257,7 @@ def _refresh_chunk(ids: list[int], *, days: bool = True) -> int:
                 EventFact(
                     event_id=e["id"],
                     ticket_id=t["id"],
-                    store_id=t["store_id"],
-                    region_id=t["region_id"],
-                    type=t["type"],
-                    channel=t["channel"],
-                    priority=t["priority"],
-                    assignee_id=t["assignee_id"],
+                    **TicketColumns.columns_of(t),
                     created_at=e["created_at"],
                     kind="escalated" if escalated else "reopened",
                     tier=data.get("tier") if escalated else None,

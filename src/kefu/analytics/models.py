@@ -30,20 +30,10 @@ class WeeklyReport(models.Model):
         return f"{self.manager_id} {self.week_start}"
 
 
-class TicketFact(models.Model):
-    """One narrow row per ticket with what the summary report reads (issue 11, "Numbers"):
-    the filter columns copied from the ticket, the opening and resolution instants, the first
-    response and resolution times in microseconds, and whether it was resolved at first contact.
+class TicketColumns(models.Model):
+    """The ticket's filter columns every fact row repeats (a report's scope and filters are then
+    one index range on the fact table, never a join to the tickets)."""
 
-    Derived data, exact by construction: ``kefu.analytics.facts.refresh`` recomputes a ticket's
-    rows from the tickets, events and clocks, and is run for every ticket whose timeline moved
-    (every state change records a timeline event; ``events_recorded`` marks it stale in the same
-    transaction, and the report refreshes the stale tickets before it reads). ``kefu analytics
-    facts`` rebuilds them all (idempotent)."""
-
-    ticket = models.OneToOneField(
-        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
     store = models.ForeignKey(
         "org.Store", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -59,6 +49,32 @@ class TicketFact(models.Model):
         null=True,
         related_name="+",
         db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    #: the ticket's own fields behind them, as ``Ticket.objects.values()`` names them
+    SOURCE = ("store_id", "region_id", "type", "channel", "priority", "assignee_id")
+
+    @classmethod
+    def columns_of(cls, ticket: dict) -> dict:
+        return {name: ticket[name] for name in cls.SOURCE}
+
+
+class TicketFact(TicketColumns):
+    """One narrow row per ticket with what the summary report reads (issue 11, "Numbers"):
+    the filter columns copied from the ticket, the opening and resolution instants, the first
+    response and resolution times in microseconds, and whether it was resolved at first contact.
+
+    Derived data, exact by construction: ``kefu.analytics.facts.refresh`` recomputes a ticket's
+    rows from the tickets, events and clocks, and is run for every ticket whose timeline moved
+    (every state change records a timeline event; ``events_recorded`` marks it stale in the same
+    transaction, and the report refreshes the stale tickets before it reads). ``kefu analytics
+    facts`` rebuilds them all (idempotent)."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True)
@@ -91,7 +107,7 @@ class ClockOutcome(models.TextChoices):
     OTHER = "other", _("No longer needed")
 
 
-class ClockFact(models.Model):
+class ClockFact(TicketColumns):
     """One narrow row per SLA clock: its ticket's filter columns and opening instant, its target,
     outcome and (when met) business seconds. Refreshed with its ticket's TicketFact."""
 
@@ -99,22 +115,6 @@ class ClockFact(models.Model):
         "sla.SlaClock", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
-    store = models.ForeignKey(
-        "org.Store", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    region = models.ForeignKey(
-        "org.Region", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    type = models.CharField(max_length=30)
-    channel = models.CharField(max_length=20)
-    priority = models.CharField(max_length=10)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        db_index=False,
-    )
     opened_at = models.DateTimeField()  # the ticket's created_at
     target = models.CharField(max_length=20)
     outcome = models.CharField(max_length=10, choices=ClockOutcome.choices)
@@ -165,7 +165,7 @@ class ChainDay(models.Model):
         return f"{self.day} {self.metric}[{self.bucket}] = {self.n}"
 
 
-class EventFact(models.Model):
+class EventFact(TicketColumns):
     """One narrow row per escalation and per reopening on a ticket's timeline, with the ticket's
     filter columns, so a store's escalations and reopenings in a period are one index range
     instead of a join from the chain's events to the tickets. Refreshed with its ticket's
@@ -176,22 +176,6 @@ class EventFact(models.Model):
     )
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    store = models.ForeignKey(
-        "org.Store", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    region = models.ForeignKey(
-        "org.Region", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    type = models.CharField(max_length=30)
-    channel = models.CharField(max_length=20)
-    priority = models.CharField(max_length=10)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        db_index=False,
     )
     created_at = models.DateTimeField()  # the event's
     kind = models.CharField(max_length=10)  # "escalated" | "reopened"
