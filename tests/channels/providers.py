@@ -82,6 +82,8 @@ class WeChat(_Base):
     def do_GET(self):
         url = urlsplit(self.path)
         params = dict(parse_qsl(url.query))
+        if url.path == "/cgi-bin/media/get":
+            return self.media_get(params)
         if url.path != "/cgi-bin/token":
             return self.answer({"errcode": 404}, 404)
         self.state["token_calls"] = self.state.get("token_calls", 0) + 1
@@ -107,6 +109,21 @@ class WeChat(_Base):
         if body["touser"] in self.state.get("window_closed", ()):
             return self.answer({"errcode": 45015, "errmsg": "response out of time limit"})
         self.answer({"errcode": 0, "errmsg": "ok"})
+
+    def media_get(self, params):
+        """GET /cgi-bin/media/get?access_token=…&media_id=…: the file's bytes, or JSON with an
+        errcode (40001 bad token, 40007 invalid media_id)."""
+        if params.get("access_token") != self.state.get("valid"):
+            return self.answer({"errcode": 40001, "errmsg": "invalid credential"})
+        data = self.state.get("media", {}).get(params.get("media_id"))
+        if data is None:
+            return self.answer({"errcode": 40007, "errmsg": "invalid media_id"})
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Disposition", 'attachment; filename="x.jpg"')
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     # Keyword types of template data and their longest value (模板消息 rules).
     LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "time": 30}

@@ -106,3 +106,43 @@ def test_binding_a_wechat_user_to_a_customer_by_mobile_and_code(chain, wx, capsy
     send(xml(code, openid="oBIND"))
     assert CustomerChannel.objects.get(customer=customer, channel="wechat").address == "oBIND"
     assert Ticket.objects.count() == 0  # binding messages are not tickets
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def image_xml(media_id, openid="oPIC", msg_id=None):
+    msg_id = msg_id or str(time.time_ns())
+    return (
+        f"<xml><ToUserName><![CDATA[gh_kefu]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+        f"</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[image]]></MsgType>"
+        f"<PicUrl><![CDATA[http://mmbiz.example/pic]]></PicUrl><MediaId><![CDATA[{media_id}]]>"
+        f"</MediaId><MsgId>{msg_id}</MsgId></xml>"
+    ).encode()
+
+
+def test_a_picture_sent_on_wechat_is_kept_on_the_ticket(
+    chain, wx, settings, django_capture_on_commit_callbacks
+):
+    """The picture is fetched from media/get after the answer and kept as an attachment (its
+    type read from its bytes); one WeChat no longer has is noted for the agent."""
+    from kefu.tickets.models import Attachment
+
+    with Server(WeChat, media={"MEDIA1": PNG}) as server:
+        settings.KEFU_WECHAT_APPID, settings.KEFU_WECHAT_SECRET = "wxAPP", "s3cret"
+        settings.KEFU_WECHAT_API_BASE = server.url
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send(image_xml("MEDIA1")).content == b"success"
+        ticket = Ticket.objects.get(channel="social")
+        kept = Attachment.objects.get(ticket=ticket)
+        assert kept.content_type == "image/png" and kept.size == len(PNG)
+        assert "mmbiz" not in ticket.description  # WeChat's temporary link is not kept
+        with django_capture_on_commit_callbacks(execute=True):
+            send(image_xml("GONE"))
+    assert Ticket.objects.count() == 1 and Attachment.objects.filter(ticket=ticket).count() == 1
+    note = TicketEvent.objects.filter(ticket=ticket, kind="note").latest("id")
+    assert "图片未能取回" in note.body

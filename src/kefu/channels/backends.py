@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import hmac
 import html
+import json
 import logging
 import re
 import sys
@@ -178,6 +179,35 @@ def _wechat_post(path: str, payload: dict) -> dict:
             cache.delete(TOKEN_CACHE_KEY)
             continue
         raise ProviderError(f"wechat:{errcode}", retry=errcode in (-1, 45009))
+    raise ProviderError("wechat:token", retry=True)
+
+
+def wechat_media(media_id: str) -> bytes:
+    """Download a picture a user sent the account (cgi-bin/media/get; WeChat keeps it 3 days),
+    streamed and refused above the attachment bound. An error answers JSON with an errcode; an
+    expired token is fetched again once."""
+    url = settings.KEFU_WECHAT_API_BASE.rstrip("/") + "/cgi-bin/media/get"
+    limit = settings.KEFU_ATTACHMENT_MAX_BYTES
+    for refresh in (False, True):
+        token = wechat_access_token(refresh=refresh)
+        try:
+            with httpx.stream(
+                "GET", url, params={"access_token": token, "media_id": media_id}, timeout=TIMEOUT
+            ) as answer:
+                if "json" not in answer.headers.get("content-type", ""):
+                    data = b""
+                    for chunk in answer.iter_bytes():
+                        data += chunk
+                        if len(data) > limit:
+                            raise ProviderError("wechat:media-too-large", retry=False)
+                    return data
+                errcode = int(json.loads(answer.read()).get("errcode", -1))
+        except (httpx.HTTPError, ValueError) as exc:
+            raise ProviderError(f"wechat:{type(exc).__name__}") from None
+        if errcode in EXPIRED_TOKEN and not refresh:
+            cache.delete(TOKEN_CACHE_KEY)
+            continue
+        raise ProviderError(f"wechat:{errcode}", retry=False)
     raise ProviderError("wechat:token", retry=True)
 
 

@@ -19,12 +19,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from huey.contrib.djhuey import db_task
 
 from kefu.customers.models import Customer
 from kefu.customers.names import mask_phone, normalise_mobile
 from kefu.errors import InvalidInput
 from kefu.tickets import services as ticket_services
-from kefu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketType
+from kefu.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket, TicketType
+from kefu.tickets.timeline import record_event
 
 from . import backends, rules, wxcrypt
 from .inbound import default_store
@@ -175,7 +177,7 @@ def take_in(fields: dict) -> tuple[str, Ticket | None]:
         if (match := CODE.match(text)) and (outcome := _bind_confirm(openid, match.group(1))):
             return outcome, None
     elif kind == "image":
-        text = f"[图片] {fields.get('PicUrl', '')[:500]}"
+        text = "[图片]"
     else:
         return "ignored", None  # events (subscribe, menu clicks), voice, location: not tickets
     if not text:
@@ -187,8 +189,10 @@ def take_in(fields: dict) -> tuple[str, Ticket | None]:
             .order_by("-created_at")
             .first()
         )
+        media_id = (fields.get("MediaId") or "")[:128] if kind == "image" else ""
         if ticket is not None:
             ticket_services.add_customer_message(ticket=ticket, body=text)
+            _fetch_picture_later(ticket, media_id)
             return "threaded", ticket
         ticket, _created = ticket_services.open_ticket(
             actor=None,
@@ -199,4 +203,41 @@ def take_in(fields: dict) -> tuple[str, Ticket | None]:
             store=default_store(),
             customer=customer,
         )
+        _fetch_picture_later(ticket, media_id)
     return "new_ticket", ticket
+
+
+def _fetch_picture_later(ticket: Ticket, media_id: str) -> None:
+    """WeChat must hear back within 5 seconds: the picture is fetched after the commit."""
+    if media_id:
+        ticket_id = ticket.pk
+        transaction.on_commit(lambda: fetch_picture_task(ticket_id, media_id), robust=True)
+
+
+def fetch_picture(ticket_id: int, media_id: str) -> str:
+    """Keep the picture a customer sent on WeChat as the ticket's attachment (same limits and
+    content sniffing as an upload). A picture WeChat no longer has is noted on the timeline."""
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        return "missing"
+    try:
+        data = backends.wechat_media(media_id)
+        ticket_services.add_attachment(
+            actor=None, ticket=ticket, name=f"微信图片-{media_id[-12:]}.jpg", data=data
+        )
+    except (backends.ProviderError, InvalidInput) as exc:
+        log.warning("wechat picture for ticket %s not kept: %s", ticket.number, exc)
+        with transaction.atomic():
+            record_event(
+                ticket,
+                EventKind.NOTE,
+                None,
+                body="顾客通过微信发送的图片未能取回，请联系顾客重新发送。",
+                touch=False,
+            )
+        return "failed"
+    return "kept"
+
+
+# The queued form, declared beside the service.
+fetch_picture_task = db_task()(fetch_picture)
