@@ -85,7 +85,8 @@ def register_nav(
         NAV.append(NavLink(label, url_name, capability, menu))
 
 
-def _followable(user) -> list[tuple[NavLink, str]]:
+def followable_links(user) -> list[tuple[NavLink, str]]:
+    """The top-bar links (menus included, in order) the user may follow, with their URLs."""
     out = []
     for link in NAV:
         if link.capability and not can(user, link.capability):
@@ -99,17 +100,16 @@ def _followable(user) -> list[tuple[NavLink, str]]:
 
 def nav_links(user) -> list[tuple[str, str]]:
     """(label, url) of every top-bar link the user may follow, menus included, in order."""
-    return [(link.label, url) for link, url in _followable(user)]
+    return [(link.label, url) for link, url in followable_links(user)]
 
 
 SHORT_BAR = 6
 
 
-def nav_layout(user) -> tuple[list, list]:
+def nav_layout(followable: list[tuple[NavLink, str]]) -> tuple[list, list]:
     """The top bar as the user sees it: (links in the bar, [(menu label, links)]). Menus only
     where the bar would be crowded (more than SHORT_BAR links); a menu holding a single link the
     user may follow stands in the bar as that link."""
-    followable = _followable(user)
     if len(followable) <= SHORT_BAR:
         return [(link.label, url) for link, url in followable], []
     bar, menus = [], {}
