@@ -5,7 +5,7 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from kefu.org.models import ApiToken
-from kefu.org.selectors import staff_of
+from kefu.org.selectors import staff_of, user_for_token
 
 
 class BearerToken(HttpBearer):
@@ -13,15 +13,11 @@ class BearerToken(HttpBearer):
         key_id = ApiToken.parse(token)
         if key_id is None:
             return None
-        row = (
-            ApiToken.objects.select_related("user__staff__store", "user__staff__region")
-            .filter(key_id=key_id)
-            .first()
-        )
-        if row is None or not row.user.is_active or staff_of(row.user) is None:
+        user = user_for_token(key_id)
+        if user is None or not user.is_active or staff_of(user) is None:
             return None
-        request.user = row.user
-        return row.user
+        request.user = user
+        return user
 
 
 class DeskSession(APIKeyCookie):

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu import clean
+from kefu import clean, rows
 from kefu.catalog.models import ProductCategory, ProductModel
 from kefu.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kefu.org.models import Store
@@ -67,7 +67,7 @@ def find_or_create_customer(
     phone = clean_mobile(phone, field=field_prefix + "phone")
     name = _clean_name(name, field_prefix + "name")
     gender = _clean_gender(gender, field_prefix + "gender")
-    customer = Customer.objects.filter(phone=phone).first()
+    customer = rows.first(Customer, "m.phone = %s", [phone])
     if customer is None:
         try:
             with transaction.atomic():

@@ -16,7 +16,7 @@ from kefu.customers.selectors import contact_for
 from kefu.customers.services import find_or_create_customer
 from kefu.errors import NotFound
 from kefu.org.roles import Tier
-from kefu.org.selectors import staff_of, stores_for
+from kefu.org.selectors import staff_of, store_for
 
 from . import selectors, services
 from .models import Attachment, Channel, Priority, Status, TicketType
@@ -153,11 +153,12 @@ TICKET_EXTRAS: dict = {}
 REPLY_MACROS: dict = {}
 
 
-def ticket_out(ticket, *, full_contact: bool = False, reader=None) -> dict:
+def ticket_out(ticket, *, full_contact: bool = False, reader=None, untagged=False) -> dict:
     """The ticket's JSON for ``reader`` (default: whoever opened it, who reads the answer to
     their own POST). The customer's name on file and full mobile show only where the customer is
     on file for the reader (kefu.customers.selectors.contact_for); a mobile number typed at
-    another store links the ticket but discloses nothing."""
+    another store links the ticket but discloses nothing. ``untagged``: the caller knows the
+    ticket has no tags (it was just opened without any), so they are not read."""
     customer = ticket.customer
     reader = reader if reader is not None else ticket.created_by
     if full_contact:
@@ -185,7 +186,7 @@ def ticket_out(ticket, *, full_contact: bool = False, reader=None) -> dict:
         "purchase_id": ticket.purchase_id,
         "subject": ticket.subject,
         "description": ticket.description,
-        "tags": [t.name for t in ticket.tags.all()],
+        "tags": [] if untagged else [t.name for t in ticket.tags.all()],
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
         "version": ticket.version,
@@ -232,7 +233,7 @@ def create_ticket(request, payload: TicketIn):
     """Opens a ticket; the customer is matched by mobile number or created. A retried request with
     the same `Idempotency-Key` header answers the first ticket (200) instead of creating another;
     the same key with a different body answers 422."""
-    store = stores_for(request.auth).filter(code=payload.store).first()
+    store = store_for(request.auth, payload.store)
     c = payload.customer
     content = json.dumps(payload.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     request_hash = hashlib.sha256(content.encode()).hexdigest()
@@ -264,7 +265,12 @@ def create_ticket(request, payload: TicketIn):
             ticket = selectors.get_ticket(request.auth, ticket.pk)
         # The answer is read inside the transaction: a failure while shaping it rolls the ticket
         # back, so a client that retries after an error never finds a duplicate.
-        answer = ticket_out(ticket, full_contact=True, reader=request.auth)
+        answer = ticket_out(
+            ticket,
+            full_contact=True,
+            reader=request.auth,
+            untagged=created and not any(t.strip() for t in payload.tags),
+        )
     return WithStatus(201 if created else 200, answer)
 
 

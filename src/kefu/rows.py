@@ -1,0 +1,93 @@
+"""Model instances from one hand-written statement, for the few reads on every request.
+
+Django compiles a queryset's SQL again on every evaluation: for a ``select_related`` over four
+tables that costs more than the query itself (issue 14: the API token's lookup took ~1 ms of a
+new ticket's CPU). ``Columns`` lists a model's columns under a table alias once per process and
+turns the matching slice of a result row into an instance exactly as the ORM would (the
+database's converters applied, ``Model.from_db``), so a statement written once can stand in for
+the queryset."""
+
+from django.db import connections
+
+
+class Columns:
+    """The concrete columns of ``model`` under ``alias``: ``sql`` for the select list,
+    ``build(row, start)`` for the instance in row[start:start + len(columns)] (None when its
+    primary key is NULL, a LEFT JOIN that found nothing)."""
+
+    def __init__(self, model, alias: str, using: str = "default"):
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        self.model, self.using = model, using
+        fields = model._meta.concrete_fields
+        self.attnames = [f.attname for f in fields]
+        self.sql = ", ".join(f"{alias}.{quote(f.column)}" for f in fields)
+        self.pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+        self.converters = []
+        for i, field in enumerate(fields):
+            col = field.get_col(alias)
+            found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            if found:
+                self.converters.append((i, col, found))
+
+    def __len__(self) -> int:
+        return len(self.attnames)
+
+    def build(self, row, start: int = 0):
+        values = list(row[start : start + len(self.attnames)])
+        if values[self.pk_index] is None:
+            return None
+        connection = connections[self.using]
+        for i, col, found in self.converters:
+            value = values[i]
+            for converter in found:
+                value = converter(value, col, connection)
+            values[i] = value
+        return self.model.from_db(self.using, self.attnames, values)
+
+
+_COLUMNS: dict = {}
+
+
+def columns(model, alias: str, using: str = "default") -> Columns:
+    """``Columns`` for (model, alias), made once per process and database."""
+    key = (model, alias, using, connections[using].vendor)
+    found = _COLUMNS.get(key)
+    if found is None:
+        found = _COLUMNS[key] = Columns(model, alias, using)
+    return found
+
+
+_SQL: dict = {}
+
+
+def _select(model, where: str, limit: str, using: str):
+    connection = connections[using]
+    cols = columns(model, "m", using)
+    key = (model, where, limit, connection.vendor)
+    sql = _SQL.get(key)
+    if sql is None:
+        sql = _SQL[key] = (
+            f"SELECT {cols.sql} FROM {model._meta.db_table} m WHERE {where} "
+            f"ORDER BY m.{connection.ops.quote_name(model._meta.pk.column)}{limit}"
+        )
+    return connection, cols, sql
+
+
+def first(model, where: str, params, *, using: str = "default"):
+    """``model.objects.filter(…).order_by("pk").first()`` for a fixed ``where`` clause over the
+    model's own columns (``%s`` placeholders, columns as in the table under the alias ``m``),
+    written once per process and database."""
+    connection, cols, sql = _select(model, where, " LIMIT 1", using)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else cols.build(row)
+
+
+def many(model, where: str, params, *, using: str = "default") -> list:
+    """``list(model.objects.filter(…).order_by("pk"))`` as ``first`` does it."""
+    connection, cols, sql = _select(model, where, "", using)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [cols.build(row) for row in cursor.fetchall()]
