@@ -81,3 +81,37 @@ def test_store_for_matches_stores_for(chain, username):
         expected = stores_for(user).filter(code=code).first()
         found = store_for(user, code)
         assert (found.pk if found else None) == (expected.pk if expected else None), code
+
+
+def test_models_written_by_rows_insert_have_no_save_of_their_own():
+    """rows.insert calls no save() and sends no pre_save: the models the write path inserts that
+    way must not rely on either (a save() override or a pre_save receiver added later would be
+    skipped silently). TicketEvent's post_save is sent by record_event itself."""
+    from django.db import models
+    from django.db.models.signals import pre_save
+
+    from kefu.channels.models import Delivery
+    from kefu.customers.models import PiiReveal
+    from kefu.sla.models import SlaClock
+    from kefu.tickets.models import Ticket, TicketEvent
+
+    for model in (Ticket, TicketEvent, SlaClock, Delivery, PiiReveal):
+        assert model.save is models.Model.save, model
+        assert not pre_save.has_listeners(model), model
+
+
+def test_insert_and_update_equal_the_orm(chain):
+    from kefu.customers.models import PiiReveal
+
+    user, customer = (
+        chain["users"]["cs_agent"],
+        Customer.objects.create(name="张三", phone="13800003333"),
+    )
+    made = rows.insert([PiiReveal(user=user, customer=customer, fields="phone", context="t")] * 1)
+    assert made[0].pk and not made[0]._state.adding
+    stored = PiiReveal.objects.get(pk=made[0].pk)
+    assert fields(stored) == fields(made[0])
+    when = timezone.now() - datetime.timedelta(hours=3)
+    rows.update(Customer, customer.pk, is_vip=True, erased_at=when, name="张三丰")
+    customer.refresh_from_db()
+    assert (customer.is_vip, customer.erased_at, customer.name) == (True, when, "张三丰")

@@ -91,3 +91,67 @@ def many(model, where: str, params, *, using: str = "default") -> list:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [cols.build(row) for row in cursor.fetchall()]
+
+
+def insert(objs: list, *, using: str = "default") -> list:
+    """``Model.objects.bulk_create(objs)`` for plain rows of one model, as one
+    ``INSERT … RETURNING`` whose text is made once per model and row count; sets each
+    instance's primary key. Like bulk_create it sends no signals and calls no ``save()``: only
+    for models that need neither."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    connection = connections[using]
+    fields = _insert_fields(model)
+    key = ("insert", model, len(objs), connection.vendor)
+    sql = _SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = _SQL[key] = (
+            f"INSERT INTO {model._meta.db_table} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([one] * len(objs))} RETURNING {quote(model._meta.pk.column)}"
+        )
+    params = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert")
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = cursor.fetchall()
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, using
+    return objs
+
+
+def update(model, pk, *, using: str = "default", **values) -> None:
+    """``model.objects.filter(pk=pk).update(**values)`` for plain values, from a statement made
+    once per model and set of columns (the queryset's compilation cost more than the UPDATE on
+    the write path of every ticket)."""
+    connection = connections[using]
+    names = tuple(values)
+    key = ("update", model, names, connection.vendor)
+    sql = _SQL.get(key)
+    meta = model._meta
+    if sql is None:
+        quote = connection.ops.quote_name
+        sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in names)
+        sql = _SQL[key] = f"UPDATE {meta.db_table} SET {sets} WHERE {quote(meta.pk.column)} = %s"
+    params = [meta.get_field(n).get_db_prep_save(values[n], connection) for n in names]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, pk])
+
+
+_FIELDS: dict = {}
+
+
+def _insert_fields(model):
+    found = _FIELDS.get(model)
+    if found is None:
+        found = _FIELDS[model] = [
+            f
+            for f in model._meta.concrete_fields
+            if not f.primary_key and not getattr(f, "generated", False)
+        ]
+    return found

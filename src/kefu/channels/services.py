@@ -128,7 +128,7 @@ def queue_message(ticket: Ticket, event: TicketEvent | None, rule: dict) -> Deli
     now = timezone.now()
     later = rules.quiet_until(channel, timezone.localtime(now))
     address = getattr(contact, channel)
-    delivery = Delivery.objects.create(
+    delivery = Delivery(
         ticket=ticket,
         event=event,
         channel=channel,
@@ -140,6 +140,7 @@ def queue_message(ticket: Ticket, event: TicketEvent | None, rule: dict) -> Deli
         params={k: v for k, v in params.items() if v},
         not_before=later,
     )
+    db_rows.insert([delivery])
     if channel == Medium.EMAIL:
         domain = (settings.KEFU_SUPPORT_EMAIL or "kefu@localhost").rpartition("@")[2]
         delivery.message_id = f"<{ticket.number}.{delivery.pk}@{domain}>"

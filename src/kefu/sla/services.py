@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
+from kefu import rows as db_rows
 from kefu.errors import Conflict, Forbidden, InvalidInput, KefuError
 from kefu.notifications.models import NotificationKind
 from kefu.notifications.services import notify_many
@@ -232,7 +233,7 @@ def sync_ticket(ticket, clocks: list[SlaClock], **extra) -> None:
     }
     changed = {k: v for k, v in fields.items() if getattr(ticket, k) != v}
     if changed:
-        Ticket.objects.filter(pk=ticket.pk).update(**changed)
+        db_rows.update(Ticket, ticket.pk, **changed)
         for k, v in changed.items():
             setattr(ticket, k, v)
 
@@ -276,7 +277,7 @@ def start_clocks(ticket) -> SlaPolicy | None:
             )
             if c
         ]
-        SlaClock.objects.bulk_create(clocks)
+        db_rows.insert(clocks)
         sync_ticket(ticket, clocks, sla_policy=policy.code)
         if ticket.status in _paused_statuses(policy):
             pause_or_resume(ticket, previous=None, status=ticket.status)

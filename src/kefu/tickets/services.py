@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu import clean, search
+from kefu import clean, rows, search
 from kefu.customers.models import Customer, Purchase
 from kefu.customers.selectors import purchases_of
 from kefu.errors import Conflict, Forbidden, InvalidInput, KefuError, NotFound
@@ -164,7 +164,7 @@ def open_ticket(
                 escalation_tier=Tier.STORE_STAFF,
             )
             ticket.search_text = search.segment(ticket.number, subject, description, customer.name)
-            ticket.save()
+            rows.insert([ticket])  # Ticket has no save() of its own and no save signals
             if key and actor is not None:
                 IdempotencyKey.objects.create(
                     user=actor, key=key, ticket=ticket, request_hash=request_hash
