@@ -64,6 +64,8 @@ _SQL: dict = {}
 def _select(model, where: str, limit: str, using: str):
     connection = connections[using]
     cols = columns(model, "m", using)
+    if limit.endswith(" FOR UPDATE") and not connection.features.has_select_for_update:
+        limit = limit.removesuffix(" FOR UPDATE")  # SQLite: the write transaction locks
     key = (model, where, limit, connection.vendor)
     sql = _SQL.get(key)
     if sql is None:
@@ -74,11 +76,12 @@ def _select(model, where: str, limit: str, using: str):
     return connection, cols, sql
 
 
-def first(model, where: str, params, *, using: str = "default"):
+def first(model, where: str, params, *, lock: bool = False, using: str = "default"):
     """``model.objects.filter(…).order_by("pk").first()`` for a fixed ``where`` clause over the
     model's own columns (``%s`` placeholders, columns as in the table under the alias ``m``),
-    written once per process and database."""
-    connection, cols, sql = _select(model, where, " LIMIT 1", using)
+    written once per process and database. ``lock``: ``select_for_update()`` (the row stays
+    locked until the transaction ends)."""
+    connection, cols, sql = _select(model, where, " LIMIT 1" + (" FOR UPDATE" * lock), using)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -184,12 +184,9 @@ def send_delivery(delivery_id: int) -> str:
     twice; a refusal is retried with backoff (rules.v1.json) and every outcome lands on the
     ticket's timeline (internal). Returns the delivery's status."""
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update()
-            .select_related("ticket")
-            .filter(pk=delivery_id)
-            .first()
-        )
+        # Statements made once per process (the queryset's compilation was a third of the
+        # consumer's work per message).
+        delivery = db_rows.first(Delivery, "m.id = %s", [delivery_id], lock=True)
         if delivery is None or delivery.status not in (
             DeliveryStatus.QUEUED,
             DeliveryStatus.RETRYING,
@@ -197,6 +194,9 @@ def send_delivery(delivery_id: int) -> str:
             return delivery.status if delivery else "missing"
         if delivery.not_before and delivery.not_before > timezone.now():
             return delivery.status  # a sweep or the scheduled task will come back
+        Delivery.ticket.field.set_cached_value(
+            delivery, db_rows.first(Ticket, "m.id = %s", [delivery.ticket_id])
+        )
         name, send = backends.backend_for(delivery.channel)
         delivery.attempts += 1
         delivery.backend = name
@@ -219,16 +219,21 @@ def send_delivery(delivery_id: int) -> str:
                 delivery.not_before = timezone.now() + dt.timedelta(seconds=delay)
         # What a send changes (the whole row with its body and params was a third of the
         # consumer's work per message).
-        delivery.save(
-            update_fields=[
-                "attempts",
-                "backend",
-                "provider_id",
-                "status",
-                "sent_at",
-                "error",
-                "not_before",
-            ]
+        db_rows.update(
+            Delivery,
+            delivery.pk,
+            **{
+                name: getattr(delivery, name)
+                for name in (
+                    "attempts",
+                    "backend",
+                    "provider_id",
+                    "status",
+                    "sent_at",
+                    "error",
+                    "not_before",
+                )
+            },
         )
         _record_outcome(delivery)
         log.info(
