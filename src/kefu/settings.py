@@ -132,7 +132,9 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend whose writers in one process take turns on a lock instead
+            # of SQLite's sleeping busy wait (kefu/sqlite_backend/base.py).
+            "ENGINE": "kefu.sqlite_backend",
             "NAME": VAR_DIR / "kefu.sqlite3",
             "OPTIONS": {
                 # IMMEDIATE: a write transaction takes the lock up front instead of failing
