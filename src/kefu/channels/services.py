@@ -175,7 +175,10 @@ def messages_for_event(event: TicketEvent | int) -> list[Delivery]:
     rule = rules.template_for(event.kind, event.public, event.data or {})
     if rule is None:
         return []
-    delivery = queue_message(event.ticket, event, rule)
+    # Its own transaction (this runs after the change committed): on SQLite it then queues with
+    # the process's other writers instead of meeting one in SQLite's sleeping busy wait.
+    with transaction.atomic():
+        delivery = queue_message(event.ticket, event, rule)
     return [delivery] if delivery else []
 
 
