@@ -247,21 +247,17 @@ def build(directory: Path) -> None:
     (directory / "meta.json").write_text(json.dumps(meta))
 
 
-def _ensure_built(root: Path) -> Path:
-    directory = root / _cache_name()
+def ensure_built(directory: Path, module: str) -> Path:
+    """`directory`, built first if missing by `python -m module DIRECTORY` in a child process
+    (so that the Python objects a build reads, ~40-80 MB, never sit in this process's heap: a
+    gunicorn master's, say), atomically: a concurrent build by another process is harmless."""
     if (directory / "meta.json").exists():
         return directory
-    root.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
     try:
-        # Built by a child process: reading dict.txt makes ~80 MB of Python objects that this
-        # process (a gunicorn master, say) would otherwise keep as a fragmented heap.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        subprocess.run(
-            [sys.executable, "-m", "kefu.search.dictionary", str(scratch / "d")],
-            env=env,
-            check=True,
-        )
+        subprocess.run([sys.executable, "-m", module, str(scratch / "d")], env=env, check=True)
         try:
             os.rename(scratch / "d", directory)
         except OSError:
@@ -270,6 +266,10 @@ def _ensure_built(root: Path) -> Path:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return directory
+
+
+def _ensure_built(root: Path) -> Path:
+    return ensure_built(root / _cache_name(), "kefu.search.dictionary")
 
 
 def _map(path: Path, fmt: str):

@@ -28,7 +28,7 @@ def _jieba():
             if _tokenizer is None:
                 from kefu.search import dictionary
 
-                _tokenizer = dictionary.load(Path(settings.VAR_DIR) / "segmenter")
+                _tokenizer = dictionary.load(Path(settings.VAR_DIR) / "dictionaries")
     return _tokenizer
 
 
