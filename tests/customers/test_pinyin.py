@@ -69,7 +69,7 @@ def test_the_phrases_come_from_the_trie():
     from pypinyin.seg import mmseg
 
     pinyin.load()
-    assert type(converter.PHRASES_DICT).__name__ == "_Phrases"
-    assert type(mmseg.seg._prefix_set).__name__ == "_Prefixes"  # noqa: SLF001
+    assert type(converter.PHRASES_DICT).__name__ == "Phrases"
+    assert type(mmseg.seg._prefix_set).__name__ == "Trie"  # noqa: SLF001
     assert "重庆" in converter.PHRASES_DICT and "重" in mmseg.seg._prefix_set  # noqa: SLF001
     assert name_pinyin("曾国藩") == ("cengguofan", "cgf")

@@ -135,6 +135,7 @@ def mask_email(email: str | None) -> str:
     return local[:1] + "***@" + domain
 
 
+@functools.lru_cache(maxsize=4096)  # a returning customer's name, converted once
 def name_pinyin(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lowercase: 张伟 → ("zhangwei", "zw")."""
     pypinyin = _pypinyin()

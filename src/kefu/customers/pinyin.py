@@ -9,55 +9,40 @@ pypinyin's own and the readings identical (tests/customers/test_pinyin.py compar
 
     python -m kefu.customers.pinyin DIRECTORY     builds the trie (run by `load`)"""
 
+import functools
 import json
 import os
 import sys
 import threading
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2
 _lock = threading.Lock()
 _module = None
 
 
-class _Phrases:
-    """The read-only mapping pypinyin's converter and segmenter use as PHRASES_DICT."""
+def _classes():
+    import marisa_trie
 
-    def __init__(self, trie):
-        self._trie = trie
+    values_of = marisa_trie.BytesTrie.get
+    # The readings of the phrases met lately, decoded once (pypinyin deep-copies what it gets).
+    decode = functools.lru_cache(maxsize=4096)(json.loads)
 
-    def __contains__(self, phrase):
-        return phrase in self._trie
+    class Phrases(marisa_trie.BytesTrie):
+        """The read-only mapping pypinyin's converter and segmenter use as PHRASES_DICT:
+        phrase -> [[reading], …] (`in` and len() are the trie's own, in C)."""
 
-    def __getitem__(self, phrase):
-        return json.loads(self._trie[phrase][0])
+        def get(self, phrase, default=None):
+            values = values_of(self, phrase)  # the base class's get: BytesTrie[...] calls get
+            return default if values is None else decode(values[0])
 
-    def get(self, phrase, default=None):
-        return self[phrase] if phrase in self._trie else default
+        def __getitem__(self, phrase):
+            value = self.get(phrase)
+            if value is None:
+                raise KeyError(phrase)
+            return value
 
-    def keys(self):
-        return self._trie.keys()
-
-    def __len__(self):
-        return len(self._trie)
-
-    def __bool__(self):
-        return True
-
-
-class _Prefixes:
-    """pypinyin's mmseg PrefixSet: every prefix of a phrase."""
-
-    def __init__(self, trie):
-        self._trie = trie
-
-    def __contains__(self, prefix):
-        for _ in self._trie.iterkeys(prefix):
-            return True
-        return False
-
-    def train(self, words):  # pragma: no cover - read-only
-        raise NotImplementedError("the compact phrase dictionary is read-only")
+    return Phrases, marisa_trie.Trie
 
 
 def _source() -> Path:
@@ -75,8 +60,11 @@ def build(directory: Path) -> None:
         (phrase, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         for phrase, value in phrases.items()
     )
+    # pypinyin's mmseg PrefixSet: every prefix of every phrase.
+    prefixes = marisa_trie.Trie({p[: i + 1] for p in phrases for i in range(len(p))})
     directory.mkdir(parents=True)
     trie.save(str(directory / "phrases.marisa"))
+    prefixes.save(str(directory / "prefixes.marisa"))
     (directory / "meta.json").write_text(json.dumps({"phrases": len(phrases)}))
 
 
@@ -90,8 +78,6 @@ def load(root: Path | None = None):
     with _lock:
         if _module is not None:
             return _module
-        import marisa_trie
-
         from kefu.search.dictionary import ensure_built
 
         if root is None:
@@ -102,8 +88,10 @@ def load(root: Path | None = None):
         stat = _source().stat()
         name = f"pypinyin-phrases-{stat.st_size}-{int(stat.st_mtime)}-v{FORMAT}"
         directory = ensure_built(root / name, "kefu.customers.pinyin")
-        trie = marisa_trie.BytesTrie()
-        trie.mmap(str(directory / "phrases.marisa"))
+        phrases_class, trie_class = _classes()
+        phrases, prefixes = phrases_class(), trie_class()
+        phrases.mmap(str(directory / "phrases.marisa"))
+        prefixes.mmap(str(directory / "prefixes.marisa"))
         saved = {k: os.environ.get(k) for k in ("PYPINYIN_NO_PHRASES", "PYPINYIN_NO_DICT_COPY")}
         os.environ.update(PYPINYIN_NO_PHRASES="1", PYPINYIN_NO_DICT_COPY="1")
         try:
@@ -116,10 +104,9 @@ def load(root: Path | None = None):
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-        phrases = _Phrases(trie)
         for module in (constants, converter, mmseg, simpleseg):
             module.PHRASES_DICT = phrases
-        mmseg.p_set = mmseg.seg._prefix_set = _Prefixes(trie)
+        mmseg.p_set = mmseg.seg._prefix_set = prefixes
         _module = pypinyin
         return _module
 
