@@ -1,6 +1,7 @@
 """The `kefu` command.
 
-kefu run [--dev]     serve Kefu with gunicorn and a Huey consumer (PORT, default 8000)
+kefu run [--dev]     serve Kefu with gunicorn and a Huey consumer (PORT, default 8000;
+                     WEB_CONCURRENCY workers, default 2, of WEB_THREADS threads, default 4)
 kefu worker          run a Huey consumer only
 kefu demo            load the demo data (idempotent), with a progress bar
 kefu seed-bench --tickets N [--database-url URL]   add N generated tickets (benchmarks)
@@ -172,6 +173,7 @@ class Part:
 
 
 def gunicorn_command(port: str) -> list[str]:
+    threads = os.environ.get("WEB_THREADS", "4")
     return [
         sys.executable,
         "-m",
@@ -181,10 +183,11 @@ def gunicorn_command(port: str) -> list[str]:
         f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
         "--workers",
         os.environ.get("WEB_CONCURRENCY", "2"),
+        # WEB_THREADS=1 gives gunicorn's sync workers (the peer's configuration in issue 14).
         "--threads",
-        "4",
+        threads,
         "--worker-class",
-        "gthread",
+        "gthread" if threads != "1" else "sync",
         "--preload",
         "--graceful-timeout",
         "10",

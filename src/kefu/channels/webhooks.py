@@ -13,7 +13,6 @@ import json
 import logging
 import time
 
-import httpx
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q
@@ -108,6 +107,8 @@ def post_webhook(delivery_id: int) -> str:
         body = json.dumps(row.payload, ensure_ascii=False).encode("utf-8")
         timestamp = str(int(time.time()))
         row.attempts += 1
+        import httpx
+
         try:
             answer = httpx.post(
                 row.webhook.url,
@@ -119,7 +120,7 @@ def post_webhook(delivery_id: int) -> str:
                     "X-Kefu-Timestamp": timestamp,
                     "X-Kefu-Signature": sign(row.webhook.secret, timestamp, body),
                 },
-                timeout=httpx.Timeout(10.0),
+                timeout=10.0,
             )
             row.response_code = answer.status_code
             ok = 200 <= answer.status_code < 300

@@ -135,10 +135,23 @@ def mask_email(email: str | None) -> str:
     return local[:1] + "***@" + domain
 
 
+@functools.lru_cache(maxsize=4096)  # a returning customer's name, converted once
 def name_pinyin(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lowercase: 张伟 → ("zhangwei", "zw")."""
-    from pypinyin import Style, lazy_pinyin
-
-    full = "".join(lazy_pinyin(name))
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
+    pypinyin = _pypinyin()
+    full = "".join(pypinyin.lazy_pinyin(name))
+    initials = "".join(pypinyin.lazy_pinyin(name, style=pypinyin.Style.FIRST_LETTER))
     return full.lower(), initials.lower()
+
+
+def _pypinyin():
+    """pypinyin, its phrase dictionary memory-mapped (kefu.customers.pinyin)."""
+    from kefu.customers import pinyin
+
+    return pinyin.load()
+
+
+def warm_up() -> None:
+    """Load pypinyin now (in gunicorn's master, shared by the workers) rather than on the
+    first ticket of each worker."""
+    _pypinyin()

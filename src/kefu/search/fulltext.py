@@ -7,31 +7,33 @@ match. No LIKE '%…%' scans."""
 
 import re
 import threading
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _lock = threading.Lock()
 # PostgreSQL: the generated tsvector column beside the segmented text ("search_text_tsv").
 VECTOR_SUFFIX = "_tsv"
-_ready = False
+_tokenizer = None
 
 
 def _jieba():
-    global _ready
-    import jieba
-
-    if not _ready:
+    """jieba's tokenizer over the compact, memory-mapped dictionary (kefu.search.dictionary),
+    built on first use under KEFU_VAR."""
+    global _tokenizer
+    if _tokenizer is None:
         with _lock:
-            if not _ready:
-                jieba.setLogLevel(60)
-                jieba.initialize()
-                _ready = True
-    return jieba
+            if _tokenizer is None:
+                from kefu.search import dictionary
+
+                _tokenizer = dictionary.load(Path(settings.VAR_DIR) / "dictionaries")
+    return _tokenizer
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary now (about a second) instead of on the first request."""
+    """Map the segmenter's dictionary now instead of on the first request."""
     _jieba()
 
 

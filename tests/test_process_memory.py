@@ -1,0 +1,50 @@
+"""What a Kefu web process holds after start-up (issue 14): the dictionaries are memory-mapped
+tries, not Python objects, and libraries that only some requests use are not imported yet."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = r"""
+import json, sys
+import kefu.wsgi  # what gunicorn's master preloads, warm-up included
+import jieba
+from pypinyin import converter
+maps = open("/proc/self/maps").read()
+print(json.dumps({
+    "modules": sorted(m for m in ("redis", "psycopg", "httpx", "xlsxwriter", "cryptography",
+                                  "pkg_resources", "rich") if m in sys.modules),
+    "jieba_freq": len(jieba.dt.FREQ),  # stock jieba's dict: ~500,000 entries when loaded
+    "pinyin_phrases": type(converter.PHRASES_DICT).__name__,
+    "mapped": sorted({line.split("/")[-1] for line in maps.splitlines() if ".marisa" in line}),
+}))
+"""
+
+
+def test_a_web_process_maps_its_dictionaries_and_imports_only_what_it_uses(tmp_path):
+    env = {
+        **os.environ,
+        "KEFU_VAR": str(tmp_path),
+        "PYTHONPATH": str(ROOT / "src"),
+        "DJANGO_SETTINGS_MODULE": "kefu.settings",
+        "KEFU_WARM_UP": "1",
+    }
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    out = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    seen = json.loads(out.strip().splitlines()[-1])
+    assert seen["modules"] == [], seen
+    assert seen["jieba_freq"] == 0
+    assert seen["pinyin_phrases"] == "Phrases"
+    assert seen["mapped"] == ["phrases.marisa", "prefixes.marisa", "words.marisa"]
