@@ -327,3 +327,165 @@ def rebuild(since: datetime.datetime | None = None, *, progress=None) -> int:
         first = _local_day(since)
         rebuild_days([first + datetime.timedelta(days=i) for i in range((today - first).days + 1)])
     return done
+
+
+# --------------------------------------------------------------------------- bulk loads
+
+_COLUMNS = ", ".join(TicketColumns.SOURCE)
+_FROM_TICKET = ", ".join(f"t.{c}" for c in TicketColumns.SOURCE)
+
+
+def _bucket_sql(value: str) -> str:
+    """``bucket`` in SQL for a bigint expression (PostgreSQL): the bit length read from the
+    value's 64 bits, so it is exact where a logarithm would round."""
+    e = f"(length(ltrim(({value})::bigint::bit(64)::text, '0')) - 5)"
+    return f"CASE WHEN {value} < 32 THEN GREATEST({value}, 0) ELSE {e} * 16 + (({value})::bigint >> {e}) END"
+
+
+def _us_sql(later: str, earlier: str) -> str:
+    return (
+        f"CASE WHEN {later} IS NOT NULL THEN "
+        f"((EXTRACT(EPOCH FROM {later}) - EXTRACT(EPOCH FROM {earlier})) * 1000000)::bigint END"
+    )
+
+
+def rebuild_from(first_ticket_id: int) -> int:
+    """The facts of every ticket from ``first_ticket_id`` on, and the chain's days they touch:
+    what a bulk load (``kefu seed-bench``) writes without timeline events needs before a
+    report reads. On PostgreSQL a few set-based statements (INSERT … SELECT; the same values
+    as ``refresh``, tests/analytics/test_facts.py compares them); elsewhere ``refresh`` by
+    chunks. Returns the number of tickets."""
+    if connection.vendor != "postgresql":
+        ids = list(
+            Ticket.objects.filter(pk__gte=first_ticket_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), CHUNK):
+            _refresh_chunk(ids[start : start + CHUNK], days=False)
+        rebuild_days(sorted(_days_of_range(first_ticket_id)))
+        return len(ids)
+    p = {"first": first_ticket_id}
+    with transaction.atomic(), connection.cursor() as cur:
+        _serialise()
+        for table in ("ticketfact", "clockfact", "eventfact"):
+            cur.execute(f"DELETE FROM analytics_{table} WHERE ticket_id >= %(first)s", p)
+        cur.execute(
+            f"""
+            INSERT INTO analytics_ticketfact (ticket_id, {_COLUMNS}, created_at, resolved_at,
+                first_response_us, resolution_us, first_contact)
+            SELECT t.id, {_FROM_TICKET}, t.created_at, t.resolved_at,
+                {_us_sql("t.first_response_at", "t.created_at")},
+                {_us_sql("t.resolved_at", "t.created_at")},
+                t.resolved_at IS NOT NULL AND COALESCE(c.replies, 0) = 1
+                    AND COALESCE(c.reopenings, 0) = 0
+            FROM tickets_ticket t LEFT JOIN (
+                SELECT ticket_id,
+                    count(*) FILTER (WHERE kind = 'reply' AND public) AS replies,
+                    count(*) FILTER (
+                        WHERE kind = 'status' AND data -> 'reopened' = 'true'::jsonb
+                    ) AS reopenings
+                FROM tickets_ticketevent
+                WHERE ticket_id >= %(first)s AND kind IN ('reply', 'status')
+                GROUP BY ticket_id
+            ) c ON c.ticket_id = t.id
+            WHERE t.id >= %(first)s
+            """,
+            p,
+        )
+        n = cur.rowcount
+        cur.execute(
+            f"""
+            INSERT INTO analytics_clockfact (clock_id, ticket_id, {_COLUMNS}, opened_at, target,
+                outcome, business_seconds)
+            SELECT k.id, t.id, {_FROM_TICKET}, t.created_at, k.target,
+                CASE WHEN k.state = 'met' THEN
+                        CASE WHEN k.breached_at IS NULL THEN 'on_time' ELSE 'late' END
+                    WHEN k.breached_at IS NOT NULL THEN 'breached'
+                    WHEN k.state IN ('running', 'paused') THEN 'running'
+                    ELSE 'other' END,
+                CASE WHEN k.state = 'met' THEN k.business_seconds END
+            FROM sla_slaclock k JOIN tickets_ticket t ON t.id = k.ticket_id
+            WHERE k.ticket_id >= %(first)s
+            """,
+            p,
+        )
+        cur.execute(
+            f"""
+            INSERT INTO analytics_eventfact (event_id, ticket_id, {_COLUMNS}, created_at, kind,
+                tier, automatic, cause)
+            SELECT e.id, t.id, {_FROM_TICKET}, e.created_at,
+                CASE WHEN e.kind = 'escalated' THEN 'escalated' ELSE 'reopened' END,
+                CASE WHEN e.kind = 'escalated' THEN e.data ->> 'tier' END,
+                e.kind = 'escalated' AND COALESCE(e.data -> 'automatic' = 'true'::jsonb, false),
+                CASE WHEN e.kind = 'escalated' THEN e.data ->> 'cause' END
+            FROM tickets_ticketevent e JOIN tickets_ticket t ON t.id = e.ticket_id
+            WHERE e.ticket_id >= %(first)s AND (e.kind = 'escalated'
+                OR (e.kind = 'status' AND e.data -> 'reopened' = 'true'::jsonb))
+            """,
+            p,
+        )
+        days = _days_of_range(first_ticket_id)
+        if days:
+            _rebuild_days_sql(min(days), max(days))
+    return n
+
+
+def _days_of_range(first_ticket_id: int) -> set[datetime.date]:
+    span = TicketFact.objects.filter(ticket_id__gte=first_ticket_id).aggregate(
+        first=Min("created_at"), last=Max("created_at"), resolved=Max("resolved_at")
+    )
+    if span["first"] is None:
+        return set()
+    first = _local_day(span["first"])
+    last = _local_day(max(d for d in (span["last"], span["resolved"]) if d is not None))
+    return {first + datetime.timedelta(days=i) for i in range((last - first).days + 1)}
+
+
+def _rebuild_days_sql(first: datetime.date, last: datetime.date) -> None:
+    """``rebuild_day`` for every day from ``first`` to ``last`` in three grouped statements
+    (PostgreSQL), inside the caller's transaction."""
+    start, _ = _day_range(first)
+    _, end = _day_range(last)
+    p = {"start": start, "end": end, "tz": timezone.get_current_timezone_name()}
+    fr = _bucket_sql("f.first_response_us / 1000000")
+    res = _bucket_sql("f.resolution_us / 1000000")
+    bs = _bucket_sql("f.business_seconds")
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM analytics_chainday WHERE day BETWEEN %s AND %s", [first, last])
+        for moment, table, metrics in (
+            (
+                "created_at",
+                "analytics_ticketfact",
+                f"""('opened', 0, true),
+                    ('answered', 0, f.first_response_us IS NOT NULL),
+                    ('fr', CASE WHEN f.first_response_us IS NOT NULL THEN {fr} END,
+                        f.first_response_us IS NOT NULL),
+                    ('resolved_opened', 0, f.resolved_at IS NOT NULL),
+                    ('first_contact', 0, f.first_contact)""",
+            ),
+            (
+                "resolved_at",
+                "analytics_ticketfact",
+                f"""('resolved', 0, true),
+                    ('res', CASE WHEN f.resolution_us IS NOT NULL THEN {res} END,
+                        f.resolution_us IS NOT NULL)""",
+            ),
+            (
+                "opened_at",
+                "analytics_clockfact",
+                f"""('clock:' || f.target || ':' || f.outcome, 0, true),
+                    ('bs:' || f.target, CASE WHEN f.business_seconds IS NOT NULL THEN {bs} END,
+                        f.business_seconds IS NOT NULL)""",
+            ),
+        ):
+            cur.execute(
+                f"""
+                INSERT INTO analytics_chainday (day, metric, bucket, n)
+                SELECT (f.{moment} AT TIME ZONE %(tz)s)::date, m.metric, m.bucket, count(*)
+                FROM {table} f CROSS JOIN LATERAL (VALUES {metrics}) AS m(metric, bucket, keep)
+                WHERE f.{moment} >= %(start)s AND f.{moment} < %(end)s AND m.keep
+                GROUP BY 1, 2, 3
+                """,
+                p,
+            )
