@@ -335,11 +335,18 @@ _COLUMNS = ", ".join(TicketColumns.SOURCE)
 _FROM_TICKET = ", ".join(f"t.{c}" for c in TicketColumns.SOURCE)
 
 
+_POWERS = "ARRAY[" + ", ".join(str(1 << i) for i in range(63)) + "]::bigint[]"
+
+
 def _bucket_sql(value: str) -> str:
-    """``bucket`` in SQL for a bigint expression (PostgreSQL): the bit length read from the
-    value's 64 bits, so it is exact where a logarithm would round."""
-    e = f"(length(ltrim(({value})::bigint::bit(64)::text, '0')) - 5)"
-    return f"CASE WHEN {value} < 32 THEN GREATEST({value}, 0) ELSE {e} * 16 + (({value})::bigint >> {e}) END"
+    """``bucket`` in SQL for a bigint expression (PostgreSQL): the bit length is the number of
+    powers of two not above the value (``width_bucket`` over them, exact where a logarithm
+    would round)."""
+    e = f"(width_bucket(({value})::bigint, {_POWERS}) - 5)"
+    return (
+        f"CASE WHEN {value} < 32 THEN GREATEST({value}, 0) "
+        f"ELSE {e} * 16 + (({value})::bigint >> {e}) END"
+    )
 
 
 def _us_sql(later: str, earlier: str) -> str:
@@ -368,6 +375,8 @@ def rebuild_from(first_ticket_id: int) -> int:
     p = {"first": first_ticket_id}
     with transaction.atomic(), connection.cursor() as cur:
         _serialise()
+        # Hash joins and aggregates over a million rows: in memory, not in batches on disk.
+        cur.execute("SET LOCAL work_mem = '256MB'")
         for table in ("ticketfact", "clockfact", "eventfact"):
             cur.execute(f"DELETE FROM analytics_{table} WHERE ticket_id >= %(first)s", p)
         cur.execute(
@@ -443,49 +452,70 @@ def _days_of_range(first_ticket_id: int) -> set[datetime.date]:
 
 
 def _rebuild_days_sql(first: datetime.date, last: datetime.date) -> None:
-    """``rebuild_day`` for every day from ``first`` to ``last`` in three grouped statements
-    (PostgreSQL), inside the caller's transaction."""
+    """``rebuild_day`` for every day from ``first`` to ``last`` (PostgreSQL), inside the
+    caller's transaction. Each pass groups the facts by quarter hour first (a cheap bin of the
+    instant; every time zone's offset is a whole number of quarter hours, so a quarter hour
+    lies in one local day) and only those groups are turned into local days: converting a
+    million instants to a time zone one by one costs more than the rest of the pass."""
     start, _ = _day_range(first)
     _, end = _day_range(last)
     p = {"start": start, "end": end, "tz": timezone.get_current_timezone_name()}
-    fr = _bucket_sql("f.first_response_us / 1000000")
-    res = _bucket_sql("f.resolution_us / 1000000")
-    bs = _bucket_sql("f.business_seconds")
+    insert = "INSERT INTO analytics_chainday (day, metric, bucket, n) "
+    day = "(g.slot AT TIME ZONE %(tz)s)::date"
+
+    def slot(moment):
+        return f"date_bin('15 minutes', f.{moment}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+
+    def within(moment):
+        return f"f.{moment} >= %(start)s AND f.{moment} < %(end)s"
+
+    statements = [
+        # Opened on the day: the counts, unpivoted into their metrics.
+        f"""{insert}
+        SELECT c.day, v.metric, 0, v.n FROM (
+            SELECT {day} AS day, sum(g.opened) AS opened, sum(g.answered) AS answered,
+                sum(g.resolved_opened) AS resolved_opened, sum(g.first_contact) AS first_contact
+            FROM (
+                SELECT {slot("created_at")} AS slot, count(*) AS opened,
+                    count(f.first_response_us) AS answered,
+                    count(f.resolved_at) AS resolved_opened,
+                    count(*) FILTER (WHERE f.first_contact) AS first_contact
+                FROM analytics_ticketfact f WHERE {within("created_at")} GROUP BY 1
+            ) g GROUP BY 1
+        ) c CROSS JOIN LATERAL (VALUES ('opened', c.opened), ('answered', c.answered),
+            ('resolved_opened', c.resolved_opened), ('first_contact', c.first_contact)
+        ) AS v(metric, n)
+        WHERE v.n > 0""",
+        # Resolved on the day: the count.
+        f"""{insert}
+        SELECT {day}, 'resolved', 0, sum(g.n) FROM (
+            SELECT {slot("resolved_at")} AS slot, count(*) AS n
+            FROM analytics_ticketfact f WHERE {within("resolved_at")} GROUP BY 1
+        ) g GROUP BY 1""",
+        # Clocks of the tickets opened on the day: per target and outcome.
+        f"""{insert}
+        SELECT {day}, 'clock:' || g.target || ':' || g.outcome, 0, sum(g.n) FROM (
+            SELECT {slot("opened_at")} AS slot, f.target, f.outcome, count(*) AS n
+            FROM analytics_clockfact f WHERE {within("opened_at")} GROUP BY 1, 2, 3
+        ) g GROUP BY 1, 2""",
+    ]
+    for metric, moment, table, value in (
+        ("'fr'", "created_at", "ticketfact", "f.first_response_us / 1000000"),
+        ("'res'", "resolved_at", "ticketfact", "f.resolution_us / 1000000"),
+        ("'bs:' || f.target", "opened_at", "clockfact", "f.business_seconds"),
+    ):
+        column = value.split()[0]
+        statements.append(
+            f"""{insert}
+            SELECT {day}, g.metric, g.bucket, sum(g.n) FROM (
+                SELECT {slot(moment)} AS slot, {metric} AS metric, {_bucket_sql(value)} AS bucket,
+                    count(*) AS n
+                FROM analytics_{table} f
+                WHERE {within(moment)} AND {column} IS NOT NULL
+                GROUP BY 1, 2, 3
+            ) g GROUP BY 1, 2, 3"""
+        )
     with connection.cursor() as cur:
         cur.execute("DELETE FROM analytics_chainday WHERE day BETWEEN %s AND %s", [first, last])
-        for moment, table, metrics in (
-            (
-                "created_at",
-                "analytics_ticketfact",
-                f"""('opened', 0, true),
-                    ('answered', 0, f.first_response_us IS NOT NULL),
-                    ('fr', CASE WHEN f.first_response_us IS NOT NULL THEN {fr} END,
-                        f.first_response_us IS NOT NULL),
-                    ('resolved_opened', 0, f.resolved_at IS NOT NULL),
-                    ('first_contact', 0, f.first_contact)""",
-            ),
-            (
-                "resolved_at",
-                "analytics_ticketfact",
-                f"""('resolved', 0, true),
-                    ('res', CASE WHEN f.resolution_us IS NOT NULL THEN {res} END,
-                        f.resolution_us IS NOT NULL)""",
-            ),
-            (
-                "opened_at",
-                "analytics_clockfact",
-                f"""('clock:' || f.target || ':' || f.outcome, 0, true),
-                    ('bs:' || f.target, CASE WHEN f.business_seconds IS NOT NULL THEN {bs} END,
-                        f.business_seconds IS NOT NULL)""",
-            ),
-        ):
-            cur.execute(
-                f"""
-                INSERT INTO analytics_chainday (day, metric, bucket, n)
-                SELECT (f.{moment} AT TIME ZONE %(tz)s)::date, m.metric, m.bucket, count(*)
-                FROM {table} f CROSS JOIN LATERAL (VALUES {metrics}) AS m(metric, bucket, keep)
-                WHERE f.{moment} >= %(start)s AND f.{moment} < %(end)s AND m.keep
-                GROUP BY 1, 2, 3
-                """,
-                p,
-            )
+        for statement in statements:
+            cur.execute(statement, p)
