@@ -11,7 +11,8 @@ How they stay exact:
   the ``refresh_report_facts`` Huey task runs it every minute so readers seldom wait.
 - ``rebuild`` recomputes every ticket (``kefu analytics facts``, the backfill after the
   migration or after rows were written without events, e.g. a bulk load); ``--since`` limits it
-  to tickets opened from a day on.
+  to tickets opened from a day on. ``rebuild_from`` does the same for the tickets from an id on
+  (a bulk load's), set-based on PostgreSQL.
 - ``ChainDay``: the whole chain's counts per local day and duration histograms (a monotone
   bucketing of the value, ``bucket``), rebuilt from the facts for each day whose facts changed,
   in the same transaction as the facts. A chain summary sums its days and reads each exact
@@ -349,34 +350,49 @@ def _bucket_sql(value: str) -> str:
     )
 
 
-def _us_sql(later: str, earlier: str) -> str:
-    return (
-        f"CASE WHEN {later} IS NOT NULL THEN "
-        f"((EXTRACT(EPOCH FROM {later}) - EXTRACT(EPOCH FROM {earlier})) * 1000000)::bigint END"
-    )
+def _dialect() -> dict:
+    """The few expressions the set-based facts write differently on each database."""
+    if connection.vendor == "postgresql":
+        return {
+            "us": lambda later, earlier: (
+                f"((EXTRACT(EPOCH FROM {later}) - EXTRACT(EPOCH FROM {earlier})) * 1000000)::bigint"
+            ),
+            "is_true": lambda key: f"data -> '{key}' = 'true'::jsonb",
+            "text": lambda key: f"data ->> '{key}'",
+        }
+
+    # SQLite keeps instants as UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]': whole seconds from
+    # strftime, the microseconds from the text, so the difference is exact.
+    def us(later, earlier):
+        def of(x):
+            return (
+                f"(CAST(strftime('%%s', {x}) AS INTEGER) * 1000000"
+                f" + CAST(substr({x} || '.000000', 21, 6) AS INTEGER))"
+            )
+
+        return f"({of(later)} - {of(earlier)})"
+
+    return {
+        "us": us,
+        "is_true": lambda key: f"json_type(data, '$.{key}') = 'true'",
+        "text": lambda key: f"json_extract(data, '$.{key}')",
+    }
 
 
 def rebuild_from(first_ticket_id: int) -> int:
     """The facts of every ticket from ``first_ticket_id`` on, and the chain's days they touch:
     what a bulk load (``kefu seed-bench``) writes without timeline events needs before a
-    report reads. On PostgreSQL a few set-based statements (INSERT … SELECT; the same values
-    as ``refresh``, tests/analytics/test_facts.py compares them); elsewhere ``refresh`` by
-    chunks. Returns the number of tickets."""
-    if connection.vendor != "postgresql":
-        ids = list(
-            Ticket.objects.filter(pk__gte=first_ticket_id)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        for start in range(0, len(ids), CHUNK):
-            _refresh_chunk(ids[start : start + CHUNK], days=False)
-        rebuild_days(sorted(_days_of_range(first_ticket_id)))
-        return len(ids)
+    report reads. Set-based (INSERT … SELECT; the same values as ``refresh``,
+    tests/web/test_seedbench.py compares them), the days too on PostgreSQL (elsewhere
+    ``rebuild_days``). Returns the number of tickets."""
     p = {"first": first_ticket_id}
+    sql = _dialect()
+    us, is_true, text = sql["us"], sql["is_true"], sql["text"]
+    pg = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cur:
         _serialise()
-        # Hash joins and aggregates over a million rows: in memory, not in batches on disk.
-        cur.execute("SET LOCAL work_mem = '256MB'")
+        if pg:  # hash joins and aggregates over a million rows: in memory, not in batches on disk
+            cur.execute("SET LOCAL work_mem = '256MB'")
         for table in ("ticketfact", "clockfact", "eventfact"):
             cur.execute(f"DELETE FROM analytics_{table} WHERE ticket_id >= %(first)s", p)
         cur.execute(
@@ -384,16 +400,17 @@ def rebuild_from(first_ticket_id: int) -> int:
             INSERT INTO analytics_ticketfact (ticket_id, {_COLUMNS}, created_at, resolved_at,
                 first_response_us, resolution_us, first_contact)
             SELECT t.id, {_FROM_TICKET}, t.created_at, t.resolved_at,
-                {_us_sql("t.first_response_at", "t.created_at")},
-                {_us_sql("t.resolved_at", "t.created_at")},
+                CASE WHEN t.first_response_at IS NOT NULL
+                    THEN {us("t.first_response_at", "t.created_at")} END,
+                CASE WHEN t.resolved_at IS NOT NULL
+                    THEN {us("t.resolved_at", "t.created_at")} END,
                 t.resolved_at IS NOT NULL AND COALESCE(c.replies, 0) = 1
                     AND COALESCE(c.reopenings, 0) = 0
             FROM tickets_ticket t LEFT JOIN (
                 SELECT ticket_id,
                     count(*) FILTER (WHERE kind = 'reply' AND public) AS replies,
-                    count(*) FILTER (
-                        WHERE kind = 'status' AND data -> 'reopened' = 'true'::jsonb
-                    ) AS reopenings
+                    count(*) FILTER (WHERE kind = 'status' AND {is_true("reopened")})
+                        AS reopenings
                 FROM tickets_ticketevent
                 WHERE ticket_id >= %(first)s AND kind IN ('reply', 'status')
                 GROUP BY ticket_id
@@ -425,18 +442,20 @@ def rebuild_from(first_ticket_id: int) -> int:
                 tier, automatic, cause)
             SELECT e.id, t.id, {_FROM_TICKET}, e.created_at,
                 CASE WHEN e.kind = 'escalated' THEN 'escalated' ELSE 'reopened' END,
-                CASE WHEN e.kind = 'escalated' THEN e.data ->> 'tier' END,
-                e.kind = 'escalated' AND COALESCE(e.data -> 'automatic' = 'true'::jsonb, false),
-                CASE WHEN e.kind = 'escalated' THEN e.data ->> 'cause' END
+                CASE WHEN e.kind = 'escalated' THEN {text("tier")} END,
+                e.kind = 'escalated' AND COALESCE({is_true("automatic")}, false),
+                CASE WHEN e.kind = 'escalated' THEN {text("cause")} END
             FROM tickets_ticketevent e JOIN tickets_ticket t ON t.id = e.ticket_id
             WHERE e.ticket_id >= %(first)s AND (e.kind = 'escalated'
-                OR (e.kind = 'status' AND e.data -> 'reopened' = 'true'::jsonb))
+                OR (e.kind = 'status' AND {is_true("reopened")}))
             """,
             p,
         )
         days = _days_of_range(first_ticket_id)
-        if days:
+        if days and pg:
             _rebuild_days_sql(min(days), max(days))
+    if days and not pg:
+        rebuild_days(sorted(days))
     return n
 
 
