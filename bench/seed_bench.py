@@ -135,7 +135,8 @@ def main() -> int:
         "seed_bench": report,
         "cpu_seconds": {"python": round(python_cpu, 1), "server": round(server_cpu, 1)},
         "cpu_us_per_ticket": round(cpu / args.tickets * 1e6, 1),
-        "idle_estimate_tickets_per_second": round(args.tickets / (cpu / 2)) if cpu else None,
+        # PostgreSQL only: SQLite's writer is one thread, whatever the cores.
+        "idle_estimate_tickets_per_second": round(args.tickets / (cpu / 2)) if url else None,
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in load_after],
     }
