@@ -106,8 +106,13 @@ def test_clocks_are_counted_as_the_services_count_them_and_the_facts_are_built()
     from kefu.analytics.models import ChainDay, ClockFact, EventFact, TicketFact
     from kefu.sla import services as sla_services
     from kefu.sla.calendar import add_business_time
-    from kefu.sla.selectors import get_calendar, policy_by_code
+    from kefu.sla.seed import seed_all
+    from kefu.sla.selectors import clear_caches, get_calendar, policy_by_code
 
+    # The policies and calendars the migrations seed (an earlier transactional test may have
+    # flushed them), and the caches that read them.
+    seed_all()
+    clear_caches()
     seed_bench(300, batch=120)
     clocks = list(SlaClock.objects.select_related("ticket__store"))
     assert {c.calendar for c in clocks} >= {"store", "always"}

@@ -12,7 +12,7 @@ How they stay exact:
 - ``rebuild`` recomputes every ticket (``kefu analytics facts``, the backfill after the
   migration or after rows were written without events, e.g. a bulk load); ``--since`` limits it
   to tickets opened from a day on. ``rebuild_from`` does the same for the tickets from an id on
-  (a bulk load's), set-based on PostgreSQL.
+  (a bulk load's), set-based (INSERT … SELECT).
 - ``ChainDay``: the whole chain's counts per local day and duration histograms (a monotone
   bucketing of the value, ``bucket``), rebuilt from the facts for each day whose facts changed,
   in the same transaction as the facts. A chain summary sums its days and reads each exact
