@@ -495,6 +495,7 @@ def seed_bench(
     zone = timezone.get_current_timezone()
     first_day = (now_s - (HISTORY_DAYS + 1000) * DAY) // DAY
     instants = Instants(first_day, HISTORY_DAYS + 1500, "+00" if pg else "")
+
     def ts(t, days=instants.days, seconds=instants.seconds, first=first_day):
         # Instants.text without its attribute look-ups: the hottest call of the loop.
         return NULL if t is None else days[t // DAY - first] + seconds[t % DAY]
