@@ -15,6 +15,7 @@ import pytest
 from kefu.sla.calendar import (
     CHINESE_HOLIDAYS,
     BusinessCalendar,
+    BusinessTimeline,
     add_business_time,
     business_time_between,
     calendar_from_dict,
@@ -462,3 +463,48 @@ def test_calendar_from_dict_full_form():
     assert cal.closed_dates == {date(2026, 3, 14)}
     assert calendar_from_dict(cal.to_dict()) == cal
     assert cal.to_dict()["weekly"]["sat"] == [["10:00", "12:30:30"]]
+
+
+# --------------------------------------------------------------------------- bulk timeline
+
+
+@pytest.mark.parametrize(
+    "cal",
+    [
+        STORE,
+        HOTLINE,
+        BACKOFFICE,
+        ALWAYS,
+        BusinessCalendar(
+            "renovated",
+            weekly=[[("09:00", "12:00"), ("13:00", "24:00")]] * 7,
+            closed_dates={date(2026, 9, 30)},
+            open_dates={date(2026, 10, 3): [("10:00", "11:00")]},
+            observe_holidays=True,
+        ),
+        BusinessCalendar("berlin", tz="Europe/Berlin", weekly=[[("08:00", "20:00")]] * 7),
+    ],
+    ids=lambda c: c.name,
+)
+def test_the_bulk_timeline_answers_as_add_business_time(cal):
+    """seed-bench's due times (whole seconds) equal what add_business_time gives, inside the
+    span, across its ends (asked of the functions) and over holidays and 调休 (2026 autumn)."""
+    import random
+
+    timeline = BusinessTimeline(cal, date(2026, 9, 1), date(2026, 11, 15))
+    rng = random.Random(7)
+    start = int(at(2026, 8, 25).timestamp())
+    end = int(at(2026, 11, 25).timestamp())
+    probes = [int(at(2026, 9, 30, 21).timestamp()), int(at(2026, 10, 8, 9).timestamp())]
+    probes += [rng.randrange(start, end) for _ in range(1500)]
+    for t in probes:
+        for seconds in (0, 60, 3600, 5400, 4 * 3600, 86400, 3 * 86400, 302400, 604800):
+            seconds += rng.choice((0, 0, 17))
+            due = add_business_time(datetime.fromtimestamp(t, UTC), timedelta(seconds=seconds), cal)
+            assert timeline.add(t, seconds) == int(due.timestamp()), (t, seconds)
+        u = t + rng.randrange(0, 20 * 86400)
+        between = business_time_between(
+            datetime.fromtimestamp(t, UTC), datetime.fromtimestamp(u, UTC), cal
+        )
+        assert timeline.between(t, u) == between.total_seconds()
+        assert timeline.between(u, t) == -between.total_seconds()

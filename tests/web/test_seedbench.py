@@ -94,3 +94,49 @@ def test_a_second_run_adds_more_and_the_services_continue():
     assert created and ticket.pk > max(
         Ticket.objects.exclude(pk=ticket.pk).values_list("pk", flat=True)
     )
+
+
+def test_clocks_are_counted_as_the_services_count_them_and_the_facts_are_built():
+    """Due and warning times are add_business_time's on the clock's calendar, met clocks carry
+    the business seconds the services write, and the report facts (built set-based on
+    PostgreSQL) equal what the Python rebuild makes of the same rows."""
+    import datetime
+
+    from kefu.analytics import facts
+    from kefu.analytics.models import ChainDay, ClockFact, EventFact, TicketFact
+    from kefu.sla import services as sla_services
+    from kefu.sla.calendar import add_business_time
+    from kefu.sla.seed import seed_all
+    from kefu.sla.selectors import clear_caches, get_calendar, policy_by_code
+
+    # The policies and calendars the migrations seed (an earlier transactional test may have
+    # flushed them), and the caches that read them.
+    seed_all()
+    clear_caches()
+    seed_bench(300, batch=120)
+    clocks = list(SlaClock.objects.select_related("ticket__store"))
+    assert {c.calendar for c in clocks} >= {"store", "always"}
+    for c in clocks:
+        policy = policy_by_code(c.ticket.sla_policy)
+        cal = get_calendar(c.calendar)
+        minutes = datetime.timedelta(minutes=c.target_minutes)
+        assert c.due_at == add_business_time(c.started_at, minutes, cal)
+        warn = datetime.timedelta(seconds=round(c.target_minutes * 60 * policy.warn_percent / 100))
+        assert c.warn_at == add_business_time(c.started_at, warn, cal)
+        if c.state == "met":
+            assert c.business_seconds == sla_services.business_seconds(c)
+        else:
+            assert c.business_seconds is None
+
+    def snapshot():
+        return (
+            set(TicketFact.objects.values_list()),
+            set(ClockFact.objects.values_list()),
+            set(EventFact.objects.values_list()),
+            set(ChainDay.objects.values_list("day", "metric", "bucket", "n")),
+        )
+
+    seeded = snapshot()
+    assert len(seeded[0]) == 300 and len(seeded[1]) == len(clocks) and seeded[3]
+    facts.rebuild()
+    assert snapshot() == seeded

@@ -11,7 +11,8 @@ How they stay exact:
   the ``refresh_report_facts`` Huey task runs it every minute so readers seldom wait.
 - ``rebuild`` recomputes every ticket (``kefu analytics facts``, the backfill after the
   migration or after rows were written without events, e.g. a bulk load); ``--since`` limits it
-  to tickets opened from a day on.
+  to tickets opened from a day on. ``rebuild_from`` does the same for the tickets from an id on
+  (a bulk load's), set-based (INSERT … SELECT).
 - ``ChainDay``: the whole chain's counts per local day and duration histograms (a monotone
   bucketing of the value, ``bucket``), rebuilt from the facts for each day whose facts changed,
   in the same transaction as the facts. A chain summary sums its days and reads each exact
@@ -332,3 +333,213 @@ def rebuild(since: datetime.datetime | None = None, *, progress=None) -> int:
         first = _local_day(since)
         rebuild_days([first + datetime.timedelta(days=i) for i in range((today - first).days + 1)])
     return done
+
+
+# --------------------------------------------------------------------------- bulk loads
+
+_COLUMNS = ", ".join(TicketColumns.SOURCE)
+_FROM_TICKET = ", ".join(f"t.{c}" for c in TicketColumns.SOURCE)
+
+
+_POWERS = "ARRAY[" + ", ".join(str(1 << i) for i in range(63)) + "]::bigint[]"
+
+
+def _bucket_sql(value: str) -> str:
+    """``bucket`` in SQL for a bigint expression (PostgreSQL): the bit length is the number of
+    powers of two not above the value (``width_bucket`` over them, exact where a logarithm
+    would round)."""
+    e = f"(width_bucket(({value})::bigint, {_POWERS}) - 5)"
+    return (
+        f"CASE WHEN {value} < 32 THEN GREATEST({value}, 0) "
+        f"ELSE {e} * 16 + (({value})::bigint >> {e}) END"
+    )
+
+
+def _dialect() -> dict:
+    """The few expressions the set-based facts write differently on each database."""
+    if connection.vendor == "postgresql":
+        return {
+            "us": lambda later, earlier: (
+                f"((EXTRACT(EPOCH FROM {later}) - EXTRACT(EPOCH FROM {earlier})) * 1000000)::bigint"
+            ),
+            "is_true": lambda key: f"data -> '{key}' = 'true'::jsonb",
+            "text": lambda key: f"data ->> '{key}'",
+        }
+
+    # SQLite keeps instants as UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]': whole seconds from
+    # strftime, the microseconds from the text, so the difference is exact.
+    def us(later, earlier):
+        def of(x):
+            return (
+                f"(CAST(strftime('%%s', {x}) AS INTEGER) * 1000000"
+                f" + CAST(substr({x} || '.000000', 21, 6) AS INTEGER))"
+            )
+
+        return f"({of(later)} - {of(earlier)})"
+
+    return {
+        "us": us,
+        "is_true": lambda key: f"json_type(data, '$.{key}') = 'true'",
+        "text": lambda key: f"json_extract(data, '$.{key}')",
+    }
+
+
+def rebuild_from(first_ticket_id: int) -> int:
+    """The facts of every ticket from ``first_ticket_id`` on, and the chain's days they touch:
+    what a bulk load (``kefu seed-bench``) writes without timeline events needs before a
+    report reads. Set-based (INSERT … SELECT; the same values as ``refresh``,
+    tests/web/test_seedbench.py compares them), the days too on PostgreSQL (elsewhere
+    ``rebuild_days``). Returns the number of tickets."""
+    p = {"first": first_ticket_id}
+    sql = _dialect()
+    us, is_true, text = sql["us"], sql["is_true"], sql["text"]
+    pg = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cur:
+        _serialise()
+        if pg:  # hash joins and aggregates over a million rows: in memory, not in batches on disk
+            cur.execute("SET LOCAL work_mem = '256MB'")
+        for table in ("ticketfact", "clockfact", "eventfact"):
+            cur.execute(f"DELETE FROM analytics_{table} WHERE ticket_id >= %(first)s", p)
+        cur.execute(
+            f"""
+            INSERT INTO analytics_ticketfact (ticket_id, {_COLUMNS}, created_at, resolved_at,
+                first_response_us, resolution_us, first_contact)
+            SELECT t.id, {_FROM_TICKET}, t.created_at, t.resolved_at,
+                CASE WHEN t.first_response_at IS NOT NULL
+                    THEN {us("t.first_response_at", "t.created_at")} END,
+                CASE WHEN t.resolved_at IS NOT NULL
+                    THEN {us("t.resolved_at", "t.created_at")} END,
+                t.resolved_at IS NOT NULL AND COALESCE(c.replies, 0) = 1
+                    AND COALESCE(c.reopenings, 0) = 0
+            FROM tickets_ticket t LEFT JOIN (
+                SELECT ticket_id,
+                    count(*) FILTER (WHERE kind = 'reply' AND public) AS replies,
+                    count(*) FILTER (WHERE kind = 'status' AND {is_true("reopened")})
+                        AS reopenings
+                FROM tickets_ticketevent
+                WHERE ticket_id >= %(first)s AND kind IN ('reply', 'status')
+                GROUP BY ticket_id
+            ) c ON c.ticket_id = t.id
+            WHERE t.id >= %(first)s
+            """,
+            p,
+        )
+        n = cur.rowcount
+        cur.execute(
+            f"""
+            INSERT INTO analytics_clockfact (clock_id, ticket_id, {_COLUMNS}, opened_at, target,
+                outcome, business_seconds)
+            SELECT k.id, t.id, {_FROM_TICKET}, t.created_at, k.target,
+                CASE WHEN k.state = 'met' THEN
+                        CASE WHEN k.breached_at IS NULL THEN 'on_time' ELSE 'late' END
+                    WHEN k.breached_at IS NOT NULL THEN 'breached'
+                    WHEN k.state IN ('running', 'paused') THEN 'running'
+                    ELSE 'other' END,
+                CASE WHEN k.state = 'met' THEN k.business_seconds END
+            FROM sla_slaclock k JOIN tickets_ticket t ON t.id = k.ticket_id
+            WHERE k.ticket_id >= %(first)s
+            """,
+            p,
+        )
+        cur.execute(
+            f"""
+            INSERT INTO analytics_eventfact (event_id, ticket_id, {_COLUMNS}, created_at, kind,
+                tier, automatic, cause)
+            SELECT e.id, t.id, {_FROM_TICKET}, e.created_at,
+                CASE WHEN e.kind = 'escalated' THEN 'escalated' ELSE 'reopened' END,
+                CASE WHEN e.kind = 'escalated' THEN {text("tier")} END,
+                e.kind = 'escalated' AND COALESCE({is_true("automatic")}, false),
+                CASE WHEN e.kind = 'escalated' THEN {text("cause")} END
+            FROM tickets_ticketevent e JOIN tickets_ticket t ON t.id = e.ticket_id
+            WHERE e.ticket_id >= %(first)s AND (e.kind = 'escalated'
+                OR (e.kind = 'status' AND {is_true("reopened")}))
+            """,
+            p,
+        )
+        days = _days_of_range(first_ticket_id)
+        if days and pg:
+            _rebuild_days_sql(min(days), max(days))
+    if days and not pg:
+        rebuild_days(sorted(days))
+    return n
+
+
+def _days_of_range(first_ticket_id: int) -> set[datetime.date]:
+    span = TicketFact.objects.filter(ticket_id__gte=first_ticket_id).aggregate(
+        first=Min("created_at"), last=Max("created_at"), resolved=Max("resolved_at")
+    )
+    if span["first"] is None:
+        return set()
+    first = _local_day(span["first"])
+    last = _local_day(max(d for d in (span["last"], span["resolved"]) if d is not None))
+    return {first + datetime.timedelta(days=i) for i in range((last - first).days + 1)}
+
+
+def _rebuild_days_sql(first: datetime.date, last: datetime.date) -> None:
+    """``rebuild_day`` for every day from ``first`` to ``last`` (PostgreSQL), inside the
+    caller's transaction. Each pass groups the facts by quarter hour first (a cheap bin of the
+    instant; every time zone's offset is a whole number of quarter hours, so a quarter hour
+    lies in one local day) and only those groups are turned into local days: converting a
+    million instants to a time zone one by one costs more than the rest of the pass."""
+    start, _ = _day_range(first)
+    _, end = _day_range(last)
+    p = {"start": start, "end": end, "tz": timezone.get_current_timezone_name()}
+    insert = "INSERT INTO analytics_chainday (day, metric, bucket, n) "
+    day = "(g.slot AT TIME ZONE %(tz)s)::date"
+
+    def slot(moment):
+        return f"date_bin('15 minutes', f.{moment}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+
+    def within(moment):
+        return f"f.{moment} >= %(start)s AND f.{moment} < %(end)s"
+
+    statements = [
+        # Opened on the day: the counts, unpivoted into their metrics.
+        f"""{insert}
+        SELECT c.day, v.metric, 0, v.n FROM (
+            SELECT {day} AS day, sum(g.opened) AS opened, sum(g.answered) AS answered,
+                sum(g.resolved_opened) AS resolved_opened, sum(g.first_contact) AS first_contact
+            FROM (
+                SELECT {slot("created_at")} AS slot, count(*) AS opened,
+                    count(f.first_response_us) AS answered,
+                    count(f.resolved_at) AS resolved_opened,
+                    count(*) FILTER (WHERE f.first_contact) AS first_contact
+                FROM analytics_ticketfact f WHERE {within("created_at")} GROUP BY 1
+            ) g GROUP BY 1
+        ) c CROSS JOIN LATERAL (VALUES ('opened', c.opened), ('answered', c.answered),
+            ('resolved_opened', c.resolved_opened), ('first_contact', c.first_contact)
+        ) AS v(metric, n)
+        WHERE v.n > 0""",
+        # Resolved on the day: the count.
+        f"""{insert}
+        SELECT {day}, 'resolved', 0, sum(g.n) FROM (
+            SELECT {slot("resolved_at")} AS slot, count(*) AS n
+            FROM analytics_ticketfact f WHERE {within("resolved_at")} GROUP BY 1
+        ) g GROUP BY 1""",
+        # Clocks of the tickets opened on the day: per target and outcome.
+        f"""{insert}
+        SELECT {day}, 'clock:' || g.target || ':' || g.outcome, 0, sum(g.n) FROM (
+            SELECT {slot("opened_at")} AS slot, f.target, f.outcome, count(*) AS n
+            FROM analytics_clockfact f WHERE {within("opened_at")} GROUP BY 1, 2, 3
+        ) g GROUP BY 1, 2""",
+    ]
+    for metric, moment, table, value in (
+        ("'fr'", "created_at", "ticketfact", "f.first_response_us / 1000000"),
+        ("'res'", "resolved_at", "ticketfact", "f.resolution_us / 1000000"),
+        ("'bs:' || f.target", "opened_at", "clockfact", "f.business_seconds"),
+    ):
+        column = value.split()[0]
+        statements.append(
+            f"""{insert}
+            SELECT {day}, g.metric, g.bucket, sum(g.n) FROM (
+                SELECT {slot(moment)} AS slot, {metric} AS metric, {_bucket_sql(value)} AS bucket,
+                    count(*) AS n
+                FROM analytics_{table} f
+                WHERE {within(moment)} AND {column} IS NOT NULL
+                GROUP BY 1, 2, 3
+            ) g GROUP BY 1, 2, 3"""
+        )
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM analytics_chainday WHERE day BETWEEN %s AND %s", [first, last])
+        for statement in statements:
+            cur.execute(statement, p)
