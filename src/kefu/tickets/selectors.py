@@ -4,7 +4,7 @@ import datetime
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kefu import search
@@ -63,29 +63,35 @@ def tickets_visible_to(user) -> QuerySet:
 # A word with at most this many matches (in the reader's scope and filters) is looked up first
 # and its tickets then read by id; a commoner word is read in queue order straight away.
 RARE_MATCHES = 2000
+# A keyword search counts its matches up to this many ("2,000+"), on both databases: on
+# PostgreSQL every match counted is a heap row visited, in the reader's scope (a store or
+# regional manager's matches are found through a BitmapAnd of the text and the scope indexes).
+SEARCH_COUNT_CAP = 2000
 
 
-def _search(tickets: QuerySet, q: str) -> tuple[QuerySet, int | None]:
-    """``tickets`` restricted to those whose text holds every word of ``q``, and (PostgreSQL)
-    how many there are, counted up to COUNT_CAP + 1.
+def _search(tickets: QuerySet, q: str) -> tuple[QuerySet, int | None, int]:
+    """``tickets`` restricted to those whose text holds every word of ``q``; (PostgreSQL) how
+    many there are, counted up to ``counted`` + 1; and ``counted``.
 
     On PostgreSQL a full-text match under ``ORDER BY … LIMIT`` is the classic planner trap,
     both ways round. A rare or absent word: the planner walks the primary key backwards testing
     every row for a first page that never fills (most of the table). A common one whose
     frequency it underestimates (a thousand times, for 不 & 制冷): it fetches and sorts every
-    match. So the matches are counted first, through the GIN index (the count the page shows
-    anyway): at most RARE_MATCHES, and the page is read by their ids; more, and the page is
-    read by walking the queue's index, testing the stored vector of each row (dense matches
-    fill a page soon). Same rows, same order as the plain filter. SQLite's FTS5 subquery needs
-    none of it."""
+    match. So the ids of the matches are read first, through the GIN index, up to one more than
+    both RARE_MATCHES and SEARCH_COUNT_CAP (one pass over the heap gives the count the page
+    shows and the way to read it): at most RARE_MATCHES, and the page is read by their ids;
+    more, and the page is read by walking the queue's index, testing the stored vector of each
+    row (dense matches fill a page soon). Same rows, same order as the plain filter. SQLite's
+    FTS5 subquery needs none of it."""
     found = search.fts_filter(tickets, q, fts_table="tickets_ticket_fts")
+    counted = max(RARE_MATCHES, SEARCH_COUNT_CAP)
     if connection.vendor != "postgresql":
-        return found, None
-    n = found.order_by()[: COUNT_CAP + 1].count()
+        return found, None, counted
+    ids = list(found.order_by().values_list("id", flat=True)[: counted + 1])
+    n = len(ids)
     if n <= RARE_MATCHES:
-        ids = list(found.order_by().values_list("id", flat=True)[: RARE_MATCHES + 1]) if n else []
-        return tickets.filter(id__in=ids), n
-    return search.fts_filter(tickets, q, fts_table="tickets_ticket_fts", walk=True), n
+        return tickets.filter(id__in=ids), n, counted
+    return search.fts_filter(tickets, q, fts_table="tickets_ticket_fts", walk=True), n, counted
 
 
 def ticket_queue(
@@ -133,7 +139,7 @@ def ticket_queue(
         tickets = tickets.filter(escalation_tier=escalation_tier)
     if customer_id:
         tickets = tickets.filter(customer_id=customer_id)
-    known = None
+    known, counted, cap = None, 0, COUNT_CAP
     if q and q.strip():
         q = q.strip()
         if NUMBER.match(q):
@@ -143,27 +149,43 @@ def ticket_queue(
             if mobile:
                 tickets = tickets.filter(customer__phone=mobile)
             else:
-                tickets, known = _search(tickets, q)
+                tickets, known, counted = _search(tickets, q)
+                cap = SEARCH_COUNT_CAP
     tickets = tickets.order_by(*SORTS.get(sort, SORTS["newest"]))
-    # The search counted its matches already: capped_count answers from that.
-    tickets.known_count = known
+    # The search counted its matches already (up to counted + 1): capped_count answers from
+    # that, up to the search's own cap.
+    tickets.known_count, tickets.known_counted, tickets.count_cap = known, counted, cap
     return tickets
 
 
-def with_customer_disclosure(user, tickets: QuerySet) -> QuerySet:
-    """Tickets annotated with ``customer_on_file``: whether the customer's details on file may
-    be shown to ``user`` (kefu.customers.selectors.discloses), in the same query as the list."""
+def with_customer_disclosure(user, tickets) -> list:
+    """The tickets of one page (a sliced queryset or a list), each with ``customer_on_file``:
+    whether the customer's details on file may be shown to ``user``
+    (kefu.customers.selectors.discloses). One query for the page, over its customers only.
+
+    Not an annotation of the list's own query: for a store or regional manager the condition
+    (home store in scope, or a purchase there) is an OR around an EXISTS, which PostgreSQL
+    evaluates at the scan under the page's LIMIT and so plans for every row the scan might
+    return: a hashed subplan over all the region's customers and purchases (~100 ms at 100k
+    tickets, ~1.5 s at 1M). Asked for the page's few customers by primary key, it is a handful
+    of index probes."""
+    page = list(tickets)
     condition = on_file_condition(user)
-    if condition is None or condition:
-        inner = Customer.objects.filter(pk=OuterRef("customer_id"))
-        value = (
-            Exists(inner.filter(condition))
-            if condition is not None
-            else Value(False, output_field=BooleanField())
-        )
+    if condition is None:
+        on_file = set()
+    elif not condition:
+        on_file = None  # everyone's
     else:
-        value = Value(True, output_field=BooleanField())
-    return tickets.annotate(customer_on_file=value)
+        ids = {t.customer_id for t in page}
+        on_file = set(
+            Customer.objects.filter(pk__in=ids)
+            .filter(condition)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    for t in page:
+        t.customer_on_file = True if on_file is None else t.customer_id in on_file
+    return page
 
 
 def customer_shown(user, ticket) -> dict:
@@ -178,10 +200,16 @@ def for_listing(tickets: QuerySet) -> QuerySet:
     return tickets.select_related("store", "assignee__staff", "customer").prefetch_related("tags")
 
 
-def capped_count(tickets: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many rows, counting at most `cap` (a count over millions is a scan nobody needs)."""
+def capped_count(tickets: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows, counting at most `cap` (a count over millions is a scan nobody needs);
+    by default the queue's own cap (COUNT_CAP, SEARCH_COUNT_CAP for a keyword search)."""
+    if cap is None:
+        cap = getattr(tickets, "count_cap", COUNT_CAP)
     known = getattr(tickets, "known_count", None)
-    n = known if known is not None and cap == COUNT_CAP else tickets.order_by()[: cap + 1].count()
+    if known is not None and cap <= getattr(tickets, "known_counted", 0):
+        n = known
+    else:
+        n = tickets.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
 
 
@@ -313,7 +341,7 @@ def find_everything(user, q: str, *, limit: int = 20) -> dict:
             customer_id__in=[c.pk for c in customers]
         )
         ticket_count, _capped = capped_count(tickets, cap=limit * 10)
-    found = list(with_customer_disclosure(user, for_listing(tickets))[:limit])
+    found = with_customer_disclosure(user, for_listing(tickets)[:limit])
     for t in found:
         t.customer_shown = customer_shown(user, t)
     purchases = [] if number else list(purchases_by_serial(user, q)[:limit])
