@@ -2,7 +2,6 @@
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -44,7 +43,7 @@ def badge_html(b: dict) -> str:
     if b["cls"] == "none":
         return mark_safe('<span class="muted">—</span>')
     title = (
-        format_html(' title="{} {}"', _("Due"), date_format(localtime(b["due"]), "Y-m-d H:i"))
+        format_html(' title="{} {}"', _("Due"), localtime(b["due"]).strftime("%Y-%m-%d %H:%M"))
         if b["due"]
         else ""
     )
