@@ -95,7 +95,23 @@ def test_search_count_is_capped_the_same_on_both_databases(
 
 
 @pytest.mark.postgres
-def test_regional_search_tests_the_region_row_by_row(users, spread):
+def test_rare_words_are_looked_up_in_the_chain_then_tested_for_scope(users, spread):
+    for username in ("manager_sh001", "region_east", "cs_manager"):
+        with CaptureQueriesContext(connection) as ctx:
+            got = list(
+                selectors.ticket_queue(users[username], q="不制冷").values_list("id", flat=True)
+            )
+        lookups = [q["sql"] for q in ctx.captured_queries if "plainto_tsquery" in q["sql"]]
+        # The chain-wide lookup (no scope in it), then the page by id: no other text lookup.
+        assert len(lookups) == 1 and "store_id" not in lookups[0] and "region_id" not in lookups[0]
+        assert len(got) == {"manager_sh001": 3, "region_east": 5, "cs_manager": 7}[username]
+
+
+@pytest.mark.postgres
+def test_regional_search_tests_the_region_row_by_row(users, spread, monkeypatch):
+    # More matches in the chain than the search counts: looked up within the region.
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr(selectors, "RARE_MATCHES", 3)
     with CaptureQueriesContext(connection) as ctx:
         got = list(
             selectors.ticket_queue(users["region_east"], q="不制冷").values_list("id", flat=True)
