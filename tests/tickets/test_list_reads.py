@@ -94,17 +94,42 @@ def test_search_count_is_capped_the_same_on_both_databases(
     assert selectors.capped_count(selectors.ticket_queue(users["cs_manager"])) == (7, False)
 
 
+def text_lookups(user, q, **filters):
+    with CaptureQueriesContext(connection) as ctx:
+        got = list(selectors.ticket_queue(user, q=q, **filters).values_list("id", flat=True))
+    where = [
+        q["sql"].split(" WHERE ", 1)[1]
+        for q in ctx.captured_queries
+        if "plainto_tsquery" in q["sql"]
+    ]
+    return got, where
+
+
 @pytest.mark.postgres
 def test_rare_words_are_looked_up_in_the_chain_then_tested_for_scope(users, spread):
-    for username in ("manager_sh001", "region_east", "cs_manager"):
-        with CaptureQueriesContext(connection) as ctx:
-            got = list(
-                selectors.ticket_queue(users[username], q="不制冷").values_list("id", flat=True)
-            )
-        lookups = [q["sql"] for q in ctx.captured_queries if "plainto_tsquery" in q["sql"]]
-        # The chain-wide lookup (no scope in it), then the page by id: no other text lookup.
-        assert len(lookups) == 1 and "store_id" not in lookups[0] and "region_id" not in lookups[0]
-        assert len(got) == {"manager_sh001": 3, "region_east": 5, "cs_manager": 7}[username]
+    # A store manager and the whole chain: one lookup through the text index alone (the
+    # store's matches picked from the chain's), then the page by id.
+    for username, n in (("manager_sh001", 3), ("cs_manager", 7)):
+        got, where = text_lookups(users[username], "不制冷")
+        assert len(got) == n and len(where) == 1
+        assert "store_id" not in where[0] and "region_id" not in where[0]
+    # Filtered besides: the store tested row by row on the word's matches.
+    got, where = text_lookups(users["manager_sh001"], "不制冷", status=["new"])
+    assert len(got) == 3 and '("tickets_ticket"."store_id" + 0)' in where[1]
+    # A regional manager: their region tested row by row, one lookup.
+    got, where = text_lookups(users["region_east"], "不制冷")
+    assert len(got) == 5 and len(where) == 1
+    assert '("tickets_ticket"."region_id" + 0)' in where[0]
+
+
+@pytest.mark.postgres
+def test_common_words_in_a_store_are_left_to_the_planner(users, spread, monkeypatch):
+    # More matches in the chain than the search counts: the store's looked up plainly.
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr(selectors, "RARE_MATCHES", 3)
+    got, where = text_lookups(users["manager_sh001"], "不制冷")
+    assert len(got) == 3 and len(where) == 2  # the chain, then the store (the page by id)
+    assert '"tickets_ticket"."store_id" = ' in where[1]
 
 
 @pytest.mark.postgres

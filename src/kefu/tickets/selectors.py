@@ -69,7 +69,12 @@ SEARCH_COUNT_CAP = 2000
 
 
 def _search(
-    tickets: QuerySet, q: str, *, matches_from: QuerySet | None = None
+    tickets: QuerySet,
+    q: str,
+    *,
+    scope: tuple[str, int | None] | None = None,
+    by_row: QuerySet | None = None,
+    filtered: bool = False,
 ) -> tuple[QuerySet, int | None, int]:
     """``tickets`` restricted to those whose text holds every word of ``q``; (PostgreSQL) how
     many there are, counted up to ``counted`` + 1; and ``counted``.
@@ -85,31 +90,43 @@ def _search(
     row (dense matches fill a page soon). Same rows, same order as the plain filter. SQLite's
     FTS5 subquery needs none of it.
 
-    The ids are first looked up in the whole chain through the text index alone: when that
-    finds them all (a rare or absent word), the reader's scope and filters are tested on those
-    few rows by primary key. Asked together, the planner (underestimating the word, and taking
-    a store for the small share of a chain it usually is) would BitmapAnd the text index with
-    the scope's own: a store's or region's every row read first, 30 ms for ``kerberos`` as a
-    store manager at 1M tickets. Only a commoner word is then looked up within the scope
-    (``matches_from``: a regional manager's matches, their region tested row by row)."""
+    Where the ids are read depends on the reader's ``scope`` (("all" | "store" | "region",
+    its id); None for the others), whether the queue is ``filtered`` besides, and the word.
+    Asked plainly, the planner (underestimating the word) BitmapAnds the text index with the
+    scope's own index: every row of the store or region read first (30 ms for ``kerberos`` as
+    a store manager at 1M tickets, 33 ms of ``不制冷`` as a regional one). So:
+    - whole chain: its matches through the text index alone;
+    - a region (a large share of the chain, its matches come soon among the text index's):
+      ``by_row``, the same tickets with the region tested on each row, not through its index;
+    - a store: the chain's matches first, with their store; when that finds them all (a rare
+      or absent word), the store's are those (or, filtered, looked up again in ``by_row``);
+      a commoner word is looked up plainly: a store is a small share of a chain, for which
+      the planner's BitmapAnd is the right plan."""
     found = search.fts_filter(tickets, q, fts_table="tickets_ticket_fts")
     counted = max(RARE_MATCHES, SEARCH_COUNT_CAP)
     if connection.vendor != "postgresql":
         return found, None, counted
-    everywhere = search.fts_filter(Ticket.objects.all(), q, fts_table="tickets_ticket_fts")
-    ids = list(everywhere.order_by().values_list("id", flat=True)[: counted + 1])
-    if len(ids) <= counted:
-        # Every match in the chain is known: those of the reader's scope and filters (all of
-        # them when the queue has no condition, the whole chain's).
-        if tickets.query.where:
-            ids = list(tickets.filter(id__in=ids).order_by().values_list("id", flat=True))
-    else:
-        if matches_from is not None:
-            # The same rows as ``found``, asked for another way (a regional manager's matches,
-            # their region tested row by row).
-            found = search.fts_filter(matches_from, q, fts_table="tickets_ticket_fts")
-        if tickets.query.where or matches_from is not None:
+    kind, where = scope or (None, None)
+    if kind == "region" and by_row is not None:
+        found = search.fts_filter(by_row, q, fts_table="tickets_ticket_fts")
+        kind = None
+    if kind in ("all", "store") and not (kind == "all" and filtered):
+        everywhere = search.fts_filter(Ticket.objects.all(), q, fts_table="tickets_ticket_fts")
+        chain = list(everywhere.order_by().values_list("id", "store_id")[: counted + 1])
+        if kind == "all":
+            ids = [i for i, _store in chain]
+        elif len(chain) > counted:
             ids = list(found.order_by().values_list("id", flat=True)[: counted + 1])
+        elif not filtered:
+            ids = [i for i, store in chain if store == where]
+        else:
+            ids = list(
+                search.fts_filter(by_row, q, fts_table="tickets_ticket_fts")
+                .order_by()
+                .values_list("id", flat=True)[: counted + 1]
+            )
+    else:
+        ids = list(found.order_by().values_list("id", flat=True)[: counted + 1])
     n = len(ids)
     if n <= RARE_MATCHES:
         return tickets.filter(id__in=ids), n, counted
@@ -158,19 +175,23 @@ def _narrowed(
     return tickets
 
 
-def _region_row_by_row(user) -> QuerySet | None:
-    """A regional manager's tickets with the region tested on each row, not through an index
-    (PostgreSQL): where their keyword search looks up its matches. A region is a large share of
-    the chain, so its matches come soon among the text index's; a BitmapAnd with the region's
-    own index would first read every one of its rows (a third of the chain here: 33 ms of the
-    search at 1M tickets). None for everyone else (a store is a small share of the chain: the
-    planner's BitmapAnd is right for it, and the whole chain needs no scope)."""
-    if connection.vendor != "postgresql":
-        return None
+def _reader_scope(user) -> tuple[tuple[str, int | None] | None, QuerySet | None]:
+    """("all" | "store" | "region", its id) for a reader whose scope is the whole chain, a
+    store or a region (None for the others), and (PostgreSQL, a store or region) their tickets
+    with the store or region tested on each row rather than through its index: where
+    _search looks a word up."""
     staff = staff_of(user)
-    if staff is None or staff.scope != "region":
-        return None
-    return Ticket.objects.alias(_region=F("region_id") + 0).filter(_region=staff.region_id)
+    if staff is None or staff.scope not in ("all", "store", "region"):
+        return None, None
+    if staff.scope == "all":
+        return ("all", None), None
+    if connection.vendor != "postgresql":
+        return None, None
+    if staff.scope == "store":
+        by_row = Ticket.objects.alias(_store=F("store_id") + 0).filter(_store=staff.store_id)
+        return ("store", staff.store_id), by_row
+    by_row = Ticket.objects.alias(_region=F("region_id") + 0).filter(_region=staff.region_id)
+    return ("region", staff.region_id), by_row
 
 
 def ticket_queue(
@@ -221,9 +242,13 @@ def ticket_queue(
             if mobile:
                 tickets = tickets.filter(customer__phone=mobile)
             else:
-                rows = _region_row_by_row(user)
+                scope, by_row = _reader_scope(user)
                 tickets, known, counted = _search(
-                    tickets, q, matches_from=narrow(rows) if rows is not None else None
+                    tickets,
+                    q,
+                    scope=scope,
+                    by_row=narrow(by_row) if by_row is not None else None,
+                    filtered=bool(narrow(Ticket.objects.all()).query.where),
                 )
                 cap = SEARCH_COUNT_CAP
     tickets = tickets.order_by(*SORTS.get(sort, SORTS["newest"]))
