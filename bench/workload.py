@@ -9,7 +9,11 @@ them). Then `kefu run` (gunicorn + Huey consumer, as in production) serves it an
 measures: POST /api/v1/tickets per second at 1 and 8 clients; p50/p95 of the open-queue first
 page (API and desk), keyword search in the desk and the API for a rare word (`kerberos`, one
 ticket in a thousand), a common one (不制冷) and an absent one, the ticket page (desk and API)
-and a reply (API); and the peak RSS of the server process tree, sampled throughout."""
+and a reply (API); and the peak RSS of the server process tree, sampled throughout.
+
+The reads are measured as `cs_manager` (the whole chain) and, with --readers (default
+`region_east,manager_sh001`; empty for none), again as each of those users within their own
+scope (a regional manager, a store manager): their figures go under "readers"."""
 
 import argparse
 import http.client
@@ -160,6 +164,20 @@ def replies(port, tok, ticket_id, n):
     }
 
 
+def reads(port, api, desk, ticket_id, n) -> dict:
+    """The read figures as one user: open queue, the three searches, the ticket page."""
+    out = {
+        "open_queue_api": latency(port, f"/api/v1/tickets?{OPEN}", api, n),
+        "open_queue_desk": latency(port, "/desk/?view=open", desk, n),
+    }
+    for kind, word in WORDS.items():
+        out[f"search_{kind}_desk"] = latency(port, f"/desk/?q={quote(word)}", desk, n)
+        out[f"search_{kind}_api"] = latency(port, f"/api/v1/tickets?q={quote(word)}", api, n)
+    out["ticket_page_desk"] = latency(port, f"/desk/tickets/{ticket_id}/", desk, n)
+    out["ticket_page_api"] = latency(port, f"/api/v1/tickets/{ticket_id}", api, n)
+    return out
+
+
 def wait_up(port, server, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -184,6 +202,11 @@ def main():
     ap.add_argument("--seconds", type=float, default=10, help="per create phase")
     ap.add_argument("--samples", type=int, default=100, help="requests per latency figure")
     ap.add_argument("--skip-create", action="store_true")
+    ap.add_argument(
+        "--readers",
+        default="region_east,manager_sh001",
+        help="more users whose reads are measured in their own scope (comma-separated)",
+    )
     args = ap.parse_args()
     var_dir = args.var or tempfile.mkdtemp(prefix="kefu-workload-")
     env = env_for(var_dir, args.database_url, args.port)
@@ -213,17 +236,22 @@ def main():
             "database": "postgresql" if args.database_url else "sqlite",
             "tickets": args.tickets,
             "prepared": prep,
-            "open_queue_api": latency(args.port, f"/api/v1/tickets?{OPEN}", api, n),
-            "open_queue_desk": latency(args.port, "/desk/?view=open", desk, n),
+            "uptime_start": Path("/proc/loadavg").read_text().split()[:3],
+            **reads(args.port, api, desk, ticket_id, n),
         }
-        for kind, word in WORDS.items():
-            result[f"search_{kind}_desk"] = latency(args.port, f"/desk/?q={quote(word)}", desk, n)
-            result[f"search_{kind}_api"] = latency(
-                args.port, f"/api/v1/tickets?q={quote(word)}", api, n
-            )
-        result["ticket_page_desk"] = latency(args.port, f"/desk/tickets/{ticket_id}/", desk, n)
-        result["ticket_page_api"] = latency(args.port, f"/api/v1/tickets/{ticket_id}", api, n)
         result["reply_api"] = replies(args.port, tok, ticket_id, min(n, 50))
+        result["readers"] = {}
+        for username in filter(None, args.readers.split(",")):
+            their_api = {"Authorization": f"Bearer {kefu(env, 'token', username)}"}
+            fresh = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+            _, data = request(fresh, "GET", f"/api/v1/tickets?{OPEN}&limit=1", their_api)
+            result["readers"][username] = reads(
+                args.port,
+                their_api,
+                {"Cookie": desk_cookie(args.port, username)},
+                json.loads(data)["items"][0]["id"],
+                n,
+            )
         if not args.skip_create:
             result["create_1_client"] = post_tickets(args.port, tok, args.seconds, 1)
             result["create_8_clients"] = post_tickets(args.port, tok, args.seconds, 8)

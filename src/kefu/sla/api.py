@@ -143,10 +143,9 @@ def breaching_soon(
     if not can(request.auth, "sla.breaching"):
         raise Forbidden(_("Only managers see this list."))
     tickets = selectors.breaching_soon(request.auth, within=timedelta(minutes=within_minutes))
-    listing = ticket_selectors.with_customer_disclosure(
-        request.auth, ticket_selectors.for_listing(tickets)
+    page = ticket_selectors.with_customer_disclosure(
+        request.auth, ticket_selectors.for_listing(tickets)[offset : offset + limit]
     )
-    page = list(listing[offset : offset + limit])
     count, capped = ticket_selectors.capped_count(tickets)
     return {
         "items": [ticket_out(t, reader=request.auth) for t in page],

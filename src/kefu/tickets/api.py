@@ -299,8 +299,9 @@ def list_tickets(
         q=q,
         sort=sort,
     )
-    listing = selectors.with_customer_disclosure(request.auth, selectors.for_listing(tickets))
-    page = list(listing[offset : offset + limit])
+    page = selectors.with_customer_disclosure(
+        request.auth, selectors.for_listing(tickets)[offset : offset + limit]
+    )
     count, capped = selectors.capped_count(tickets)
     return {
         "items": [ticket_out(t, reader=request.auth) for t in page],

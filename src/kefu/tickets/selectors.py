@@ -1,10 +1,11 @@
 """Reads of tickets: queues, search and the ticket page, always within the reader's scope."""
 
 import datetime
+import json
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kefu import search
@@ -63,52 +64,112 @@ def tickets_visible_to(user) -> QuerySet:
 # A word with at most this many matches (in the reader's scope and filters) is looked up first
 # and its tickets then read by id; a commoner word is read in queue order straight away.
 RARE_MATCHES = 2000
+# A keyword search counts its matches up to this many ("2,000+"), on both databases: on
+# PostgreSQL every match counted is a heap row visited.
+SEARCH_COUNT_CAP = 2000
 
 
-def _search(tickets: QuerySet, q: str) -> tuple[QuerySet, int | None]:
-    """``tickets`` restricted to those whose text holds every word of ``q``, and (PostgreSQL)
-    how many there are, counted up to COUNT_CAP + 1.
+def _search(
+    tickets: QuerySet,
+    q: str,
+    *,
+    scope: tuple[str, int | None] | None = None,
+    by_row: QuerySet | None = None,
+    filtered: bool = False,
+) -> tuple[QuerySet, int | None, int]:
+    """``tickets`` restricted to those whose text holds every word of ``q``; (PostgreSQL) how
+    many there are, counted up to ``counted`` + 1; and ``counted``.
 
     On PostgreSQL a full-text match under ``ORDER BY … LIMIT`` is the classic planner trap,
     both ways round. A rare or absent word: the planner walks the primary key backwards testing
     every row for a first page that never fills (most of the table). A common one whose
     frequency it underestimates (a thousand times, for 不 & 制冷): it fetches and sorts every
-    match. So the matches are counted first, through the GIN index (the count the page shows
-    anyway): at most RARE_MATCHES, and the page is read by their ids; more, and the page is
-    read by walking the queue's index, testing the stored vector of each row (dense matches
-    fill a page soon). Same rows, same order as the plain filter. SQLite's FTS5 subquery needs
-    none of it."""
+    match. So the ids of the matches are read first, through the GIN index, up to one more than
+    both RARE_MATCHES and SEARCH_COUNT_CAP (one pass over the heap gives the count the page
+    shows and the way to read it): at most RARE_MATCHES, and the page is read by their ids;
+    more, and the page is read by walking the queue's index, testing the stored vector of each
+    row (dense matches fill a page soon). Same rows, same order as the plain filter. SQLite's
+    FTS5 subquery needs none of it.
+
+    Where the ids are read depends on the reader's ``scope`` (("all" | "store" | "region",
+    its id); None for the others), whether the queue is ``filtered`` besides, and the word.
+    Asked plainly, the planner (underestimating the word) BitmapAnds the text index with the
+    scope's own index: every row of the store or region read first (30 ms for ``kerberos`` as
+    a store manager at 1M tickets, 33 ms of ``不制冷`` as a regional one). So:
+    - whole chain: its matches through the text index alone;
+    - a region (a large share of the chain, its matches come soon among the text index's):
+      ``by_row``, the same tickets with the region tested on each row, not through its index;
+    - a store: the chain's matches first, with their store; when that finds them all (a rare
+      or absent word), the store's are those (or, filtered, looked up again in ``by_row``);
+      a commoner word is looked up plainly: a store is a small share of a chain, for which
+      the planner's BitmapAnd is the right plan. A word the planner itself expects to be
+      common (more than ``counted`` matches) skips the chain's lookup."""
     found = search.fts_filter(tickets, q, fts_table="tickets_ticket_fts")
+    counted = max(RARE_MATCHES, SEARCH_COUNT_CAP)
     if connection.vendor != "postgresql":
-        return found, None
-    n = found.order_by()[: COUNT_CAP + 1].count()
+        return found, None, counted
+    kind, where = scope or (None, None)
+    if kind == "region" and by_row is not None:
+        found = search.fts_filter(by_row, q, fts_table="tickets_ticket_fts")
+        kind = None
+    if kind == "store" and _estimated_matches(q) > counted:
+        # Common even by the planner's estimate (which only ever underestimates a phrase's
+        # words): the chain's first matches would not be all of them; straight to the store's.
+        kind = None
+    if kind in ("all", "store") and not (kind == "all" and filtered):
+        everywhere = search.fts_filter(Ticket.objects.all(), q, fts_table="tickets_ticket_fts")
+        chain = list(everywhere.order_by().values_list("id", "store_id")[: counted + 1])
+        if kind == "all":
+            ids = [i for i, _store in chain]
+        elif len(chain) > counted:
+            ids = list(found.order_by().values_list("id", flat=True)[: counted + 1])
+        elif not filtered:
+            ids = [i for i, store in chain if store == where]
+        else:
+            ids = list(
+                search.fts_filter(by_row, q, fts_table="tickets_ticket_fts")
+                .order_by()
+                .values_list("id", flat=True)[: counted + 1]
+            )
+    else:
+        ids = list(found.order_by().values_list("id", flat=True)[: counted + 1])
+    n = len(ids)
     if n <= RARE_MATCHES:
-        ids = list(found.order_by().values_list("id", flat=True)[: RARE_MATCHES + 1]) if n else []
-        return tickets.filter(id__in=ids), n
-    return search.fts_filter(tickets, q, fts_table="tickets_ticket_fts", walk=True), n
+        return tickets.filter(id__in=ids), n, counted
+    return search.fts_filter(tickets, q, fts_table="tickets_ticket_fts", walk=True), n, counted
 
 
-def ticket_queue(
-    user,
+def _estimated_matches(q: str) -> int:
+    """The planner's estimate of the chain's tickets matching ``q`` (PostgreSQL; EXPLAIN, no
+    execution: well under a millisecond)."""
+    sql, params = (
+        search.fts_filter(Ticket.objects.all(), q, fts_table="tickets_ticket_fts")
+        .order_by()
+        .values("id")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _narrowed(
+    tickets: QuerySet,
     *,
-    status=(),
-    type=None,
-    store=None,
-    assignee=None,
-    escalation_tier=None,
-    q=None,
-    customer_id=None,
-    sort="newest",
-    channel=None,
-    priority=None,
-    region=None,
-    opened_from=None,
-    opened_to=None,
+    status,
+    type,
+    store,
+    assignee,
+    escalation_tier,
+    customer_id,
+    channel,
+    priority,
+    region,
+    opened_from,
+    opened_to,
 ) -> QuerySet:
-    """The tickets a user's queue shows, filtered and sorted in the database. ``opened_from`` /
-    ``opened_to`` are local dates (inclusive): the reports' drill-down to the tickets behind a
-    number."""
-    tickets = tickets_visible_to(user)
     if channel:
         tickets = tickets.filter(channel=channel)
     if priority:
@@ -133,7 +194,67 @@ def ticket_queue(
         tickets = tickets.filter(escalation_tier=escalation_tier)
     if customer_id:
         tickets = tickets.filter(customer_id=customer_id)
-    known = None
+    return tickets
+
+
+def _reader_scope(user) -> tuple[tuple[str, int | None] | None, QuerySet | None]:
+    """("all" | "store" | "region", its id) for a reader whose scope is the whole chain, a
+    store or a region (None for the others), and (PostgreSQL, a store or region) their tickets
+    with the store or region tested on each row rather than through its index: where
+    _search looks a word up."""
+    staff = staff_of(user)
+    if staff is None or staff.scope not in ("all", "store", "region"):
+        return None, None
+    if staff.scope == "all":
+        return ("all", None), None
+    if connection.vendor != "postgresql":
+        return None, None
+    if staff.scope == "store":
+        by_row = Ticket.objects.alias(_store=F("store_id") + 0).filter(_store=staff.store_id)
+        return ("store", staff.store_id), by_row
+    by_row = Ticket.objects.alias(_region=F("region_id") + 0).filter(_region=staff.region_id)
+    return ("region", staff.region_id), by_row
+
+
+def ticket_queue(
+    user,
+    *,
+    status=(),
+    type=None,
+    store=None,
+    assignee=None,
+    escalation_tier=None,
+    q=None,
+    customer_id=None,
+    sort="newest",
+    channel=None,
+    priority=None,
+    region=None,
+    opened_from=None,
+    opened_to=None,
+) -> QuerySet:
+    """The tickets a user's queue shows, filtered and sorted in the database. ``opened_from`` /
+    ``opened_to`` are local dates (inclusive): the reports' drill-down to the tickets behind a
+    number."""
+
+    def narrow(tickets: QuerySet) -> QuerySet:
+        return _narrowed(
+            tickets,
+            status=status,
+            type=type,
+            store=store,
+            assignee=assignee,
+            escalation_tier=escalation_tier,
+            customer_id=customer_id,
+            channel=channel,
+            priority=priority,
+            region=region,
+            opened_from=opened_from,
+            opened_to=opened_to,
+        )
+
+    tickets = narrow(tickets_visible_to(user))
+    known, counted, cap = None, 0, COUNT_CAP
     if q and q.strip():
         q = q.strip()
         if NUMBER.match(q):
@@ -143,27 +264,50 @@ def ticket_queue(
             if mobile:
                 tickets = tickets.filter(customer__phone=mobile)
             else:
-                tickets, known = _search(tickets, q)
+                scope, by_row = _reader_scope(user)
+                tickets, known, counted = _search(
+                    tickets,
+                    q,
+                    scope=scope,
+                    by_row=narrow(by_row) if by_row is not None else None,
+                    filtered=bool(narrow(Ticket.objects.all()).query.where),
+                )
+                cap = SEARCH_COUNT_CAP
     tickets = tickets.order_by(*SORTS.get(sort, SORTS["newest"]))
-    # The search counted its matches already: capped_count answers from that.
-    tickets.known_count = known
+    # The search counted its matches already (up to counted + 1): capped_count answers from
+    # that, up to the search's own cap.
+    tickets.known_count, tickets.known_counted, tickets.count_cap = known, counted, cap
     return tickets
 
 
-def with_customer_disclosure(user, tickets: QuerySet) -> QuerySet:
-    """Tickets annotated with ``customer_on_file``: whether the customer's details on file may
-    be shown to ``user`` (kefu.customers.selectors.discloses), in the same query as the list."""
+def with_customer_disclosure(user, tickets) -> list:
+    """The tickets of one page (a sliced queryset or a list), each with ``customer_on_file``:
+    whether the customer's details on file may be shown to ``user``
+    (kefu.customers.selectors.discloses). One query for the page, over its customers only.
+
+    Not an annotation of the list's own query: for a store or regional manager the condition
+    (home store in scope, or a purchase there) is an OR around an EXISTS, which PostgreSQL
+    evaluates at the scan under the page's LIMIT and so plans for every row the scan might
+    return: a hashed subplan over all the region's customers and purchases (~100 ms at 100k
+    tickets, ~1.5 s at 1M). Asked for the page's few customers by primary key, it is a handful
+    of index probes."""
+    page = list(tickets)
     condition = on_file_condition(user)
-    if condition is None or condition:
-        inner = Customer.objects.filter(pk=OuterRef("customer_id"))
-        value = (
-            Exists(inner.filter(condition))
-            if condition is not None
-            else Value(False, output_field=BooleanField())
-        )
+    if condition is None:
+        on_file = set()
+    elif not condition:
+        on_file = None  # everyone's
     else:
-        value = Value(True, output_field=BooleanField())
-    return tickets.annotate(customer_on_file=value)
+        ids = {t.customer_id for t in page}
+        on_file = set(
+            Customer.objects.filter(pk__in=ids)
+            .filter(condition)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    for t in page:
+        t.customer_on_file = True if on_file is None else t.customer_id in on_file
+    return page
 
 
 def customer_shown(user, ticket) -> dict:
@@ -178,10 +322,16 @@ def for_listing(tickets: QuerySet) -> QuerySet:
     return tickets.select_related("store", "assignee__staff", "customer").prefetch_related("tags")
 
 
-def capped_count(tickets: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many rows, counting at most `cap` (a count over millions is a scan nobody needs)."""
+def capped_count(tickets: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows, counting at most `cap` (a count over millions is a scan nobody needs);
+    by default the queue's own cap (COUNT_CAP, SEARCH_COUNT_CAP for a keyword search)."""
+    if cap is None:
+        cap = getattr(tickets, "count_cap", COUNT_CAP)
     known = getattr(tickets, "known_count", None)
-    n = known if known is not None and cap == COUNT_CAP else tickets.order_by()[: cap + 1].count()
+    if known is not None and cap <= getattr(tickets, "known_counted", 0):
+        n = known
+    else:
+        n = tickets.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
 
 
@@ -313,7 +463,7 @@ def find_everything(user, q: str, *, limit: int = 20) -> dict:
             customer_id__in=[c.pk for c in customers]
         )
         ticket_count, _capped = capped_count(tickets, cap=limit * 10)
-    found = list(with_customer_disclosure(user, for_listing(tickets))[:limit])
+    found = with_customer_disclosure(user, for_listing(tickets)[:limit])
     for t in found:
         t.customer_shown = customer_shown(user, t)
     purchases = [] if number else list(purchases_by_serial(user, q)[:limit])

@@ -161,7 +161,10 @@ def _colleagues(staff, ticket):
 def ticket_context(request, ticket, **extra) -> dict:
     """Everything the ticket page (desk/ticket.html) renders, every registered panel included."""
     # What of the customer this user may see: the name on file only where the customer is on
-    # file for them, full contact data only with customers.contact (audited).
+    # file for them, full contact data only with customers.contact (audited). Whether the
+    # customer is on file here is asked once and kept on the customer (discloses() reads it
+    # back), so the panels that ask again (after-sales) cost no query.
+    ticket.customer.on_file_here = customer_selectors.discloses(request.user, ticket.customer)
     contact = customer_selectors.contact_for(
         request.user, ticket.customer, context=f"desk:ticket:{ticket.id}"
     )

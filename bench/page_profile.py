@@ -1,0 +1,118 @@
+"""Where a desk or API read spends its time, in-process: queries and CPU per request; prints JSON.
+
+    DATABASE_URL=postgres://…/kefu_bench_100k PYTHONPATH=src KEFU_VAR=/tmp/x \\
+        .venv/bin/python bench/page_profile.py [--users cs_manager,region_east,manager_sh001]
+        [--repeat 20] [--profile ticket_page_desk] [--top 30]
+
+Django's test client against the database DATABASE_URL names (seeded by `kefu seed-bench`), so
+no server, no network and no other process share the figures: per page and user, the number of
+SQL statements and their total database time, and the process CPU time per request (p50 of
+--repeat runs, and the least of them: CPU time is far less sensitive to a loaded machine than
+wall-clock time, and its minimum least of all).
+--profile NAME prints the cProfile top of that page (cumulative) to stderr."""
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
+
+OPEN = "status=new&status=open&status=pending_customer&status=on_hold"
+WORDS = {"rare": "kerberos", "common": "不制冷", "absent": "qzxjvwk"}
+
+
+def pages(ticket_id: int) -> dict:
+    out = {
+        "open_queue_api": ("api", f"/api/v1/tickets?{OPEN}"),
+        "open_queue_desk": ("desk", "/desk/?view=open"),
+    }
+    for kind, word in WORDS.items():
+        out[f"search_{kind}_desk"] = ("desk", f"/desk/?q={quote(word)}")
+        out[f"search_{kind}_api"] = ("api", f"/api/v1/tickets?q={quote(word)}")
+    out["ticket_page_desk"] = ("desk", f"/desk/tickets/{ticket_id}/")
+    out["ticket_page_api"] = ("api", f"/api/v1/tickets/{ticket_id}")
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--users", default="cs_manager,region_east,manager_sh001")
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--only", help="comma-separated page names")
+    ap.add_argument("--profile", help="a page name: its cProfile top to stderr")
+    ap.add_argument("--top", type=int, default=30)
+    args = ap.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from kefu.org.services import token_for
+    from kefu.tickets import selectors
+    from kefu.tickets.models import Status
+
+    settings.ALLOWED_HOSTS = ["*"]
+    User = django.contrib.auth.get_user_model()
+    result = {"database": connection.vendor, "users": {}}
+    for username in args.users.split(","):
+        user = User.objects.get(username=username)
+        first = (
+            selectors.ticket_queue(
+                user, status=[Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD]
+            )
+            .values_list("id", flat=True)
+            .first()
+        )
+        desk = Client()
+        desk.force_login(user)
+        api = Client(headers={"Authorization": f"Bearer {token_for(username)}"})
+        figures = {}
+        for name, (kind, path) in pages(first).items():
+            if args.only and name not in args.only.split(","):
+                continue
+            client = desk if kind == "desk" else api
+            assert client.get(path).status_code == 200, (username, path)  # warm
+            cpu, db, counts = [], [], []
+            for _ in range(args.repeat):
+                with CaptureQueriesContext(connection) as ctx:
+                    t0 = time.process_time()
+                    r = client.get(path)
+                    cpu.append((time.process_time() - t0) * 1000)
+                assert r.status_code == 200
+                counts.append(len(ctx.captured_queries))
+                db.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            figures[name] = {
+                "queries": max(counts),
+                "db_ms_p50": round(statistics.median(db), 1),
+                "cpu_ms_p50": round(statistics.median(cpu), 1),
+                # The least a request took: the figure least moved by other processes.
+                "cpu_ms_min": round(min(cpu), 1),
+            }
+            if args.profile == name:
+                prof = cProfile.Profile()
+                prof.enable()
+                for _ in range(5):
+                    client.get(path)
+                prof.disable()
+                print(f"== {username} {name}", file=sys.stderr)
+                pstats.Stats(prof, stream=sys.stderr).sort_stats(
+                    os.environ.get("PROFILE_SORT", "cumulative")
+                ).print_stats(args.top)
+        result["users"][username] = {"first_open_ticket": first, "pages": figures}
+    result["uptime"] = Path("/proc/loadavg").read_text().split()[:3]
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
