@@ -96,7 +96,7 @@ def purchase_for(ticket, reader=None):
         purchase = ticket.purchase
         if reader is None or purchase.store_id in (None, ticket.store_id):
             return purchase
-        return purchases_visible_to(reader).filter(pk=purchase.pk).first()
+        return purchases_of(reader, ticket.customer).filter(pk=purchase.pk).first()
     purchases = ticket.customer.purchases.all()
     if reader is not None:
         purchases = purchases_of(reader, ticket.customer)

@@ -178,7 +178,13 @@ def purchases_visible_to(user) -> QuerySet:
     """Purchases of customers the user may see, made where the user works: a store (region)
     sees what was bought there (and online purchases of its own customers), never what another
     store sold, even to a shared customer."""
-    purchases = Purchase.objects.filter(customer__in=customers_visible_to(user).values("pk"))
+    return _sold_where_seen(
+        user, Purchase.objects.filter(customer__in=customers_visible_to(user).values("pk"))
+    )
+
+
+def _sold_where_seen(user, purchases: QuerySet) -> QuerySet:
+    """``purchases`` (of customers the user may see) narrowed to where the user works."""
     staff = staff_of(user)
     if staff is None or staff.scope == "all":
         return purchases
@@ -192,10 +198,13 @@ def purchases_visible_to(user) -> QuerySet:
 
 
 def purchases_of(user, customer: Customer) -> QuerySet:
-    """The customer's purchases the user may see, newest first."""
+    """The customer's purchases the user may see, newest first. Whether the customer is visible
+    is asked for this customer by key: the IN over every customer a regional manager may see
+    took SQLite ~240 ms at 100,000 tickets on every ticket page (issue 14)."""
+    visible = customers_visible_to(user).filter(pk=customer.pk).exists()
+    purchases = Purchase.objects.filter(customer=customer) if visible else Purchase.objects.none()
     return (
-        purchases_visible_to(user)
-        .filter(customer=customer)
+        _sold_where_seen(user, purchases)
         .select_related("store", "category", "product_model")
         .order_by("-sale_date", "-id")
     )
