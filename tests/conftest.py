@@ -74,11 +74,12 @@ def api(users):
 
 @pytest.fixture
 def desk(users):
-    """desk("staff_sh001") — a test client logged in to the desk as that user."""
-    from django.test import Client
+    """desk("staff_sh001") — a test client logged in to the desk as that user; like the
+    browser, it loads the panels a ticket page asks for after it arrives (DeskClient)."""
+    from tests.desk_client import DeskClient
 
     def client_for(username: str):
-        client = Client()
+        client = DeskClient()
         client.force_login(users[username])
         return client
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", v.search, name="search"),
     path("tickets/new/", v.ticket_new, name="ticket_new"),
     path("tickets/<int:pk>/", v.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/panels/<slug:key>/", v.ticket_panel, name="ticket_panel"),
     path("tickets/<int:pk>/reply/", v.ticket_reply, name="reply"),
     path("tickets/<int:pk>/status/", v.ticket_status, name="status"),
     path("tickets/<int:pk>/assign/", v.ticket_assign, name="assign"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from kefu.analytics import exports as analytics_exports
 from kefu.catalog.models import ProductCategory
@@ -39,7 +39,14 @@ from kefu.tickets.api import attachment_response
 from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketType
 
 from . import presence
-from .ticket_page import nav_links, posted_version, run_action, staff_required, ticket_context
+from .ticket_page import (
+    nav_links,
+    panel_context,
+    posted_version,
+    run_action,
+    staff_required,
+    ticket_context,
+)
 
 PAGE_SIZE = 25
 BULK_REFUSALS_SHOWN = 20
@@ -325,6 +332,15 @@ def search(request):
 def ticket_detail(request, pk):
     ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
     return render(request, "desk/ticket.html", ticket_context(request, ticket))
+
+
+@require_GET
+@staff_required
+def ticket_panel(request, pk, key):
+    """One panel of the ticket page, loaded by the page after it arrives (empty when the panel
+    has nothing to show for this ticket)."""
+    ticket = selectors.get_ticket(request.user, pk)
+    return render(request, "desk/_panel.html", panel_context(request, ticket, key))
 
 
 @require_POST

@@ -34,6 +34,12 @@ class Panel:
     context: Callable
     title: str = ""  # the label of its collapsible section on the page
 
+    @property
+    def key(self) -> str:
+        """Its name in the URL that loads it alone: "aftersales/_ticket_panel.html" →
+        "aftersales-ticket_panel"."""
+        return self.template.removesuffix(".html").replace("/_", "-").replace("/", "-")
+
 
 @dataclass(frozen=True)
 class NavLink:
@@ -158,8 +164,15 @@ def _colleagues(staff, ticket):
     return colleagues[:200]
 
 
-def ticket_context(request, ticket, **extra) -> dict:
-    """Everything the ticket page (desk/ticket.html) renders, every registered panel included."""
+def panel_named(key: str) -> Panel | None:
+    return next((p for p in PANELS if p.key == key), None)
+
+
+def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
+    """Everything the ticket page (desk/ticket.html) renders. The registered panels are loaded
+    by the page after it arrives, each by its own request (``panel_context``), so the ticket,
+    its timeline and the reply box do not wait for them; ``panels_inline`` renders them into
+    the page instead (a refused action: its panel shows what the agent posted)."""
     # What of the customer this user may see: the name on file only where the customer is on
     # file for them, full contact data only with customers.contact (audited). Whether the
     # customer is on file here is asked once and kept on the customer (discloses() reads it
@@ -181,12 +194,22 @@ def ticket_context(request, ticket, **extra) -> dict:
         "colleagues": _colleagues(staff_of(request.user), ticket),
         "can": {name: can(request.user, right) for name, right in TICKET_RIGHTS.items()},
         "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
-        "panels": [(p.template, p.context(request, ticket), p.title) for p in PANELS],
+        "panels": [(p, p.context(request, ticket)) for p in PANELS] if panels_inline else None,
+        "lazy_panels": PANELS,
         "current_status": (ticket.status, Status(ticket.status).label),
         "priorities": Priority.choices,
         "types": TicketType.choices,
         **extra,
     }
+
+
+def panel_context(request, ticket, key: str) -> dict:
+    """One panel of the ticket page on its own (the page loads each after it arrives); raises
+    NotFound for a name no app registered."""
+    panel = panel_named(key)
+    if panel is None:
+        raise NotFound()
+    return {"ticket": ticket, "p": panel, "panel": panel.context(request, ticket)}
 
 
 def posted_version(request) -> int | None:
@@ -207,6 +230,7 @@ def refuse_on_ticket_page(request, pk, exc: KefuError, **extra):
         # A refusal that names another ticket (an order already open on it) links to it.
         error_ticket_id=exc.extra.get("ticket_id"),
         draft=request.POST.get("body", ""),
+        panels_inline=True,
         **extra,
     )
     return render(request, "desk/ticket.html", context, status=exc.status)

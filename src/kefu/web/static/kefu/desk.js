@@ -17,15 +17,48 @@ document.addEventListener("change", (event) => {
 });
 
 // Ticket page: collapsible panels that remember whether they were open (per panel, per browser).
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("details[data-panel-key]").forEach((panel) => {
+// The page loads its panels after it arrives (htmx), so new panels are looked for on each load.
+function kefuRememberPanels(root) {
+  const panels = root.matches && root.matches("details[data-panel-key]")
+    ? [root] : root.querySelectorAll("details[data-panel-key]");
+  panels.forEach((panel) => {
+    if (panel.dataset.remembered) return;
+    panel.dataset.remembered = "1";
     const key = "kefu.panel." + panel.dataset.panelKey;
     const saved = window.localStorage.getItem(key);
     if (saved !== null) panel.open = saved === "1";
+    const target = document.getElementById(window.location.hash.slice(1));
+    if (target && panel.contains(target)) { panel.open = true; target.scrollIntoView(); }
     panel.addEventListener("toggle", () => {
       window.localStorage.setItem(key, panel.open ? "1" : "0");
     });
   });
+}
+document.addEventListener("htmx:load", (event) => kefuRememberPanels(event.target));
+
+// A panel that could not be loaded says so and offers to try again.
+function kefuPanelFailed(event) {
+  const slot = event.target.closest && event.target.closest(".panel-slot");
+  if (!slot) return;
+  const aside = slot.closest("[data-panel-failed]");
+  const note = document.createElement("p");
+  note.className = "error small";
+  note.textContent = aside ? aside.dataset.panelFailed : "";
+  const retry = document.createElement("button");
+  retry.type = "button";
+  retry.className = "link";
+  retry.textContent = aside ? aside.dataset.panelRetry : "↻";
+  retry.addEventListener("click", () => {
+    htmx.ajax("GET", slot.getAttribute("hx-get"), { target: slot, swap: "outerHTML" });
+  });
+  note.append(" ", retry);
+  slot.replaceChildren(note);
+}
+document.addEventListener("htmx:responseError", kefuPanelFailed);
+document.addEventListener("htmx:sendError", kefuPanelFailed);
+
+document.addEventListener("DOMContentLoaded", () => {
+  kefuRememberPanels(document);
   const timeline = document.getElementById("timeline-scroll");
   if (timeline) timeline.scrollTop = timeline.scrollHeight;
 });
