@@ -37,6 +37,8 @@ def pages(ticket_id: int) -> dict:
         out[f"search_{kind}_desk"] = ("desk", f"/desk/?q={quote(word)}")
         out[f"search_{kind}_api"] = ("api", f"/api/v1/tickets?q={quote(word)}")
     out["ticket_page_desk"] = ("desk", f"/desk/tickets/{ticket_id}/")
+    # The ticket page's panels, which the page loads after it arrives.
+    out["ticket_panels_desk"] = ("desk", f"/desk/tickets/{ticket_id}/panels/")
     out["ticket_page_api"] = ("api", f"/api/v1/tickets/{ticket_id}")
     return out
 

@@ -41,7 +41,7 @@ from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketTyp
 from . import presence
 from .ticket_page import (
     nav_links,
-    panel_context,
+    panels_context,
     posted_version,
     run_action,
     staff_required,
@@ -336,11 +336,10 @@ def ticket_detail(request, pk):
 
 @require_GET
 @staff_required
-def ticket_panel(request, pk, key):
-    """One panel of the ticket page, loaded by the page after it arrives (empty when the panel
-    has nothing to show for this ticket)."""
+def ticket_panels(request, pk):
+    """The ticket page's panels, loaded by the page after it arrives."""
     ticket = selectors.get_ticket(request.user, pk)
-    return render(request, "desk/_panel.html", panel_context(request, ticket, key))
+    return render(request, "desk/_panels.html", panels_context(request, ticket))
 
 
 @require_POST

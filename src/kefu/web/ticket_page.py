@@ -34,12 +34,6 @@ class Panel:
     context: Callable
     title: str = ""  # the label of its collapsible section on the page
 
-    @property
-    def key(self) -> str:
-        """Its name in the URL that loads it alone: "aftersales/_ticket_panel.html" →
-        "aftersales-ticket_panel"."""
-        return self.template.removesuffix(".html").replace("/_", "-").replace("/", "-")
-
 
 @dataclass(frozen=True)
 class NavLink:
@@ -164,15 +158,11 @@ def _colleagues(staff, ticket):
     return colleagues[:200]
 
 
-def panel_named(key: str) -> Panel | None:
-    return next((p for p in PANELS if p.key == key), None)
-
-
 def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
     """Everything the ticket page (desk/ticket.html) renders. The registered panels are loaded
-    by the page after it arrives, each by its own request (``panel_context``), so the ticket,
-    its timeline and the reply box do not wait for them; ``panels_inline`` renders them into
-    the page instead (a refused action: its panel shows what the agent posted)."""
+    by the page after it arrives, in one request (``panels_context``), so the ticket, its
+    timeline and the reply box do not wait for them; ``panels_inline`` renders them into the
+    page instead (a refused action: its panel shows what the agent posted)."""
     # What of the customer this user may see: the name on file only where the customer is on
     # file for them, full contact data only with customers.contact (audited). Whether the
     # customer is on file here is asked once and kept on the customer (discloses() reads it
@@ -194,7 +184,7 @@ def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
         "colleagues": _colleagues(staff_of(request.user), ticket),
         "can": {name: can(request.user, right) for name, right in TICKET_RIGHTS.items()},
         "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
-        "panels": [(p, p.context(request, ticket)) for p in PANELS] if panels_inline else None,
+        "panels": panels_context(request, ticket)["panels"] if panels_inline else None,
         "lazy_panels": PANELS,
         "current_status": (ticket.status, Status(ticket.status).label),
         "priorities": Priority.choices,
@@ -203,13 +193,9 @@ def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
     }
 
 
-def panel_context(request, ticket, key: str) -> dict:
-    """One panel of the ticket page on its own (the page loads each after it arrives); raises
-    NotFound for a name no app registered."""
-    panel = panel_named(key)
-    if panel is None:
-        raise NotFound()
-    return {"ticket": ticket, "p": panel, "panel": panel.context(request, ticket)}
+def panels_context(request, ticket) -> dict:
+    """The ticket page's panels on their own (desk/_panels.html), as the page loads them."""
+    return {"ticket": ticket, "panels": [(p, p.context(request, ticket)) for p in PANELS]}
 
 
 def posted_version(request) -> int | None:
