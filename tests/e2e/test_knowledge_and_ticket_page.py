@@ -135,3 +135,23 @@ def test_the_top_menu_stays_on_one_line_at_1366(browser, live_server, chain):
     bar = page.locator("header.topbar").bounding_box()
     assert bar["height"] < brand["height"] * 2.2  # one row of links, not two
     context.close()
+
+
+def test_panels_that_fail_to_load_offer_to_try_again(browser, live_server, chain, shipped):
+    """The ticket and the reply box come first; the panels arrive after. When their request
+    fails, the page says so in words and loads them on 重试."""
+    ticket = open_ticket(chain["stores"]["SH001"], subject="冰箱不制冷")
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    login(page, "cs_agent")
+    page.route("**/panels/", lambda route: route.fulfill(status=500, body="boom"))
+    page.goto(f"/desk/tickets/{ticket.id}/")
+    expect(page.locator("#reply-body")).to_be_visible()
+    slot = page.get_by_test_id("panel-slot")
+    expect(slot).to_contain_text("此面板未能加载。")
+    expect(page.locator("details.panel")).to_have_count(0)
+    page.unroute("**/panels/")
+    slot.get_by_role("button", name="重试").click()
+    expect(page.get_by_test_id("sla-panel")).to_be_visible()
+    expect(slot).not_to_contain_text("此面板未能加载。")
+    context.close()

@@ -17,7 +17,8 @@ document.addEventListener("change", (event) => {
 });
 
 // Ticket page: collapsible panels that remember whether they were open (per panel, per browser).
-// The page loads its panels after it arrives (htmx), so new panels are looked for on each load.
+// The page loads its panels after it arrives (htmx): their state is set as they are swapped in,
+// before the browser paints them (htmx:afterSwap; htmx:load comes only after the settle delay).
 function kefuRememberPanels(root) {
   const panels = root.matches && root.matches("details[data-panel-key]")
     ? [root] : root.querySelectorAll("details[data-panel-key]");
@@ -34,12 +35,13 @@ function kefuRememberPanels(root) {
     });
   });
 }
-document.addEventListener("htmx:load", (event) => kefuRememberPanels(event.target));
+document.addEventListener("htmx:afterSwap", (event) => kefuRememberPanels(event.detail.target));
 
-// A panel that could not be loaded says so and offers to try again.
+// Panels that could not be loaded say so and offer to try again (only the slot's own request:
+// a request made from inside a loaded panel reports its own errors).
 function kefuPanelFailed(event) {
-  const slot = event.target.closest && event.target.closest(".panel-slot");
-  if (!slot) return;
+  const slot = event.detail && event.detail.target;
+  if (!slot || !slot.matches || !slot.matches(".panel-slot")) return;
   const aside = slot.closest("[data-panel-failed]");
   const note = document.createElement("p");
   note.className = "error small";
@@ -49,7 +51,7 @@ function kefuPanelFailed(event) {
   retry.className = "link";
   retry.textContent = aside ? aside.dataset.panelRetry : "↻";
   retry.addEventListener("click", () => {
-    htmx.ajax("GET", slot.getAttribute("hx-get"), { target: slot, swap: "outerHTML" });
+    htmx.ajax("GET", slot.getAttribute("hx-get"), { target: slot, swap: "innerHTML" });
   });
   note.append(" ", retry);
   slot.replaceChildren(note);
