@@ -264,8 +264,9 @@ class SlaClock(models.Model):
     happened. A ticket has at most one active (running or paused) clock per target; next-reply
     clocks start again after each customer message, and history is kept."""
 
+    # No index of its own: Meta's (ticket, state) index begins with it.
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks"
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks", db_index=False
     )
     target = models.CharField(max_length=20, choices=Target.choices)
     state = models.CharField(max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
