@@ -15,7 +15,9 @@ never a shared one: it is flushed), loads the demo's staff and catalogue plus N 
   the customer's SMS): less sensitive than tickets/s to a loaded machine;
 - RSS and PSS (from /proc/<pid>/smaps_rollup: shared pages divided among the processes that
   share them, the honest figure for a pre-forked server) of the whole tree, idle after start
-  and at the peak of the run (sampled every 0.2 s).
+  and at the peak of the run (sampled every 0.2 s);
+- then the desk's open queue read by 8 signed-in clients for --seconds (pages/s, p50/p95): how
+  many agents one server keeps up with, which is what the number of workers changes.
 
 Bounded in time (about 2 × --seconds plus start-up) and count; loopback only."""
 
@@ -31,7 +33,7 @@ import threading
 import time
 from pathlib import Path
 
-from http_load import create_tickets
+from http_load import create_tickets, desk_cookie, read_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -223,6 +225,13 @@ def main():
             post_tickets(args.port, tok, args.seconds, 8, server.pid),
         ]
         time.sleep(2)  # the consumer sends the queued messages
+        cookie = {"Cookie": desk_cookie(args.port, "cs_manager")}
+        reads = read_pages(args.port, cookie, "/desk/?view=open", args.seconds, 8)
+        reads = {
+            "clients": 8,
+            "pages_per_s": round(reads["pages"] / reads["elapsed"], 1),
+            **{k: reads[k] for k in ("p50_ms", "p95_ms", "errors")},
+        }
         peak.running = False
         peak.join()
         result = {
@@ -230,9 +239,11 @@ def main():
             "database": "postgresql" if args.database_url else "sqlite",
             "tickets_before": args.tickets,
             "create": create,
+            "desk_queue_reads": reads,
             "server_idle": idle,
             "server_peak": peak.peak,
             "load": os.getloadavg(),
+            "workers": os.environ.get("WEB_CONCURRENCY", "default"),
         }
         print(json.dumps(result, ensure_ascii=False, indent=2))
     finally:

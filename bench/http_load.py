@@ -1,4 +1,5 @@
-"""What the HTTP benchmarks share: signing in to the desk and creating tickets from N clients.
+"""What the HTTP benchmarks share: signing in to the desk, creating tickets and reading a page
+from N clients.
 
 Imported by bench/api_tickets.py, bench/create_tickets.py and bench/workload.py (run as
 scripts, so this folder is on sys.path)."""
@@ -59,3 +60,37 @@ def create_tickets(port: int, tok: str, payload: bytes, seconds: float, clients:
     for t in threads:
         t.join()
     return {"created": sum(counts), "errors": sum(errors), "elapsed": time.monotonic() - t0}
+
+
+def read_pages(port: int, headers: dict, path: str, seconds: float, clients: int) -> dict:
+    """GET `path` from `clients` threads for `seconds`, each on its own keep-alive connection:
+    {pages, errors, elapsed, p50_ms, p95_ms}."""
+    samples, errors = [[] for _ in range(clients)], [0] * clients
+    stop = time.monotonic() + seconds
+
+    def worker(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            r = conn.getresponse()
+            r.read()
+            if r.status == 200:
+                samples[i].append((time.perf_counter() - t0) * 1000)
+            else:
+                errors[i] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = sorted(x for s in samples for x in s)
+    return {
+        "pages": len(every),
+        "errors": sum(errors),
+        "elapsed": time.monotonic() - t0,
+        "p50_ms": round(every[len(every) // 2], 1) if every else None,
+        "p95_ms": round(every[max(0, int(len(every) * 0.95) - 1)], 1) if every else None,
+    }
