@@ -1,7 +1,7 @@
 """What the HTTP benchmarks share: signing in to the desk, creating tickets and reading a page
 from N clients.
 
-Imported by bench/api_tickets.py, bench/create_tickets.py and bench/workload.py (run as
+Imported by bench/api_tickets.py, bench/create_tickets.py, bench/nodes.py and bench/workload.py (run as
 scripts, so this folder is on sys.path)."""
 
 import http.client
@@ -35,6 +35,17 @@ def desk_cookie(port: int, username: str, password: str = "kefu-demo-2026") -> s
     return f"sessionid={session}; csrftoken={csrf}"
 
 
+def run_clients(clients: int, worker) -> float:
+    """worker(i) for i in range(clients), each in its own thread; the seconds until all end."""
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - t0
+
+
 def create_tickets(port: int, tok: str, payload: bytes, seconds: float, clients: int) -> dict:
     """POST /api/v1/tickets from `clients` threads for `seconds`, each on its own keep-alive
     connection: {created, errors, elapsed}."""
@@ -53,13 +64,8 @@ def create_tickets(port: int, tok: str, payload: bytes, seconds: float, clients:
             else:
                 errors[i] += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {"created": sum(counts), "errors": sum(errors), "elapsed": time.monotonic() - t0}
+    elapsed = run_clients(clients, worker)
+    return {"created": sum(counts), "errors": sum(errors), "elapsed": elapsed}
 
 
 def read_pages(port: int, headers: dict, path: str, seconds: float, clients: int) -> dict:
@@ -80,17 +86,12 @@ def read_pages(port: int, headers: dict, path: str, seconds: float, clients: int
             else:
                 errors[i] += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    elapsed = run_clients(clients, worker)
     every = sorted(x for s in samples for x in s)
     return {
         "pages": len(every),
         "errors": sum(errors),
-        "elapsed": time.monotonic() - t0,
+        "elapsed": elapsed,
         "p50_ms": round(every[len(every) // 2], 1) if every else None,
         "p95_ms": round(every[max(0, int(len(every) * 0.95) - 1)], 1) if every else None,
     }

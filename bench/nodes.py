@@ -16,9 +16,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from http_load import run_clients
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -53,13 +54,7 @@ def run(ports, tok, seconds, clients, kind):
             if r.status in (200, 201):
                 counts[i] += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return round(sum(counts) / (time.monotonic() - t0), 1)
+    return round(sum(counts) / run_clients(clients, worker), 1)
 
 
 def main():
