@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from kefu.errors import NotFound
 from kefu.org.selectors import can, staff_of
-from kefu.tickets.models import Channel, Priority
 
 from .. import selectors, services
 from ..views import week_rows
@@ -37,13 +36,3 @@ def home_numbers(context):
     this_week = selectors.week_numbers(scope, monday)
     last_week = selectors.week_numbers(scope, monday - datetime.timedelta(days=7))
     return {"show": True, "scope": scope, "weeks": week_rows(this_week, last_week)}
-
-
-@register.filter
-def channel_label(code: str) -> str:
-    return str(dict(Channel.choices).get(code, code))
-
-
-@register.filter
-def priority_label(code: str) -> str:
-    return str(dict(Priority.choices).get(code, code))
