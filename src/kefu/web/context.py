@@ -1,25 +1,33 @@
+from django.utils.functional import SimpleLazyObject
+
 from kefu.org.selectors import can, staff_of
 
 from .ticket_page import followable_links, nav_layout
 
 
 def kefu(request):
+    """The desk's top bar: who is signed in, their links and what the bar offers them. Lazy:
+    computed only by a template that shows the bar, not by the fragments htmx loads (the
+    ticket page's panels, the presence beat every few seconds)."""
     user = getattr(request, "user", None)
-    staff = staff_of(user) if user is not None else None
-    links = followable_links(user) if staff else []  # computed once for the bar and its menus
+    staff = SimpleLazyObject(lambda: staff_of(user) if user is not None else None)
+    # computed once for the bar and its menus
+    links = SimpleLazyObject(lambda: followable_links(user) if staff else [])
     return {
         "kefu_staff": staff,
-        "kefu_nav": [(link.label, url) for link, url in links],
-        "kefu_bar": nav_layout(links),
+        "kefu_nav": SimpleLazyObject(lambda: [(link.label, url) for link, url in links]),
+        "kefu_bar": SimpleLazyObject(lambda: nav_layout(links)),
         # The top bar offers only what the role may do (a trainer opens no tickets).
-        "kefu_may": {
-            # An outlet's people have no queue: their first link is their outlet's jobs.
-            "queue": bool(staff) and can(user, "tickets.queue"),
-            "create": bool(staff) and can(user, "tickets.create"),
-            "customers": bool(staff) and can(user, "customers.manage"),
-            # The admin link only for someone the admin site lets in to do something.
-            "settings": bool(staff)
-            and user.is_staff
-            and (user.is_superuser or bool(user.get_all_permissions())),
-        },
+        "kefu_may": SimpleLazyObject(
+            lambda: {
+                # An outlet's people have no queue: their first link is their outlet's jobs.
+                "queue": bool(staff) and can(user, "tickets.queue"),
+                "create": bool(staff) and can(user, "tickets.create"),
+                "customers": bool(staff) and can(user, "customers.manage"),
+                # The admin link only for someone the admin site lets in to do something.
+                "settings": bool(staff)
+                and user.is_staff
+                and (user.is_superuser or bool(user.get_all_permissions())),
+            }
+        ),
     }
