@@ -1,11 +1,12 @@
 """What the HTTP benchmarks share: signing in to the desk, creating tickets and reading a page
 from N clients.
 
-Imported by bench/api_tickets.py, bench/create_tickets.py, bench/nodes.py and bench/workload.py (run as
-scripts, so this folder is on sys.path)."""
+Imported by bench/api_tickets.py, bench/create_tickets.py, bench/nodes.py and
+bench/workload.py (run as scripts, so this folder is on sys.path)."""
 
 import http.client
 import re
+import statistics
 import threading
 import time
 
@@ -33,6 +34,17 @@ def desk_cookie(port: int, username: str, password: str = "kefu-demo-2026") -> s
     r.read()
     session = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie") or "").group(1)
     return f"sessionid={session}; csrftoken={csrf}"
+
+
+def percentiles(samples: list[float]) -> dict:
+    """p50 and p95 of latencies in ms (None for no samples)."""
+    if not samples:
+        return {"p50_ms": None, "p95_ms": None}
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 1),
+    }
 
 
 def run_clients(clients: int, worker) -> float:
@@ -87,11 +99,5 @@ def read_pages(port: int, headers: dict, path: str, seconds: float, clients: int
                 errors[i] += 1
 
     elapsed = run_clients(clients, worker)
-    every = sorted(x for s in samples for x in s)
-    return {
-        "pages": len(every),
-        "errors": sum(errors),
-        "elapsed": elapsed,
-        "p50_ms": round(every[len(every) // 2], 1) if every else None,
-        "p95_ms": round(every[max(0, int(len(every) * 0.95) - 1)], 1) if every else None,
-    }
+    every = [x for s in samples for x in s]
+    return {"pages": len(every), "errors": sum(errors), "elapsed": elapsed, **percentiles(every)}

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from http_load import create_tickets, desk_cookie
+from http_load import create_tickets, desk_cookie, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -116,20 +115,25 @@ def request(conn, method, path, headers, body=None):
     return r.status, data
 
 
-def latency(port, path, headers, n, expect=200):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    request(conn, "GET", path, headers)  # warm
+def timed(n, once) -> dict:
+    """once() to warm up, then n timed calls of it: their p50/p95."""
+    once()
     samples = []
     for _ in range(n):
         t0 = time.perf_counter()
-        status, _ = request(conn, "GET", path, headers)
+        once()
         samples.append((time.perf_counter() - t0) * 1000)
+    return percentiles(samples)
+
+
+def latency(port, path, headers, n, expect=200):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def once():
+        status, _ = request(conn, "GET", path, headers)
         assert status == expect, (path, status)
-    samples.sort()
-    return {
-        "p50_ms": round(statistics.median(samples), 1),
-        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
-    }
+
+    return timed(n, once)
 
 
 PANEL_SLOT = re.compile(rb'class="panel-slot" hx-get="([^"]+)"')
@@ -147,17 +151,7 @@ def page_with_panels(port, path, headers, n):
             status, _ = request(conn, "GET", html.unescape(url.decode()), headers)
             assert status == 200, (url, status)
 
-    once()  # warm
-    samples = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        once()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return {
-        "p50_ms": round(statistics.median(samples), 1),
-        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
-    }
+    return timed(n, once)
 
 
 def post_tickets(port, tok, seconds, clients):
@@ -188,11 +182,7 @@ def replies(port, tok, ticket_id, n):
         )
         samples.append((time.perf_counter() - t0) * 1000)
         assert status == 201, (status, data[:300])
-    samples.sort()
-    return {
-        "p50_ms": round(statistics.median(samples), 1),
-        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
-    }
+    return percentiles(samples)
 
 
 def reads(port, api, desk, ticket_id, n) -> dict:

@@ -1,6 +1,6 @@
 """A test client for the desk that does what the browser does with a ticket page: the page
-arrives with a slot per panel (`<div class="panel-slot" hx-get=…>`), and htmx loads each panel
-by its own request and puts it in the slot's place. Tests read the page as the agent sees it."""
+arrives with a slot for its panels (`<div class="panel-slot" hx-get=…>`), and htmx loads them
+by the slot's request and puts them in the slot. Tests read the page as the agent sees it."""
 
 import html
 import re
@@ -11,8 +11,8 @@ PANEL_SLOT = re.compile(r'<div class="panel-slot" hx-get="([^"]+)"[^>]*>.*?</div
 
 
 def load_panels(client: Client, response):
-    """``response`` with each panel slot replaced by the panel its URL answers (which must be
-    200: a panel that fails to load fails the test)."""
+    """``response`` with each panel slot replaced by what its URL answers (which must be 200:
+    panels that fail to load fail the test)."""
     if not response.get("Content-Type", "").startswith("text/html"):
         return response
     text = response.content.decode()

@@ -2,9 +2,10 @@
 
 /desk/tickets/<pk>/ shows panels from five apps (SLA, 三包 after-sales, quality's complaint
 guide and QA scorecards, the customer's voice, suggested articles), each registered through
-kefu.web.ticket_page.register_panel and loaded by the page after it arrives, in one request. A query per row added in any of them shows up only here, so the page and its panels are
-built with every panel full, measured, and measured again after the timeline and the
-customer's history have grown."""
+kefu.web.ticket_page.register_panel and loaded by the page after it arrives, in one request.
+A query per row added in any of them shows up only here, so the page and its panels are built
+with every panel full, measured, and measured again after the timeline and the customer's
+history have grown."""
 
 import datetime
 import re

@@ -1,21 +1,18 @@
 """The ticket page's panels load after the page, in one request (kefu.web.ticket_page)."""
 
-import re
-
 import pytest
 
+from tests.desk_client import PANEL_SLOT
 from tests.factories import open_ticket
 
 pytestmark = pytest.mark.django_db
-
-SLOT = re.compile(r'<div class="panel-slot" hx-get="([^"]+)"')
 
 
 def test_the_page_loads_its_panels_after_it_arrives(desk, chain):
     ticket = open_ticket(chain["stores"]["SH001"], type="fault_report", subject="冰箱不制冷")
     client = desk("staff_sh001")
     page = client.get(f"/desk/tickets/{ticket.pk}/", panels=False).content.decode()
-    assert SLOT.findall(page) == [f"/desk/tickets/{ticket.pk}/panels/"]
+    assert PANEL_SLOT.findall(page) == [f"/desk/tickets/{ticket.pk}/panels/"]
     assert "data-panel-key" not in page  # nothing rendered in place
     panels = client.get(f"/desk/tickets/{ticket.pk}/panels/")
     assert panels.status_code == 200
@@ -30,7 +27,9 @@ def test_the_panels_carry_the_page_s_query(desk, chain):
     """The after-sales panel reads the facts an agent adjusted from the page's query string."""
     ticket = open_ticket(chain["stores"]["SH001"], type="fault_report", subject="冰箱不制冷")
     page = desk("staff_sh001").get(f"/desk/tickets/{ticket.pk}/?x=1&y=2", panels=False)
-    assert SLOT.findall(page.content.decode()) == [f"/desk/tickets/{ticket.pk}/panels/?x=1&amp;y=2"]
+    assert PANEL_SLOT.findall(page.content.decode()) == [
+        f"/desk/tickets/{ticket.pk}/panels/?x=1&amp;y=2"
+    ]
 
 
 def test_another_store_s_ticket_and_writes_are_refused(desk, chain):

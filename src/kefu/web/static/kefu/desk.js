@@ -20,9 +20,7 @@ document.addEventListener("change", (event) => {
 // The page loads its panels after it arrives (htmx): their state is set as they are swapped in,
 // before the browser paints them (htmx:afterSwap; htmx:load comes only after the settle delay).
 function kefuRememberPanels(root) {
-  const panels = root.matches && root.matches("details[data-panel-key]")
-    ? [root] : root.querySelectorAll("details[data-panel-key]");
-  panels.forEach((panel) => {
+  root.querySelectorAll("details[data-panel-key]").forEach((panel) => {
     if (panel.dataset.remembered) return;
     panel.dataset.remembered = "1";
     const key = "kefu.panel." + panel.dataset.panelKey;
