@@ -129,6 +129,17 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters bound by the server and statements prepared once per connection after
+        # their fifth run (psycopg's automatic preparation): the desk's reads are a dozen small
+        # joins each, and PostgreSQL spent more time planning them (2-3 ms for the ticket's
+        # eight-table join over its 26 indexes) than running them (issue 14). A pooler in
+        # transaction mode needs PgBouncer >= 1.21 with max_prepared_statements, or
+        # KEFU_PG_PREPARED_STATEMENTS=0 (docs/deploy.md).
+        prepared = os.environ.get("KEFU_PG_PREPARED_STATEMENTS", "1") == "1"
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5 if prepared else None
+        )
 else:
     DATABASES = {
         "default": {

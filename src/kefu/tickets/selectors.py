@@ -318,8 +318,11 @@ def customer_shown(user, ticket) -> dict:
     return shown(user, ticket.customer)
 
 
-def for_listing(tickets: QuerySet) -> QuerySet:
-    return tickets.select_related("store", "assignee__staff", "customer").prefetch_related("tags")
+def for_listing(tickets: QuerySet, *, tags: bool = True) -> QuerySet:
+    """A list's rows with what a row shows; ``tags=False`` for a list that does not show them
+    (the desk's queue: one query fewer per page)."""
+    rows = tickets.select_related("store", "assignee__staff", "customer")
+    return rows.prefetch_related("tags") if tags else rows
 
 
 def capped_count(tickets: QuerySet, cap: int | None = None) -> tuple[int, bool]:

@@ -121,7 +121,7 @@ def queue(request):
             return HttpResponse(_("You may not export reports."), status=403)
         return analytics_exports.ticket_list_response(request.user, tickets, params["format"])
     count, capped = selectors.capped_count(tickets)
-    paginator = CappedPaginator(selectors.for_listing(tickets), PAGE_SIZE, count)
+    paginator = CappedPaginator(selectors.for_listing(tickets, tags=False), PAGE_SIZE, count)
     page: Page = paginator.get_page(params.get("page"))
     page.object_list = selectors.with_customer_disclosure(request.user, page.object_list)
     for t in page.object_list:

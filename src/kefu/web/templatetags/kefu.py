@@ -1,6 +1,12 @@
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from kefu.org.roles import Role, Tier
+from kefu.sla.templatetags.kefu_sla import sla_badge
 from kefu.tickets.models import Channel, Priority, Status, TicketType
 
 register = template.Library()
@@ -59,3 +65,59 @@ def actor_name(user):
         return ""
     staff = getattr(user, "staff", None)
     return staff.display_name if staff else user.get_username()
+
+
+@register.simple_tag
+def queue_row(t, pickable):
+    """One row of the desk's queue, drawn in Python as Django's admin draws its change list
+    (``admin_list.items_for_result``): a queue page has 25 and the template language spent
+    ~0.4 ms of CPU on each, half of the page's rendering (issue 14). ``t`` comes from the
+    queue view (``customer_shown`` set); ``pickable``: the bulk bar's check box is shown."""
+    href = reverse("desk:ticket", args=[t.pk])
+    customer = t.customer_shown
+    pick = (
+        format_html(
+            '<td class="c-pick"><input type="checkbox" name="ids" value="{}" aria-label="{}"'
+            ' data-testid="pick"></td>',
+            t.pk,
+            _("Select %(n)s") % {"n": t.number},
+        )
+        if pickable
+        else ""
+    )
+    if t.assignee_id:
+        assignee = actor_name(t.assignee) or t.assignee.get_username()
+    else:
+        assignee = mark_safe('<span class="muted">—</span>')
+    created = localtime(t.created_at)
+    return format_html(
+        '<tr class="prio-{prio}" data-testid="queue-row">{pick}'
+        '<td class="c-number"><a href="{href}">{number}</a></td>'
+        '<td class="c-subject"><a href="{href}">{subject}</a></td>'
+        '<td class="c-customer">{name} <span class="muted">{phone}</span></td>'
+        '<td class="c-type">{type}</td>'
+        '<td class="c-status"><span class="badge status-{status}">{status_label}</span></td>'
+        '<td class="c-prio"><span class="prio prio-{prio}">{prio_label}</span></td>'
+        '<td class="c-due">{due}</td>'
+        '<td class="c-rung">{rung}</td>'
+        '<td class="c-store">{store}</td>'
+        '<td class="c-assignee">{assignee}</td>'
+        '<td class="c-created" title="{created_long}">{created}</td></tr>',
+        prio=t.priority,
+        pick=pick,
+        href=href,
+        number=t.number,
+        subject=t.subject,
+        name=customer["name"],
+        phone=customer["phone"],
+        type=type_label(t.type),
+        status=t.status,
+        status_label=status_label(t.status),
+        prio_label=priority_label(t.priority),
+        due=sla_badge(t),
+        rung=tier_label(t.escalation_tier),
+        store=t.store.code,
+        assignee=assignee,
+        created_long=created.strftime("%Y-%m-%d %H:%M"),
+        created=created.strftime("%m-%d %H:%M"),
+    )
