@@ -127,7 +127,7 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Parameters bound by the server and statements prepared once per connection after
@@ -135,7 +135,8 @@ if DATABASE_URL:
         # joins each, and PostgreSQL spent more time planning them (2-3 ms for the ticket's
         # eight-table join over its 26 indexes) than running them (issue 14). A pooler in
         # transaction mode needs PgBouncer >= 1.21 with max_prepared_statements, or
-        # KEFU_PG_PREPARED_STATEMENTS=0 (docs/deploy.md).
+        # KEFU_PG_PREPARED_STATEMENTS=0 (docs/deploy.md). Connections are kept ten minutes
+        # (conn_max_age, checked before reuse) so that their prepared statements are.
         prepared = os.environ.get("KEFU_PG_PREPARED_STATEMENTS", "1") == "1"
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5 if prepared else None
