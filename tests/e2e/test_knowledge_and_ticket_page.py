@@ -155,3 +155,23 @@ def test_panels_that_fail_to_load_offer_to_try_again(browser, live_server, chain
     expect(page.get_by_test_id("sla-panel")).to_be_visible()
     expect(slot).not_to_contain_text("面板未能加载。")
     context.close()
+
+
+def test_a_long_conversation_loads_its_earlier_entries(page, chain):
+    """The newest 50 entries come with the page; the button under them brings the rest."""
+    from kefu.tickets import services
+
+    ticket = open_ticket(chain["stores"]["SH001"], subject="冰箱不制冷")
+    for i in range(55):
+        services.add_customer_message(ticket=ticket, body=f"师傅什么时候到？（第{i + 1}次）")
+    login(page, "cs_agent")
+    page.goto(f"/desk/tickets/{ticket.id}/")
+    timeline = page.locator("#timeline")
+    expect(timeline.locator("li.event")).to_have_count(50)
+    expect(timeline).not_to_contain_text("第1次）")
+    earlier = page.get_by_test_id("timeline-earlier")
+    earlier.get_by_role("button", name="显示更早的 6 条记录").click()
+    expect(timeline.locator("li.event")).to_have_count(56)
+    expect(timeline).to_contain_text("第1次）")
+    expect(timeline.locator("li.event").last).to_have_class(re.compile("kind-created"))
+    expect(earlier).to_have_count(0)

@@ -84,6 +84,7 @@ KIND_OF_PARAM = {
 DESK_KIND = {
     "desk:ticket": "ticket",
     "desk:ticket_panels": "ticket",
+    "desk:ticket_timeline": "ticket",
     "desk:reply": "ticket",
     "desk:status": "ticket",
     "desk:assign": "ticket",

@@ -359,6 +359,26 @@ def get_ticket(user, ticket_id, *, with_timeline: bool = False) -> Ticket:
     return ticket
 
 
+TIMELINE_PAGE = 50
+
+
+def timeline_page(ticket: Ticket, *, before: int | None = None, size: int = TIMELINE_PAGE):
+    """The ticket's events newest first, ``size`` of them (those older than event ``before``
+    when given), and how many older ones there are beyond them. The desk's ticket page shows
+    the newest and loads the rest on request: a long conversation (a WeChat thread, a hotline
+    customer calling every day) cost ~0.4 ms of rendering per event on every page view."""
+    events = (
+        ticket.events.select_related("actor__staff").prefetch_related("attachments").order_by("-id")
+    )
+    if before is not None:
+        events = events.filter(id__lt=before)
+    page = list(events[: size + 1])
+    if len(page) <= size:
+        return page, 0
+    page = page[:size]
+    return page, events.filter(id__lt=page[-1].id).count()
+
+
 def get_by_tracking_token(token: str) -> Ticket:
     ticket = (
         Ticket.objects.select_related("store", "customer")

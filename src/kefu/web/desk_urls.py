@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/new/", v.ticket_new, name="ticket_new"),
     path("tickets/<int:pk>/", v.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/panels/", v.ticket_panels, name="ticket_panels"),
+    path("tickets/<int:pk>/timeline/", v.ticket_timeline, name="ticket_timeline"),
     path("tickets/<int:pk>/reply/", v.ticket_reply, name="reply"),
     path("tickets/<int:pk>/status/", v.ticket_status, name="status"),
     path("tickets/<int:pk>/assign/", v.ticket_assign, name="assign"),

@@ -46,6 +46,7 @@ from .ticket_page import (
     run_action,
     staff_required,
     ticket_context,
+    timeline_context,
 )
 
 PAGE_SIZE = 25
@@ -330,8 +331,20 @@ def search(request):
 
 @staff_required
 def ticket_detail(request, pk):
-    ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
+    ticket = selectors.get_ticket(request.user, pk)
     return render(request, "desk/ticket.html", ticket_context(request, ticket))
+
+
+@require_GET
+@staff_required
+def ticket_timeline(request, pk):
+    """Older events of the ticket's timeline (``?before=<event id>``), as the page's
+    "earlier entries" button loads them."""
+    ticket = selectors.get_ticket(request.user, pk)
+    before = request.GET.get("before", "")
+    if not before.isdigit():
+        return HttpResponse(_("Which entries to show is missing."), status=400)
+    return render(request, "desk/_timeline.html", timeline_context(ticket, before=int(before)))
 
 
 @require_GET

@@ -174,7 +174,7 @@ def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
     return {
         "ticket": ticket,
         "contact": contact,
-        "events": ticket.events.all(),
+        **timeline_context(ticket),
         "history": selectors.customer_history(
             request.user, ticket.customer_id, exclude_id=ticket.id
         ),
@@ -193,6 +193,12 @@ def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
     }
 
 
+def timeline_context(ticket, *, before: int | None = None) -> dict:
+    """The newest events of the timeline (desk/_timeline.html), or those before an event."""
+    events, earlier = selectors.timeline_page(ticket, before=before)
+    return {"ticket": ticket, "events": events, "earlier": earlier}
+
+
 def panels_context(request, ticket) -> dict:
     """The ticket page's panels on their own (desk/_panels.html), as the page loads them."""
     return {"ticket": ticket, "panels": [(p, p.context(request, ticket)) for p in PANELS]}
@@ -207,7 +213,7 @@ def posted_version(request) -> int | None:
 def refuse_on_ticket_page(request, pk, exc: KefuError, **extra):
     """The ticket page again, with the refusal's message and its 4xx status; what the user
     typed into the reply box stays there."""
-    ticket = selectors.get_ticket(request.user, pk, with_timeline=True)
+    ticket = selectors.get_ticket(request.user, pk)
     context = ticket_context(
         request,
         ticket,
