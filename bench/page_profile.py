@@ -71,6 +71,11 @@ def main():
         "6th run on the connection and keeps a generic plan from its 6th execution)",
     )
     ap.add_argument("--only", help="comma-separated page names")
+    ap.add_argument(
+        "--ticket",
+        type=int,
+        help="the ticket pages' ticket (default: each reader's newest open one)",
+    )
     ap.add_argument("--profile", help="a page name: its cProfile top to stderr")
     ap.add_argument("--top", type=int, default=30)
     args = ap.parse_args()
@@ -91,7 +96,7 @@ def main():
     result = {"database": connection.vendor, "users": {}}
     for username in args.users.split(","):
         user = User.objects.get(username=username)
-        first = (
+        first = args.ticket or (
             selectors.ticket_queue(
                 user, status=[Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD]
             )
