@@ -2,13 +2,15 @@
 
     DATABASE_URL=postgres://…/kefu_bench_100k PYTHONPATH=src KEFU_VAR=/tmp/x \\
         .venv/bin/python bench/page_profile.py [--users cs_manager,region_east,manager_sh001]
-        [--repeat 20] [--profile ticket_page_desk] [--top 30]
+        [--repeat 20] [--warm 12] [--only ticket_page_desk,…] [--ticket ID]
+        [--profile ticket_page_desk] [--top 30]
 
 Django's test client against the database DATABASE_URL names (seeded by `kefu seed-bench`), so
 no server, no network and no other process share the figures: per page and user, the number of
-SQL statements and their total database time, and the process CPU time per request (p50 of
---repeat runs, and the least of them: CPU time is far less sensitive to a loaded machine than
-wall-clock time, and its minimum least of all).
+SQL statements and their total database time (timed around each statement), and the process
+CPU time per request after --warm untimed ones (p50 of --repeat runs, and the least of them:
+CPU time is far less sensitive to a loaded machine than wall-clock time, and its minimum least
+of all).
 --profile NAME prints the cProfile top of that page (cumulative) to stderr."""
 
 import argparse
