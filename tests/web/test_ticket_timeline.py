@@ -17,7 +17,7 @@ EVENT = re.compile(r'<li class="event [^"]*" id="event-(\d+)"')
 EARLIER = re.compile(r'hx-get="(/desk/tickets/\d+/timeline/\?before=\d+)"')
 
 
-def conversation(chain, users, messages: int):
+def conversation(chain, messages: int):
     """A ticket whose customer wrote ``messages`` times (its timeline: opened + messages)."""
     ticket = open_ticket(chain["stores"]["SH001"], subject="冰箱不制冷")
     for i in range(messages):
@@ -25,8 +25,8 @@ def conversation(chain, users, messages: int):
     return ticket
 
 
-def test_a_long_conversation_shows_the_newest_entries_and_loads_the_rest(desk, chain, users):
-    ticket = conversation(chain, users, 2 * TIMELINE_PAGE + 9)  # 110 entries
+def test_a_long_conversation_shows_the_newest_entries_and_loads_the_rest(desk, chain):
+    ticket = conversation(chain, 2 * TIMELINE_PAGE + 9)  # 110 entries
     ids = list(ticket.events.order_by("-id").values_list("id", flat=True))
     client = desk("staff_sh001")
     page = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
@@ -46,16 +46,16 @@ def test_a_long_conversation_shows_the_newest_entries_and_loads_the_rest(desk, c
     assert not EARLIER.findall(last)
 
 
-def test_a_short_timeline_has_no_button(desk, chain, users):
-    ticket = conversation(chain, users, 3)
+def test_a_short_timeline_has_no_button(desk, chain):
+    ticket = conversation(chain, 3)
     page = desk("staff_sh001").get(f"/desk/tickets/{ticket.pk}/").content.decode()
     assert len(EVENT.findall(page)) == 4
     assert "timeline-earlier" not in page
 
 
-def test_the_page_costs_the_same_queries_with_a_long_timeline(desk, chain, users):
-    short = conversation(chain, users, 2)
-    long = conversation(chain, users, TIMELINE_PAGE + 5)
+def test_the_page_costs_the_same_queries_with_a_long_timeline(desk, chain):
+    short = conversation(chain, 2)
+    long = conversation(chain, TIMELINE_PAGE + 5)
     client = desk("staff_sh001")
     counts = []
     for ticket in (short, long):
@@ -67,8 +67,8 @@ def test_the_page_costs_the_same_queries_with_a_long_timeline(desk, chain, users
     assert counts[1] == counts[0] + 1
 
 
-def test_earlier_entries_are_refused_outside_the_scope_and_without_a_position(desk, chain, users):
-    ticket = conversation(chain, users, 2)
+def test_earlier_entries_are_refused_outside_the_scope_and_without_a_position(desk, chain):
+    ticket = conversation(chain, 2)
     url = f"/desk/tickets/{ticket.pk}/timeline/"
     last = ticket.events.order_by("-id").values_list("id", flat=True)[0]
     assert desk("staff_bj001").get(f"{url}?before={last}").status_code == 404
