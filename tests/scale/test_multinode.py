@@ -204,7 +204,9 @@ def test_a_node_dies_mid_run_and_nothing_is_lost_or_doubled(cluster):
                 port = ports[0] if attempt == 0 else PORT + 1
                 try:
                     status, body = _post(port, token, key, i)
-                except OSError:  # the dead node: retry on the other with the same key
+                except (OSError, http.client.HTTPException):
+                    # The dead node (refused, reset, or cut mid-answer): the same key again on
+                    # the other node, which answers with the ticket if the first one made it.
                     with lock:
                         retried.append(key)
                     time.sleep(0.1)
