@@ -25,8 +25,7 @@ def plain(user, q, **kw):
     return search.fts_filter(tickets, q, fts_table="tickets_ticket_fts").order_by("-id")
 
 
-# (RARE_MATCHES, SEARCH_COUNT_CAP): with a cap below the chain's matches the words are looked
-# up within the reader's scope (a regional manager's row by row), else in the whole chain first.
+# (RARE_MATCHES, SEARCH_COUNT_CAP): the matches read by id or in queue order, counted or capped.
 @pytest.mark.parametrize(
     "rare_matches, search_cap", [(0, 2000), (3, 2000), (2000, 2000), (0, 3), (3, 3), (0, 1)]
 )
@@ -64,7 +63,7 @@ def test_postgres_searches_the_stored_vector_through_its_gin_index(chain):
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'tickets_ticket' "
             "AND indexname = 'tickets_ticket_tsv'"
         )
-        assert "gin (search_text_tsv)" in cursor.fetchone()[0]
+        assert "gin (search_text_tsv, store_id, region_id)" in cursor.fetchone()[0]
         cursor.execute(
             "SELECT count(*) FROM tickets_ticket WHERE search_text_tsv @@ plainto_tsquery('simple', '不 制冷')"
         )
