@@ -54,7 +54,8 @@ def run(ports, tok, seconds, clients, kind):
             if r.status in (200, 201):
                 counts[i] += 1
 
-    return round(sum(counts) / run_clients(clients, worker), 1)
+    elapsed = run_clients(clients, worker)  # before the sum: the clients fill counts
+    return round(sum(counts) / elapsed, 1)
 
 
 def main():
