@@ -63,18 +63,33 @@ class InFlight:
 
 
 @pytest.fixture
-def page(browser, live_server):
+def open_page(browser, live_server):
+    """Opens a page in a browser context of its own (keyword arguments go to new_context,
+    e.g. a viewport): one per agent when a test needs two. Every context it opened is closed
+    after the test, so no page left open keeps polling the live server (the presence beat)
+    into later tests; and the last requests the pages sent (htmx loading the panels, the
+    beat) finish in the server's thread before the database is emptied (TRUNCATE): the two
+    deadlocked once."""
     in_flight = InFlight()
     signals.request_started.connect(in_flight.started, weak=False)
     signals.request_finished.connect(in_flight.finished, weak=False)
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-    # A request the page sent last (htmx loading the panels, the presence beat) may still be
-    # running in the server's thread; the database is emptied after this test (TRUNCATE), and
-    # the two deadlocked once. Let it finish first.
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(**{"locale": "zh-CN", "base_url": live_server.url, **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     in_flight.wait_idle(timeout=10)
     signals.request_started.disconnect(in_flight.started)
     signals.request_finished.disconnect(in_flight.finished)
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()

@@ -40,12 +40,11 @@ def test_agent_logs_in_opens_a_ticket_and_replies(page, chain):
     assert page.locator(".badge.status-open").first.is_visible()
 
 
-def test_two_agents_see_a_stale_write_in_words(browser, live_server, chain):
+def test_two_agents_see_a_stale_write_in_words(open_page, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
     pages = []
     for username in ("staff_sh001", "manager_sh001"):
-        context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-        page = context.new_page()
+        page = open_page()
         login(page, username)
         page.goto(f"/desk/tickets/{ticket.id}/")
         pages.append(page)

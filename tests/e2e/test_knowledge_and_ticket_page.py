@@ -65,12 +65,9 @@ def test_a_customer_finds_a_public_article_before_submitting(page, chain, shippe
 
 
 @pytest.mark.parametrize("size", [(1366, 900), (390, 844)])
-def test_ticket_actions_are_within_the_first_screen(browser, live_server, chain, shipped, size):
+def test_ticket_actions_are_within_the_first_screen(open_page, chain, shipped, size):
     ticket = open_ticket(chain["stores"]["SH001"], subject="冰箱不制冷，发票丢了")
-    context = browser.new_context(
-        locale="zh-CN", base_url=live_server.url, viewport={"width": size[0], "height": size[1]}
-    )
-    page = context.new_page()
+    page = open_page(viewport={"width": size[0], "height": size[1]})
     login(page, "cs_agent")
     page.goto(f"/desk/tickets/{ticket.id}/")
     for selector in (
@@ -91,16 +88,13 @@ def test_ticket_actions_are_within_the_first_screen(browser, live_server, chain,
     panel.locator("summary").click()
     page.reload()
     assert panel.get_attribute("open") is None
-    context.close()
 
 
-def test_a_second_agent_on_the_same_ticket_is_shown(browser, live_server, chain):
+def test_a_second_agent_on_the_same_ticket_is_shown(open_page, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
     pages = []
     for username in ("staff_sh001", "manager_sh001"):
-        context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+        page = open_page()
         login(page, username)
         page.goto(f"/desk/tickets/{ticket.id}/")
         pages.append(page)
@@ -125,24 +119,18 @@ def test_the_top_bar_finds_a_closed_ticket_by_number(page, chain, users):
     page.wait_for_url(re.compile(rf"/desk/tickets/{ticket.id}/$"))
 
 
-def test_the_top_menu_stays_on_one_line_at_1366(browser, live_server, chain):
-    context = browser.new_context(
-        locale="zh-CN", base_url=live_server.url, viewport={"width": 1366, "height": 900}
-    )
-    page = context.new_page()
+def test_the_top_menu_stays_on_one_line_at_1366(open_page, chain):
+    page = open_page(viewport={"width": 1366, "height": 900})
     login(page, "admin")  # the role with the most links
     brand = page.locator("header.topbar .brand").bounding_box()
     bar = page.locator("header.topbar").bounding_box()
     assert bar["height"] < brand["height"] * 2.2  # one row of links, not two
-    context.close()
 
 
-def test_panels_that_fail_to_load_offer_to_try_again(browser, live_server, chain, shipped):
+def test_panels_that_fail_to_load_offer_to_try_again(page, chain, shipped):
     """The ticket and the reply box come first; the panels arrive after. When their request
     fails, the page says so in words and loads them on 重试."""
     ticket = open_ticket(chain["stores"]["SH001"], subject="冰箱不制冷")
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-    page = context.new_page()
     login(page, "cs_agent")
     page.route("**/panels/", lambda route: route.fulfill(status=500, body="boom"))
     page.goto(f"/desk/tickets/{ticket.id}/")
@@ -154,7 +142,6 @@ def test_panels_that_fail_to_load_offer_to_try_again(browser, live_server, chain
     slot.get_by_role("button", name="重试").click()
     expect(page.get_by_test_id("sla-panel")).to_be_visible()
     expect(slot).not_to_contain_text("面板未能加载。")
-    context.close()
 
 
 def test_a_long_conversation_loads_its_earlier_entries(page, chain):

@@ -76,13 +76,9 @@ def test_bulk_assign_two_tickets_from_the_queue(page, chain, users):
     expect(page.locator("[data-testid=bulk-count]")).to_have_text("已选 3 张")
 
 
-def test_the_queue_is_cards_on_a_phone(browser, live_server, chain):
+def test_the_queue_is_cards_on_a_phone(open_page, chain):
     tickets = [open_ticket(chain["stores"]["SH001"], subject=f"第{i}张工单") for i in range(3)]
-    context = browser.new_context(
-        locale="zh-CN", base_url=live_server.url, viewport={"width": 390, "height": 844}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = open_page(viewport={"width": 390, "height": 844})
     login(page, "manager_sh001")
     # No sideways scrolling: the page is as wide as the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -99,4 +95,3 @@ def test_the_queue_is_cards_on_a_phone(browser, live_server, chain):
     expect(page.locator("[data-testid=bulk-assign]")).to_be_hidden()
     page.get_by_label(f"选择 {tickets[0].number}").check()
     expect(page.locator("[data-testid=bulk-assign]")).to_be_visible()
-    context.close()
