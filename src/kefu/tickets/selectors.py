@@ -311,15 +311,19 @@ def get_by_tracking_token(token: str) -> Ticket:
     return ticket
 
 
-def customer_history(user, customer_id, *, exclude_id=None, limit=10) -> QuerySet:
-    tickets = (
-        tickets_visible_to(user)
-        .filter(customer_id=customer_id)
-        .select_related("store")
-        .order_by("-id")
-    )
+def customer_history(
+    user, customer_id, *, exclude_id=None, limit=10, stores: bool = False
+) -> QuerySet:
+    """A customer's newest tickets the user sees. Read along the customer's index with no join
+    in the statement, so its plan never rests on how many tickets the planner believes the
+    customer has: joined to the stores, a customer who had gained 7,266 tickets since the last
+    ANALYZE (statistics said 4) had every one fetched and sorted (15 ms on each view of their
+    ticket page). ``stores``: each ticket's store, in a second query (the customer page)."""
+    tickets = tickets_visible_to(user).filter(customer_id=customer_id).order_by("-id")
     if exclude_id:
         tickets = tickets.exclude(pk=exclude_id)
+    if stores:
+        tickets = tickets.prefetch_related("store")
     return tickets[:limit]
 
 

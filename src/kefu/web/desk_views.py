@@ -657,7 +657,7 @@ def customer_detail(request, pk):
             "customer": customer,
             "contact": contact,
             "purchases": customer_selectors.purchases_of(request.user, customer)[:50],
-            "tickets": selectors.customer_history(request.user, customer.id, limit=50),
+            "tickets": selectors.customer_history(request.user, customer.id, limit=50, stores=True),
             "can_export": can(request.user, "customers.export"),
             "can_erase": can(request.user, "customers.erase") and customer.erased_at is None,
             "may_correct_address": can(request.user, "customers.manage"),
