@@ -1,14 +1,16 @@
 """A real browser: the top bar finds a closed ticket by number (grouped results); two tickets
-assigned at once from the queue; the queue as cards at 390 px, still selectable."""
+assigned at once from the queue; the queue as cards at 390 px, still selectable, while every
+other table keeps its columns."""
 
 import re
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import expect
 
 from kefu.tickets import services
 from kefu.tickets.models import EventKind
-from tests.factories import CustomerFactory, open_ticket
+from tests.factories import CustomerFactory, PurchaseFactory, open_ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -95,3 +97,21 @@ def test_the_queue_is_cards_on_a_phone(open_page, chain):
     expect(page.locator("[data-testid=bulk-assign]")).to_be_hidden()
     page.get_by_label(f"选择 {tickets[0].number}").check()
     expect(page.locator("[data-testid=bulk-assign]")).to_be_visible()
+
+
+def test_other_tables_keep_their_columns_on_a_phone(open_page, chain):
+    # The cards are the queue's alone: a customer's purchases (and every other table) keep their
+    # header and columns at 390 px and scroll sideways, not collapse into an unlabelled grid.
+    ticket = open_ticket(chain["stores"]["SH001"])
+    PurchaseFactory(customer=ticket.customer, store=chain["stores"]["SH001"])
+    page = open_page(viewport={"width": 390, "height": 844})
+    login(page, "manager_sh001")
+    page.goto(f"/desk/customers/{ticket.customer_id}/")
+    table = page.locator("table.queue").first
+    expect(table.locator("thead")).to_be_visible()
+    row = table.locator("tbody tr").first
+    assert row.evaluate("r => getComputedStyle(r).display") == "table-row"
+    cells = [c.bounding_box() for c in row.locator("td").all()]
+    assert len(cells) == 7
+    assert all(a["x"] + a["width"] <= b["x"] + 1 for a, b in pairwise(cells))  # side by side
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
