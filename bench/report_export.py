@@ -3,6 +3,14 @@ fed by a generator shaped like the ticket export (14 columns, Chinese text, mask
 Prints JSON: rows, seconds, peak RSS before and after, for 10k and N rows, so flatness shows.
 
     PYTHONPATH=src .venv/bin/python bench/report_export.py [--rows 100000]
+
+With --database-url (a database filled by `kefu seed-bench`), the desk's own export instead:
+the whole chain's Excel ticket list of --days days (ending today) asked for by `cs_manager`,
+how long the request takes to answer, then how long the task consumer's build of the file
+takes (run here, in process) and how many rows it holds:
+
+    PYTHONPATH=src .venv/bin/python bench/report_export.py --database-url postgres://…/kefu_1m \
+        --days 30
 """
 
 import argparse
@@ -17,6 +25,8 @@ import tempfile
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
+if "--database-url" in sys.argv:  # before Django reads its settings
+    os.environ["DATABASE_URL"] = sys.argv[sys.argv.index("--database-url") + 1]
 os.environ.setdefault("KEFU_VAR", tempfile.mkdtemp(prefix="kefu-bench-"))
 
 import django  # noqa: E402
@@ -86,10 +96,48 @@ def run_csv(n):
     }
 
 
+def run_desk(days: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from kefu.analytics import services
+    from kefu.analytics.models import ExportJob
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="cs_manager"))
+    until = timezone.localdate()
+    since = until - datetime.timedelta(days=days - 1)
+    url = f"/desk/reports/export/?report=tickets&format=xlsx&from={since}&to={until}"
+    t0 = time.perf_counter()
+    response = client.get(url)
+    answered = time.perf_counter() - t0
+    out = {"url": url, "status": response.status_code, "answer_seconds": round(answered, 3)}
+    if response.status_code == 302:  # queued: build it as the consumer would, then clean up
+        job = ExportJob.objects.latest("id")
+        t0 = time.perf_counter()
+        out["build"] = services.build_export(job.pk)
+        out["build_seconds"] = round(time.perf_counter() - t0, 2)
+        job.refresh_from_db()
+        out["rows"] = job.rows
+        job.file.delete(save=False)
+        job.delete()
+    else:
+        out["bytes"] = sum(len(chunk) for chunk in response.streaming_content)
+        out["answer_seconds_with_body"] = round(time.perf_counter() - t0, 3)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--days", type=int, default=30)
     args = parser.parse_args()
+    if args.database_url:
+        json.dump(run_desk(args.days), sys.stdout, indent=2)
+        print()
+        return
     out = [run_csv(10_000), run_csv(args.rows), run_xlsx(10_000), run_xlsx(args.rows)]
     json.dump({"python": sys.version.split()[0], "runs": out}, sys.stdout, indent=2)
     print()

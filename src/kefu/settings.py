@@ -367,6 +367,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kefu@localhost")
 KEFU_PUBLIC_URL = os.environ.get("KEFU_PUBLIC_URL", "")
 # Retention (PIPL): customers with no activity for this many years are anonymised nightly.
 KEFU_RETENTION_YEARS = int(os.environ.get("KEFU_RETENTION_YEARS", "3"))
+# Report and queue exports: an Excel ticket list longer than this is built by the task consumer
+# (the requester is notified and downloads it from 导出记录) instead of while the browser
+# waits (~2 s per 10,000 rows); built files are kept this many days.
+KEFU_EXPORT_INLINE_ROWS = int(os.environ.get("KEFU_EXPORT_INLINE_ROWS", "10000"))
+KEFU_EXPORT_KEEP_DAYS = int(os.environ.get("KEFU_EXPORT_KEEP_DAYS", "7"))
 
 # Customer channels (kefu.channels). Nothing set: every message goes to the delivery log and the
 # console. SMS through Aliyun SMS when KEFU_SMS_BACKEND=aliyun; WeChat customer-service messages

@@ -3,7 +3,9 @@ from the tickets; this keeps what was sent, so a manager reads the week as it wa
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WeeklyReport(models.Model):
@@ -194,3 +196,42 @@ class EventFact(TicketColumns):
 
     def __str__(self):
         return f"{self.kind} on ticket {self.ticket_id}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("export", "Waiting")
+    RUNNING = "running", pgettext_lazy("export", "Being built")
+    DONE = "done", pgettext_lazy("export", "Ready")
+    FAILED = "failed", pgettext_lazy("export", "Failed")
+
+
+class ExportJob(models.Model):
+    """A ticket list too long to build while the browser waits (an Excel file of more than
+    KEFU_EXPORT_INLINE_ROWS rows): the Huey consumer writes it to the file storage, the
+    requester downloads it from 导出记录 and is notified when it is ready. ``query`` holds the
+    filters as the requester chose them; the rows are read with the requester's scope at the
+    time the file is built. Jobs and files go after KEFU_EXPORT_KEEP_DAYS days."""
+
+    SOURCES = ("report", "queue")  # the reports' ticket list, or any filtered desk queue
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(max_length=10)
+    query = models.JSONField(default=dict)
+    title = models.CharField(_("export"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["requested_by", "-id"], name="export_requester")]
+
+    def __str__(self):
+        return f"{self.pk} {self.source} {self.status}"

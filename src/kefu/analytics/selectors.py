@@ -206,6 +206,43 @@ def make_period(since: datetime.date | None, until: datetime.date | None) -> Per
     return Period(since, until)
 
 
+def parse_date(value) -> datetime.date | None:
+    """A YYYY-MM-DD value as a date (None when absent or not a date)."""
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except (TypeError, ValueError):
+        return None
+
+
+def report_for(user, query) -> "Report":
+    """The report a reader asked for with the dashboard's query (store, region, from, to, type,
+    channel, priority; a QueryDict or a dict): scope limited to what they see (404 beyond it),
+    the period put in order."""
+    get = query.get
+    return Report(
+        scope=scope_for(user, store=get("store") or None, region=get("region") or None),
+        period=make_period(parse_date(get("from")), parse_date(get("to"))),
+        filters=Filters(
+            type=get("type") or None,
+            channel=get("channel") or None,
+            priority=get("priority") or None,
+        ),
+    )
+
+
+def report_query(report: "Report") -> dict:
+    """The query that gives ``report`` again, its period fixed (an export built later must
+    not move with "the last 30 days")."""
+    scope = report.scope
+    return {
+        "store": scope.store.code if scope.kind == "store" and scope.store else "",
+        "region": scope.region.code if scope.kind == "region" and scope.region else "",
+        "from": report.period.since.isoformat(),
+        "to": report.period.until.isoformat(),
+        **{k: v for k, v in report.filters.as_json().items() if v},
+    }
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which tickets: type, channel, priority, the agent holding them."""
@@ -1224,13 +1261,18 @@ EXPORT_COLUMNS = (
 
 
 def export_rows(report: Report, *, status: str | None = None):
-    """The tickets opened in the period, as tuples of EXPORT_COLUMNS, read in chunks from a
-    server-side cursor (PostgreSQL) so a 100,000-row export never holds the rows in memory."""
+    """The tickets opened in the period, as tuples of EXPORT_COLUMNS (``export_values``)."""
     rows = report.opened()
     if status and status in Status.values:
         rows = rows.filter(status=status)
+    return export_values(rows)
+
+
+def export_values(tickets: QuerySet):
+    """Tickets as tuples of EXPORT_COLUMNS, oldest first, read in chunks from a server-side
+    cursor (PostgreSQL) so a 100,000-row export never holds the rows in memory."""
     return (
-        rows.order_by("created_at", "id")
+        tickets.order_by("created_at", "id")
         .values_list(*(c for c, _label in EXPORT_COLUMNS))
         .iterator(chunk_size=2000)
     )

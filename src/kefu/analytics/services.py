@@ -3,18 +3,27 @@
 import datetime
 import io
 import logging
+import secrets
+import tempfile
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
-from kefu.errors import NotFound
+from kefu.errors import Forbidden, NotFound
+from kefu.notifications.models import NotificationKind
+from kefu.notifications.services import notify
 from kefu.org.roles import Role
+from kefu.org.selectors import can
+from kefu.tickets.selectors import ticket_queue
 
 from . import exports, selectors
-from .models import WeeklyReport
+from .models import ExportJob, ExportStatus, WeeklyReport
 
 log = logging.getLogger(__name__)
 # Who gets a weekly report: the managers of a store, a region and the CS department.
@@ -126,3 +135,115 @@ def weekly_reports(week_start: datetime.date | None = None) -> dict:
         if _mail(report):
             out["mailed"] += 1
     return out
+
+
+# --------------------------------------------------------------------------- exports built later
+
+
+def too_long_to_wait(tickets) -> bool:
+    """More tickets than an Excel file built while the browser waits should hold
+    (KEFU_EXPORT_INLINE_ROWS; counted no further than that)."""
+    limit = settings.KEFU_EXPORT_INLINE_ROWS
+    return tickets.order_by()[: limit + 1].count() > limit
+
+
+def request_export(user, *, source: str, query: dict, title: str) -> ExportJob:
+    """Queue an Excel ticket list for the task consumer (``source``: "report", the reports'
+    ticket list with ``selectors.report_query``; "queue", a desk queue with the keyword
+    arguments of ``tickets.selectors.ticket_queue``, dates as ISO strings)."""
+    if source not in ExportJob.SOURCES:
+        raise ValueError(source)
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            requested_by=user, source=source, query=query, title=title[:200]
+        )
+        transaction.on_commit(lambda: build_export_task(job.pk))
+    return job
+
+
+def _job_tickets(job: ExportJob):
+    """The job's tickets, read with the requester's scope as it is now."""
+    user = job.requested_by
+    if job.source == "report":
+        return selectors.report_for(user, job.query).opened()
+    query = dict(job.query)
+    for key in ("opened_from", "opened_to"):
+        query[key] = selectors.parse_date(query.get(key))
+    return ticket_queue(user, **query)
+
+
+def build_export(job_id: int) -> str:
+    """Build a queued export into the file storage and tell its requester: "done", "failed",
+    or "skipped" when the job is gone or already taken (a repeated task does nothing)."""
+    if not ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING
+    ):
+        return "skipped"
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    user = job.requested_by
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            if not (user.is_active and can(user, "analytics.export")):
+                raise Forbidden(_("You may not export reports."))
+            rows = exports.ticket_rows(selectors.export_values(_job_tickets(job)))
+            with tempfile.TemporaryFile() as spool:
+                n = exports.write_xlsx(spool, exports.TICKET_HEADERS, rows)
+                spool.seek(0)
+                job.file.save(f"{secrets.token_hex(12)}.xlsx", File(spool), save=False)
+        except (Forbidden, NotFound) as exc:  # rights or scope changed since it was asked for
+            return _finish(job, ExportStatus.FAILED, error=str(exc))
+        except Exception:
+            log.exception("export %s failed", job.pk)
+            return _finish(
+                job,
+                ExportStatus.FAILED,
+                error=_("The file could not be built; try again, or choose a shorter period."),
+            )
+        exports.audit.info(
+            "export", extra={"user": user.get_username(), "report": job.source, "rows": n}
+        )
+        return _finish(job, ExportStatus.DONE, rows=n)
+
+
+# The consumer builds it (a task here, not in tasks.py, which imports this module).
+build_export_task = db_task()(build_export)
+
+
+def _finish(job: ExportJob, status: str, *, rows: int | None = None, error: str = "") -> str:
+    with transaction.atomic():
+        job.status, job.rows, job.error = status, rows, error[:300]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "rows", "error", "file", "finished_at"])
+        if status == ExportStatus.DONE:
+            text = _(
+                "Your export “%(title)s” is ready: %(rows)s rows. Download it from Exports "
+                "within %(days)s days."
+            ) % {"title": job.title, "rows": rows, "days": settings.KEFU_EXPORT_KEEP_DAYS}
+        else:
+            text = _("Your export “%(title)s” failed: %(error)s") % {
+                "title": job.title,
+                "error": job.error,
+            }
+        notify([job.requested_by_id], kind=NotificationKind.EXPORT, text=text)
+    return status
+
+
+def purge_exports(now: datetime.datetime | None = None) -> int:
+    """Delete the exports older than KEFU_EXPORT_KEEP_DAYS with their files, and fail the ones
+    a consumer lost (stopped while building: still waiting or building after two hours).
+    Returns how many were deleted."""
+    now = now or timezone.now()
+    old = ExportJob.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=settings.KEFU_EXPORT_KEEP_DAYS)
+    )
+    for job in old.exclude(file="").iterator():
+        job.file.delete(save=False)
+    deleted, _by_model = old.delete()
+    lost = ExportJob.objects.filter(
+        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING],
+        created_at__lt=now - datetime.timedelta(hours=2),
+    )
+    for job in lost.select_related("requested_by"):
+        with translation.override(settings.LANGUAGE_CODE):
+            _finish(job, ExportStatus.FAILED, error=_("The file was not built in time; try again."))
+    return deleted

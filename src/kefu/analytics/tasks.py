@@ -20,3 +20,9 @@ def refresh_report_facts() -> int:
     from . import facts
 
     return facts.refresh_stale()
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def purge_exports() -> int:
+    """Every night, the exports older than KEFU_EXPORT_KEEP_DAYS go with their files."""
+    return services.purge_exports()

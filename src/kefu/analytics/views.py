@@ -4,9 +4,11 @@ filters live in the URL, numbers link to the ticket list behind them."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,31 +19,13 @@ from kefu.tickets.models import Channel, Priority, TicketType
 from kefu.web.ticket_page import staff_required
 
 from . import exports, selectors, services
-from .models import WeeklyReport
-
-
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value or "")
-    except ValueError:
-        return None
+from .models import ExportJob, ExportStatus, WeeklyReport
 
 
 def _report(request) -> selectors.Report:
     if not can(request.user, "analytics.view"):
         raise Http404
-    g = request.GET
-    return selectors.Report(
-        scope=selectors.scope_for(
-            request.user, store=g.get("store") or None, region=g.get("region") or None
-        ),
-        period=selectors.make_period(_date(g.get("from")), _date(g.get("to"))),
-        filters=selectors.Filters(
-            type=g.get("type") or None,
-            channel=g.get("channel") or None,
-            priority=g.get("priority") or None,
-        ),
-    )
+    return selectors.report_for(request.user, request.GET)
 
 
 def _week(scope, start: datetime.date) -> dict:
@@ -125,17 +109,74 @@ def dashboard(request):
 
 @staff_required
 def export(request):
-    """?report=summary|tickets&format=xlsx|csv with the dashboard's filters."""
+    """?report=summary|tickets&format=xlsx|csv with the dashboard's filters. An Excel ticket list
+    longer than KEFU_EXPORT_INLINE_ROWS is built by the task consumer (Exports page)."""
     report = _report(request)
     if not can(request.user, "analytics.export"):
         # The desk answers 403 (kefu.errors.Forbidden is the API's; here it would be a 500).
         raise PermissionDenied(_("You may not export reports."))
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     if request.GET.get("report") == "tickets":
+        if fmt == "xlsx" and services.too_long_to_wait(report.opened()):
+            period = report.period
+            job = services.request_export(
+                request.user,
+                source="report",
+                query=selectors.report_query(report),
+                title=_("Ticket list %(since)s – %(until)s, %(scope)s")
+                % {
+                    "since": period.since.isoformat(),
+                    "until": period.until.isoformat(),
+                    "scope": report.scope.as_json().get("name") or _("all stores"),
+                },
+            )
+            return redirect(f"{reverse('analytics:exports')}?new={job.pk}")
         rows = exports.ticket_rows(selectors.export_rows(report))
         respond = exports.csv_response if fmt == "csv" else exports.xlsx_response
         return respond(request.user, "tickets", exports.TICKET_HEADERS, rows)
     return exports.report_response(request.user, "summary", selectors.summary(report), fmt)
+
+
+def _exporter(request):
+    if not can(request.user, "analytics.export"):
+        raise Http404
+    return request.user
+
+
+@staff_required
+def export_jobs(request):
+    """导出记录: the reader's exports built in the background, newest first; the page polls
+    while one is still being built."""
+    jobs = list(ExportJob.objects.filter(requested_by=_exporter(request))[:50])
+    return render(
+        request,
+        "analytics/exports.html",
+        {
+            "jobs": jobs,
+            "new": request.GET.get("new", ""),
+            "pending": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
+            "keep_days": settings.KEFU_EXPORT_KEEP_DAYS,
+        },
+    )
+
+
+@staff_required
+def export_download(request, pk):
+    job = get_object_or_404(
+        ExportJob, pk=pk, requested_by=_exporter(request), status=ExportStatus.DONE
+    )
+    if not job.file:
+        raise Http404
+    exports.audit.info(
+        "export download",
+        extra={"user": request.user.get_username(), "report": job.source, "rows": job.rows},
+    )
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"kefu-tickets-{timezone.localtime(job.created_at):%Y%m%d}-{job.pk}.xlsx",
+        content_type=exports.XLSX,
+    )
 
 
 @staff_required

@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     PARTS_LIMIT = "parts_limit", _("三包 parts limit near")
     REPAIRER_LIMIT = "repairer_limit", _("三包 repair-time limit near")
     LOST_FOUND_OVERDUE = "lost_found_overdue", _("Found items past their keeping period")
+    EXPORT = "export", _("An export")
 
 
 class Notification(models.Model):

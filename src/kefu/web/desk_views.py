@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.analytics import exports as analytics_exports
+from kefu.analytics import services as analytics_services
 from kefu.catalog.models import ProductCategory
 from kefu.customers import datarights
 from kefu.customers import selectors as customer_selectors
@@ -102,24 +103,34 @@ def queue(request):
     if view_name == "mine":
         assignee = request.user.username
     sort = params.get("sort", "newest")
-    tickets = selectors.ticket_queue(
-        request.user,
-        status=statuses,
-        type=params.get("type") or None,
-        store=params.get("store") or None,
-        assignee=assignee,
-        escalation_tier=params.get("tier") or None,
-        q=params.get("q") or None,
-        sort=sort,
-        channel=params.get("channel") or None,
-        priority=params.get("priority") or None,
-        region=params.get("region") or None,
-        opened_from=_day(params.get("from")),
-        opened_to=_day(params.get("to")),
-    )
+    filters = {
+        "status": statuses,
+        "type": params.get("type") or None,
+        "store": params.get("store") or None,
+        "assignee": assignee,
+        "escalation_tier": params.get("tier") or None,
+        "q": params.get("q") or None,
+        "channel": params.get("channel") or None,
+        "priority": params.get("priority") or None,
+        "region": params.get("region") or None,
+        "opened_from": _day(params.get("from")),
+        "opened_to": _day(params.get("to")),
+    }
+    tickets = selectors.ticket_queue(request.user, sort=sort, **filters)
     if params.get("format") in ("csv", "xlsx"):  # the filtered list as an export
         if not can(request.user, "analytics.export"):
             return HttpResponse(_("You may not export reports."), status=403)
+        if params["format"] == "xlsx" and analytics_services.too_long_to_wait(tickets):
+            job = analytics_services.request_export(
+                request.user,
+                source="queue",
+                query={  # as JSON: the dates as YYYY-MM-DD
+                    **filters,
+                    **{k: str(filters[k]) for k in ("opened_from", "opened_to") if filters[k]},
+                },
+                title=_("Ticket list from the queue"),
+            )
+            return redirect(f"{reverse('analytics:exports')}?new={job.pk}")
         return analytics_exports.ticket_list_response(request.user, tickets, params["format"])
     count, capped = selectors.capped_count(tickets)
     paginator = CappedPaginator(selectors.for_listing(tickets, tags=False), PAGE_SIZE, count)
