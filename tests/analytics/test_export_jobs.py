@@ -172,3 +172,19 @@ def test_old_exports_go_with_their_files_and_lost_ones_fail(
     later = timezone.now() + datetime.timedelta(days=settings.KEFU_EXPORT_KEEP_DAYS, hours=1)
     assert services.purge_exports(now=later) == 2
     assert not path.exists() and not ExportJob.objects.exists()
+
+
+def test_a_list_longer_than_a_worksheet_goes_on_to_the_next_sheet(monkeypatch):
+    from kefu.analytics import exports
+
+    monkeypatch.setattr(exports, "SHEET_ROWS", 3)  # a header and two rows per sheet
+    out = io.BytesIO()
+    assert exports.write_xlsx(out, ["工单号"], [(f"KF-{i}",) for i in range(5)]) == 5
+    book = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    sheets = sorted(n for n in book.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert len(sheets) == 3
+    assert [len(re.findall(r"<row ", book.read(s).decode())) for s in sheets] == [3, 3, 2]
+    assert "报表 (3)" in book.read("xl/workbook.xml").decode()
+    empty = io.BytesIO()
+    assert exports.write_xlsx(empty, ["工单号"], []) == 0
+    assert zipfile.ZipFile(io.BytesIO(empty.getvalue())).namelist()

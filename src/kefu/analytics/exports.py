@@ -59,20 +59,32 @@ def csv_response(user, name: str, headers, rows) -> StreamingHttpResponse:
     return response
 
 
+# Rows of an Excel worksheet, its header included: a longer list goes on into 报表 (2), (3) …
+SHEET_ROWS = 1_048_576
+
+
 def write_xlsx(target, headers, rows, *, sheet: str = "报表") -> int:
     """Write a workbook to ``target`` (a path or a binary file) in constant memory; the number
-    of rows written."""
+    of rows written. Rows beyond one worksheet's limit continue on the next sheet (XlsxWriter
+    would drop them silently)."""
     import xlsxwriter  # here: ~9 MB in every process if imported with the URLs (issue 14)
 
     book = xlsxwriter.Workbook(
         target, {"constant_memory": True, "tmpdir": tempfile.gettempdir(), "in_memory": False}
     )
-    ws = book.add_worksheet(sheet)
     bold = book.add_format({"bold": True})
-    ws.write_row(0, 0, headers, bold)
     n = 0
+    ws, line = None, SHEET_ROWS
     for n, row in enumerate(rows, start=1):
-        ws.write_row(n, 0, [_cell(v) for v in row])
+        if line == SHEET_ROWS:
+            sheets = len(book.worksheets())
+            ws = book.add_worksheet(f"{sheet} ({sheets + 1})" if sheets else sheet)
+            ws.write_row(0, 0, headers, bold)
+            line = 1
+        ws.write_row(line, 0, [_cell(v) for v in row])
+        line += 1
+    if ws is None:  # no rows: the header alone
+        book.add_worksheet(sheet).write_row(0, 0, headers, bold)
     book.close()
     return n
 
