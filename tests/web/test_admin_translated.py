@@ -42,3 +42,19 @@ def test_the_settings_link_is_only_for_who_can_use_the_admin(desk, users):
     users["cs_manager"].save(update_fields=["is_staff"])
     assert 'href="/admin/"' not in desk("cs_manager").get("/desk/").content.decode()
     assert 'href="/admin/"' in desk("admin").get("/desk/").content.decode()
+
+
+def test_the_settings_link_asks_for_permissions_once_not_on_every_page(desk, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users["cs_manager"].is_staff = True  # may open the admin site, with no permission in it
+    users["cs_manager"].save(update_fields=["is_staff"])
+    client = desk("cs_manager")
+    asked = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/desk/").content.decode()
+        assert 'href="/admin/"' not in html
+        asked.append([q for q in queries.captured_queries if "auth_permission" in q["sql"]])
+    assert asked[0] and not asked[1]

@@ -75,7 +75,8 @@ def write_xlsx(target, headers, rows, *, sheet: str = "报表") -> int:
     bold = book.add_format({"bold": True})
     n = 0
     ws, line = None, SHEET_ROWS
-    for n, row in enumerate(rows, start=1):
+    for row in rows:
+        n += 1
         if line == SHEET_ROWS:
             sheets = len(book.worksheets())
             ws = book.add_worksheet(f"{sheet} ({sheets + 1})" if sheets else sheet)

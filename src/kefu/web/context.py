@@ -1,8 +1,18 @@
+from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
 from kefu.org.selectors import can, staff_of
 
 from .ticket_page import followable_links, nav_layout
+
+
+def _has_admin_permissions(user) -> bool:
+    """Whether the admin site would let this staff member do anything: two permission queries,
+    remembered five minutes (the top bar asks on every desk page; a permission given or taken
+    shows in the bar's settings link that much later, the admin site itself checks at once)."""
+    return cache.get_or_set(
+        f"kefu:admin-permissions:{user.pk}", lambda: bool(user.get_all_permissions()), 300
+    )
 
 
 def kefu(request):
@@ -27,7 +37,7 @@ def kefu(request):
                 # The admin link only for someone the admin site lets in to do something.
                 "settings": bool(staff)
                 and user.is_staff
-                and (user.is_superuser or bool(user.get_all_permissions())),
+                and (user.is_superuser or _has_admin_permissions(user)),
             }
         ),
     }
