@@ -4,28 +4,22 @@
         [--maintenance-work-mem 256MB]
 
 On a database filled by `kefu seed-bench` (never a shared one), drops and re-creates each
-secondary index of the tables seed-bench loads (the same list it drops for a large load), one
-after the other on one connection with no parallel workers, and prints the seconds of each and
-their sum: the index phase's share of seed-bench's time, and which index to look at first.
-The database ends with the same indexes it had."""
+secondary index of the tables seed-bench loads (`kefu.web.seedbench.secondary_indexes`, the
+ones it drops for a large load), one after the other on one connection with no parallel
+workers, and prints the seconds of each and their sum: the index phase's share of seed-bench's
+time, and which index to look at first. The database ends with the same indexes it had."""
 
 import argparse
 import json
+import os
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-import psycopg
-
-TABLES = [
-    "customers_customer",
-    "customers_purchase",
-    "tickets_ticket",
-    "tickets_ticketevent",
-    "sla_slaclock",
-    "feedback_survey",
-    "analytics_ticketfact",
-    "analytics_clockfact",
-    "analytics_eventfact",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
+os.environ.setdefault("KEFU_VAR", tempfile.mkdtemp(prefix="kefu-bench-"))
 
 
 def main():
@@ -34,20 +28,25 @@ def main():
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--maintenance-work-mem", default="256MB")
     args = ap.parse_args()
-    with psycopg.connect(args.database_url, autocommit=True) as conn:
-        indexes = conn.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-            "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            [TABLES],
-        ).fetchall()
-        conn.execute(f"SET maintenance_work_mem = '{args.maintenance_work_mem}'")
-        conn.execute("SET max_parallel_maintenance_workers = 0")
-        timings = []
-        for name, ddl in indexes:
-            conn.execute(f'DROP INDEX "{name}"')
+    os.environ["DATABASE_URL"] = args.database_url
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from kefu.web.seedbench import secondary_indexes
+
+    timings = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('maintenance_work_mem', %s, false)", [args.maintenance_work_mem]
+        )
+        cursor.execute("SET max_parallel_maintenance_workers = 0")
+        for name, ddl in secondary_indexes(cursor):
+            cursor.execute(f'DROP INDEX "{name}"')
             t0 = time.monotonic()
-            conn.execute(ddl)
+            cursor.execute(ddl)
             timings.append((round(time.monotonic() - t0, 2), ddl))
     timings.sort(reverse=True)
     print(

@@ -215,20 +215,26 @@ BULK_TABLES = [
 ]
 
 
+def secondary_indexes(cursor) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the bulk tables' indexes that back no constraint
+    (PostgreSQL): what a large load drops and builds again (bench/index_builds.py times them)."""
+    cursor.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+        "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        [BULK_TABLES],
+    )
+    return cursor.fetchall()
+
+
 def _drop_indexes() -> list[tuple[str, str | None]]:
     """Drop the secondary indexes and the unique constraints (not the primary keys) of the bulk
     tables (PostgreSQL), returning how to make each again: (index DDL, constraint DDL or None).
     Built once after the load they cost a fraction of keeping them up to date row by row."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.indexname, i.indexdef, i.tablename FROM pg_indexes i "
-            "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            [BULK_TABLES],
-        )
-        indexes = cursor.fetchall()
-        found: list[tuple[str, str | None]] = [(ddl, None) for _, ddl, _ in indexes]
-        for name, _, _ in indexes:
+        indexes = secondary_indexes(cursor)
+        found: list[tuple[str, str | None]] = [(ddl, None) for _, ddl in indexes]
+        for name, _ in indexes:
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         # Unique constraints (numbers, tracking tokens, one survey per ticket) come back as a
         # unique index built in one pass, then the constraint takes it over.
