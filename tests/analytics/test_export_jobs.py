@@ -188,3 +188,11 @@ def test_a_list_longer_than_a_worksheet_goes_on_to_the_next_sheet(monkeypatch):
     empty = io.BytesIO()
     assert exports.write_xlsx(empty, ["工单号"], []) == 0
     assert zipfile.ZipFile(io.BytesIO(empty.getvalue())).namelist()
+
+
+def test_the_queue_offers_its_own_list_as_an_export_to_managers(desk, three):
+    page = desk("cs_manager").get("/desk/?view=all&store=SH001").content.decode()
+    assert 'data-testid="queue-exports"' in page and "导出此列表" in page
+    assert "?view=all&amp;store=SH001&amp;format=xlsx" in page
+    assert "/desk/reports/exports/" in page
+    assert 'data-testid="queue-exports"' not in desk("cs_agent").get("/desk/").content.decode()

@@ -175,6 +175,7 @@ def queue(request):
             "active_view": next((v["view"] for v in saved if v["active"]), None),
             "current_filters": selectors.queue_filters(params),
             "may_share": can(request.user, "tickets.views.share"),
+            "may_export": can(request.user, "analytics.export"),
             "bulk": _bulk_choices(request.user),
         },
     )
