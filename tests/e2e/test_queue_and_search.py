@@ -1,6 +1,6 @@
 """A real browser: the top bar finds a closed ticket by number (grouped results); two tickets
 assigned at once from the queue; the queue as cards at 390 px, still selectable, while every
-other table keeps its columns."""
+other table keeps its columns; a long filtered list exported from the queue in the background."""
 
 import re
 from itertools import pairwise
@@ -115,3 +115,21 @@ def test_other_tables_keep_their_columns_on_a_phone(open_page, chain):
     assert len(cells) == 7
     assert all(a["x"] + a["width"] <= b["x"] + 1 for a, b in pairwise(cells))  # side by side
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
+
+
+def test_a_long_list_exports_from_the_queue_in_the_background(page, chain, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.KEFU_EXPORT_INLINE_ROWS = 1
+    for _ in range(2):
+        open_ticket(chain["stores"]["SH001"])
+    open_ticket(chain["stores"]["BJ001"])
+    login(page, "cs_manager")
+    page.goto("/desk/?view=all&store=SH001")
+    page.locator("[data-testid=queue-export-xlsx]").click()
+    page.wait_for_url(re.compile(r"/desk/reports/exports/\?new=\d+"))
+    expect(page.locator("[data-testid=export-queued]")).to_be_visible()
+    row = page.locator("[data-testid=export-jobs] tr.current")
+    expect(row).to_contain_text("2 行")
+    with page.expect_download() as download:
+        row.locator("[data-testid=export-download]").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
