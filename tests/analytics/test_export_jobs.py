@@ -196,3 +196,51 @@ def test_the_queue_offers_its_own_list_as_an_export_to_managers(desk, three):
     assert "?view=all&amp;store=SH001&amp;format=xlsx" in page
     assert "/desk/reports/exports/" in page
     assert 'data-testid="queue-exports"' not in desk("cs_agent").get("/desk/").content.decode()
+
+
+API = "/api/v1/reports/tickets?format=xlsx"
+
+
+def test_the_api_answers_a_long_workbook_with_an_export_to_poll(
+    api, three, files, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # asked for, not built yet
+        response = api("cs_manager").get(API)
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "queued" and body["download"] is None
+    assert response["Location"] == body["url"] == f"/api/v1/reports/exports/{body['id']}"
+    waiting = api("cs_manager").get(body["url"] + "/file")
+    assert waiting.status_code == 409 and "排队中" in waiting.json()["detail"]
+
+    assert services.build_export(body["id"]) == "done"
+    done = api("cs_manager").get(body["url"]).json()
+    assert done["status"] == "done" and done["rows"] == 3 and done["download"]
+    assert [e["id"] for e in api("cs_manager").get("/api/v1/reports/exports").json()] == [
+        body["id"]
+    ]
+    data = b"".join(api("cs_manager").get(done["download"]).streaming_content)
+    assert len(sheet_rows(data)) == 4
+
+    assert api("manager_sh001").get(body["url"]).status_code == 404  # not theirs
+    assert api("manager_sh001").get(done["download"]).status_code == 404
+    assert api("cs_agent").get("/api/v1/reports/exports").status_code == 403
+
+
+def test_the_api_export_keeps_its_status_filter(
+    api, users, three, files, settings, django_capture_on_commit_callbacks
+):
+    from kefu.tickets import services as tickets
+
+    settings.KEFU_EXPORT_INLINE_ROWS = 1
+    tickets.change_status(actor=users["cs_agent"], ticket=three[0], status="resolved")
+    tickets.change_status(actor=users["cs_agent"], ticket=three[1], status="resolved")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api("cs_manager").get(API + "&status=resolved")
+    assert response.status_code == 202
+    job = ExportJob.objects.get()
+    assert job.query["status"] == "resolved" and job.rows == 2
+    # One ticket in that status is short enough to answer at once.
+    tickets.change_status(actor=users["cs_agent"], ticket=three[2], status="pending_customer")
+    short = api("cs_manager").get(API + "&status=pending_customer")
+    assert short.status_code == 200 and ExportJob.objects.count() == 1

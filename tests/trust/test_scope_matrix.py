@@ -19,6 +19,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.test import Client
@@ -32,6 +33,7 @@ from kefu.aftersales.models import (
     ServiceOrder,
     WarrantyClaim,
 )
+from kefu.analytics.models import ExportJob
 from kefu.customers.models import Customer, Purchase
 from kefu.feedback.models import Compensation, FeedbackCard, FollowUp
 from kefu.org.models import Staff
@@ -79,6 +81,7 @@ KIND_OF_PARAM = {
     "serial": "serial",
     "part_id": "free",
     "macro_id": "free",
+    "export_id": "export",
 }
 # desk URL name → the kind of its <pk> (pages without arguments need no entry).
 DESK_KIND = {
@@ -131,7 +134,7 @@ DESK_KIND = {
     "knowledge:article_edit": "free",
     "analytics:weekly_detail": "free",
     "analytics:weekly_workbook": "free",
-    "analytics:export_download": "free",  # its requester's alone, like a weekly report
+    "analytics:export_download": "export",
     "channels:call": "free",
     "registers:person": "free",
 }
@@ -162,6 +165,16 @@ def world(django_db_setup, django_db_blocker):
                 services.add_attachment(
                     actor=admin, ticket=ticket, name="photo.png", data=PNG, public=True
                 )
+            # A built export for two managers: each one's is theirs alone.
+            for username in ("cs_manager", "manager_sh001"):
+                job = ExportJob.objects.create(
+                    requested_by=get_user_model().objects.get(username=username),
+                    source="report",
+                    title="工单明细",
+                    status="done",
+                    rows=0,
+                )
+                job.file.save("matrix.xlsx", ContentFile(b"PK\x05\x06" + bytes(18)))
             yield {"users": {u.username: u for u in get_user_model().objects.all()}}
             transaction.set_rollback(True)
 
@@ -277,6 +290,11 @@ def pick(user, kind: str, *, inside: bool):
     """An id of `kind` inside (outside) the user's scope, or None when there is none."""
     if kind == "free":
         return None
+    if kind == "export":  # the requester's own, nobody else's
+        mine = Q(requested_by=user)
+        rows = ExportJob.objects.filter(mine) if inside else ExportJob.objects.exclude(mine)
+        row = rows.order_by("pk").first()
+        return row and row.pk
     if kind == "customer":
         within = customers_in_scope(user).values("pk")
         rows = (

@@ -94,7 +94,7 @@ from kefu.tickets.models import (
 )
 
 from . import facts
-from .models import ChainDay, ClockFact, ClockOutcome, EventFact, TicketFact
+from .models import ChainDay, ClockFact, ClockOutcome, EventFact, ExportJob, TicketFact
 
 EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
 MAX_DAYS = 731  # a report covers at most two years
@@ -216,7 +216,7 @@ def parse_date(value) -> datetime.date | None:
 
 def report_for(user, query) -> "Report":
     """The report a reader asked for with the dashboard's query (store, region, from, to, type,
-    channel, priority; a QueryDict or a dict): scope limited to what they see (404 beyond it),
+    channel, priority, agent; a QueryDict or a dict): scope limited to what they see (404 beyond it),
     the period put in order."""
     get = query.get
     return Report(
@@ -226,6 +226,7 @@ def report_for(user, query) -> "Report":
             type=get("type") or None,
             channel=get("channel") or None,
             priority=get("priority") or None,
+            agent=get("agent") or None,
         ),
     )
 
@@ -1276,3 +1277,16 @@ def export_values(tickets: QuerySet):
         .values_list(*(c for c, _label in EXPORT_COLUMNS))
         .iterator(chunk_size=2000)
     )
+
+
+def exports_of(user) -> QuerySet:
+    """The user's exports built in the background, newest first (the last 50)."""
+    return ExportJob.objects.filter(requested_by=user).order_by("-id")[:50]
+
+
+def export_of(user, export_id) -> ExportJob:
+    """One of the user's own exports; NotFound for anyone else's or none."""
+    job = ExportJob.objects.filter(pk=export_id, requested_by=user).first()
+    if job is None:
+        raise NotFound()
+    return job

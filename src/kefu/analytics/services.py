@@ -20,6 +20,7 @@ from kefu.notifications.models import NotificationKind
 from kefu.notifications.services import notify
 from kefu.org.roles import Role
 from kefu.org.selectors import can
+from kefu.tickets.models import Status
 from kefu.tickets.selectors import ticket_queue
 
 from . import exports, selectors
@@ -161,15 +162,36 @@ def request_export(user, *, source: str, query: dict, title: str) -> ExportJob:
     return job
 
 
-def _job_tickets(job: ExportJob):
-    """The job's tickets, read with the requester's scope as it is now."""
+def export_report_later(user, report, *, status: str | None = None) -> ExportJob | None:
+    """The reports' Excel ticket list (``status``: only tickets in it) as an ExportJob when it
+    is too long to build while the caller waits; None when it is short enough to build now."""
+    tickets = report.opened()
+    if status in Status.values:
+        tickets = tickets.filter(status=status)
+    if not too_long_to_wait(tickets):
+        return None
+    period = report.period
+    title = _("Ticket list %(since)s – %(until)s, %(scope)s") % {
+        "since": period.since.isoformat(),
+        "until": period.until.isoformat(),
+        "scope": report.scope.as_json().get("name") or _("all stores"),
+    }
+    query = selectors.report_query(report)
+    if status in Status.values:
+        query["status"] = status
+    return request_export(user, source="report", query=query, title=title)
+
+
+def _job_rows(job: ExportJob):
+    """The job's rows, read with the requester's scope as it is now."""
     user = job.requested_by
     if job.source == "report":
-        return selectors.report_for(user, job.query).opened()
+        report = selectors.report_for(user, job.query)
+        return selectors.export_rows(report, status=job.query.get("status"))
     query = dict(job.query)
     for key in ("opened_from", "opened_to"):
         query[key] = selectors.parse_date(query.get(key))
-    return ticket_queue(user, **query)
+    return selectors.export_values(ticket_queue(user, **query))
 
 
 def build_export(job_id: int) -> str:
@@ -185,7 +207,7 @@ def build_export(job_id: int) -> str:
         try:
             if not (user.is_active and can(user, "analytics.export")):
                 raise Forbidden(_("You may not export reports."))
-            rows = exports.ticket_rows(selectors.export_values(_job_tickets(job)))
+            rows = exports.ticket_rows(_job_rows(job))
             with tempfile.TemporaryFile() as spool:
                 n = exports.write_xlsx(spool, exports.TICKET_HEADERS, rows)
                 spool.seek(0)

@@ -6,12 +6,13 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.errors import NotFound
 from kefu.org.roles import LADDER
 from kefu.org.selectors import can, stores_for
 from kefu.quality.models import ServiceType
@@ -19,7 +20,7 @@ from kefu.tickets.models import Channel, Priority, TicketType
 from kefu.web.ticket_page import staff_required
 
 from . import exports, selectors, services
-from .models import ExportJob, ExportStatus, WeeklyReport
+from .models import ExportStatus, WeeklyReport
 
 
 def _report(request) -> selectors.Report:
@@ -117,19 +118,8 @@ def export(request):
         raise PermissionDenied(_("You may not export reports."))
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     if request.GET.get("report") == "tickets":
-        if fmt == "xlsx" and services.too_long_to_wait(report.opened()):
-            period = report.period
-            job = services.request_export(
-                request.user,
-                source="report",
-                query=selectors.report_query(report),
-                title=_("Ticket list %(since)s – %(until)s, %(scope)s")
-                % {
-                    "since": period.since.isoformat(),
-                    "until": period.until.isoformat(),
-                    "scope": report.scope.as_json().get("name") or _("all stores"),
-                },
-            )
+        job = services.export_report_later(request.user, report) if fmt == "xlsx" else None
+        if job is not None:
             return redirect(f"{reverse('analytics:exports')}?new={job.pk}")
         rows = exports.ticket_rows(selectors.export_rows(report))
         respond = exports.csv_response if fmt == "csv" else exports.xlsx_response
@@ -147,7 +137,7 @@ def _exporter(request):
 def export_jobs(request):
     """导出记录: the reader's exports built in the background, newest first; the page polls
     while one is still being built."""
-    jobs = list(ExportJob.objects.filter(requested_by=_exporter(request))[:50])
+    jobs = list(selectors.exports_of(_exporter(request)))
     return render(
         request,
         "analytics/exports.html",
@@ -162,21 +152,13 @@ def export_jobs(request):
 
 @staff_required
 def export_download(request, pk):
-    job = get_object_or_404(
-        ExportJob, pk=pk, requested_by=_exporter(request), status=ExportStatus.DONE
-    )
-    if not job.file:
+    try:
+        job = selectors.export_of(_exporter(request), pk)
+    except NotFound:
+        raise Http404 from None
+    if job.status != ExportStatus.DONE or not job.file:
         raise Http404
-    exports.audit.info(
-        "export download",
-        extra={"user": request.user.get_username(), "report": job.source, "rows": job.rows},
-    )
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=f"kefu-tickets-{timezone.localtime(job.created_at):%Y%m%d}-{job.pk}.xlsx",
-        content_type=exports.XLSX,
-    )
+    return exports.export_file_response(request.user, job)
 
 
 @staff_required
