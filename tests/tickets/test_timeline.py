@@ -77,3 +77,35 @@ def test_many_events_in_one_insert_touch_their_tickets_once(chain, django_assert
     assert all(t.updated_at > old for t in Ticket.objects.filter(pk__in=[a.pk, b.pk]))
     timeline.record_events([TicketEvent(ticket_id=b.pk, kind="sla_warning")], touch=False)
     assert TicketEvent.objects.filter(kind__in=["followup_created", "sla_warning"]).count() == 4
+
+
+def test_the_api_answers_a_long_timeline_in_pages(api, chain, users, monkeypatch):
+    """A ticket's answer carries its newest events (oldest first) and says how many it leaves
+    out; /timeline pages back through the rest, each event exactly once."""
+    from kefu.tickets import api as tickets_api
+    from kefu.tickets import services
+
+    monkeypatch.setattr(tickets_api, "DETAIL_EVENTS", 3)
+    ticket = open_ticket(chain["stores"]["SH001"])
+    for i in range(4):
+        services.add_reply(
+            actor=users["cs_agent"], ticket=ticket, body=f"跟进记录 {i}", public=False
+        )
+    all_ids = list(ticket.events.order_by("id").values_list("id", flat=True))
+    assert len(all_ids) >= 5
+    body = api("cs_agent").get(f"/api/v1/tickets/{ticket.pk}").json()
+    assert [e["id"] for e in body["timeline"]] == all_ids[-3:]
+    assert body["timeline_older"] == len(all_ids) - 3
+    seen = [e["id"] for e in body["timeline"]]
+    nxt = body["timeline_next"]
+    while nxt:
+        page = api("cs_agent").get(nxt + "&limit=2").json()
+        seen = [e["id"] for e in page["items"]] + seen
+        nxt = page["next"]
+    assert seen == all_ids
+    # Outside the reader's scope: the ticket's timeline is as missing as the ticket.
+    assert api("staff_bj001").get(f"/api/v1/tickets/{ticket.pk}/timeline").status_code == 404
+    short = open_ticket(chain["stores"]["SH001"])
+    body = api("cs_agent").get(f"/api/v1/tickets/{short.pk}").json()
+    assert body["timeline_older"] == 0 and body["timeline_next"] is None
+    assert body["timeline"][0]["kind"] == "created"

@@ -94,7 +94,19 @@ class EventOut(Schema):
 
 
 class TicketDetailOut(TicketOut):
-    timeline: list[EventOut]
+    timeline: list[EventOut] = Field(
+        description="the newest 200 events, oldest first (all of them for most tickets)"
+    )
+    timeline_older: int = Field(0, description="how many older events `timeline` leaves out")
+    timeline_next: str | None = Field(
+        None, description="where the older events are (GET …/timeline?before=…), if any"
+    )
+
+
+class TimelinePage(Schema):
+    items: list[EventOut] = Field(description="oldest first")
+    older: int = Field(description="how many older events there are beyond these")
+    next: str | None = Field(description="the page before this one, if any")
 
 
 class TicketList(Schema):
@@ -220,11 +232,27 @@ def event_out(event) -> dict:
     }
 
 
+# A ticket's answer carries this many of its newest events; a long conversation (a WeChat
+# thread, a customer calling every day) pages the rest through /tickets/{id}/timeline.
+DETAIL_EVENTS = 200
+
+
+def timeline_out(ticket, *, before: int | None = None, size: int | None = None) -> dict:
+    """``size`` of the ticket's events older than ``before`` (default: its newest
+    DETAIL_EVENTS), oldest first, with how many older ones remain and where they are."""
+    events, older = selectors.timeline_page(ticket, before=before, size=size or DETAIL_EVENTS)
+    nxt = f"/api/v1/tickets/{ticket.pk}/timeline?before={events[-1].pk}" if older else None
+    return {"items": [event_out(e) for e in reversed(events)], "older": older, "next": nxt}
+
+
 def detail(request, ticket_id) -> dict:
-    ticket = selectors.get_ticket(request.auth, ticket_id, with_timeline=True)
+    ticket = selectors.get_ticket(request.auth, ticket_id)
+    timeline = timeline_out(ticket)
     return {
         **ticket_out(ticket, full_contact=True, reader=request.auth),
-        "timeline": [event_out(e) for e in ticket.events.all()],
+        "timeline": timeline["items"],
+        "timeline_older": timeline["older"],
+        "timeline_next": timeline["next"],
     }
 
 
@@ -321,6 +349,20 @@ def get_ticket(request, ticket_id: int, response: HttpResponse):
     body = detail(request, ticket_id)
     response["ETag"] = f'"{body["version"]}"'
     return body
+
+
+@router.get(
+    "/{int:ticket_id}/timeline",
+    response={200: TimelinePage, **ERRORS},
+    summary="A ticket's timeline in pages, newest page first",
+)
+def get_timeline(
+    request,
+    ticket_id: int,
+    before: int | None = Query(None, description="events older than this event id"),
+    limit: int = Query(50, ge=1, le=DETAIL_EVENTS),
+):
+    return timeline_out(selectors.get_ticket(request.auth, ticket_id), before=before, size=limit)
 
 
 @router.patch(
