@@ -103,3 +103,23 @@ def test_the_address_and_the_store_are_explicit_choices(client, chain, missing, 
     r = client.post("/", {**FORM, missing: ""}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert r.status_code == 422 and Ticket.objects.count() == 0
     assert message in r.content.decode()
+
+
+def test_a_long_conversation_shows_its_newest_messages_and_the_rest_on_request(
+    client, chain, users, monkeypatch
+):
+    from kefu.tickets import selectors
+
+    monkeypatch.setattr(selectors, "PORTAL_EVENTS", 2)
+    client.post("/", FORM)
+    ticket = Ticket.objects.get()
+    for i in range(4):
+        services.add_reply(actor=users["staff_sh001"], ticket=ticket, body=f"第{i}次答复您")
+    services.add_reply(actor=users["staff_sh001"], ticket=ticket, body="内部备注", public=False)
+    html = client.get(f"/t/{ticket.tracking_token}/").content.decode()
+    assert "第3次答复您" in html and "第2次答复您" in html and "第1次答复您" not in html
+    older = ticket.events.filter(public=True).count() - 2
+    assert f"显示更早的 {older} 条记录" in html and "内部备注" not in html
+    everything = client.get(f"/t/{ticket.tracking_token}/?all=1").content.decode()
+    assert "第0次答复您" in everything and 'data-testid="earlier"' not in everything
+    assert "内部备注" not in everything

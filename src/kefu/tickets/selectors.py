@@ -293,22 +293,42 @@ def timeline_page(ticket: Ticket, *, before: int | None = None, size: int = TIME
 
 
 def get_by_tracking_token(token: str) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("store", "customer")
-        .prefetch_related(
-            Prefetch(
-                "events",
-                queryset=TicketEvent.objects.filter(public=True)
-                .select_related("actor__staff")
-                .prefetch_related("attachments"),
-            )
-        )
-        .filter(tracking_token=token)
-        .first()
-    )
+    """The ticket behind a customer's private tracking link (its events: ``public_timeline``)."""
+    ticket = Ticket.objects.select_related("store", "customer").filter(tracking_token=token).first()
     if ticket is None:
         raise NotFound()
     return ticket
+
+
+# The customer's tracking page shows this many of the newest public events, and the rest on
+# request: a long WeChat conversation would otherwise be read and drawn whole on every visit.
+PORTAL_EVENTS = 100
+
+
+def public_timeline(ticket: Ticket, *, limit: int | None = PORTAL_EVENTS) -> tuple[list, int]:
+    """What the customer may see of the timeline, oldest first: the newest ``limit`` public
+    events (all of them with ``limit=None``) and how many older ones are left out."""
+    events = (
+        ticket.events.filter(public=True)
+        .select_related("actor__staff")
+        .prefetch_related("attachments")
+        .order_by("-id")
+    )
+    if limit is None:
+        return list(events)[::-1], 0
+    page = list(events[: limit + 1])
+    if len(page) <= limit:
+        return page[::-1], 0
+    page = page[:limit]
+    return page[::-1], events.filter(id__lt=page[-1].id).count()
+
+
+def promised_timetable(ticket: Ticket) -> TicketEvent | None:
+    """The solution timetable last told to the customer (承诺解决时间 and its note), if the
+    ticket still carries a promise."""
+    if ticket.solution_promised_at is None:
+        return None
+    return ticket.events.filter(public=True, kind="solution_timetable").order_by("-id").first()
 
 
 def customer_history(

@@ -133,11 +133,10 @@ def track(request, token):
         except KefuError as exc:
             error, status = exc.text(), exc.status
     just_submitted = request.session.pop(f"submitted:{token}", False)
-    events = list(ticket.events.all())
-    # The promise told to the customer (承诺解决时间) and its note: the latest timetable event.
-    timetable = next((e for e in reversed(events) if e.kind == "solution_timetable"), None)
-    if ticket.solution_promised_at is None:
-        timetable = None
+    everything = request.GET.get("all") == "1"
+    events, older = selectors.public_timeline(
+        ticket, limit=None if everything else selectors.PORTAL_EVENTS
+    )
     return private_page(
         render(
             request,
@@ -145,7 +144,8 @@ def track(request, token):
             {
                 "ticket": ticket,
                 "events": events,
-                "timetable": timetable,
+                "older": older,
+                "timetable": selectors.promised_timetable(ticket),
                 "error": error,
                 "just_submitted": just_submitted,
                 "closed": ticket.status == Status.CLOSED,
