@@ -285,6 +285,11 @@ def timeline_page(ticket: Ticket, *, before: int | None = None, size: int = TIME
     )
     if before is not None:
         events = events.filter(id__lt=before)
+    return _newest(events, size)
+
+
+def _newest(events: QuerySet, size: int) -> tuple[list, int]:
+    """The first ``size`` of ``events`` (ordered newest first) and how many older remain."""
     page = list(events[: size + 1])
     if len(page) <= size:
         return page, 0
@@ -316,11 +321,8 @@ def public_timeline(ticket: Ticket, *, limit: int | None = PORTAL_EVENTS) -> tup
     )
     if limit is None:
         return list(events)[::-1], 0
-    page = list(events[: limit + 1])
-    if len(page) <= limit:
-        return page[::-1], 0
-    page = page[:limit]
-    return page[::-1], events.filter(id__lt=page[-1].id).count()
+    page, older = _newest(events, limit)
+    return page[::-1], older
 
 
 def promised_timetable(ticket: Ticket) -> TicketEvent | None:
