@@ -5,6 +5,9 @@
         [--repeat 20] [--warm 12] [--only ticket_page_desk,…] [--ticket ID]
         [--profile ticket_page_desk] [--top 30]
 
+Pages: the open queue (API, desk), searches for a rare, a common and an absent word (API,
+desk), the ticket page (desk, its panels, API) and the customer's tracking page (portal_track).
+
 Django's test client against the database DATABASE_URL names (seeded by `kefu seed-bench`), so
 no server, no network and no other process share the figures: per page and user, the number of
 SQL statements and their total database time (timed around each statement), and the process
@@ -30,7 +33,7 @@ OPEN = "status=new&status=open&status=pending_customer&status=on_hold"
 WORDS = {"rare": "kerberos", "common": "不制冷", "absent": "qzxjvwk"}
 
 
-def pages(ticket_id: int) -> dict:
+def pages(ticket_id: int, token: str) -> dict:
     out = {
         "open_queue_api": ("api", f"/api/v1/tickets?{OPEN}"),
         "open_queue_desk": ("desk", "/desk/?view=open"),
@@ -42,6 +45,8 @@ def pages(ticket_id: int) -> dict:
     # The ticket page's panels, which the page loads after it arrives.
     out["ticket_panels_desk"] = ("desk", f"/desk/tickets/{ticket_id}/panels/")
     out["ticket_page_api"] = ("api", f"/api/v1/tickets/{ticket_id}")
+    # The customer's tracking page of the same ticket (no sign-in).
+    out["portal_track"] = ("portal", f"/t/{token}/")
     return out
 
 
@@ -91,7 +96,7 @@ def main():
 
     from kefu.org.services import token_for
     from kefu.tickets import selectors
-    from kefu.tickets.models import Status
+    from kefu.tickets.models import Status, Ticket
 
     settings.ALLOWED_HOSTS = ["*"]
     User = django.contrib.auth.get_user_model()
@@ -108,11 +113,12 @@ def main():
         desk = Client()
         desk.force_login(user)
         api = Client(headers={"Authorization": f"Bearer {token_for(username)}"})
+        token = Ticket.objects.filter(pk=first).values_list("tracking_token", flat=True).first()
         figures = {}
-        for name, (kind, path) in pages(first).items():
+        for name, (kind, path) in pages(first, token).items():
             if args.only and name not in args.only.split(","):
                 continue
-            client = desk if kind == "desk" else api
+            client = {"desk": desk, "api": api, "portal": Client()}[kind]
             for _ in range(args.warm):
                 assert client.get(path).status_code == 200, (username, path)
             cpu, db, counts = [], [], []
