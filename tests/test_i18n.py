@@ -25,3 +25,21 @@ def test_compiled_catalogue_matches_the_po_file():
     assert compiled == source, (
         "run `make messages` (or scripts/compile_messages.py) to recompile the .mo"
     )
+
+
+def test_every_template_string_is_in_the_catalogue_as_django_looks_it_up():
+    """{% trans "…" %} looks a literal up with each % doubled: a catalogue entry written with a
+    single % is never found, and the page shows English (the reports' help text did)."""
+    import re
+
+    po = polib.pofile(str(LOCALE / "django.po"))
+    known = {e.msgid for e in po.translated_entries() if not e.msgctxt}
+    templates = Path(__file__).resolve().parent.parent / "src" / "kefu"
+    tag = re.compile(r"""{%\s*trans\s+(["'])(.*?)\1\s*%}""")
+    missing = [
+        (path.name, literal)
+        for path in templates.glob("**/templates/**/*.html")
+        for _quote, literal in tag.findall(path.read_text())
+        if literal.replace("%", "%%") not in known
+    ]
+    assert missing == []
