@@ -1,6 +1,6 @@
 """A real browser: the top bar finds a closed ticket by number (grouped results); two tickets
 assigned at once from the queue; the queue as cards at 390 px, still selectable, while every
-other table keeps its columns; a long filtered list exported from the queue in the background."""
+other table keeps its columns, the reports fit a phone; a long filtered list exported from the queue in the background."""
 
 import re
 from itertools import pairwise
@@ -115,6 +115,17 @@ def test_other_tables_keep_their_columns_on_a_phone(open_page, chain):
     assert len(cells) == 7
     assert all(a["x"] + a["width"] <= b["x"] + 1 for a, b in pairwise(cells))  # side by side
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
+
+
+def test_the_reports_fit_a_phone(open_page, chain):
+    # The dashboard's cards held their charts' drawn width: the page was 531 px wide at 390.
+    for store in ("SH001", "BJ001"):
+        open_ticket(chain["stores"][store])
+    page = open_page(viewport={"width": 390, "height": 844})
+    login(page, "cs_manager")
+    page.goto("/desk/reports/")
+    expect(page.locator("#chart-type svg")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_a_long_list_exports_from_the_queue_in_the_background(page, chain, settings, tmp_path):

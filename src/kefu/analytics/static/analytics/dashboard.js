@@ -24,9 +24,14 @@
       yAxis: { type: "value", minInterval: 1 },
       series: [{ name: L.opened, type: "line", smooth: true, areaStyle: {}, data: v.by_day.map(function (d) { return d.count; }) }]
     });
+    // A donut beside its table: names wrap instead of being cut to "售…", slices too thin to
+    // carry a name leave it to the table and the tooltip.
     function pie(id, rows) {
-      draw(id, { series: [{ type: "pie", radius: ["35%", "70%"], label: { formatter: "{b}" },
-        data: rows.map(function (r) { return { name: r.label, value: r.count }; }) }] });
+      draw(id, { tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+        series: [{ type: "pie", radius: ["30%", "54%"], center: ["46%", "50%"], minShowLabelAngle: 12,
+          label: { formatter: "{b}", overflow: "break", width: 56, lineHeight: 14 },
+          labelLine: { length: 6, length2: 6 },
+          data: rows.map(function (r) { return { name: r.label, value: r.count }; }) }] });
     }
     pie("chart-type", v.by_type);
     pie("chart-channel", v.by_channel);
