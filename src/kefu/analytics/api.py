@@ -153,8 +153,9 @@ def report_tickets(
     if q.format == "xlsx":
         job = services.export_report_later(request.user, report, status=status)
         if job is not None:
-            response["Location"] = export_out(job)["url"]
-            return Status(202, export_out(job))
+            body = export_out(job)
+            response["Location"] = body["url"]
+            return Status(202, body)
     rows = exports.ticket_rows(selectors.export_rows(report, status=status))
     respond = exports.csv_response if q.format == "csv" else exports.xlsx_response
     return respond(request.user, "tickets", exports.TICKET_HEADERS, rows)

@@ -1261,12 +1261,17 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(report: Report, *, status: str | None = None):
-    """The tickets opened in the period, as tuples of EXPORT_COLUMNS (``export_values``)."""
+def export_tickets(report: Report, *, status: str | None = None) -> QuerySet:
+    """The tickets the ticket export lists: opened in the period, in ``status`` if it is one."""
     rows = report.opened()
-    if status and status in Status.values:
+    if status in Status.values:
         rows = rows.filter(status=status)
-    return export_values(rows)
+    return rows
+
+
+def export_rows(report: Report, *, status: str | None = None):
+    """The export's tickets as tuples of EXPORT_COLUMNS (``export_values``)."""
+    return export_values(export_tickets(report, status=status))
 
 
 def export_values(tickets: QuerySet):

@@ -165,10 +165,7 @@ def request_export(user, *, source: str, query: dict, title: str) -> ExportJob:
 def export_report_later(user, report, *, status: str | None = None) -> ExportJob | None:
     """The reports' Excel ticket list (``status``: only tickets in it) as an ExportJob when it
     is too long to build while the caller waits; None when it is short enough to build now."""
-    tickets = report.opened()
-    if status in Status.values:
-        tickets = tickets.filter(status=status)
-    if not too_long_to_wait(tickets):
+    if not too_long_to_wait(selectors.export_tickets(report, status=status)):
         return None
     period = report.period
     title = _("Ticket list %(since)s – %(until)s, %(scope)s") % {

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.errors import NotFound
 from kefu.org.roles import LADDER
 from kefu.org.selectors import can, stores_for
 from kefu.quality.models import ServiceType
@@ -152,10 +151,7 @@ def export_jobs(request):
 
 @staff_required
 def export_download(request, pk):
-    try:
-        job = selectors.export_of(_exporter(request), pk)
-    except NotFound:
-        raise Http404 from None
+    job = selectors.export_of(_exporter(request), pk)  # staff_required: NotFound is a 404
     if job.status != ExportStatus.DONE or not job.file:
         raise Http404
     return exports.export_file_response(request.user, job)
