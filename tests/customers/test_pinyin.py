@@ -70,6 +70,21 @@ def test_the_phrases_come_from_the_trie():
 
     pinyin.load()
     assert type(converter.PHRASES_DICT).__name__ == "Phrases"
+    # The characters' readings too: pypinyin's own dict (~7 MB per process) is never read.
+    assert type(converter.PINYIN_DICT).__name__ == "Characters"
+    assert converter.PINYIN_DICT[ord("重")] == "zhòng,chóng,tóng"
+    assert ord("a") not in converter.PINYIN_DICT
     assert type(mmseg.seg._prefix_set).__name__ == "Trie"  # noqa: SLF001
     assert "重庆" in converter.PHRASES_DICT and "重" in mmseg.seg._prefix_set  # noqa: SLF001
     assert name_pinyin("曾国藩") == ("cengguofan", "cgf")
+
+
+def test_every_characters_readings_as_in_pypinyin():
+    from pypinyin import converter
+
+    pinyin.load()
+    stock = json.loads(pinyin._source("pinyin_dict.json").read_text(encoding="utf-8"))  # noqa: SLF001
+    assert len(stock) > 40_000
+    differing = [c for c, v in stock.items() if converter.PINYIN_DICT.get(int(c)) != v]
+    assert not differing
+    assert len(converter.PINYIN_DICT) == len(stock)

@@ -1,11 +1,13 @@
-"""pypinyin with its phrase dictionary in a memory-mapped trie (issue 14).
+"""pypinyin with its dictionaries in memory-mapped tries (issue 14).
 
 pypinyin reads its 47,000 phrases (the readings of a character in context: 重庆 chóng, 曾国藩
 zēng) from JSON into Python lists, and copies the dict: ~50 MB in each process that converts a
-name, loaded by the first ticket in each gunicorn worker. Here the phrases are kept in a MARISA
-BytesTrie (~0.8 MB, one copy in the page cache for every process) that stands in for pypinyin's
-PHRASES_DICT and for the prefix set of its maximum-matching segmenter. The algorithms are
-pypinyin's own and the readings identical (tests/customers/test_pinyin.py compares them).
+name, loaded by the first ticket in each gunicorn worker; and its 41,923 characters' readings
+into a dict of ~7 MB in every process that imports it (each gunicorn worker, its master and the
+task consumer). Here both are kept in MARISA BytesTries (~0.8 MB and ~0.5 MB, one copy in the
+page cache for every process) that stand in for pypinyin's PHRASES_DICT, its PINYIN_DICT and the
+prefix set of its maximum-matching segmenter. The algorithms are pypinyin's own and the readings
+identical (tests/customers/test_pinyin.py compares them).
 
     python -m kefu.customers.pinyin DIRECTORY     builds the trie (run by `load`)"""
 
@@ -14,9 +16,10 @@ import json
 import os
 import sys
 import threading
+import types
 from pathlib import Path
 
-FORMAT = 2
+FORMAT = 3
 _lock = threading.Lock()
 _module = None
 
@@ -42,14 +45,31 @@ def _classes():
                 raise KeyError(phrase)
             return value
 
-    return Phrases, marisa_trie.Trie
+    class Characters(marisa_trie.BytesTrie):
+        """The read-only mapping pypinyin's converter uses as PINYIN_DICT: a character's code
+        point -> its readings, comma-separated ("zhòng,chóng")."""
+
+        def __contains__(self, code):
+            return marisa_trie.BytesTrie.__contains__(self, chr(code))
+
+        def get(self, code, default=None):
+            values = values_of(self, chr(code))
+            return default if values is None else values[0].decode("utf-8")
+
+        def __getitem__(self, code):
+            value = self.get(code)
+            if value is None:
+                raise KeyError(code)
+            return value
+
+    return Phrases, Characters, marisa_trie.Trie
 
 
-def _source() -> Path:
+def _source(name: str = "phrases_dict.json") -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("pypinyin")
-    return Path(spec.origin).with_name("phrases_dict.json")
+    return Path(spec.origin).with_name(name)
 
 
 def build(directory: Path) -> None:
@@ -62,10 +82,17 @@ def build(directory: Path) -> None:
     )
     # pypinyin's mmseg PrefixSet: every prefix of every phrase.
     prefixes = marisa_trie.Trie({p[: i + 1] for p in phrases for i in range(len(p))})
+    readings = json.loads(_source("pinyin_dict.json").read_text(encoding="utf-8"))
+    characters = marisa_trie.BytesTrie(
+        (chr(int(code)), value.encode("utf-8")) for code, value in readings.items()
+    )
     directory.mkdir(parents=True)
     trie.save(str(directory / "phrases.marisa"))
     prefixes.save(str(directory / "prefixes.marisa"))
-    (directory / "meta.json").write_text(json.dumps({"phrases": len(phrases)}))
+    characters.save(str(directory / "characters.marisa"))
+    (directory / "meta.json").write_text(
+        json.dumps({"phrases": len(phrases), "characters": len(readings)})
+    )
 
 
 def load(root: Path | None = None):
@@ -88,10 +115,17 @@ def load(root: Path | None = None):
         stat = _source().stat()
         name = f"pypinyin-phrases-{stat.st_size}-{int(stat.st_mtime)}-v{FORMAT}"
         directory = ensure_built(root / name, "kefu.customers.pinyin")
-        phrases_class, trie_class = _classes()
-        phrases, prefixes = phrases_class(), trie_class()
+        phrases_class, characters_class, trie_class = _classes()
+        phrases, characters, prefixes = phrases_class(), characters_class(), trie_class()
         phrases.mmap(str(directory / "phrases.marisa"))
+        characters.mmap(str(directory / "characters.marisa"))
         prefixes.mmap(str(directory / "prefixes.marisa"))
+        # pypinyin's own pinyin_dict module would read its JSON into a dict on import: it is
+        # replaced by one whose pinyin_dict is the trie (pypinyin.constants imports it from
+        # there).
+        readings = types.ModuleType("pypinyin.pinyin_dict")
+        readings.pinyin_dict = characters
+        sys.modules["pypinyin.pinyin_dict"] = readings
         saved = {k: os.environ.get(k) for k in ("PYPINYIN_NO_PHRASES", "PYPINYIN_NO_DICT_COPY")}
         os.environ.update(PYPINYIN_NO_PHRASES="1", PYPINYIN_NO_DICT_COPY="1")
         try:
