@@ -20,6 +20,7 @@ print(json.dumps({
                                   "pkg_resources", "rich") if m in sys.modules),
     "jieba_freq": len(jieba.dt.FREQ),  # stock jieba's dict: ~500,000 entries when loaded
     "pinyin_phrases": type(converter.PHRASES_DICT).__name__,
+    "pinyin_characters": type(converter.PINYIN_DICT).__name__,
     "mapped": sorted({line.split("/")[-1] for line in maps.splitlines() if ".marisa" in line}),
 }))
 """
@@ -47,4 +48,10 @@ def test_a_web_process_maps_its_dictionaries_and_imports_only_what_it_uses(tmp_p
     assert seen["modules"] == [], seen
     assert seen["jieba_freq"] == 0
     assert seen["pinyin_phrases"] == "Phrases"
-    assert seen["mapped"] == ["phrases.marisa", "prefixes.marisa", "words.marisa"]
+    assert seen["pinyin_characters"] == "Characters"
+    assert seen["mapped"] == [
+        "characters.marisa",
+        "phrases.marisa",
+        "prefixes.marisa",
+        "words.marisa",
+    ]
