@@ -59,6 +59,7 @@ def home(request):
             "categories": Category.objects.all(),
             "articles": selectors.search_articles(articles, q, limit=50),
             "can_write": can(request.user, "knowledge.write"),
+            "may_use_macros": can(request.user, "knowledge.macros"),
             "deflection": services.deflection_counts(),
         },
     )

@@ -65,6 +65,7 @@ TICKET_RIGHTS = {
     "assign_self": "tickets.assign_self",
     "escalate": "tickets.escalate",
     "attach": "tickets.attach",
+    "macros": "knowledge.macros",
 }
 
 

@@ -1,0 +1,75 @@
+"""No desk page offers a link its reader may not follow.
+
+Every demo user signs in and follows the desk's links (one of each shape: /desk/tickets/N/ once)
+three clicks deep over a small demo: each must answer, never 403 or 404. A link to a page
+outside one's rights (the knowledge base's “Macros” for a QA monitor, say) is a dead end the
+user cannot tell from a broken desk."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from kefu.web.demo import DEMO_USERS, load_demo
+
+pytestmark = pytest.mark.django_db
+
+# Links that are not pages: signing out, files and exports, a customer's erasure form.
+NOT_PAGES = re.compile(r"/logout/|/export|/download/|format=|/erase/|/attachments/|/healthz")
+DEPTH, MOST_PAGES = 3, 120
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href") if tag == "a" else None
+        if href and href.startswith("/desk/"):
+            self.found.append(href.split("#")[0])
+
+
+def links_of(html: str) -> list[str]:
+    parser = Links()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            load_demo(n_customers=30, n_tickets=120)
+            yield
+            transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("username", [u[0] for u in DEMO_USERS])
+def test_every_link_a_user_is_shown_opens(demo, username):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    shapes, dead, visited = set(), [], 0
+    frontier = ["/desk/"]
+    for _ in range(DEPTH):
+        following = []
+        for url in frontier:
+            shape = re.sub(r"\d+", "N", url.split("?")[0]) + ("?" if "?" in url else "")
+            if shape in shapes or NOT_PAGES.search(url) or visited >= MOST_PAGES:
+                continue
+            shapes.add(shape)
+            visited += 1
+            response = client.get(url, follow=True)
+            if response.status_code != 200:
+                dead.append((url, response.status_code))
+                continue
+            if "text/html" in response.get("Content-Type", ""):
+                following += links_of(response.content.decode())
+        frontier = following
+    assert visited > 3, f"{username} reached almost nothing"
+    assert not dead, f"{username} is shown links that do not open: {dead}"
