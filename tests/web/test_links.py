@@ -1,7 +1,8 @@
 """No desk page offers a link its reader may not follow.
 
 Every demo user signs in and follows the desk's links (one of each shape: /desk/tickets/N/ once)
-three clicks deep over a small demo: each must answer, never 403 or 404. A link to a page
+three clicks deep over a small demo, and what those pages load by themselves (htmx): each must
+answer, never 403 or 404. A link to a page
 outside one's rights (the knowledge base's “Macros” for a QA monitor, say) is a dead end the
 user cannot tell from a broken desk."""
 
@@ -25,9 +26,11 @@ class Links(HTMLParser):
         self.found = []
 
     def handle_starttag(self, tag, attrs):
-        href = dict(attrs).get("href") if tag == "a" else None
-        if href and href.startswith("/desk/"):
-            self.found.append(href.split("#")[0])
+        attrs = dict(attrs)
+        # Links, and what a page fetches by itself once shown (htmx: panels, counters).
+        for href in (attrs.get("href") if tag == "a" else None, attrs.get("hx-get")):
+            if href and href.startswith("/desk/"):
+                self.found.append(href.split("#")[0])
 
 
 def links_of(html: str) -> list[str]:
