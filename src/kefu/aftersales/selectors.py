@@ -370,7 +370,7 @@ def parts_catalogue(user, *, model: str | None = None) -> QuerySet:
 
 
 def get_part(user, part_id) -> Part:
-    part = parts_catalogue(user).filter(pk=part_id).first()
+    part = parts_catalogue(user).filter(pk=part_id).first() if str(part_id).isdigit() else None
     if part is None:
         raise NotFound()
     return part
