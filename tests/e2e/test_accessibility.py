@@ -4,7 +4,8 @@ Over a small demo, the CS manager (who sees every menu) opens every page the top
 menus lead to, a store manager and a technician their first page and a ticket of theirs, and a
 customer the portal's pages and a 404. axe-core (the engine of the browsers' own accessibility audits, bundled by
 axe-playwright-python) runs on each: no violation of the wcag2a/wcag2aa rules — text that
-store staff can read (contrast), links told apart without colour, every field labelled.
+store staff can read (contrast), links told apart without colour, every field labelled; and
+on a phone (390 px) no page wider than the screen.
 The first run of this test found grey and amber text under 4.5:1, links inside sentences
 shown by colour alone, and unlabelled date fields and a store filter."""
 
@@ -29,7 +30,7 @@ def violations(axe, page) -> list[str]:
     return [f"{v['id']} ({v['impact']}): {v['nodes'][0]['html'][:120]}" for v in found]
 
 
-def test_desk_and_portal_pages_have_no_wcag_violations(open_page):
+def test_desk_and_portal_pages_have_no_wcag_violations_and_fit_a_phone(open_page):
     load_demo(n_customers=20, n_tickets=60)
     axe = Axe()
     failures = {}
@@ -44,12 +45,12 @@ def test_desk_and_portal_pages_have_no_wcag_violations(open_page):
             ".topbar a[href^='/desk/']" if every_page else "a[href^='/desk/tickets/']",
             "links => links.map(a => a.getAttribute('href'))",
         )
-        shapes = set()
+        shapes = {}
         for url in [page.url, *links]:
             shape = re.sub(r"\d+", "N", url.split("?")[0])
             if shape in shapes or NOT_PAGES.search(url):
                 continue
-            shapes.add(shape)
+            shapes[shape] = url
             page.goto(url)
             if "/tickets/" in url:  # its panels arrive after it
                 page.wait_for_load_state("networkidle")
@@ -57,6 +58,14 @@ def test_desk_and_portal_pages_have_no_wcag_violations(open_page):
             if found:
                 failures[f"{username} {url}"] = found
         assert any("/tickets/" in s for s in shapes), username
+        # The same pages on a phone: nothing wider than the screen (a table scrolls inside
+        # its own box; the page itself never scrolls sideways).
+        page.set_viewport_size({"width": 390, "height": 844})
+        for url in shapes.values():
+            page.goto(url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                failures[f"{username} {url} at 390 px"] = [f"the page is {width} px wide"]
     customer = open_page(viewport={"width": 390, "height": 844})
     token = Ticket.objects.order_by("-id").values_list("tracking_token", flat=True).first()
     for url in ("/", "/help/", f"/t/{token}/", "/no-such-page/"):
