@@ -2,7 +2,8 @@
 
 Every demo user signs in and follows the desk's links (one of each shape: /desk/tickets/N/ once)
 three clicks deep over a small demo, and what those pages load by themselves (htmx): each must
-answer, never 403 or 404. A link to a page
+answer, never 403 or 404, and say everything in Chinese (two English words in a row, shown or
+read out by a screen reader, are a string that escaped translation). A link to a page
 outside one's rights (the knowledge base's “Macros” for a QA monitor, say) is a dead end the
 user cannot tell from a broken desk."""
 
@@ -20,23 +21,42 @@ NOT_PAGES = re.compile(r"/logout/|/export|/download/|format=|/erase/|/attachment
 DEPTH, MOST_PAGES = 3, 120
 
 
+# Two or more English words in a row: an untranslated sentence ("Save view", "No macro
+# matches"), not a model name ("Book 14", "Mini LED") or a code.
+ENGLISH = re.compile(r"\b[A-Za-z][a-z]{2,}(?:[ ,]+[a-z]{2,})+\b")
+
+
 class Links(HTMLParser):
+    """A page's links (and what it fetches by itself) and the text a reader sees or hears:
+    what is shown, placeholders, titles and screen-reader labels."""
+
     def __init__(self):
         super().__init__()
-        self.found = []
+        self.found, self.text, self._skip = [], [], 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "code", "pre"):
+            self._skip -= 1
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag in ("script", "style", "code", "pre"):
+            self._skip += 1
+        self.text += [attrs.get(a) or "" for a in ("placeholder", "title", "aria-label", "alt")]
         # Links, and what a page fetches by itself once shown (htmx: panels, counters).
         for href in (attrs.get("href") if tag == "a" else None, attrs.get("hx-get")):
             if href and href.startswith("/desk/"):
                 self.found.append(href.split("#")[0])
 
 
-def links_of(html: str) -> list[str]:
+def read(html: str) -> Links:
     parser = Links()
     parser.feed(html)
-    return parser.found
+    return parser
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +77,7 @@ def test_every_link_a_user_is_shown_opens(demo, username):
 
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
-    shapes, dead, visited = set(), [], 0
+    shapes, dead, untranslated, visited = set(), [], [], 0
     frontier = ["/desk/"]
     for _ in range(DEPTH):
         following = []
@@ -72,7 +92,12 @@ def test_every_link_a_user_is_shown_opens(demo, username):
                 dead.append((url, response.status_code))
                 continue
             if "text/html" in response.get("Content-Type", ""):
-                following += links_of(response.content.decode())
+                page = read(response.content.decode())
+                following += page.found
+                english = {m for t in page.text for m in ENGLISH.findall(t)}
+                if english:
+                    untranslated.append((url, sorted(english)[:5]))
         frontier = following
     assert visited > 3, f"{username} reached almost nothing"
     assert not dead, f"{username} is shown links that do not open: {dead}"
+    assert not untranslated, f"{username} reads English on Chinese pages: {untranslated}"
