@@ -206,3 +206,37 @@ def test_a_customers_history_is_read_along_their_index_without_a_join(users, spr
         .order_by("-id")
         .values_list("pk", flat=True)
     ]
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "priority", "due"])
+def test_a_listing_page_is_the_plain_slice_in_one_statement(chain, users, sort):
+    """selectors.Listing (the page's ids first, then their rows with store, assignee and
+    customer; SQLite) gives the rows, in the order, that slicing the list itself gives, page
+    after page, for every sort and with filters and a keyword search; in one statement."""
+    from kefu.tickets import services
+
+    stores = chain["stores"]
+    for i in range(23):
+        ticket = open_ticket(stores[("SH001", "SH002", "BJ001")[i % 3]], subject=f"冰箱不制冷 {i}")
+        if i % 4 == 0:
+            services.change_status(
+                actor=users["cs_agent"], ticket=ticket, status="pending_customer"
+            )
+    for username, filters in [
+        ("cs_manager", {}),
+        ("cs_manager", {"status": ["new"]}),
+        ("region_east", {"store": "SH002"}),
+        ("manager_sh001", {}),
+        ("cs_manager", {"q": "冰箱"}),  # the search's raw full-text match: sliced as is
+    ]:
+        tickets = selectors.ticket_queue(users[username], sort=sort, **filters)
+        expected = list(selectors.for_listing(tickets, tags=False).values_list("pk", flat=True))
+        assert expected, (username, filters)
+        listing, got = selectors.Listing(tickets, tags=False), []
+        for offset in range(0, len(expected) + 5, 5):
+            with CaptureQueriesContext(connection) as queries:
+                page = listing[offset : offset + 5]
+            assert len(queries) == 1
+            got += [t.pk for t in page]
+            assert all(t.store and t.customer for t in page)  # joined, not a query per row
+        assert got == expected, (username, filters, sort)

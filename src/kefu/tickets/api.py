@@ -328,7 +328,7 @@ def list_tickets(
         sort=sort,
     )
     page = selectors.with_customer_disclosure(
-        request.auth, selectors.for_listing(tickets)[offset : offset + limit]
+        request.auth, selectors.Listing(tickets)[offset : offset + limit]
     )
     count, capped = selectors.capped_count(tickets)
     return {

@@ -5,6 +5,7 @@ import re
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.sql.where import ExtraWhere
 from django.utils import timezone
 
 from kefu import search
@@ -236,6 +237,41 @@ def for_listing(tickets: QuerySet, *, tags: bool = True) -> QuerySet:
     (the desk's queue: one query fewer per page)."""
     rows = tickets.select_related("store", "assignee__staff", "customer")
     return rows.prefetch_related("tags") if tags else rows
+
+
+class Listing:
+    """A ticket list to be sliced into pages (``listing[offset:offset + limit]``, as Django's
+    Paginator does): the page's rows with what a row shows, in one statement that picks the
+    page's ids on the ticket table alone and only then joins the store, the assignee and the
+    customer for those few rows.
+
+    Asked in one piece, SQLite joins those tables for every ticket the filters match and sorts
+    them all before it keeps 25: the chain's open queue at 100,000 tickets read and joined
+    ~6,400 rows, 14 ms, of which the page needed 25 (1 ms this way). PostgreSQL walks its
+    indexes in order and stops at the page already (the subquery form measured 0.3–0.6 ms
+    slower there), so it gets the plain slice; so does a list with raw SQL in it (a keyword
+    search's full-text match names the ticket table itself) or ordered by an annotation."""
+
+    def __init__(self, tickets: QuerySet, *, tags: bool = True):
+        self.tickets, self.tags = tickets, tags
+
+    def __getitem__(self, page: slice) -> list:
+        tickets = self.tickets
+        query = tickets.query
+        plain = connection.vendor != "sqlite" or query.annotations or query.extra
+        if plain or not query.order_by or _raw(query.where):
+            return list(for_listing(tickets, tags=self.tags)[page])
+        ids = tickets.values("pk")[page]
+        rows = Ticket.objects.filter(pk__in=ids).order_by(*tickets.query.order_by)
+        return list(for_listing(rows, tags=self.tags))
+
+    def __len__(self):  # pragma: no cover - the paginators here are given their count
+        raise TypeError("a Listing is counted with capped_count")
+
+
+def _raw(where) -> bool:
+    """Whether a query's WHERE holds raw SQL (QuerySet.extra), which names tables as written."""
+    return isinstance(where, ExtraWhere) or any(_raw(c) for c in getattr(where, "children", ()))
 
 
 def capped_count(tickets: QuerySet, cap: int | None = None) -> tuple[int, bool]:

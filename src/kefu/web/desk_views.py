@@ -133,7 +133,7 @@ def queue(request):
             return redirect(f"{reverse('analytics:exports')}?new={job.pk}")
         return analytics_exports.ticket_list_response(request.user, tickets, params["format"])
     count, capped = selectors.capped_count(tickets)
-    paginator = CappedPaginator(selectors.for_listing(tickets, tags=False), PAGE_SIZE, count)
+    paginator = CappedPaginator(selectors.Listing(tickets, tags=False), PAGE_SIZE, count)
     page: Page = paginator.get_page(params.get("page"))
     page.object_list = selectors.with_customer_disclosure(request.user, page.object_list)
     for t in page.object_list:
