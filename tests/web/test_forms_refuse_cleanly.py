@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kefu.web.demo import DEMO_USERS, load_demo
+from kefu.web.demo import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 
@@ -52,17 +52,6 @@ class Forms(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            load_demo(n_customers=20, n_tickets=60)
-            yield
-            transaction.set_rollback(True)
 
 
 def send_every_form(client, start: list[str], desk: bool, depth: int = 2):

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kefu.web.demo import DEMO_USERS, load_demo
+from kefu.web.demo import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 
@@ -57,17 +57,6 @@ def read(html: str) -> Links:
     parser = Links()
     parser.feed(html)
     return parser
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            load_demo(n_customers=30, n_tickets=120)
-            yield
-            transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("username", [u[0] for u in DEMO_USERS])
