@@ -262,11 +262,8 @@ class Listing:
         if plain or not query.order_by or _raw(query.where):
             return list(for_listing(tickets, tags=self.tags)[page])
         ids = tickets.values("pk")[page]
-        rows = Ticket.objects.filter(pk__in=ids).order_by(*tickets.query.order_by)
+        rows = Ticket.objects.filter(pk__in=ids).order_by(*query.order_by)
         return list(for_listing(rows, tags=self.tags))
-
-    def __len__(self):  # pragma: no cover - the paginators here are given their count
-        raise TypeError("a Listing is counted with capped_count")
 
 
 def _raw(where) -> bool:
