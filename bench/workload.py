@@ -88,6 +88,7 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
         self.idle = None
+        self.peaks: dict[int, tuple[str, int]] = {}  # pid: (what it is, its highest RSS in kB)
 
     def tree_mb(self) -> float:
         total, stack = 0, [self.pid]
@@ -96,7 +97,11 @@ class RssSampler(threading.Thread):
             try:
                 for line in Path(f"/proc/{p}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+                        kb = int(line.split()[1])
+                        total += kb
+                        name = Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")[:4]
+                        name = b" ".join(n.rsplit(b"/", 1)[-1] for n in name).decode()
+                        self.peaks[p] = (name, max(kb, self.peaks.get(p, ("", 0))[1]))
                 for task in Path(f"/proc/{p}/task").iterdir():
                     stack.extend(int(c) for c in (task / "children").read_text().split())
             except (FileNotFoundError, ProcessLookupError):
@@ -295,7 +300,11 @@ def main():
             result["create_1_client"] = post_tickets(args.port, tok, args.seconds, 1)
             result["create_8_clients"] = post_tickets(args.port, tok, args.seconds, 8)
         sampler.stop.set()
-        result["rss_mb"] = {"idle": sampler.idle, "peak": round(sampler.peak, 1)}
+        result["rss_mb"] = {
+            "idle": sampler.idle,
+            "peak": round(sampler.peak, 1),
+            "peak_by_process": [(n, round(kb / 1024)) for n, kb in sampler.peaks.values()],
+        }
         result["uptime"] = Path("/proc/loadavg").read_text().split()[:3]
         print(json.dumps(result, ensure_ascii=False, indent=2))
     finally:

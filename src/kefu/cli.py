@@ -1,7 +1,8 @@
 """The `kefu` command.
 
 kefu run [--dev]     serve Kefu with gunicorn and a Huey consumer (PORT, default 8000;
-                     WEB_CONCURRENCY workers, default 2, of WEB_THREADS threads, default 4)
+                     WEB_CONCURRENCY workers, default 2, of WEB_THREADS threads, default 4;
+                     the consumer runs in one web worker, or alone with KEFU_CONSUMER=process)
 kefu worker          run a Huey consumer only
 kefu demo            load the demo data (idempotent), with a progress bar
 kefu seed-bench --tickets N [--database-url URL]   add N generated tickets (benchmarks)
@@ -97,7 +98,7 @@ def _banner(port: str):
   Demo logins (password for all: {DEMO_PASSWORD}; demo data only):
     {", ".join(u for u, *_ in DEMO_USERS)}
 
-  Ctrl-C stops the server and the worker.
+  Ctrl-C stops the server and its task consumer.
 """,
         flush=True,
     )
@@ -172,7 +173,15 @@ class Part:
             self.process.wait()
 
 
-def gunicorn_command(port: str) -> list[str]:
+def consumer_in_web() -> bool:
+    """Whether `kefu run` runs the task consumer inside its web workers (the default) or as a
+    process of its own (KEFU_CONSUMER=process; always so with --dev)."""
+    return os.environ.get("KEFU_CONSUMER", "web") != "process"
+
+
+def gunicorn_command(port: str, *, consumer: bool = False) -> list[str]:
+    """gunicorn's command line; with ``consumer`` its workers also run the task consumer
+    (kefu.web_consumer: one worker at a time)."""
     threads = os.environ.get("WEB_THREADS", "4")
     return [
         sys.executable,
@@ -209,6 +218,7 @@ def gunicorn_command(port: str) -> list[str]:
         "-",
         "--access-logformat",
         '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
+        *(["--config", "python:kefu.web_consumer"] if consumer else []),
     ]
 
 
@@ -239,19 +249,23 @@ def run(argv):
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         return 1  # Kefu cannot start (its traceback is above), as before the fork
+    worker = [sys.executable, "-m", "django", "run_huey", "--quiet"]
     if dev:
         web = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}"]
+        parts = [Part("web server", web, env), Part("task consumer", worker, env)]
     else:
         subprocess.run(
             [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
             env=env,
             check=True,
         )
-        web = gunicorn_command(port)
-    worker = [sys.executable, "-m", "django", "run_huey", "--quiet"]
-    # gunicorn's master restarts its own dead workers; this loop restarts a dead master or
-    # consumer. Neither's death stops the other.
-    parts = [Part("web server", web, env), Part("task consumer", worker, env)]
+        web = gunicorn_command(port, consumer=consumer_in_web())
+        parts = [Part("web server", web, env)]
+        if not consumer_in_web():
+            parts.append(Part("task consumer", worker, env))
+    # gunicorn's master restarts its own dead workers (and with them the consumer inside one,
+    # see kefu.web_consumer); this loop restarts a dead master or consumer process. Neither's
+    # death stops the other.
     for part in parts:
         part.start()
     stopping = False

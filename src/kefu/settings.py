@@ -142,6 +142,7 @@ if DATABASE_URL:
             server_side_binding=True, prepare_threshold=5 if prepared else None
         )
 else:
+    SQLITE_CACHE_KB = int(os.environ.get("KEFU_SQLITE_CACHE_KB", "20000"))
     DATABASES = {
         "default": {
             # Django's SQLite backend whose writers in one process take turns on a lock instead
@@ -155,7 +156,8 @@ else:
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-20000; PRAGMA temp_store=MEMORY;"
+                    "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY; "
+                    f"PRAGMA cache_size=-{SQLITE_CACHE_KB};"
                 ),
             },
             # A file, not :memory:, so that the browser tests' live server threads and worker

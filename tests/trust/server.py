@@ -53,6 +53,7 @@ class KefuServer:
             "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
             **(env or {}),
         }
+        self.var = var
         self.log = open(var / "kefu-run.log", "wb")  # noqa: SIM115 — closed in stop()
         self.process: subprocess.Popen | None = None
         self.groups: set[int] = set()
@@ -102,7 +103,14 @@ class KefuServer:
         return None
 
     def consumer(self) -> int | None:
-        return self._part("run_huey")
+        """The task consumer's pid: its own process (KEFU_CONSUMER=process) or the web worker
+        that holds the consumer's lock (the default, kefu.web_consumer)."""
+        from kefu.web_consumer import LOCK_NAME, holder
+
+        if pid := self._part("run_huey"):
+            return pid
+        pid = holder(str(self.var / LOCK_NAME))
+        return pid if pid in self.web_workers() else None
 
     def web_master(self) -> int | None:
         return self._part("gunicorn")
