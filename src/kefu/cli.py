@@ -19,6 +19,8 @@ import sys
 import time
 import traceback
 
+from kefu import web_consumer
+
 
 def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
@@ -173,15 +175,9 @@ class Part:
             self.process.wait()
 
 
-def consumer_in_web() -> bool:
-    """Whether `kefu run` runs the task consumer inside its web workers (the default) or as a
-    process of its own (KEFU_CONSUMER=process; always so with --dev)."""
-    return os.environ.get("KEFU_CONSUMER", "web") != "process"
-
-
-def gunicorn_command(port: str, *, consumer: bool = False) -> list[str]:
-    """gunicorn's command line; with ``consumer`` its workers also run the task consumer
-    (kefu.web_consumer: one worker at a time)."""
+def gunicorn_command(port: str) -> list[str]:
+    """gunicorn's command line: its hooks (kefu.gunicorn_conf) run the task consumer in one
+    worker at a time, unless KEFU_CONSUMER=process."""
     threads = os.environ.get("WEB_THREADS", "4")
     return [
         sys.executable,
@@ -218,7 +214,8 @@ def gunicorn_command(port: str, *, consumer: bool = False) -> list[str]:
         "-",
         "--access-logformat",
         '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
-        *(["--config", "python:kefu.web_consumer"] if consumer else []),
+        "--config",
+        "python:kefu.gunicorn_conf",
     ]
 
 
@@ -259,9 +256,9 @@ def run(argv):
             env=env,
             check=True,
         )
-        web = gunicorn_command(port, consumer=consumer_in_web())
+        web = gunicorn_command(port)
         parts = [Part("web server", web, env)]
-        if not consumer_in_web():
+        if not web_consumer.enabled():
             parts.append(Part("task consumer", worker, env))
     # gunicorn's master restarts its own dead workers (and with them the consumer inside one,
     # see kefu.web_consumer); this loop restarts a dead master or consumer process. Neither's

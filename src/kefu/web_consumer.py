@@ -10,11 +10,8 @@ in another worker takes over within a moment; the worker gunicorn starts in its 
 up behind it. Exactly one consumer runs per `kefu run`, and tasks queued meanwhile wait in
 the queue (SQLite or Redis), as they do while a consumer process restarts.
 
-This module is gunicorn's configuration (`gunicorn -c python:kefu.web_consumer`): it defines
-the two server hooks gunicorn reads from it. It imports neither Django nor Huey at import
-time, because gunicorn's master reads it before it preloads Kefu.
-
-`KEFU_CONSUMER=process` makes `kefu run` start the consumer as a process of its own instead
+gunicorn's hooks (kefu.gunicorn_conf) call `start` in each new worker and `stop` when one
+exits. `KEFU_CONSUMER=process` makes `kefu run` start the consumer as a process of its own instead
 (as `kefu worker` does on a machine of its own)."""
 
 import fcntl
@@ -23,10 +20,18 @@ import os
 import threading
 import time
 
+from kefu import heap
+
 LOCK_NAME = "task-consumer.lock"
 
 logger = logging.getLogger("kefu.web_consumer")
 _running = {}  # "consumer": the Huey consumer this worker runs, once it holds the lock
+
+
+def enabled() -> bool:
+    """Whether `kefu run` runs the task consumer inside its web workers (the default) or as a
+    process of its own (KEFU_CONSUMER=process; always so with --dev)."""
+    return os.environ.get("KEFU_CONSUMER", "web") != "process"
 
 
 def lock_path() -> str:
@@ -67,6 +72,11 @@ def _consumer():
         def initialize(self):
             _name_thread()
             super().initialize()
+
+        def loop(self, now=None):
+            started = time.monotonic()
+            super().loop(now)
+            heap.trim_after(time.monotonic() - started)
 
     class NamedScheduler(Scheduler):
         def initialize(self):
@@ -121,15 +131,16 @@ def _wait_and_consume(path: str) -> None:
         time.sleep(pause)
 
 
-def post_worker_init(worker) -> None:
+def start() -> None:
+    """In a new web worker: wait for the lock in a thread of its own, then run the consumer."""
     threading.Thread(
         target=_wait_and_consume, args=(lock_path(),), name="kefu-task-consumer", daemon=True
     ).start()
 
 
-def worker_exit(server, worker) -> None:
-    """A worker that stops (gunicorn's graceful stop) lets its consumer finish the task at hand
-    (up to 5 s) before the lock passes on."""
+def stop() -> None:
+    """In a web worker that stops (gunicorn's graceful stop): its consumer, if it runs one,
+    finishes the task at hand (up to 5 s) before the lock passes on."""
     consumer = _running.pop("consumer", None)
     if consumer is not None:
         consumer.stop(graceful=True)
