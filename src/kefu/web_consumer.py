@@ -74,9 +74,10 @@ def _consumer():
             super().initialize()
 
         def loop(self, now=None):
-            started = time.monotonic()
-            super().loop(now)
-            heap.trim_after(time.monotonic() - started)
+            count, started = self.task_count, time.monotonic()
+            super().loop(now)  # takes a task and runs it, or waits for one
+            if self.task_count != count:
+                heap.trim_after(time.monotonic() - started)
 
     class NamedScheduler(Scheduler):
         def initialize(self):
