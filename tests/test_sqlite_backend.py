@@ -76,3 +76,29 @@ def test_closing_the_connection_mid_transaction_gives_the_lock_back():
         connection.close()  # a worker dropping its connection inside a transaction
         assert lock_is_free()
     assert lock_is_free()
+
+
+def test_a_thread_may_keep_a_smaller_page_cache_than_the_rest():
+    """The task consumer's threads inside a web worker (issue 14): their connections keep a
+    small cache; the other threads' keep the settings' one."""
+    from kefu.sqlite_backend.base import thread_cache_kb
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    seen = {}
+
+    def task_thread():
+        thread_cache_kb(1500)
+        try:
+            seen["task"] = cache_size()  # this thread's own, new connection
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=task_thread)
+    thread.start()
+    thread.join()
+    assert seen["task"] == -1500
+    assert cache_size() == -20000  # the settings' KEFU_SQLITE_CACHE_KB, in this thread
