@@ -279,7 +279,14 @@ def run(argv):
         for part in parts:
             part.stop(deadline)
 
-    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    def on_term(signum, frame):
+        # A second signal while the first one's stop() runs (timeout(1) and make both pass on
+        # SIGTERM) must not exit half-way: that left gunicorn running without its supervisor.
+        if not stopping:
+            stop()
+            sys.exit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         while True:
             for part in parts:
