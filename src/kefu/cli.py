@@ -246,10 +246,8 @@ def run(argv):
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         return 1  # Kefu cannot start (its traceback is above), as before the fork
-    worker = [sys.executable, "-m", "django", "run_huey", "--quiet"]
     if dev:
         web = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}"]
-        parts = [Part("web server", web, env), Part("task consumer", worker, env)]
     else:
         subprocess.run(
             [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
@@ -257,9 +255,10 @@ def run(argv):
             check=True,
         )
         web = gunicorn_command(port)
-        parts = [Part("web server", web, env)]
-        if not web_consumer.enabled():
-            parts.append(Part("task consumer", worker, env))
+    parts = [Part("web server", web, env)]
+    if dev or not web_consumer.enabled():
+        worker = [sys.executable, "-m", "django", "run_huey", "--quiet"]
+        parts.append(Part("task consumer", worker, env))
     # gunicorn's master restarts its own dead workers (and with them the consumer inside one,
     # see kefu.web_consumer); this loop restarts a dead master or consumer process. Neither's
     # death stops the other.
