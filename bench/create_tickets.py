@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/create_tickets.py [--seconds 10] [--tickets 2000] [--port 8160]
                                              [--database-url postgres://…/kefu_bench]
+                                             [--holdings]
 
 It builds a throw-away database (SQLite under a temp dir, or the PostgreSQL database you name —
 never a shared one: it is flushed), loads the demo's staff and catalogue plus N tickets, starts
@@ -110,6 +111,28 @@ def memory(pid: int) -> dict:
     return {"rss_mb": round(rss / 1024, 1), "pss_mb": round(pss / 1024, 1), "processes": parts}
 
 
+def holdings(pid: int, top: int = 8) -> list[dict]:
+    """What each process of the tree holds, from /proc/<pid>/smaps: resident MB by mapping
+    (anonymous memory as one line; files by name), largest first."""
+    out = []
+    for p in tree(pid):
+        try:
+            text = Path(f"/proc/{p}/smaps").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        by, name = {}, "anonymous"
+        for line in text.splitlines():
+            head = line.split()
+            if head and "-" in head[0] and not head[0].endswith(":"):
+                path = head[5] if len(head) > 5 else ""
+                name = path.rsplit("/", 1)[-1] if path.startswith("/") else "anonymous"
+            elif head and head[0] == "Rss:":
+                by[name] = by.get(name, 0) + int(head[1])
+        largest = sorted(by.items(), key=lambda kv: -kv[1])[:top]
+        out.append({"pid": p, "mb": {k: round(v / 1024, 1) for k, v in largest}})
+    return out
+
+
 def consumer_threads_ticks(pid: int) -> int:
     ticks = 0
     for task in Path(f"/proc/{pid}/task").glob("*"):
@@ -187,6 +210,9 @@ def main():
     ap.add_argument("--tickets", type=int, default=2000, help="tickets already there")
     ap.add_argument("--database-url")
     ap.add_argument("--port", type=int, default=8160)
+    ap.add_argument(
+        "--holdings", action="store_true", help="also what each process holds at the end"
+    )
     args = ap.parse_args()
     var_dir = tempfile.mkdtemp(prefix="kefu-bench-")
     env = {
@@ -260,6 +286,8 @@ def main():
             "load": os.getloadavg(),
             "workers": os.environ.get("WEB_CONCURRENCY", "default"),
         }
+        if args.holdings:
+            result["holdings_at_end"] = holdings(server.pid)
         print(json.dumps(result, ensure_ascii=False, indent=2))
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -2,11 +2,11 @@
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from kefu.markup import format_html
 from kefu.org.selectors import can
 
 register = template.Library()
