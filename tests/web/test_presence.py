@@ -35,3 +35,20 @@ def test_presence_is_scoped(desk, chain):
     ticket = open_ticket(chain["stores"]["SH001"])
     answer = desk("staff_bj001").post(f"/desk/tickets/{ticket.pk}/presence/", {"version": 1})
     assert answer.status_code == 404
+
+
+def test_the_beat_reads_only_the_tickets_version(desk, chain):
+    # Every open ticket page beats every few seconds: the ticket is read by one scoped statement
+    # for its version, not loaded with its store, customer, purchase and tags (issue 14).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ticket = open_ticket(chain["stores"]["SH001"])
+    client = desk("staff_sh001")
+    client.post(f"/desk/tickets/{ticket.pk}/presence/", {"version": ticket.version})
+    with CaptureQueriesContext(connection) as seen:
+        client.post(f"/desk/tickets/{ticket.pk}/presence/", {"version": ticket.version})
+    on_tickets = [q["sql"] for q in seen.captured_queries if "tickets_" in q["sql"]]
+    assert len(on_tickets) == 1
+    assert on_tickets[0].startswith('SELECT "tickets_ticket"."version"')
+    assert "JOIN" not in on_tickets[0]

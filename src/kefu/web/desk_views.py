@@ -480,22 +480,20 @@ def ticket_attach(request, pk):
 @staff_required
 def ticket_presence(request, pk):
     """The ticket page's heartbeat: say who else has this ticket open, and who is typing."""
-    ticket = selectors.get_ticket(request.user, pk)
+    version = selectors.ticket_version(request.user, pk)
     staff = staff_of(request.user)
     if request.POST.get("leave") == "1":
-        presence.leave(ticket.pk, request.user.pk)
+        presence.leave(pk, request.user.pk)
         return HttpResponse(status=204)
     others = presence.report(
-        ticket.pk,
+        pk,
         request.user.pk,
         staff.display_name if staff else request.user.get_username(),
         typing=request.POST.get("typing") == "1",
     )
-    stale = (
-        request.POST.get("version", "").isdigit() and int(request.POST["version"]) != ticket.version
-    )
+    stale = request.POST.get("version", "").isdigit() and int(request.POST["version"]) != version
     return render(
-        request, "desk/_presence.html", {"others": others, "stale": stale, "ticket": ticket}
+        request, "desk/_presence.html", {"others": others, "stale": stale, "ticket_id": pk}
     )
 
 
