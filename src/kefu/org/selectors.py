@@ -11,9 +11,18 @@ from .roles import Role, has_right
 
 
 def staff_of(user) -> Staff | None:
-    """The user's staff profile. A superuser without one acts as an administrator."""
+    """The user's staff profile. A superuser without one acts as an administrator.
+
+    Read once per request with its store and region (the top bar names one of them on every
+    desk page, which was a query of its own), and kept on the user as ``user.staff``."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
+    profile = get_user_model().staff.related
+    if not profile.is_cached(user):
+        staff = Staff.objects.select_related("store", "region").filter(user_id=user.pk).first()
+        profile.set_cached_value(user, staff)
+        if staff is not None:
+            Staff.user.field.set_cached_value(staff, user)
     try:
         return user.staff
     except Staff.DoesNotExist:
