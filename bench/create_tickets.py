@@ -34,11 +34,10 @@ import threading
 import time
 from pathlib import Path
 
-from http_load import create_tickets, desk_cookie, read_pages
+from http_load import CLK, create_tickets, desk_cookie, read_pages, stat_ticks, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-CLK = os.sysconf("SC_CLK_TCK")
 
 SEED = r"""
 import sys, time
@@ -68,21 +67,6 @@ with transaction.atomic():
 with connection.cursor() as c:
     c.execute("ANALYZE")
 """
-
-
-def tree(pid: int) -> list[int]:
-    out, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            children = []
-            for task in Path(f"/proc/{p}/task").iterdir():
-                children += Path(f"/proc/{p}/task/{task.name}/children").read_text().split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        out.append(p)
-        stack.extend(int(c) for c in children)
-    return out
 
 
 def memory(pid: int) -> dict:
@@ -151,11 +135,10 @@ def cpu_seconds(pid: int) -> dict:
     total = consumer = 0
     for p in tree(pid):
         try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks = stat_ticks(p)
             cmd = Path(f"/proc/{p}/cmdline").read_text().split("\0")
         except (FileNotFoundError, ProcessLookupError):
             continue
-        ticks = sum(int(x) for x in fields[11:15])
         total += ticks
         if "run_huey" in cmd:
             consumer += ticks

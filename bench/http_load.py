@@ -1,14 +1,52 @@
 """What the HTTP benchmarks share: signing in to the desk, creating tickets and reading a page
-from N clients.
+from N clients, and the server's process tree with its CPU time.
 
 Imported by bench/api_tickets.py, bench/create_tickets.py, bench/nodes.py and
 bench/workload.py (run as scripts, so this folder is on sys.path)."""
 
 import http.client
+import os
 import re
 import statistics
 import threading
 import time
+from pathlib import Path
+
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> list[int]:
+    """The process and all its descendants (pids)."""
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            children = []
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children += Path(f"/proc/{p}/task/{task.name}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        out.append(p)
+        stack.extend(int(c) for c in children)
+    return out
+
+
+def stat_ticks(pid: int) -> int:
+    """User + system CPU ticks of a process (all its threads, and its reaped children)."""
+    return sum(
+        int(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:15]
+    )
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process tree so far."""
+    ticks = 0
+    for p in tree(pid):
+        try:
+            ticks += stat_ticks(p)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return ticks / CLK
 
 
 def desk_cookie(port: int, username: str, password: str = "kefu-demo-2026") -> str:

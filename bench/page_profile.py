@@ -6,7 +6,8 @@
         [--profile ticket_page_desk] [--top 30]
 
 Pages: the open queue (API, desk), searches for a rare, a common and an absent word (API,
-desk), the ticket page (desk, its panels, API) and the customer's tracking page (portal_track).
+desk), the ticket page (desk, its panels, API), the presence beat each open ticket page posts
+every few seconds (presence_beat_desk) and the customer's tracking page (portal_track).
 
 Django's test client against the database DATABASE_URL names (seeded by `kefu seed-bench`), so
 no server, no network and no other process share the figures: per page and user, the number of
@@ -45,6 +46,8 @@ def pages(ticket_id: int, token: str) -> dict:
     # The ticket page's panels, which the page loads after it arrives.
     out["ticket_panels_desk"] = ("desk", f"/desk/tickets/{ticket_id}/panels/")
     out["ticket_page_api"] = ("api", f"/api/v1/tickets/{ticket_id}")
+    # The ticket page's heartbeat (a POST: who else is here, has the ticket changed).
+    out["presence_beat_desk"] = ("desk", f"/desk/tickets/{ticket_id}/presence/", {"version": "1"})
     # The customer's tracking page of the same ticket (no sign-in).
     out["portal_track"] = ("portal", f"/t/{token}/")
     return out
@@ -115,18 +118,22 @@ def main():
         api = Client(headers={"Authorization": f"Bearer {token_for(username)}"})
         token = Ticket.objects.filter(pk=first).values_list("tracking_token", flat=True).first()
         figures = {}
-        for name, (kind, path) in pages(first, token).items():
+        for name, (kind, path, *form) in pages(first, token).items():
             if args.only and name not in args.only.split(","):
                 continue
             client = {"desk": desk, "api": api, "portal": Client()}[kind]
+
+            def fetch(client=client, path=path, form=form):
+                return client.post(path, form[0]) if form else client.get(path)
+
             for _ in range(args.warm):
-                assert client.get(path).status_code == 200, (username, path)
+                assert fetch().status_code == 200, (username, path)
             cpu, db, counts = [], [], []
             for _ in range(args.repeat):
                 timer = QueryTimer()
                 with connection.execute_wrapper(timer):
                     t0 = time.process_time()
-                    r = client.get(path)
+                    r = fetch()
                     cpu.append((time.process_time() - t0) * 1000)
                 assert r.status_code == 200
                 counts.append(timer.count)
@@ -142,7 +149,7 @@ def main():
                 prof = cProfile.Profile()
                 prof.enable()
                 for _ in range(5):
-                    client.get(path)
+                    fetch()
                 prof.disable()
                 print(f"== {username} {name}", file=sys.stderr)
                 pstats.Stats(prof, stream=sys.stderr).sort_stats(

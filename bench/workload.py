@@ -10,7 +10,9 @@ measures: POST /api/v1/tickets per second at 1 and 8 clients; p50/p95 of the ope
 page (API and desk), keyword search in the desk and the API for a rare word (`kerberos`, one
 ticket in a thousand), a common one (不制冷) and an absent one, the ticket page (desk and API;
 in the desk also until its panels have loaded, as a browser loads them) and a reply (API);
-and the peak RSS of the server process tree, sampled throughout.
+and the peak RSS of the server process tree, sampled throughout. Each read figure also gives
+`server_cpu_ms`: the CPU time of the server's whole process tree per call, which a jittery
+machine moves far less than the latencies.
 
 The reads are measured as `cs_manager` (the whole chain) and, with --readers (default
 `region_east,manager_sh001`; empty for none), again as each of those users within their own
@@ -31,7 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from http_load import create_tickets, desk_cookie, percentiles
+from http_load import create_tickets, desk_cookie, percentiles, tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -126,18 +128,27 @@ def request(conn, method, path, headers, body=None):
 # a statement on its 6th run on a connection, PostgreSQL keeps a generic plan from its 6th
 # execution): the figure of a server that has been up for a while.
 WARM_CALLS = 1
+# The `kefu run` being measured (set by main()): each figure also gives the CPU time its calls
+# cost the server's whole process tree, a figure a busy or jittery machine moves far less than
+# the latencies.
+SERVER_PID = None
 
 
 def timed(n, once) -> dict:
-    """WARM_CALLS calls of once() to warm up, then n timed calls of it: their p50/p95."""
+    """WARM_CALLS calls of once() to warm up, then n timed calls of it: their p50/p95, and the
+    server tree's CPU per call (server_cpu_ms)."""
     for _ in range(WARM_CALLS):
         once()
     samples = []
+    cpu0 = tree_cpu_seconds(SERVER_PID) if SERVER_PID else None
     for _ in range(n):
         t0 = time.perf_counter()
         once()
         samples.append((time.perf_counter() - t0) * 1000)
-    return percentiles(samples)
+    out = percentiles(samples)
+    if cpu0 is not None:
+        out["server_cpu_ms"] = round((tree_cpu_seconds(SERVER_PID) - cpu0) * 1000 / n, 1)
+    return out
 
 
 def latency(port, path, headers, n, expect=200):
@@ -247,7 +258,7 @@ def main():
         help="more users whose reads are measured in their own scope (comma-separated)",
     )
     args = ap.parse_args()
-    global WARM_CALLS
+    global WARM_CALLS, SERVER_PID
     WARM_CALLS = args.warm
     var_dir = args.var or tempfile.mkdtemp(prefix="kefu-workload-")
     env = env_for(var_dir, args.database_url, args.port)
@@ -260,6 +271,7 @@ def main():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    SERVER_PID = server.pid
     sampler = RssSampler(server.pid)
     try:
         wait_up(args.port, server)
