@@ -64,7 +64,7 @@ def queue_rows(tickets, pickable):
     """The rows of the desk's queue, drawn in Python as Django's admin draws its change list
     (``admin_list.items_for_result``): a queue page has 25 and the template language spent
     ~0.4 ms of CPU on each, half of the page's rendering (issue 14); a template loop around a
-    tag for one row still cost ~60 µs a row. ``tickets`` come from the queue view
+    tag for one row still added tens of µs a row. ``tickets`` come from the queue view
     (``customer_shown`` set); ``pickable``: the bulk bar's check boxes are shown."""
     return mark_safe("".join(queue_row(t, pickable) for t in tickets))
 
