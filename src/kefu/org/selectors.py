@@ -13,16 +13,13 @@ from .roles import Role, has_right
 def staff_of(user) -> Staff | None:
     """The user's staff profile. A superuser without one acts as an administrator.
 
-    Read once per request with its store and region (the top bar names one of them on every
-    desk page, which was a query of its own), and kept on the user as ``user.staff``."""
+    Read once per request with its store and region in one statement (the top bar names one of
+    them on every desk page, which was a query of its own), and kept on the user as
+    ``user.staff``."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    profile = get_user_model().staff.related
-    if not profile.is_cached(user):
-        staff = Staff.objects.select_related("store", "region").filter(user_id=user.pk).first()
-        profile.set_cached_value(user, staff)
-        if staff is not None:
-            Staff.user.field.set_cached_value(staff, user)
+    if not get_user_model().staff.related.is_cached(user):
+        _load_staff(user)
     try:
         return user.staff
     except Staff.DoesNotExist:
@@ -153,13 +150,46 @@ def user_for_token(key_id: str):
         built.append(cols.build(row, at))
         at += len(cols)
     user, staff, store, region = built
-    # What select_related("staff__store", "staff__region") would have cached.
+    _attach(user, staff, store, region)
+    return user
+
+
+_TOKEN_SQL: dict[str, str] = {}
+
+
+def _load_staff(user) -> None:
+    """The user's staff profile with its store and region, read by one statement written once
+    per process (as ``user_for_token``'s) and kept on the user as ``user.staff``."""
+    staff_cols = rows.columns(Staff, "s")
+    store_cols = rows.columns(Store, "st")
+    region_cols = rows.columns(Region, "r")
+    sql = _STAFF_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _STAFF_SQL[connection.vendor] = (
+            f"SELECT {staff_cols.sql}, {store_cols.sql}, {region_cols.sql} "
+            f"FROM {Staff._meta.db_table} s "
+            f"LEFT JOIN {Store._meta.db_table} st ON st.id = s.store_id "
+            f"LEFT JOIN {Region._meta.db_table} r ON r.id = s.region_id "
+            "WHERE s.user_id = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        _attach(user, None, None, None)
+        return
+    staff = staff_cols.build(row)
+    store = store_cols.build(row, len(staff_cols))
+    _attach(user, staff, store, region_cols.build(row, len(staff_cols) + len(store_cols)))
+
+
+_STAFF_SQL: dict[str, str] = {}
+
+
+def _attach(user, staff, store, region) -> None:
+    """What select_related("staff__store", "staff__region") would have cached on the user."""
     get_user_model().staff.related.set_cached_value(user, staff)
     if staff is not None:
         Staff.user.field.set_cached_value(staff, user)
         Staff.store.field.set_cached_value(staff, store)
         Staff.region.field.set_cached_value(staff, region)
-    return user
-
-
-_TOKEN_SQL: dict[str, str] = {}
