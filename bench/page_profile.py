@@ -14,7 +14,9 @@ no server, no network and no other process share the figures: per page and user,
 SQL statements and their total database time (timed around each statement), and the process
 CPU time per request after --warm untimed ones (p50 of --repeat runs, and the least of them:
 CPU time is far less sensitive to a loaded machine than wall-clock time, and its minimum least
-of all).
+of all), and the number of Python function calls of one request (`python_calls`, cProfile's
+count: the same on any machine for the same code and data, so two trees can be compared on a
+machine whose speed drifts).
 --profile NAME prints the cProfile top of that page (cumulative) to stderr."""
 
 import argparse
@@ -138,12 +140,19 @@ def main():
                 assert r.status_code == 200
                 counts.append(timer.count)
                 db.append(timer.seconds * 1000)
+            # Python function calls of one more request (cProfile's count): the same for the
+            # same code and data whatever the machine is doing, where CPU time is not.
+            counter = cProfile.Profile()
+            counter.enable()
+            fetch()
+            counter.disable()
             figures[name] = {
                 "queries": max(counts),
                 "db_ms_p50": round(statistics.median(db), 1),
                 "cpu_ms_p50": round(statistics.median(cpu), 1),
                 # The least a request took: the figure least moved by other processes.
                 "cpu_ms_min": round(min(cpu), 1),
+                "python_calls": pstats.Stats(counter).total_calls,
             }
             if args.profile == name:
                 prof = cProfile.Profile()
