@@ -124,66 +124,56 @@ def user_for_token(key_id: str):
     loaded, in one statement written once per process (the queryset with select_related over
     four tables cost more to compile than to run, on every API request); None without a token.
     """
-    user_cols = rows.columns(get_user_model(), "u")
-    staff_cols = rows.columns(Staff, "s")
-    store_cols = rows.columns(Store, "st")
-    region_cols = rows.columns(Region, "r")
-    sql = _TOKEN_SQL.get(connection.vendor)
-    if sql is None:
-        sql = _TOKEN_SQL[connection.vendor] = (
-            f"SELECT {user_cols.sql}, {staff_cols.sql}, {store_cols.sql}, {region_cols.sql} "
-            f"FROM {ApiToken._meta.db_table} t "
-            f"JOIN {get_user_model()._meta.db_table} u ON u.id = t.user_id "
-            f"LEFT JOIN {Staff._meta.db_table} s ON s.user_id = u.id "
-            f"LEFT JOIN {Store._meta.db_table} st ON st.id = s.store_id "
-            f"LEFT JOIN {Region._meta.db_table} r ON r.id = s.region_id "
-            "WHERE t.key_id = %s"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key_id])
-        row = cursor.fetchone()
-    if row is None:
+    User = get_user_model()
+    found = _with_staff(
+        "token",
+        [rows.columns(User, "u")],
+        f"{ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
+        f"LEFT JOIN {Staff._meta.db_table} s ON s.user_id = u.id",
+        "t.key_id = %s",
+        key_id,
+    )
+    if found is None:
         return None
-    at = 0
-    built = []
-    for cols in (user_cols, staff_cols, store_cols, region_cols):
-        built.append(cols.build(row, at))
-        at += len(cols)
-    user, staff, store, region = built
+    user, staff, store, region = found
     _attach(user, staff, store, region)
     return user
 
 
-_TOKEN_SQL: dict[str, str] = {}
-
-
 def _load_staff(user) -> None:
-    """The user's staff profile with its store and region, read by one statement written once
-    per process (as ``user_for_token``'s) and kept on the user as ``user.staff``."""
-    staff_cols = rows.columns(Staff, "s")
-    store_cols = rows.columns(Store, "st")
-    region_cols = rows.columns(Region, "r")
-    sql = _STAFF_SQL.get(connection.vendor)
+    """The user's staff profile with its store and region, by one statement written once per
+    process (as ``user_for_token``'s), kept on the user as ``user.staff``."""
+    found = _with_staff("staff", [], f"{Staff._meta.db_table} s", "s.user_id = %s", user.pk)
+    _attach(user, *(found or (None, None, None)))
+
+
+_SQL: dict[tuple[str, str], str] = {}
+
+
+def _with_staff(kind: str, head: list, tables: str, where: str, param) -> list | None:
+    """One row: the ``head`` columns, then a staff profile (alias ``s`` in ``tables``) with its
+    store and region, as model instances (None for what a LEFT JOIN did not find); None when
+    nothing matches. The statement is written once per process for each kind and database."""
+    cols = [*head, rows.columns(Staff, "s"), rows.columns(Store, "st"), rows.columns(Region, "r")]
+    key = (kind, connection.vendor)
+    sql = _SQL.get(key)
     if sql is None:
-        sql = _STAFF_SQL[connection.vendor] = (
-            f"SELECT {staff_cols.sql}, {store_cols.sql}, {region_cols.sql} "
-            f"FROM {Staff._meta.db_table} s "
+        sql = _SQL[key] = (
+            f"SELECT {', '.join(c.sql for c in cols)} FROM {tables} "
             f"LEFT JOIN {Store._meta.db_table} st ON st.id = s.store_id "
             f"LEFT JOIN {Region._meta.db_table} r ON r.id = s.region_id "
-            "WHERE s.user_id = %s"
+            f"WHERE {where}"
         )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk])
+        cursor.execute(sql, [param])
         row = cursor.fetchone()
     if row is None:
-        _attach(user, None, None, None)
-        return
-    staff = staff_cols.build(row)
-    store = store_cols.build(row, len(staff_cols))
-    _attach(user, staff, store, region_cols.build(row, len(staff_cols) + len(store_cols)))
-
-
-_STAFF_SQL: dict[str, str] = {}
+        return None
+    built, at = [], 0
+    for c in cols:
+        built.append(c.build(row, at))
+        at += len(c)
+    return built
 
 
 def _attach(user, staff, store, region) -> None:
