@@ -47,6 +47,17 @@ def test_queue_filters_search_and_sort(desk, chain):
     assert a.number not in client.get("/desk/?type=complaint").content.decode()
 
 
+def test_each_queue_row_links_its_ticket_page(desk, chain):
+    tickets = [open_ticket(chain["stores"]["SH001"], subject=f"工单{i}") for i in range(3)]
+    html = desk("staff_sh001").get("/desk/").content.decode()
+    rows = re.findall(r'<tr class="prio-\w+" data-testid="queue-row">.*?</tr>', html)
+    assert len(rows) == 3
+    for t in tickets:
+        (row,) = [r for r in rows if t.number in r]
+        url = reverse("desk:ticket", args=[t.pk])
+        assert f'<a href="{url}">{t.number}</a>' in row and f'<a href="{url}">{t.subject}</a>' in row
+
+
 def test_queue_query_count_is_flat(desk, chain, django_assert_max_num_queries):
     client = desk("cs_agent")
     open_ticket(chain["stores"]["SH001"])
