@@ -55,7 +55,9 @@ def test_each_queue_row_links_its_ticket_page(desk, chain):
     for t in tickets:
         (row,) = [r for r in rows if t.number in r]
         url = reverse("desk:ticket", args=[t.pk])
-        assert f'<a href="{url}">{t.number}</a>' in row and f'<a href="{url}">{t.subject}</a>' in row
+        assert (
+            f'<a href="{url}">{t.number}</a>' in row and f'<a href="{url}">{t.subject}</a>' in row
+        )
 
 
 def test_queue_query_count_is_flat(desk, chain, django_assert_max_num_queries):
