@@ -54,6 +54,7 @@ class KefuServer:
             **(env or {}),
         }
         self.var = var
+        self.workers = workers
         self.log = open(var / "kefu-run.log", "wb")  # noqa: SIM115 — closed in stop()
         self.process: subprocess.Popen | None = None
         self.groups: set[int] = set()
@@ -77,7 +78,8 @@ class KefuServer:
         self.groups.add(self.process.pid)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.healthy() and self.consumer() and self.web_workers():
+            # Every worker forked, not only the first: gunicorn starts them one after another.
+            if self.healthy() and self.consumer() and len(self.web_workers()) >= self.workers:
                 return
             assert self.process.poll() is None, self.output()
             time.sleep(0.2)
