@@ -237,6 +237,21 @@ def test_two_failed_on_site_repairs_of_the_same_fault_suggest_the_exchange(crew,
     assert case["failed_repairs"] == 2
 
 
+def test_a_failed_repair_order_and_a_failed_visit_of_the_same_fault_count_together(crew, users):
+    ticket, purchase = fridge_ticket()
+    agent, tech = users["cs_agent"], users["technician"]
+    order = services.create_order(actor=agent, ticket=ticket, remedy="repair", symptom="不制冷")
+    for status in ("approved", "in_progress"):
+        services.change_order_status(actor=agent, order=order, status=status)
+    services.change_order_status(actor=agent, order=order, status="done", outcome="not_fixed")
+    visit = dispatch(ticket, actor=agent, symptom=" 不制冷 ", date=tomorrow(2))
+    services.record_visit(actor=tech, visit=visit, outcome="not_fixed", diagnosis="压缩机异常")
+    visit.refresh_from_db()
+    assert visit.order_id is None
+    assert selectors.failed_repairs(purchase) == {"不制冷": 2}
+    assert selectors.prefill_case(ticket, purchase)["failed_repairs"] == 2
+
+
 def test_failures_before_an_exchange_do_not_count_for_the_new_unit(crew, users):
     ticket, purchase = fridge_ticket()
     agent = users["cs_agent"]

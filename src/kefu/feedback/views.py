@@ -66,10 +66,12 @@ def period(request) -> tuple[datetime.date, datetime.date]:
 def ticket_panel(request, ticket) -> dict:
     """Survey result, follow-up calls and compensation on the ticket page, with their actions."""
     voice = selectors.ticket_voice(request.user, ticket)
+    answered = voice["survey"] is not None and voice["survey"].answered_at is not None
     return {
         **voice,
         "can_request": can(request.user, "feedback.compensation.request"),
-        "threshold": FeedbackSettings.current().low_score_threshold,
+        # The score is marked low against the threshold: read only when there is a score.
+        "threshold": FeedbackSettings.current().low_score_threshold if answered else None,
         "kinds": CompensationKind.choices,
         "purposes": CompensationPurpose.choices,
     }
