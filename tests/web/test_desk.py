@@ -217,3 +217,24 @@ def test_the_top_bar_gathers_secondary_links_under_menus(desk):
     nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
     assert "lost-found" not in nav  # in its menu, not the bar
     assert html.count('href="/desk/registers/lost-found/"') == 1
+
+
+def test_the_top_bar_links_follow_the_script_prefix_and_the_url_map(users):
+    """The bar's URLs are looked up once per process (kefu.web.ticket_page._nav_url): the same
+    as reverse() gives, under another script prefix too (Kefu served below /kefu/)."""
+    from django.urls import set_script_prefix
+
+    from kefu.web.ticket_page import followable_links
+
+    def links():
+        return {link.url_name: url for link, url in followable_links(users["cs_manager"])}
+
+    plain = links()
+    assert plain and all(url == reverse(name) for name, url in plain.items())
+    set_script_prefix("/kefu/")
+    try:
+        prefixed = links()
+        assert all(prefixed[name] == "/kefu" + url for name, url in plain.items())
+    finally:
+        set_script_prefix("/")
+    assert links() == plain

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,16 +86,25 @@ def register_nav(
         NAV.append(NavLink(label, url_name, capability, menu))
 
 
+@functools.lru_cache(maxsize=256)
+def _nav_url(resolver, prefix: str, url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 def followable_links(user) -> list[tuple[NavLink, str]]:
-    """The top-bar links (menus included, in order) the user may follow, with their URLs."""
+    """The top-bar links (menus included, in order) the user may follow, with their URLs.
+    Every desk page draws the bar: its URLs are looked up once per process and URL map (a
+    ``reverse()`` is ~95 function calls, and the bar has up to 16 links)."""
+    resolver, prefix = get_resolver(get_urlconf()), get_script_prefix()
     out = []
     for link in NAV:
         if link.capability and not can(user, link.capability):
             continue
-        try:
-            out.append((link, reverse(link.url_name)))
-        except NoReverseMatch:
-            continue
+        if (url := _nav_url(resolver, prefix, link.url_name)) is not None:
+            out.append((link, url))
     return out
 
 
