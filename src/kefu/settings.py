@@ -120,6 +120,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "kefu.web.context.kefu",
             ],
+            # {% url %} with numeric arguments from addresses kept per process instead of a
+            # reverse() on every use (kefu.web.addresses).
+            "builtins": ["kefu.web.templatetags.kefu_url"],
         },
     },
 ]
