@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/create_tickets.py [--seconds 10] [--tickets 2000] [--port 8160]
                                              [--database-url postgres://…/kefu_bench]
-                                             [--holdings]
+                                             [--holdings] [--reads-only]
 
 It builds a throw-away database (SQLite under a temp dir, or the PostgreSQL database you name —
 never a shared one: it is flushed), loads the demo's staff and catalogue plus N tickets, starts
@@ -17,8 +17,9 @@ never a shared one: it is flushed), loads the demo's staff and catalogue plus N 
 - RSS and PSS (from /proc/<pid>/smaps_rollup: shared pages divided among the processes that
   share them, the honest figure for a pre-forked server) of the whole tree, idle after start
   and at the peak of the run (sampled every 0.2 s);
-- then the desk's open queue read by 8 signed-in clients for --seconds (pages/s, p50/p95): how
-  many agents one server keeps up with, which is what the number of workers changes.
+- then the desk's open queue read by 8 signed-in clients for --seconds (pages/s, p50/p95, the
+  tree's CPU per page): how many agents one server keeps up with, which is what the number of
+  workers changes; --reads-only measures these reads alone, without the creation runs.
 
 Bounded in time (about 2 × --seconds plus start-up) and count; loopback only."""
 
@@ -196,6 +197,12 @@ def main():
     ap.add_argument(
         "--holdings", action="store_true", help="also what each process holds at the end"
     )
+    ap.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="no creation runs: the desk queue's reads alone (the consumer has no messages "
+        "to send meanwhile)",
+    )
     args = ap.parse_args()
     var_dir = tempfile.mkdtemp(prefix="kefu-bench-")
     env = {
@@ -244,17 +251,24 @@ def main():
         idle = memory(server.pid)
         peak = Peak(server.pid)
         peak.start()
-        create = [
-            post_tickets(args.port, tok, args.seconds, 1, server.pid),
-            post_tickets(args.port, tok, args.seconds, 8, server.pid),
-        ]
-        time.sleep(2)  # the consumer sends the queued messages
+        create = []
+        if not args.reads_only:
+            create = [
+                post_tickets(args.port, tok, args.seconds, 1, server.pid),
+                post_tickets(args.port, tok, args.seconds, 8, server.pid),
+            ]
+            time.sleep(2)  # the consumer sends the queued messages
         cookie = {"Cookie": desk_cookie(args.port, "cs_manager")}
+        cpu0 = cpu_seconds(server.pid)["all"]
         reads = read_pages(args.port, cookie, "/desk/?view=open", args.seconds, 8)
+        cpu = cpu_seconds(server.pid)["all"] - cpu0
         reads = {
             "clients": 8,
             "pages_per_s": round(reads["pages"] / reads["elapsed"], 1),
             **{k: reads[k] for k in ("p50_ms", "p95_ms", "errors")},
+            # The whole tree's CPU per page: a consumer still sending the messages of the
+            # tickets just created counts here too (--reads-only: none).
+            "server_cpu_ms_per_page": round(cpu * 1000 / max(reads["pages"], 1), 1),
         }
         peak.running = False
         peak.join()
