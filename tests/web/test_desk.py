@@ -220,8 +220,8 @@ def test_the_top_bar_gathers_secondary_links_under_menus(desk):
 
 
 def test_the_top_bar_links_follow_the_script_prefix_and_the_url_map(users):
-    """The bar's URLs are looked up once per process (kefu.web.ticket_page._nav_url): the same
-    as reverse() gives, under another script prefix too (Kefu served below /kefu/)."""
+    """The bar's URLs are kept per process (kefu.web.addresses): the same as reverse() gives,
+    under another script prefix too (Kefu served below /kefu/)."""
     from django.urls import set_script_prefix
 
     from kefu.web.ticket_page import followable_links

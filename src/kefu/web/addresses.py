@@ -1,7 +1,7 @@
 """Page addresses asked of the URL map once per process instead of on every use.
 
 ``reverse()`` walks Django's URL map, quotes and checks each argument: ~95 Python function
-calls an address. The ticket page draws ~35 of them (a form per action, the top bar), a list
+calls an address. The ticket page drew ~50 (a form per action, 16 top-bar links), a list
 page one or more a row, and only the numbers in them change. ``address(name, *numbers)`` asks
 ``reverse()`` once per URL name and count of arguments with probe numbers in their places,
 keeps the address cut around them, and afterwards puts the real numbers in. Used by the
