@@ -93,3 +93,14 @@ def test_the_url_tag_of_every_template_is_kefu_s():
 def test_in_english_too():
     with translation.override("en"):
         assert address("desk:ticket", 3) == reverse("desk:ticket", args=[3])
+
+
+def test_a_list_page_s_addresses_are_the_same():
+    from kefu.web.addresses import addresses_of
+
+    ticket_page = addresses_of("desk:ticket")
+    for pk in (0, 7, 123456789):
+        assert ticket_page(pk) == reverse("desk:ticket", args=[pk])
+    assert addresses_of("portal:track")("x<y") == reverse("portal:track", args=["x<y"])
+    with pytest.raises(NoReverseMatch):
+        ticket_page(-1)
