@@ -284,6 +284,12 @@ def capped_count(tickets: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
+def _by_id(tickets: QuerySet, ticket_id) -> QuerySet:
+    """The ticket ``ticket_id`` among ``tickets``; none for an id that is not a number (an
+    address or form value), without asking the database."""
+    return tickets.filter(pk=ticket_id) if str(ticket_id).isdigit() else tickets.none()
+
+
 def get_ticket(user, ticket_id, *, with_timeline: bool = False, with_tags: bool = True) -> Ticket:
     """The ticket, or NotFound when it does not exist or lies outside the user's scope;
     ``with_tags=False`` for a reader that shows no tags (the ticket page's panels: one
@@ -302,7 +308,7 @@ def get_ticket(user, ticket_id, *, with_timeline: bool = False, with_tags: bool 
                 ),
             ),
         )
-    ticket = tickets.filter(pk=ticket_id).first() if str(ticket_id).isdigit() else None
+    ticket = _by_id(tickets, ticket_id).first()
     if ticket is None:
         raise NotFound()
     return ticket
@@ -311,11 +317,7 @@ def get_ticket(user, ticket_id, *, with_timeline: bool = False, with_tags: bool 
 def ticket_version(user, ticket_id) -> int:
     """The ticket's version, or NotFound as ``get_ticket`` (the desk's presence beat, which every
     open ticket page sends every few seconds, needs no more: one statement, no joins)."""
-    version = (
-        tickets_visible_to(user).filter(pk=ticket_id).values_list("version", flat=True).first()
-        if str(ticket_id).isdigit()
-        else None
-    )
+    version = _by_id(tickets_visible_to(user), ticket_id).values_list("version", flat=True).first()
     if version is None:
         raise NotFound()
     return version
