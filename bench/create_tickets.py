@@ -35,7 +35,15 @@ import threading
 import time
 from pathlib import Path
 
-from http_load import CLK, create_tickets, desk_cookie, read_pages, stat_ticks, tree
+from http_load import (
+    CLK,
+    create_tickets,
+    desk_cookie,
+    read_pages,
+    stat_ticks,
+    tree,
+    tree_cpu_seconds,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -259,9 +267,9 @@ def main():
             ]
             time.sleep(2)  # the consumer sends the queued messages
         cookie = {"Cookie": desk_cookie(args.port, "cs_manager")}
-        cpu0 = cpu_seconds(server.pid)["all"]
+        cpu0 = tree_cpu_seconds(server.pid)
         reads = read_pages(args.port, cookie, "/desk/?view=open", args.seconds, 8)
-        cpu = cpu_seconds(server.pid)["all"] - cpu0
+        cpu = tree_cpu_seconds(server.pid) - cpu0
         reads = {
             "clients": 8,
             "pages_per_s": round(reads["pages"] / reads["elapsed"], 1),
