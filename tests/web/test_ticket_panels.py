@@ -37,3 +37,12 @@ def test_another_store_s_ticket_and_writes_are_refused(desk, chain):
     url = f"/desk/tickets/{ticket.pk}/panels/"
     assert desk("staff_bj001").get(url).status_code == 404
     assert desk("staff_sh001").post(url).status_code == 405
+
+
+def test_a_pre_sales_question_shows_no_empty_after_sales_section(desk, chain):
+    """The after-sales panel is for repairs, returns and installations: a pre-sales question
+    gets no 售后（三包） heading with nothing under it."""
+    ticket = open_ticket(chain["stores"]["SH001"], type="consultation", subject="有没有以旧换新")
+    text = desk("staff_sh001").get(f"/desk/tickets/{ticket.pk}/panels/").content.decode()
+    assert 'data-panel-key="sla/_panel.html"' in text
+    assert "aftersales/_ticket_panel.html" not in text

@@ -93,7 +93,7 @@ def ticket_panel(request, ticket) -> dict:
     """The ticket page's after-sales panel (kefu.web.ticket_page.register_panel): the case from
     the purchase on file with the agent's adjustments, the decision, orders and visits."""
     if ticket.type not in selectors.FIELD_SERVICE_TICKET_TYPES:
-        return {}
+        return {"show": False}  # no section at all, as the complaint guide outside complaints
     purchase = selectors.purchase_for(ticket, request.user)
     prefill = selectors.prefill_case(ticket, purchase, reader=request.user)
     data = (
