@@ -307,6 +307,27 @@ def test_openapi_spec_is_served(client):
     assert "/api/v1/tickets" in spec["paths"] and "/api/v1/customers" in spec["paths"]
 
 
+def test_openapi_spec_is_built_once_and_each_caller_gets_its_own(client):
+    from ninja import NinjaAPI
+
+    from kefu.api.urls import api as ninja_api
+
+    fresh = json.loads(json.dumps(ninja_api._build_schema("/api/v1/")))  # keys as JSON has them
+    first = client.get("/api/v1/openapi.json").json()
+    first["paths"].clear()  # a caller changing its copy changes nobody else's
+    served = client.get("/api/v1/openapi.json").json()
+    assert served == fresh == ninja_api.get_openapi_schema()
+    assert "414" in served["paths"]["/api/v1/tickets"]["post"]["responses"]
+    built = []
+    original = NinjaAPI.get_openapi_schema
+    NinjaAPI.get_openapi_schema = lambda self, **kw: built.append(kw) or original(self, **kw)
+    try:
+        client.get("/api/v1/openapi.json")
+    finally:
+        NinjaAPI.get_openapi_schema = original
+    assert built == []  # answered from the text kept per process
+
+
 def test_list_sorts_by_next_sla_due_time(api, chain):
     slow = open_ticket(chain["stores"]["SH001"], type="consultation", priority="low")
     fast = open_ticket(chain["stores"]["SH001"], type="complaint", priority="urgent")
