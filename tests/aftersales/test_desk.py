@@ -61,6 +61,8 @@ def test_calculator_post_renders_the_decision_with_rules_and_script(desk, chain)
     assert decision.rule_ids[0] == "R-15D"  # day 10: exchange due, a return costs depreciation
     for rule in decision.rules:
         assert f'data-rule="{rule.id}"' in page and rule.reason in page
+        # Named in Chinese; the id stays in attributes for whoever checks it against the rules.
+        assert f"<strong>{rule.title}</strong>" in page and f">{rule.id}<" not in page
     assert decision.script in page and f"¥{decision.depreciation_fee:.2f}" in page
     assert f'data-remedy="{decision.recommended}"' in page and "李女士您好" in page
 

@@ -500,6 +500,7 @@ def test_decision_to_dict_matches_the_api_shape():
     }
     assert out["rules"][0] == {
         "id": "R-7D",
+        "title": "7日退换修",
         "reason": "购买7日内出现性能故障，可选择退货、换货或修理；退货按发票价格全额退款，不收折旧费",
     }
     assert out["script"].startswith("张先生您好，")

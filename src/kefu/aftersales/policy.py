@@ -470,10 +470,12 @@ def _days_used(case: Case) -> int:
 
 @dataclass(frozen=True, slots=True)
 class RuleHit:
-    """A rule that fired: its id (docs/domain.md) and the Chinese reason."""
+    """A rule that fired: its id (docs/domain.md), the Chinese reason, and the rule's Chinese
+    name, which the desk shows instead of the id."""
 
     id: str
     reason: str
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,7 +505,9 @@ class Decision:
             "depreciation_fee": f"{self.depreciation_fee:.2f}",
             "refund": None if self.refund is None else f"{self.refund:.2f}",
             "warranty": self.warranty.to_dict(),
-            "rules": [{"id": hit.id, "reason": hit.reason} for hit in self.rules],
+            "rules": [
+                {"id": hit.id, "title": hit.title, "reason": hit.reason} for hit in self.rules
+            ],
             "script": self.script,
         }
 
@@ -1131,7 +1135,7 @@ def _script(
         if rule == "R-PERIOD":
             variant = _period_variant(d, f)
         reason, script = texts[rule, variant]
-        rules.append(RuleHit(rule, _render(reason, params)))
+        rules.append(RuleHit(rule, _render(reason, params), TEXTS[rule]["title"]))
         if speaks and script:
             lines.append(_render(script, params))
     lines.append(_render(texts["_recommend", recommended or "none"][0], params))

@@ -192,7 +192,7 @@ def create_order(
             "kind": order.get_kind_display(),
             "number": order.number,
             "remedy": REMEDY_LABELS[remedy],
-            "rules": "、".join(decision.rule_ids),
+            "rules": "、".join(hit.title or hit.id for hit in decision.rules),
         },
         order=order.pk,
         number=order.number,
@@ -413,7 +413,7 @@ def _suggest_exchange(actor, ticket, purchase, symptom: str) -> TicketEvent | No
     fired = decision is not None and "R-2REPAIR" in decision.rule_ids
     body = gettext(
         "Repaired %(n)s times for the same fault (%(symptom)s) and still not fixed: offer an exchange of "
-        "the same model (R-2REPAIR)."
+        "the same model."
     ) % {"n": failures, "symptom": symptom or "—"}
     if decision is not None and not fired:
         body = gettext(
