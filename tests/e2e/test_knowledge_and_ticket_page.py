@@ -126,6 +126,12 @@ def test_the_top_menu_stays_on_one_line_at_1366(open_page, chain):
     brand = page.locator("header.topbar .brand").bounding_box()
     bar = page.locator("header.topbar").bounding_box()
     assert bar["height"] < brand["height"] * 2.2  # one row of links, not two
+    # …and every link in sight: none scrolled off the end of the bar (知识库 was, for managers).
+    hidden = page.evaluate(
+        "(() => { const n = document.querySelector('header.topbar nav');"
+        " return n.scrollWidth - n.clientWidth; })()"
+    )
+    assert hidden <= 0
 
 
 def test_panels_that_fail_to_load_offer_to_try_again(page, chain, shipped):
