@@ -134,6 +134,18 @@ def test_the_top_menu_stays_on_one_line_at_1366(open_page, chain):
     assert hidden <= 0
 
 
+def test_on_a_phone_the_links_fold_behind_the_menu_button(open_page, chain):
+    page = open_page(viewport={"width": 390, "height": 844})
+    login(page, "admin")
+    queue_link = page.locator("header.topbar nav a", has_text="工单队列")
+    expect(queue_link).to_be_hidden()
+    expect(page.get_by_test_id("top-search")).to_be_visible()  # search stays at hand
+    page.locator("label.nav-open-label", has_text="菜单").click()
+    expect(queue_link).to_be_visible()
+    expect(page.locator(".navmenu summary").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 def test_panels_that_fail_to_load_offer_to_try_again(page, chain, shipped):
     """The ticket and the reply box come first; the panels arrive after. When their request
     fails, the page says so in words and loads them on 重试."""
