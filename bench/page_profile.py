@@ -7,7 +7,8 @@
 
 Pages: the open queue (API, desk), searches for a rare, a common and an absent word (API,
 desk), the ticket page (desk, its panels, API), the presence beat each open ticket page posts
-every few seconds (presence_beat_desk) and the customer's tracking page (portal_track).
+every few seconds (presence_beat_desk), the customer's tracking page (portal_track) and the
+API's description (openapi_json, no sign-in).
 
 Django's test client against the database DATABASE_URL names (seeded by `kefu seed-bench`), so
 no server, no network and no other process share the figures: per page and user, the number of
@@ -52,6 +53,8 @@ def pages(ticket_id: int, token: str) -> dict:
     out["presence_beat_desk"] = ("desk", f"/desk/tickets/{ticket_id}/presence/", {"version": "1"})
     # The customer's tracking page of the same ticket (no sign-in).
     out["portal_track"] = ("portal", f"/t/{token}/")
+    # The API's description, which anyone may fetch (integrators' tools read it on start).
+    out["openapi_json"] = ("portal", "/api/v1/openapi.json")
     return out
 
 
