@@ -71,3 +71,21 @@ def test_the_embedded_queue_commits_without_an_fsync_each_time(tmp_path):
     assert conn.execute("pragma synchronous").fetchone()[0] == 1  # NORMAL (FULL is 2)
     queue.storage.enqueue(b"task")
     assert queue.storage.dequeue() == b"task"
+
+
+@pytest.mark.django_db
+def test_tasks_nobody_waits_for_leave_no_answer_in_the_result_store():
+    """Huey keeps a task's return value until it is read; the messages' tasks are never read,
+    so they must not leave one (the store grew by an entry per SMS). Calling the function
+    itself still answers, and a task whose answer is awaited (ping) still keeps it."""
+    from kefu.channels.services import send_delivery, send_delivery_task
+    from kefu.web.tasks import ping
+
+    assert HUEY.immediate  # the tests' queue runs each task as it is enqueued
+    before = HUEY.result_count()
+    send_delivery_task(987654321)  # no such delivery: the function answers "missing"
+    assert HUEY.result_count() == before
+    assert send_delivery(987654321) == "missing"
+    answer = ping("x")
+    assert HUEY.result_count() == before + 1 and answer.get() == "pong:x"
+    assert send_delivery_task.name == "send_delivery"  # tasks queued before keep running

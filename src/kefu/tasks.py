@@ -3,6 +3,23 @@
 Apps define their tasks in <app>/tasks.py, which djhuey imports in every consumer."""
 
 from huey.contrib.djhuey import HUEY as huey  # noqa: F401
+from huey.contrib.djhuey import db_task
+
+
+def queued(func, *, name: str | None = None, **options):
+    """``func`` as a Huey task nobody waits for (a message to send, a file to build): the
+    consumer runs it and keeps no answer. Huey keeps every task's non-None return value until
+    someone reads it — a row in huey.sqlite3, a field of a Redis hash — and nobody reads these:
+    the store grew by one entry per SMS, webhook and e-mail for ever, each a write by the
+    consumer (issue 14). Calling ``func`` directly still returns its value. The task keeps the
+    name Huey knows it by (``name``, default ``func``'s), so tasks already queued still run."""
+
+    def run(*args, **kwargs) -> None:
+        func(*args, **kwargs)
+
+    run.__name__ = run.__qualname__ = name or func.__name__
+    run.__module__, run.__doc__ = func.__module__, func.__doc__
+    return db_task(name=name or func.__name__, **options)(run)
 
 
 def claim_period(name: str, seconds: int = 60, *, now: float | None = None) -> int | None:

@@ -13,13 +13,13 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
 
 from kefu.errors import Forbidden, NotFound
 from kefu.notifications.models import NotificationKind
 from kefu.notifications.services import notify
 from kefu.org.roles import Role
 from kefu.org.selectors import can
+from kefu.tasks import queued
 from kefu.tickets.models import Status
 from kefu.tickets.selectors import ticket_queue
 
@@ -225,7 +225,7 @@ def build_export(job_id: int) -> str:
 
 
 # The consumer builds it (a task here, not in tasks.py, which imports this module).
-build_export_task = db_task()(build_export)
+build_export_task = queued(build_export)
 
 
 def _finish(job: ExportJob, status: str, *, rows: int | None = None, error: str = "") -> str:

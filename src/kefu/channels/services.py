@@ -17,12 +17,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
 
 from kefu import rows as db_rows
 from kefu.aftersales.models import FieldVisit
 from kefu.customers.names import mask_email, mask_phone, normalise_mobile
 from kefu.feedback.models import Survey
+from kefu.tasks import queued
 from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.timeline import record_event
 
@@ -254,7 +254,7 @@ def send_delivery(delivery_id: int) -> str:
 
 
 # The queued form of send_delivery, declared beside the service that queues it.
-send_delivery_task = db_task()(send_delivery)
+send_delivery_task = queued(send_delivery)
 
 
 def _outcome_line(delivery: Delivery) -> str:

@@ -18,11 +18,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
 
 from kefu.notifications.models import NotificationKind
 from kefu.notifications.services import notify
 from kefu.org.roles import Role
+from kefu.tasks import queued
 from kefu.tickets.models import TicketEvent
 
 from . import rules
@@ -155,7 +155,7 @@ def post_webhook(delivery_id: int) -> str:
     return row.status
 
 
-post_webhook_task = db_task()(post_webhook)
+post_webhook_task = queued(post_webhook)
 
 
 def _tell_admins(hook: Webhook) -> None:

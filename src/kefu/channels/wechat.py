@@ -19,11 +19,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
 
 from kefu.customers.models import Customer
 from kefu.customers.names import mask_phone, normalise_mobile
 from kefu.errors import InvalidInput
+from kefu.tasks import queued
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket, TicketType
 from kefu.tickets.timeline import record_event
@@ -240,4 +240,4 @@ def fetch_picture(ticket_id: int, media_id: str) -> str:
 
 
 # The queued form, declared beside the service.
-fetch_picture_task = db_task()(fetch_picture)
+fetch_picture_task = queued(fetch_picture)

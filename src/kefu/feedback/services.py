@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from huey.contrib.djhuey import db_task
 
 from kefu import clean
 from kefu.customers.selectors import shown
@@ -23,6 +22,7 @@ from kefu.notifications.services import notify
 from kefu.org.models import Staff, Store
 from kefu.org.roles import LADDER, RUNG_HOLDER, Tier
 from kefu.org.selectors import can, staff_of
+from kefu.tasks import queued
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import Channel, Status, Ticket, TicketEvent, TicketType
 from kefu.tickets.selectors import tickets_visible_to
@@ -278,7 +278,7 @@ def mail_survey(survey_id: int) -> bool:
 
 # The queued form of mail_survey (a manual resend): an SMTP failure raises and Huey tries again
 # in ten minutes. Declared beside its service (tasks.py calls this module, never back).
-send_survey_mail = db_task(retries=3, retry_delay=600)(mail_survey)
+send_survey_mail = queued(mail_survey, retries=3, retry_delay=600)
 
 
 @transaction.atomic

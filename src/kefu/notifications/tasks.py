@@ -4,15 +4,15 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from huey.contrib.djhuey import db_task
+
+from kefu.tasks import queued
 
 from .models import Notification
 
 log = logging.getLogger(__name__)
 
 
-@db_task(retries=3, retry_delay=60)
-def send_notification_emails(ids: list[int]) -> int:
+def notification_emails(ids: list[int]) -> int:
     """Mail each notification to its recipient's address (people without one are skipped)."""
     sent = 0
     rows = Notification.objects.filter(pk__in=ids).select_related("recipient", "ticket")
@@ -29,3 +29,8 @@ def send_notification_emails(ids: list[int]) -> int:
         sent += 1
     log.info("notification e-mails sent: %s", sent)
     return sent
+
+
+send_notification_emails = queued(
+    notification_emails, name="send_notification_emails", retries=3, retry_delay=60
+)

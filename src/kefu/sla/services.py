@@ -18,7 +18,6 @@ from django.db.models import Case, DateTimeField, F, JSONField, Min, OuterRef, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
 
 from kefu import rows as db_rows
 from kefu.errors import Conflict, Forbidden, InvalidInput, KefuError
@@ -26,6 +25,7 @@ from kefu.notifications.models import NotificationKind
 from kefu.notifications.services import notify_many
 from kefu.org.roles import Tier, next_tier
 from kefu.org.selectors import can
+from kefu.tasks import queued
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import DONE_STATUSES, EventKind, Ticket, TicketEvent
 from kefu.tickets.timeline import lock_ticket, record_event, record_events, save_ticket
@@ -584,7 +584,7 @@ def escalate_breaches(clock_ids: list[int]) -> int:
 
 # The queued form of escalate_breaches. Declared beside the service that queues it (tasks.py
 # holds the periodic sweep, which calls this module: tasks → services, never back).
-escalate_breaches_task = db_task(retries=3, retry_delay=30)(escalate_breaches)
+escalate_breaches_task = queued(escalate_breaches, retries=3, retry_delay=30)
 
 
 def _next_instant():
