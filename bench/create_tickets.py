@@ -24,7 +24,6 @@ never a shared one: it is flushed), loads the demo's staff and catalogue plus N 
 Bounded in time (about 2 × --seconds plus start-up) and count; loopback only."""
 
 import argparse
-import http.client
 import json
 import os
 import signal
@@ -43,6 +42,7 @@ from http_load import (
     stat_ticks,
     tree,
     tree_cpu_seconds,
+    wait_up,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,16 +245,7 @@ def main():
         start_new_session=True,
     )
     try:
-        for _ in range(300):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
-                c.request("GET", "/desk/healthz")
-                c.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("kefu run did not answer on /desk/healthz within 60 s")
+        wait_up(args.port, server, timeout=60)
         time.sleep(3)  # the consumer finishes starting
         idle = memory(server.pid)
         peak = Peak(server.pid)

@@ -49,6 +49,26 @@ def tree_cpu_seconds(pid: int) -> float:
     return ticks / CLK
 
 
+def wait_up(port: int, server, timeout: float = 120, what: str = "kefu run") -> None:
+    """Until the server on 127.0.0.1:``port`` answers /desk/healthz with 200; SystemExit if
+    the process ``server`` (a Popen) exits first or nothing answers within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"{what} exited")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/desk/healthz")
+            answer = conn.getresponse()
+            answer.read()
+            if answer.status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{what} did not answer on /desk/healthz within {timeout:.0f} s")
+
+
 def desk_cookie(port: int, username: str, password: str = "kefu-demo-2026") -> str:
     """Sign in at /desk/login/ as the demo user; the Cookie header of the session."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

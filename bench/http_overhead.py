@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from http_load import CLK, tree_cpu_seconds
+from http_load import CLK, tree_cpu_seconds, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/no-such-page/"
@@ -99,17 +99,7 @@ def served(var: str, command: list[str], port: int, seconds, rounds) -> list[dic
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                probe.request("GET", PATH)
-                probe.getresponse().read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+        wait_up(port, server, timeout=60, what=command[2])
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         for _ in range(200):
             conn.request("GET", PATH)

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from http_load import create_tickets, desk_cookie, percentiles, tree_cpu_seconds
+from http_load import create_tickets, desk_cookie, percentiles, tree_cpu_seconds, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -225,21 +225,6 @@ def reads(port, api, desk, ticket_id, n) -> dict:
     )
     out["ticket_page_api"] = latency(port, f"/api/v1/tickets/{ticket_id}", api, n)
     return out
-
-
-def wait_up(port, server, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("kefu run exited")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            if request(conn, "GET", "/desk/healthz", {})[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("kefu run did not answer")
 
 
 def main():
