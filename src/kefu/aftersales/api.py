@@ -63,7 +63,7 @@ class CaseIn(Strict):
 
 class RuleOut(Schema):
     id: str
-    title: str = Field("", description="the rule's name in Chinese, e.g. 15日换修")
+    title: str = Field(description="the rule's name in Chinese, e.g. 15日换修")
     reason: str
 
 

@@ -475,7 +475,7 @@ class RuleHit:
 
     id: str
     reason: str
-    title: str = ""
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,9 +515,13 @@ class Decision:
 def _load_texts() -> dict:
     raw = resources.files("kefu.aftersales").joinpath("data", "rule_texts.json").read_text("utf-8")
     texts = json.loads(raw)
-    missing = [rule for rule in RULE_IDS if rule not in texts or "reason" not in texts[rule]]
+    missing = [
+        rule
+        for rule in RULE_IDS
+        if rule not in texts or "reason" not in texts[rule] or "title" not in texts[rule]
+    ]
     if missing:
-        raise RuntimeError(f"rule_texts.json lacks reasons for {missing}")
+        raise RuntimeError(f"rule_texts.json lacks reasons or names (title) for {missing}")
     return texts
 
 

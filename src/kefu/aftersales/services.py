@@ -192,7 +192,7 @@ def create_order(
             "kind": order.get_kind_display(),
             "number": order.number,
             "remedy": REMEDY_LABELS[remedy],
-            "rules": "、".join(hit.title or hit.id for hit in decision.rules),
+            "rules": "、".join(hit.title for hit in decision.rules),
         },
         order=order.pk,
         number=order.number,
