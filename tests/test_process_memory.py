@@ -14,6 +14,7 @@ import json, sys
 import kefu.wsgi  # what gunicorn's master preloads, warm-up included
 import jieba
 from pypinyin import converter
+from jieba import finalseg
 maps = open("/proc/self/maps").read()
 print(json.dumps({
     "modules": sorted(m for m in ("redis", "psycopg", "httpx", "xlsxwriter", "cryptography",
@@ -21,6 +22,8 @@ print(json.dumps({
     "jieba_freq": len(jieba.dt.FREQ),  # stock jieba's dict: ~500,000 entries when loaded
     "pinyin_phrases": type(converter.PHRASES_DICT).__name__,
     "pinyin_characters": type(converter.PINYIN_DICT).__name__,
+    "hmm_emission": type(finalseg.emit_P["B"]).__name__,  # a dict when jieba's module is loaded
+    "emission_mapped": any(line.endswith("/emission.f64") for line in maps.splitlines()),
     "mapped": sorted({line.split("/")[-1] for line in maps.splitlines() if ".marisa" in line}),
 }))
 """
@@ -49,6 +52,7 @@ def test_a_web_process_maps_its_dictionaries_and_imports_only_what_it_uses(tmp_p
     assert seen["jieba_freq"] == 0
     assert seen["pinyin_phrases"] == "Phrases"
     assert seen["pinyin_characters"] == "Characters"
+    assert seen["hmm_emission"] == "_Emission" and seen["emission_mapped"]
     assert seen["mapped"] == [
         "characters.marisa",
         "phrases.marisa",

@@ -6,7 +6,11 @@ before any normalising, with jieba's own Tokenizer over its own dictionary, on e
 Chinese character in Kefu's rule data, translations and docs, and on edge cases."""
 
 import glob
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jieba
@@ -99,3 +103,50 @@ def test_kefu_search_uses_it(stock):
             expected.append(token)
     assert search.segment(text) == " ".join(expected)
     assert search.query_tokens("空调漏水") == [t for t in stock.cut("空调漏水")]
+
+
+def test_the_mapped_emission_probabilities_are_jiebas(compact, tmp_path_factory):
+    # Every code point jieba's HMM may be asked about (and the ones around), in every state:
+    # the same double, or the caller's default where jieba's dict has no entry.
+    from jieba.finalseg.prob_emit import P as stock_emission
+
+    directory = dictionary._ensure_built(tmp_path_factory.mktemp("emission"))
+    meta = json.loads((directory / "meta.json").read_text())
+    values = dictionary._map(directory / "emission.f64", "d")
+    base, rows = meta["emission_base"], meta["emission_rows"]
+    for column, state in enumerate(dictionary.STATES):
+        mapped = dictionary._Emission(values, column, base, rows)
+        for code in range(base - 50, base + rows + 50):
+            char = chr(code)
+            assert mapped.get(char, "absent") == stock_emission[state].get(char, "absent")
+        assert mapped.get("冰箱", "absent") == "absent"
+
+
+def test_a_fresh_process_segments_with_the_mapped_emission_as_stock_jieba_does(stock, tmp_path):
+    # In a process that has not imported jieba, loading the tokenizer puts the mapped
+    # probabilities in jieba's place; its HMM must then cut unknown runs as stock jieba does.
+    lines = EDGE_CASES + corpus()[::5]
+    probe = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from kefu.search import dictionary\n"
+        "tokenizer = dictionary.load(Path(sys.argv[1]))\n"
+        "from jieba import finalseg\n"
+        "lines = json.loads(sys.stdin.read())\n"
+        "print(json.dumps({'emission': type(finalseg.emit_P['B']).__name__,\n"
+        "                  'cut': [list(tokenizer.cut(line)) for line in lines],\n"
+        "                  'search': [list(tokenizer.cut_for_search(line)) for line in lines]}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)],
+        input=json.dumps(lines),
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    seen = json.loads(out)
+    assert seen["emission"] == "_Emission"
+    assert seen["cut"] == [list(stock.cut(line)) for line in lines]
+    assert seen["search"] == [list(stock.cut_for_search(line)) for line in lines]

@@ -6,12 +6,19 @@ RSS of each forked worker. Here the same words live in a MARISA trie (~1.3 MB) a
 weights in a flat array of doubles (~2.8 MB), both files memory-mapped read-only, so every
 process on the machine shares one copy from the page cache.
 
+jieba's HMM for runs of unknown characters reads each character's emission probabilities from
+four dicts of 35,224 entries in all (`jieba.finalseg.prob_emit`): importing that module cost ~8
+MB of heap in every process (its code object and constants, then the dicts). Here the same
+doubles sit in a memory-mapped array indexed by code point (`_Emission`), put in that module's
+place before jieba is imported.
+
 The algorithms stay jieba's own (`jieba.Tokenizer`: the DAG of dictionary words, the
 maximum-probability route, the HMM for unknown runs, search mode's 2- and 3-grams); only the
 two methods that read the dictionary word by word are replaced, by equivalents that ask the
 trie for every word starting at a position in one call. The results are identical to stock
 jieba's (tests/search/test_dictionary.py compares them over a corpus)."""
 
+import importlib.util
 import json
 import mmap
 import os
@@ -19,12 +26,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import types
 from array import array
-from math import log
+from math import log, nan
 from pathlib import Path
 
 # Bump when the files' layout changes: a new layout is built beside the old one.
-FORMAT = 1
+FORMAT = 2
+# jieba's HMM states, in the order of the emission array's rows.
+STATES = "BEMS"
 
 
 class _Dag(dict):
@@ -56,6 +66,40 @@ class _Frequencies:
         if value is None:
             raise KeyError(word)
         return value
+
+
+class _Emission:
+    """One HMM state's emission log-probabilities, read as jieba's viterbi reads its dict:
+    `.get(character, default)`. A row per code point from `base`, one column per state; NaN
+    where jieba's dict has no entry."""
+
+    __slots__ = ("_values", "_column", "_base", "_size")
+
+    def __init__(self, values, column, base, size):
+        self._values, self._column, self._base, self._size = values, column, base, size
+
+    def get(self, char, default=None):
+        if len(char) == 1:
+            row = ord(char) - self._base
+            if 0 <= row < self._size:
+                value = self._values[row * len(STATES) + self._column]
+                if value == value:  # not NaN
+                    return value
+        return default
+
+
+def _use_mapped_emission(directory: Path, meta: dict) -> None:
+    """Put the mapped emission probabilities in place of `jieba.finalseg.prob_emit` for the
+    jieba this process will import (nothing to do once jieba is imported: its dicts are made)."""
+    if "jieba" in sys.modules:
+        return
+    values = _map(directory / "emission.f64", "d")
+    module = types.ModuleType("jieba.finalseg.prob_emit")
+    module.P = {
+        state: _Emission(values, column, meta["emission_base"], meta["emission_rows"])
+        for column, state in enumerate(STATES)
+    }
+    sys.modules[module.__name__] = module
 
 
 def import_jieba():
@@ -208,17 +252,18 @@ def _tokenizer_class():
 
 
 def _source():
-    jieba = import_jieba()
-
-    return Path(jieba.__file__).with_name("dict.txt")  # jieba.DEFAULT_DICT_NAME
+    # Found without importing jieba (which would load the HMM's dicts in this process).
+    return Path(importlib.util.find_spec("jieba").origin).with_name("dict.txt")
 
 
 def _cache_name() -> str:
-    jieba = import_jieba()
-
     stat = _source().stat()
+    emission = (_source().parent / "finalseg" / "prob_emit.py").stat()
     # (MARISA's file format is versioned by the library itself and has not changed since 0.2.)
-    return f"jieba-{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}-v{FORMAT}"
+    return (
+        f"jieba-{stat.st_size}-{int(stat.st_mtime)}-{emission.st_size}-{int(emission.st_mtime)}"
+        f"-v{FORMAT}"
+    )
 
 
 def build(directory: Path) -> None:
@@ -239,11 +284,26 @@ def build(directory: Path) -> None:
         key = trie[word]
         counts[key] = freq[word]
         weights[key] = log(freq[word]) - logtotal
+    from jieba.finalseg.prob_emit import P as emission
+
+    codes = [ord(char) for row in emission.values() for char in row]
+    base, rows = min(codes), max(codes) - min(codes) + 1
+    table = array("d", [nan]) * (rows * len(STATES))
+    for column, state in enumerate(STATES):
+        for char, value in emission[state].items():
+            table[(ord(char) - base) * len(STATES) + column] = value
     directory.mkdir(parents=True)
     trie.save(str(directory / "words.marisa"))
     (directory / "weights.f64").write_bytes(weights.tobytes())
     (directory / "counts.i64").write_bytes(counts.tobytes())
-    meta = {"total": total, "longest": max(map(len, words)), "byteorder": sys.byteorder}
+    (directory / "emission.f64").write_bytes(table.tobytes())
+    meta = {
+        "total": total,
+        "longest": max(map(len, words)),
+        "byteorder": sys.byteorder,
+        "emission_base": base,
+        "emission_rows": rows,
+    }
     (directory / "meta.json").write_text(json.dumps(meta))
 
 
@@ -289,6 +349,7 @@ def load(root: Path):
         shutil.rmtree(directory, ignore_errors=True)
         directory = _ensure_built(root)
         meta = json.loads((directory / "meta.json").read_text())
+    _use_mapped_emission(directory, meta)
     trie = marisa_trie.Trie()
     trie.mmap(str(directory / "words.marisa"))
     return _tokenizer_class()(
