@@ -257,8 +257,9 @@ def _source():
 
 
 def _cache_name() -> str:
-    stat = _source().stat()
-    emission = (_source().parent / "finalseg" / "prob_emit.py").stat()
+    source = _source()
+    stat = source.stat()
+    emission = (source.parent / "finalseg" / "prob_emit.py").stat()
     # (MARISA's file format is versioned by the library itself and has not changed since 0.2.)
     return (
         f"jieba-{stat.st_size}-{int(stat.st_mtime)}-{emission.st_size}-{int(emission.st_mtime)}"
