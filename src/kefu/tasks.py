@@ -14,12 +14,14 @@ def queued(func, *, name: str | None = None, **options):
     consumer (issue 14). Calling ``func`` directly still returns its value. The task keeps the
     name Huey knows it by (``name``, default ``func``'s), so tasks already queued still run."""
 
+    name = name or func.__name__
+
     def run(*args, **kwargs) -> None:
         func(*args, **kwargs)
 
-    run.__name__ = run.__qualname__ = name or func.__name__
+    run.__name__ = run.__qualname__ = name
     run.__module__, run.__doc__ = func.__module__, func.__doc__
-    return db_task(name=name or func.__name__, **options)(run)
+    return db_task(name=name, **options)(run)
 
 
 def claim_period(name: str, seconds: int = 60, *, now: float | None = None) -> int | None:
