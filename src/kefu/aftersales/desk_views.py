@@ -100,7 +100,7 @@ def ticket_panel(request, ticket) -> dict:
         request.POST if request.method == "POST" and forms.submitted(request.POST) else request.GET
     )
     locked = forms.PURCHASE_FACTS if purchase else ()
-    orders = list(selectors.orders_for_ticket(ticket))
+    orders = selectors.ticket_orders(ticket.id)
     if forms.submitted(data):
         case = {**prefill, **forms.adjustments(data, locked=locked)}
     else:
@@ -145,11 +145,11 @@ def ticket_panel(request, ticket) -> dict:
             for o in orders
             if o.kind == "repair" and o.status in (OrderStatus.APPROVED, OrderStatus.IN_PROGRESS)
         ],
-        "visits": list(selectors.visits_for_ticket(ticket)),
-        "technicians": list(
-            selectors.technicians_for(purchase.category, ticket.store)
+        "visits": selectors.ticket_visits(ticket.id),
+        "technicians": (
+            selectors.serving_technicians(purchase.category, ticket.store)
             if purchase
-            else selectors.active_technicians()
+            else list(selectors.active_technicians())
         ),
         "categories": () if purchase else ProductCategory.objects.all(),
         "windows": VisitWindow.choices,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kefu import rows
 from kefu.catalog.models import engine_category
 from kefu.catalog.selectors import terms_for
 from kefu.customers.models import Purchase
@@ -105,12 +106,46 @@ def purchase_for(ticket, reader=None):
     )
 
 
+@rows.prepared
+def _record_of(purchase_id: int):
+    return WarrantyRecord.objects.filter(purchase_id=purchase_id).order_by("pk")[:1]
+
+
 def warranty_record(purchase) -> WarrantyRecord | None:
-    return WarrantyRecord.objects.filter(purchase=purchase).first() if purchase else None
+    found = _record_of(purchase.pk) if purchase else None
+    return found[0] if found else None
 
 
 def _norm(symptom: str | None) -> str:
     return (symptom or "").strip().casefold()
+
+
+@rows.prepared
+def _failures_of(purchase_id: int, since=None):
+    """Failed repairs per symptom, orders and visits in one statement (the ticket page's
+    after-sales panel asks on every load)."""
+    orders = ServiceOrder.objects.filter(
+        purchase_id=purchase_id,
+        kind="repair",
+        status=OrderStatus.DONE,
+        outcome=RepairOutcome.NOT_FIXED,
+    )
+    visits = FieldVisit.objects.filter(
+        purchase_id=purchase_id,
+        kind=VisitKind.REPAIR,
+        status=VisitStatus.DONE,
+        outcome=VisitOutcome.NOT_FIXED,
+        order__isnull=True,
+    )
+    if since is not None:
+        orders, visits = (
+            orders.filter(finished_at__gte=since),
+            visits.filter(finished_at__gte=since),
+        )
+    per_symptom = orders.values_list("symptom").annotate(n=Count("id")).order_by()
+    return per_symptom.union(
+        visits.values_list("symptom").annotate(n=Count("id")).order_by(), all=True
+    )
 
 
 def failed_repairs(purchase, *, since: datetime.date | None = None) -> dict[str, int]:
@@ -119,28 +154,13 @@ def failed_repairs(purchase, *, since: datetime.date | None = None) -> dict[str,
     "not fixed" without a repair order (with one, the order already counts it)."""
     if purchase is None:
         return {}
-    orders = ServiceOrder.objects.filter(
-        purchase=purchase, kind="repair", status=OrderStatus.DONE, outcome=RepairOutcome.NOT_FIXED
-    )
-    visits = FieldVisit.objects.filter(
-        purchase=purchase,
-        kind=VisitKind.REPAIR,
-        status=VisitStatus.DONE,
-        outcome=VisitOutcome.NOT_FIXED,
-        order__isnull=True,
-    )
-    if since is not None:
+    if since is None:  # the common case (no exchange yet): compiled once per process
+        per_symptom = _failures_of(purchase.pk)
+    else:
         start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
-        orders, visits = (
-            orders.filter(finished_at__gte=start),
-            visits.filter(finished_at__gte=start),
-        )
+        per_symptom = _failures_of.build(purchase.pk, start)
     counts: dict[str, int] = {}
-    # Both counts in one statement (the ticket page's after-sales panel asks on every load).
-    per_symptom = orders.values_list("symptom").annotate(n=Count("id")).order_by()
-    for symptom, n in per_symptom.union(
-        visits.values_list("symptom").annotate(n=Count("id")).order_by(), all=True
-    ):
+    for symptom, n in per_symptom:
         key = _norm(symptom)
         counts[key] = counts.get(key, 0) + n
     return counts
@@ -226,13 +246,18 @@ def orders_visible_to(user) -> QuerySet:
     return ServiceOrder.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
 
 
-def orders_for_ticket(ticket) -> QuerySet:
+@rows.prepared
+def ticket_orders(ticket_id: int):
     """A ticket's orders, newest first (the ticket was already fetched within scope)."""
     return (
-        ServiceOrder.objects.filter(ticket=ticket)
+        ServiceOrder.objects.filter(ticket_id=ticket_id)
         .select_related("purchase", "created_by__staff")
         .order_by("-id")
     )
+
+
+def orders_for_ticket(ticket) -> QuerySet:
+    return ticket_orders.build(ticket.id)
 
 
 def get_order(user, order_id) -> ServiceOrder:
@@ -250,21 +275,31 @@ def get_order(user, order_id) -> ServiceOrder:
 # --------------------------------------------------------------------------- field service
 
 
-def technicians_for(category, store, *, date=None, window=None) -> QuerySet:
-    """Technicians who may take a visit: active, with the skill for the category, serving the
-    store (listed, or its whole region), and — when a slot is given — free in it."""
-    technicians = (
+@rows.prepared
+def _serving(category_id: int, store_id: int, region_id: int):
+    return (
         Technician.objects.filter(
             is_active=True,
             staff__role=Role.TECHNICIAN,
             staff__user__is_active=True,
-            skills=category,
+            skills=category_id,
         )
-        .filter(Q(stores=store) | Q(regions=store.region_id))
+        .filter(Q(stores=store_id) | Q(regions=region_id))
         .select_related("staff__user")
         .distinct()
         .order_by("staff__display_name")
     )
+
+
+def serving_technicians(category, store) -> list[Technician]:
+    """``technicians_for(category, store)`` as a list, compiled once per process."""
+    return _serving(category.pk, store.pk, store.region_id)
+
+
+def technicians_for(category, store, *, date=None, window=None) -> QuerySet:
+    """Technicians who may take a visit: active, with the skill for the category, serving the
+    store (listed, or its whole region), and — when a slot is given — free in it."""
+    technicians = _serving.build(category.pk, store.pk, store.region_id)
     if date is not None and window:
         busy = FieldVisit.objects.filter(
             status=VisitStatus.SCHEDULED, date=date, window=window
@@ -314,12 +349,17 @@ def visits_visible_to(user) -> QuerySet:
     return FieldVisit.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
 
 
-def visits_for_ticket(ticket) -> QuerySet:
+@rows.prepared
+def ticket_visits(ticket_id: int):
     return (
-        FieldVisit.objects.filter(ticket=ticket)
+        FieldVisit.objects.filter(ticket_id=ticket_id)
         .select_related("technician", "category", "order")
         .order_by("-id")
     )
+
+
+def visits_for_ticket(ticket) -> QuerySet:
+    return ticket_visits.build(ticket.id)
 
 
 def my_visits(

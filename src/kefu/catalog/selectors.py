@@ -2,6 +2,8 @@
 
 import logging
 
+from kefu import rows
+
 from .models import WarrantyTerms, engine_category
 from .terms import CATEGORIES, CategoryTerms, TermsError, company_terms
 
@@ -14,6 +16,11 @@ _BUILT: dict[tuple, CategoryTerms] = {}
 _MAX_BUILT = 256
 
 
+@rows.prepared
+def _terms_row(code: str):
+    return WarrantyTerms.objects.select_related("category").filter(category__code=code)[:1]
+
+
 def terms_for(code: str) -> CategoryTerms:
     """The terms a decision on category ``code`` runs on: the category's row (company policy over
     the statutory floor), or the default company terms from the JSON when it has no row.
@@ -21,7 +28,8 @@ def terms_for(code: str) -> CategoryTerms:
     ``code`` is a catalogue code; codes the engine does not know are decided as "other". A row
     that no longer passes the floor (the shipped data rose above it) is ignored rather than let a
     customer get less than the law gives."""
-    row = WarrantyTerms.objects.select_related("category").filter(category__code=code).first()
+    found = _terms_row(code)
+    row = found[0] if found else None
     if row is None:
         return company_terms(engine_category(code))
     key = (code, row.pk, row.updated_at)

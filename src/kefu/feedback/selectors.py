@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Mod
 from django.utils import timezone
 
+from kefu import rows
 from kefu.errors import NotFound
 from kefu.org.models import Staff
 from kefu.org.roles import LADDER, RUNG_HOLDER, Role, Tier
@@ -246,9 +247,14 @@ def managers_for(store_id: int, region_id: int) -> list:
 # ---- compensation ------------------------------------------------------------------------------
 
 
+@rows.prepared
+def _limits():
+    return CompensationLimit.objects.values_list("role", "limit")
+
+
 def role_limits() -> dict[str, Decimal | None]:
     """role → the most it may approve (None: unlimited). Roles without a row are absent."""
-    return dict(CompensationLimit.objects.values_list("role", "limit"))
+    return dict(_limits())
 
 
 def limit_of(role: str, limits: dict[str, Decimal | None]) -> Decimal | None:
@@ -350,20 +356,39 @@ def may_decide(user, compensation: Compensation, limits: dict | None = None) -> 
 # ---- the ticket page ---------------------------------------------------------------------------
 
 
-def ticket_voice(user, ticket) -> dict:
-    """Survey result, follow-up calls and compensation of one ticket (the caller has checked
-    that the user sees the ticket)."""
-    survey = Survey.objects.filter(ticket=ticket).prefetch_related("answers__question").first()
-    followups = list(
-        FollowUp.objects.filter(ticket=ticket)
+@rows.prepared
+def _survey_of(ticket_id: int):
+    return (
+        Survey.objects.filter(ticket_id=ticket_id)
+        .prefetch_related("answers__question")
+        .order_by("pk")[:1]
+    )
+
+
+@rows.prepared
+def _followups_of(ticket_id: int):
+    return (
+        FollowUp.objects.filter(ticket_id=ticket_id)
         .select_related("rule", "assignee__staff", "done_by__staff")
         .order_by("-id")
     )
-    compensations = list(
-        Compensation.objects.filter(ticket=ticket)
+
+
+@rows.prepared
+def _compensations_of(ticket_id: int):
+    return (
+        Compensation.objects.filter(ticket_id=ticket_id)
         .select_related("requested_by__staff", "decided_by__staff")
         .order_by("-id")
     )
+
+
+def ticket_voice(user, ticket) -> dict:
+    """Survey result, follow-up calls and compensation of one ticket (the caller has checked
+    that the user sees the ticket)."""
+    survey = next(iter(_survey_of(ticket.id)), None)
+    followups = _followups_of(ticket.id)
+    compensations = _compensations_of(ticket.id)
     limits = role_limits()
     for c in compensations:
         c.may_decide = may_decide(user, c, limits)

@@ -6,6 +6,7 @@ from django.db.models import Avg, BigIntegerField, Count, F, OuterRef, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from kefu import rows
 from kefu.customers.names import surname_of
 from kefu.errors import NotFound
 from kefu.org.models import Staff
@@ -99,11 +100,15 @@ def marked(text: str, findings: list[dict]) -> list[tuple[str, dict | None]]:
 # ---------------------------------------------------------------- complaint guide
 
 
+@rows.prepared
+def _guide_of(ticket_id: int):
+    return ComplaintGuide.objects.filter(ticket_id=ticket_id).order_by("pk")[:1]
+
+
 def guide_for(ticket) -> ComplaintGuide:
     """The ticket's guide, or an unsaved empty one (nothing ticked yet)."""
-    return ComplaintGuide.objects.filter(ticket_id=ticket.pk).first() or ComplaintGuide(
-        ticket=ticket
-    )
+    found = _guide_of(ticket.pk)
+    return found[0] if found else ComplaintGuide(ticket=ticket)
 
 
 # ---------------------------------------------------------------- QA

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from kefu import rows
 from kefu.org.models import Staff
 from kefu.org.roles import LADDER, RUNG_HOLDER, STORE_ROLES, Role, Tier, next_tier
 from kefu.tickets.selectors import tickets_visible_to
@@ -54,15 +55,16 @@ class _Cached:
 
 def _load_calendars() -> dict:
     rows = Calendar.objects.prefetch_related("exceptions")
-    calendars, cs = {}, None
+    calendars, cs, labels = {}, None, {}
     for row in rows:
+        labels[row.name] = row.description or row.name
         try:
             calendars[row.name] = row.to_business_calendar()
         except ValueError:
             log.exception("business calendar %r is invalid; using the seeded one if any", row.name)
         if row.serves_cs_department:
             cs = row.name
-    return {"calendars": calendars, "cs": cs}
+    return {"calendars": calendars, "cs": cs, "labels": labels}
 
 
 def _load_policies() -> list:
@@ -225,20 +227,27 @@ class RungPeople:
 # --------------------------------------------------------------------------- a ticket's clocks
 
 
+@rows.prepared
+def _clocks_of(ticket_id: int):
+    return SlaClock.objects.filter(ticket_id=ticket_id).order_by("started_at", "id")
+
+
+@rows.prepared
+def _pauses_of(ticket_id: int):
+    return SlaPause.objects.filter(ticket_id=ticket_id).order_by("started_at", "id")
+
+
 def ticket_clocks(ticket) -> list[SlaClock]:
-    return list(SlaClock.objects.filter(ticket=ticket).order_by("started_at", "id"))
+    return _clocks_of(ticket.id)
 
 
 def calendar_labels() -> dict[str, str]:
     """Calendar name → what people read (its description, e.g. 门店营业时间; the name if none)."""
-    return {
-        name: description or name
-        for name, description in Calendar.objects.values_list("name", "description")
-    }
+    return _calendars.get()["labels"]
 
 
 def ticket_pauses(ticket) -> list[SlaPause]:
-    return list(SlaPause.objects.filter(ticket=ticket).order_by("started_at", "id"))
+    return _pauses_of(ticket.id)
 
 
 def active_clocks(ticket) -> list[SlaClock]:
