@@ -187,7 +187,12 @@ def review_panel(request, ticket) -> dict:
     """Ticket-page panel for reviewers and summary readers: this ticket's scorecards."""
     if not (can(request.user, "quality.review") or can(request.user, "quality.summaries")):
         return {"show": False}
-    reviews = selectors.reviews_visible_to(request.user).filter(ticket_id=ticket.pk)[:10]
+    # The panel shows each scorecard's own fields: none of the rows a review page joins.
+    reviews = (
+        selectors.reviews_visible_to(request.user)
+        .filter(ticket_id=ticket.pk)
+        .select_related(None)[:10]
+    )
     return {
         "show": True,
         "reviews": list(reviews),

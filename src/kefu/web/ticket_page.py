@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kefu import rows
 from kefu.customers import selectors as customer_selectors
 from kefu.errors import KefuError, NotFound
 from kefu.org.models import Staff
@@ -148,18 +149,31 @@ def staff_required(view):
     return wrapper
 
 
-def _colleagues(staff, ticket):
-    colleagues = (
+def _active_staff():
+    return (
         Staff.objects.select_related("user", "store")
         .filter(user__is_active=True)
         .order_by("role", "display_name")
     )
-    if staff.scope == "store":
-        # Store roles see their own store's people and everyone above the store and region.
-        colleagues = colleagues.filter(store_id=ticket.store_id) | colleagues.exclude(
-            role__in=list(ROLE_TIER)
-        )
-    return colleagues[:200]
+
+
+@rows.prepared
+def _everyone():
+    return _active_staff()[:200]
+
+
+@rows.prepared
+def _store_and_above(store_id: int):
+    # Store roles see their own store's people and everyone above the store and region.
+    colleagues = _active_staff()
+    return (colleagues.filter(store_id=store_id) | colleagues.exclude(role__in=list(ROLE_TIER)))[
+        :200
+    ]
+
+
+def _colleagues(staff, ticket) -> list[Staff]:
+    """Whom the ticket may be given to (the assign form; compiled once per process)."""
+    return _store_and_above(ticket.store_id) if staff.scope == "store" else _everyone()
 
 
 def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
