@@ -180,3 +180,31 @@ def test_a_refused_action_renders_the_panels_into_the_page(desk, ticket):
     page = r.content.decode()
     assert 'class="panel-slot"' not in page
     assert_every_panel_is_full(page)
+
+
+# Statements Django compiles for the page and for its panels once the process has read a
+# ticket page: the session and its user, the reads that follow the reader's scope (the
+# ticket's scope check, purchases, past tickets, QA scorecards, suggested articles …) and the
+# prefetches (tags, attachments, survey answers). The ticket, its timeline, clocks, orders, visits, technicians, guide, survey,
+# follow-ups, compensation and the bell are compiled once per process (kefu.rows.prepared).
+COMPILED_PAGE, COMPILED_PANELS = 8, 8
+
+
+def test_the_ticket_page_compiles_only_its_scoped_reads(desk, ticket, monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    client = desk("cs_manager")
+    get_page(client, ticket)
+    compiled: list = []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model.__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    r = client.get(f"/desk/tickets/{ticket.pk}/", panels=False)
+    page = list(compiled)
+    compiled.clear()
+    load_panels(client, r)
+    assert (len(page), len(compiled)) == (COMPILED_PAGE, COMPILED_PANELS), (page, compiled)

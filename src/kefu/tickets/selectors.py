@@ -363,10 +363,16 @@ def timeline_page(ticket: Ticket, *, before: int | None = None, size: int = TIME
     if before is not None:
         events = events.filter(id__lt=before)
     elif size == TIMELINE_PAGE:  # every ticket page's read: compiled once per process
-        page = _newest_events(ticket.id)
-        for event in page:
-            TicketEvent.ticket.field.set_cached_value(event, ticket)
+        page = _events_of(_newest_events, ticket)
     return _newest(events, size, page)
+
+
+def _events_of(read: rows.Prepared, ticket: Ticket) -> list:
+    """``read(ticket.id)``, each event knowing its ticket as ``ticket.events`` would give it."""
+    page = read(ticket.id)
+    for event in page:
+        TicketEvent.ticket.field.set_cached_value(event, ticket)
+    return page
 
 
 @rows.prepared
@@ -389,12 +395,17 @@ def _newest(events: QuerySet, size: int, page: list | None = None) -> tuple[list
     return page, events.filter(id__lt=page[-1].id).count()
 
 
+@rows.prepared
+def _tracked(token: str):
+    return Ticket.objects.select_related("store", "customer").filter(tracking_token=token)[:1]
+
+
 def get_by_tracking_token(token: str) -> Ticket:
     """The ticket behind a customer's private tracking link (its events: ``public_timeline``)."""
-    ticket = Ticket.objects.select_related("store", "customer").filter(tracking_token=token).first()
-    if ticket is None:
+    found = _tracked(token) if isinstance(token, str) else None
+    if not found:
         raise NotFound()
-    return ticket
+    return found[0]
 
 
 # The customer's tracking page shows this many of the newest public events, and the rest on
@@ -413,8 +424,21 @@ def public_timeline(ticket: Ticket, *, limit: int | None = PORTAL_EVENTS) -> tup
     )
     if limit is None:
         return list(events)[::-1], 0
-    page, older = _newest(events, limit)
+    page = None
+    if limit == PORTAL_EVENTS:  # every visit's read: compiled once per process
+        page = _events_of(_newest_public, ticket)
+    page, older = _newest(events, limit, page)
     return page[::-1], older
+
+
+@rows.prepared
+def _newest_public(ticket_id: int):
+    return (
+        TicketEvent.objects.filter(ticket_id=ticket_id, public=True)
+        .select_related("actor__staff")
+        .prefetch_related("attachments")
+        .order_by("-id")[: PORTAL_EVENTS + 1]
+    )
 
 
 def promised_timetable(ticket: Ticket) -> TicketEvent | None:
