@@ -5,7 +5,7 @@ tables that costs more than the query itself (issue 14: the API token's lookup t
 new ticket's CPU). ``Columns`` lists a model's columns under a table alias once per process and
 turns the matching slice of a result row into an instance exactly as the ORM would (the
 database's converters applied, ``Model.from_db``), so a statement written once can stand in for
-the queryset."""
+the queryset. ``prepared`` keeps the queryset and compiles it once instead (below)."""
 
 import copy
 import functools

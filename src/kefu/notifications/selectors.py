@@ -10,8 +10,8 @@ BELL_CAP = 99
 
 
 def notifications_for(user, *, unread_only: bool = False) -> QuerySet:
-    rows = Notification.objects.filter(recipient=user).select_related("ticket")
-    return rows.filter(read_at__isnull=True) if unread_only else rows
+    mine = Notification.objects.filter(recipient=user).select_related("ticket")
+    return mine.filter(read_at__isnull=True) if unread_only else mine
 
 
 @rows.prepared
