@@ -105,10 +105,10 @@ def test_a_thread_may_keep_a_smaller_page_cache_than_the_rest():
 
 
 def test_sqlites_memory_in_a_process_is_bounded(settings):
-    # Every connection sets the process's soft heap limit (KEFU_SQLITE_HEAP_KB, 16 MB by
+    # Every connection sets the process's soft heap limit (KEFU_SQLITE_HEAP_KB, 12 MB by
     # default); its page cache stays at KEFU_SQLITE_CACHE_KB, reusing its pages past the limit.
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA soft_heap_limit")
-        assert cursor.fetchone()[0] == settings.SQLITE_HEAP_KB * 1024 == 16000 * 1024
+        assert cursor.fetchone()[0] == settings.SQLITE_HEAP_KB * 1024 == 12000 * 1024
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone()[0] == -settings.SQLITE_CACHE_KB

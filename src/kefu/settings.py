@@ -150,8 +150,10 @@ else:
     # and consumer thread has its own connection and page cache): past it, a connection reuses
     # its own least recently used pages instead of taking more. Without it a worker's caches
     # only grow, to the cache size times its threads (37-41 MB in a worker after a few hundred
-    # mixed requests at 100,000 tickets, 16 MB with it, and no slower). 0: no bound (issue 14).
-    SQLITE_HEAP_KB = int(os.environ.get("KEFU_SQLITE_HEAP_KB", "16000"))
+    # mixed requests at 100,000 tickets, 16 MB with it, and no slower). 12 MB: the server tree's
+    # peak ~5 MB lower than at 16, a common word's database time the same within the runs'
+    # spread; at 8 MB a region's searches slow down. 0: no bound (issue 14).
+    SQLITE_HEAP_KB = int(os.environ.get("KEFU_SQLITE_HEAP_KB", "12000"))
     DATABASES = {
         "default": {
             # Django's SQLite backend whose writers in one process take turns on a lock instead
