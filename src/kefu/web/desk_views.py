@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Q
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,8 +31,7 @@ from kefu.customers.services import (
 )
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.knowledge import services as knowledge_services
-from kefu.org.models import Staff
-from kefu.org.roles import ROLE_TIER, Role, Tier
+from kefu.org.roles import Tier
 from kefu.org.selectors import can, staff_of, stores_for
 from kefu.tickets import selectors, services
 from kefu.tickets.api import attachment_response
@@ -41,6 +39,7 @@ from kefu.tickets.models import Attachment, Channel, Priority, Status, TicketTyp
 
 from . import presence
 from .ticket_page import (
+    colleagues_for,
     nav_links,
     panels_context,
     posted_version,
@@ -199,26 +198,10 @@ def _saved_views(user, params) -> list[dict]:
 
 def _bulk_choices(user) -> dict:
     """What the queue's bulk bar offers this user: statuses, and the colleagues to assign to
-    (a store's people and everyone above the stores; only oneself without the assign right)."""
+    (``colleagues_for``; only oneself without the assign right)."""
     staff = staff_of(user)
     may_assign = can(user, "tickets.assign")
-    colleagues = []
-    if may_assign and staff is not None:
-        found = (
-            Staff.objects.select_related("user", "store")
-            .filter(user__is_active=True)
-            .exclude(role__in=[Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN])
-            .order_by("role", "display_name")
-        )
-        if staff.scope == "store":
-            found = found.filter(Q(store_id=staff.store_id) | ~Q(role__in=list(ROLE_TIER)))
-        elif staff.scope == "region":
-            found = found.filter(
-                Q(store__region_id=staff.region_id)
-                | Q(region_id=staff.region_id)
-                | ~Q(role__in=list(ROLE_TIER))
-            )
-        colleagues = list(found[:200])
+    colleagues = colleagues_for(staff) if may_assign and staff is not None else []
     return {
         "may": can(user, "tickets.status") or may_assign or can(user, "tickets.assign_self"),
         "may_assign": may_assign,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,7 +22,7 @@ from kefu import rows
 from kefu.customers import selectors as customer_selectors
 from kefu.errors import KefuError, NotFound
 from kefu.org.models import Staff
-from kefu.org.roles import ROLE_TIER, Tier
+from kefu.org.roles import ROLE_TIER, Role, Tier
 from kefu.org.selectors import can, staff_of
 from kefu.tickets import selectors, workflow
 from kefu.tickets.models import Priority, Status, TicketType
@@ -149,31 +150,42 @@ def staff_required(view):
     return wrapper
 
 
-def _active_staff():
+def _assignable():
+    # Outlet staff see no tickets, so none can be given to them.
     return (
         Staff.objects.select_related("user", "store")
         .filter(user__is_active=True)
+        .exclude(role__in=[Role.OUTLET_MANAGER, Role.OUTLET_TECHNICIAN])
         .order_by("role", "display_name")
     )
 
 
 @rows.prepared
 def _everyone():
-    return _active_staff()[:200]
+    return _assignable()[:200]
 
 
 @rows.prepared
 def _store_and_above(store_id: int):
-    # Store roles see their own store's people and everyone above the store and region.
-    colleagues = _active_staff()
-    return (colleagues.filter(store_id=store_id) | colleagues.exclude(role__in=list(ROLE_TIER)))[
-        :200
-    ]
+    return _assignable().filter(Q(store_id=store_id) | ~Q(role__in=list(ROLE_TIER)))[:200]
 
 
-def _colleagues(staff, ticket) -> list[Staff]:
-    """Whom the ticket may be given to (the assign form; compiled once per process)."""
-    return _store_and_above(ticket.store_id) if staff.scope == "store" else _everyone()
+@rows.prepared
+def _region_and_above(region_id: int):
+    return _assignable().filter(
+        Q(store__region_id=region_id) | Q(region_id=region_id) | ~Q(role__in=list(ROLE_TIER))
+    )[:200]
+
+
+def colleagues_for(staff) -> list[Staff]:
+    """Whom ``staff`` may give a ticket to (the ticket page's assign form, the queue's bulk
+    bar): a store's people and everyone above the stores, a region's and everyone above, or
+    everyone for the chain's staff. Compiled once per process for each shape."""
+    if staff.scope == "store":
+        return _store_and_above(staff.store_id)
+    if staff.scope == "region":
+        return _region_and_above(staff.region_id)
+    return _everyone()
 
 
 def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
@@ -199,7 +211,9 @@ def ticket_context(request, ticket, *, panels_inline=False, **extra) -> dict:
         "purchases": customer_selectors.purchases_of(request.user, ticket.customer)[:10],
         "can_see_customer": can(request.user, "customers.view"),
         "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
-        "colleagues": _colleagues(staff_of(request.user), ticket),
+        "colleagues": (
+            colleagues_for(staff_of(request.user)) if can(request.user, "tickets.assign") else ()
+        ),
         "can": {name: can(request.user, right) for name, right in TICKET_RIGHTS.items()},
         "at_top": ticket.escalation_tier == Tier.CS_DEPARTMENT,
         "panels": panels_context(request, ticket)["panels"] if panels_inline else None,
