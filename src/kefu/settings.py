@@ -205,6 +205,8 @@ else:
             "LOCATION": VAR_DIR / "cache",
         }
     }
+    # Django's database sessions, read by a statement compiled once per process.
+    SESSION_ENGINE = "kefu.web.sessions"
     HUEY = {
         "huey_class": "kefu.queue_sqlite.KefuSqliteHuey",
         "name": "kefu",
