@@ -149,3 +149,10 @@ def test_a_shape_that_follows_the_values_is_refused(chain):
 def test_only_ints_and_strings(chain, value):
     with pytest.raises(TypeError):
         numbers_of_store(value)
+
+
+def test_first_gives_the_first_row_or_none(tickets):
+    _, _, made = tickets
+    first = with_tags.first(made[0].id)
+    assert fields(first) == fields(Ticket.objects.get(pk=made[0].id))
+    assert with_tags.first(-1) is None

@@ -192,6 +192,11 @@ class Prepared:
             plan = self.plans[kinds] = _Plan(self.build, kinds)
         return plan.run(args)
 
+    def first(self, *args):
+        """The first row the call gives, or None (for a builder sliced ``[:1]`` or by key)."""
+        found = self(*args)
+        return found[0] if found else None
+
 
 def prepared(build) -> Prepared:
     return Prepared(build)

@@ -112,8 +112,7 @@ def _record_of(purchase_id: int):
 
 
 def warranty_record(purchase) -> WarrantyRecord | None:
-    found = _record_of(purchase.pk) if purchase else None
-    return found[0] if found else None
+    return _record_of.first(purchase.pk) if purchase else None
 
 
 def _norm(symptom: str | None) -> str:

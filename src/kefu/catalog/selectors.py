@@ -28,8 +28,7 @@ def terms_for(code: str) -> CategoryTerms:
     ``code`` is a catalogue code; codes the engine does not know are decided as "other". A row
     that no longer passes the floor (the shipped data rose above it) is ignored rather than let a
     customer get less than the law gives."""
-    found = _terms_row(code)
-    row = found[0] if found else None
+    row = _terms_row.first(code)
     if row is None:
         return company_terms(engine_category(code))
     key = (code, row.pk, row.updated_at)

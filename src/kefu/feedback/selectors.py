@@ -386,7 +386,7 @@ def _compensations_of(ticket_id: int):
 def ticket_voice(user, ticket) -> dict:
     """Survey result, follow-up calls and compensation of one ticket (the caller has checked
     that the user sees the ticket)."""
-    survey = next(iter(_survey_of(ticket.id)), None)
+    survey = _survey_of.first(ticket.id)
     followups = _followups_of(ticket.id)
     compensations = _compensations_of(ticket.id)
     limits = role_limits()

@@ -107,8 +107,7 @@ def _guide_of(ticket_id: int):
 
 def guide_for(ticket) -> ComplaintGuide:
     """The ticket's guide, or an unsaved empty one (nothing ticked yet)."""
-    found = _guide_of(ticket.pk)
-    return found[0] if found else ComplaintGuide(ticket=ticket)
+    return _guide_of.first(ticket.pk) or ComplaintGuide(ticket=ticket)
 
 
 # ---------------------------------------------------------------- QA

@@ -330,8 +330,7 @@ def get_ticket(user, ticket_id, *, with_timeline: bool = False, with_tags: bool 
             tickets = tickets.prefetch_related("tags")
         ticket = _by_id(tickets, ticket_id).first()
     elif _by_id(tickets_visible_to(user), ticket_id).exists():
-        found = (_ticket_with_tags if with_tags else _ticket)(int(ticket_id))
-        ticket = found[0] if found else None
+        ticket = (_ticket_with_tags if with_tags else _ticket).first(int(ticket_id))
     else:
         ticket = None
     if ticket is None:
@@ -402,10 +401,10 @@ def _tracked(token: str):
 
 def get_by_tracking_token(token: str) -> Ticket:
     """The ticket behind a customer's private tracking link (its events: ``public_timeline``)."""
-    found = _tracked(token) if isinstance(token, str) else None
-    if not found:
+    ticket = _tracked.first(token) if isinstance(token, str) else None
+    if ticket is None:
         raise NotFound()
-    return found[0]
+    return ticket
 
 
 # The customer's tracking page shows this many of the newest public events, and the rest on

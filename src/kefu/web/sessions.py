@@ -20,8 +20,8 @@ def _by_key(session_key: str):
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         key = self.session_key  # None for a missing or malformed cookie
-        found = _by_key(key) if isinstance(key, str) else []
-        if found and found[0].expire_date > timezone.now():
-            return found[0]
+        found = _by_key.first(key) if isinstance(key, str) else None
+        if found is not None and found.expire_date > timezone.now():
+            return found
         self._session_key = None
         return None
