@@ -231,8 +231,10 @@ class _Plan:
             raise ValueError(f"{build.__qualname__}: its SQL depends on its arguments' values")
         self.params, self.slots, reached = list(params), [], set()
         for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
-            if value in first and type(value) is type(first[first.index(value)]):
-                index = first.index(value)
+            index = next(
+                (i for i, v in enumerate(first) if type(v) is type(value) and v == value), None
+            )
+            if index is not None:
                 if other != second[index]:
                     raise ValueError(f"{build.__qualname__}: argument {index} moves in the SQL")
                 self.slots.append((position, index))
