@@ -1,10 +1,14 @@
-"""kefu.sqlite_backend: the writers of one process take turns on a lock, which every way out of
-a transaction (commit, rollback, a failing BEGIN, closing the connection) gives back."""
+"""kefu.sqlite_backend: the writers of one process take turns on a lock, and the processes on a
+flock, which every way out of a transaction (commit, rollback, a failing BEGIN, closing the
+connection) gives back."""
 
+import os
 import threading
+import time
+from pathlib import Path
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from kefu.tickets.services import next_ticket_number
 
@@ -24,6 +28,11 @@ def writer_lock():
 
 
 def lock_is_free() -> bool:
+    """Neither this process's lock nor its turn among the processes is held."""
+    from kefu.sqlite_backend.base import process_turns
+
+    if process_turns(connection.settings_dict["NAME"]).held:
+        return False
     lock = writer_lock()
     if lock.acquire(blocking=False):
         lock.release()
@@ -112,3 +121,120 @@ def test_sqlites_memory_in_a_process_is_bounded(settings):
         assert cursor.fetchone()[0] == settings.SQLITE_HEAP_KB * 1024 == 12000 * 1024
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone()[0] == -settings.SQLITE_CACHE_KB
+
+
+# The processes writing one database file take turns on a flock of a file beside it
+# (kefu.sqlite_backend.base.process_turns): woken the moment the writer before them is done, not
+# by SQLite's sleeping busy wait (issue 14: eight clients on two workers 214-224 → 285-304
+# tickets/s). Each child below is a forked process, as gunicorn's workers are.
+
+
+def _in_child(work) -> int:
+    """Fork; the child runs ``work()`` and exits 0, or 1 if it raised. Returns the child's pid."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's own exit code is what the parent checks
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _exit_code(pid: int) -> int:
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def _wait_for(path: Path, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.005)
+
+
+def test_a_process_waits_for_the_writer_in_another_one_and_gets_its_turn_at_once(tmp_path):
+    from kefu.sqlite_backend.base import process_turns
+
+    name = tmp_path / "db.sqlite3"
+    holding, done = tmp_path / "holding", tmp_path / "done"
+
+    def hold_then_let_go():
+        turns = process_turns(name)
+        turns.acquire(5)
+        holding.touch()
+        time.sleep(0.5)
+        done.touch()
+        turns.release()
+
+    child = _in_child(hold_then_let_go)
+    _wait_for(holding)
+    turns = process_turns(name)
+    with pytest.raises(OperationalError):  # the child holds it: this process gives up in time
+        turns.acquire(0.1)
+    started = time.monotonic()
+    turns.acquire(10)  # the helper thread still waits in line: the turn comes through it
+    waited_after_release = time.monotonic() - started
+    assert done.exists()  # not before the child let go …
+    assert waited_after_release < 1.0  # … and at once after (not by the 10 s timeout)
+    turns.release()
+    assert _exit_code(child) == 0
+
+
+def test_a_turn_given_up_is_handed_back_and_a_dead_writers_turn_is_freed(tmp_path):
+    from kefu.sqlite_backend.base import process_turns
+
+    name = tmp_path / "db.sqlite3"
+    holding = tmp_path / "holding"
+
+    def hold_and_die():
+        process_turns(name).acquire(5)
+        holding.touch()
+        time.sleep(0.3)
+        os._exit(0)  # dies with the turn: the kernel frees the flock
+
+    child = _in_child(hold_and_die)
+    _wait_for(holding)
+    turns = process_turns(name)
+    with pytest.raises(OperationalError):
+        turns.acquire(0.05)  # gives up; its helper gets the turn later, for nobody
+    assert _exit_code(child) == 0
+    time.sleep(0.2)  # the helper has the dead child's turn by now and must have handed it back
+
+    def take_it():
+        process_turns(name).acquire(0.5)  # raises if this process still held it
+
+    assert _exit_code(_in_child(take_it)) == 0
+
+
+def test_processes_write_one_database_in_turn_without_a_locked_database():
+    """Two forked processes, four threads each, all numbering tickets of one day."""
+    import datetime
+
+    day = datetime.date(2030, 2, 1)
+
+    def work():
+        errors = []
+
+        def thread():
+            try:
+                for _ in range(20):
+                    with transaction.atomic():
+                        next_ticket_number(day)
+            except Exception as exc:  # noqa: BLE001 - the child's exit code reports it
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=thread) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+
+    connections.close_all()  # no connection crosses the fork
+    children = [_in_child(work) for _ in range(2)]
+    assert [_exit_code(pid) for pid in children] == [0, 0]
+    assert next_ticket_number(day) == "KF-20300201-000161"  # 2 × 4 × 20 before it, none lost
+    assert lock_is_free()

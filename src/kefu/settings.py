@@ -156,8 +156,9 @@ else:
     SQLITE_HEAP_KB = int(os.environ.get("KEFU_SQLITE_HEAP_KB", "12000"))
     DATABASES = {
         "default": {
-            # Django's SQLite backend whose writers in one process take turns on a lock instead
-            # of SQLite's sleeping busy wait (kefu/sqlite_backend/base.py).
+            # Django's SQLite backend whose writers take turns (threads on a lock, processes on a
+            # flock of kefu.sqlite3.writers) instead of SQLite's sleeping busy wait
+            # (kefu/sqlite_backend/base.py).
             "ENGINE": "kefu.sqlite_backend",
             "NAME": VAR_DIR / "kefu.sqlite3",
             "OPTIONS": {

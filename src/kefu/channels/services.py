@@ -176,7 +176,7 @@ def messages_for_event(event: TicketEvent | int) -> list[Delivery]:
     if rule is None:
         return []
     # Its own transaction (this runs after the change committed): on SQLite it then queues with
-    # the process's other writers instead of meeting one in SQLite's sleeping busy wait.
+    # the other writers instead of meeting one in SQLite's sleeping busy wait.
     with transaction.atomic():
         delivery = queue_message(event.ticket, event, rule)
     return [delivery] if delivery else []
