@@ -256,3 +256,24 @@ def test_deliveries_list_takes_the_same_queries_for_one_or_many(
         answer = client.get(f"/api/v1/tickets/{ticket.pk}/deliveries")
     assert len(answer.json()) == 21
     assert len(many) == len(one)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_is_composed_before_the_transaction_that_writes_it(chain, monkeypatch):
+    """Only the delivery's row is written in a transaction: on SQLite a writer holds the
+    database for its whole transaction, and the reads and the rendering took two thirds of it
+    (issue 14)."""
+    from django.db import connection
+
+    seen = []
+    real = services.contact_of
+
+    def contact_of(customer):
+        seen.append(connection.in_atomic_block)
+        return real(customer)
+
+    monkeypatch.setattr(services, "contact_of", contact_of)
+    customer = CustomerFactory(phone="13912345678", email="")
+    ticket = open_ticket(chain["stores"]["SH001"], customer=customer)
+    assert seen == [False]  # composed after the ticket's commit, before its own transaction
+    assert Delivery.objects.filter(ticket=ticket, template="ticket_received").count() == 1

@@ -114,7 +114,9 @@ def _last_customer_mail(ticket: Ticket) -> str:
 
 def queue_message(ticket: Ticket, event: TicketEvent | None, rule: dict) -> Delivery | None:
     """One Delivery for a customer-facing moment, on the channel chosen for the customer, held
-    back by quiet hours; its send task is queued after commit. None when no channel fits."""
+    back by quiet hours; its send task is queued after commit. None when no channel fits.
+    The message is composed first and only its row written in a transaction of its own: on
+    SQLite a writer holds the database for the whole transaction (issue 14)."""
     customer = ticket.customer
     contact = contact_of(customer)
     channel = rules.choose_channel(contact, rule)
@@ -140,11 +142,14 @@ def queue_message(ticket: Ticket, event: TicketEvent | None, rule: dict) -> Deli
         params={k: v for k, v in params.items() if v},
         not_before=later,
     )
-    db_rows.insert([delivery])
-    if channel == Medium.EMAIL:
-        domain = (settings.KEFU_SUPPORT_EMAIL or "kefu@localhost").rpartition("@")[2]
-        delivery.message_id = f"<{ticket.number}.{delivery.pk}@{domain}>"
-        delivery.save(update_fields=["message_id"])
+    with transaction.atomic():
+        db_rows.insert([delivery])
+        if channel == Medium.EMAIL:
+            domain = (settings.KEFU_SUPPORT_EMAIL or "kefu@localhost").rpartition("@")[2]
+            delivery.message_id = f"<{ticket.number}.{delivery.pk}@{domain}>"
+            delivery.save(update_fields=["message_id"])
+        delivery_id, eta = delivery.pk, later
+        transaction.on_commit(lambda: schedule_send(delivery_id, eta), robust=True)
     log.info(
         "delivery %s queued: ticket %s %s %s → %s",
         delivery.pk,
@@ -153,8 +158,6 @@ def queue_message(ticket: Ticket, event: TicketEvent | None, rule: dict) -> Deli
         channel,
         delivery.to_masked,
     )
-    delivery_id, eta = delivery.pk, later
-    transaction.on_commit(lambda: schedule_send(delivery_id, eta), robust=True)
     return delivery
 
 
@@ -175,10 +178,7 @@ def messages_for_event(event: TicketEvent | int) -> list[Delivery]:
     rule = rules.template_for(event.kind, event.public, event.data or {})
     if rule is None:
         return []
-    # Its own transaction (this runs after the change committed): on SQLite it then queues with
-    # the other writers instead of meeting one in SQLite's sleeping busy wait.
-    with transaction.atomic():
-        delivery = queue_message(event.ticket, event, rule)
+    delivery = queue_message(event.ticket, event, rule)  # this runs after the change committed
     return [delivery] if delivery else []
 
 
