@@ -238,32 +238,3 @@ def test_processes_write_one_database_in_turn_without_a_locked_database():
     assert [_exit_code(pid) for pid in children] == [0, 0]
     assert next_ticket_number(day) == "KF-20300201-000161"  # 2 × 4 × 20 before it, none lost
     assert lock_is_free()
-
-
-def test_the_log_is_copied_into_the_database_after_a_commit_outside_the_writers_turn(monkeypatch):
-    """SQLite's own checkpoint ran inside the COMMIT that took the log past 1,000 pages, while
-    that writer held its turn; Kefu's connections leave it off and checkpoint after a commit,
-    once a second per process (CHECKPOINT_EVERY)."""
-    import datetime
-
-    from kefu.sqlite_backend import base
-
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        assert cursor.fetchone()[0] == 0
-    database = Path(connection.settings_dict["NAME"])
-    day = datetime.date(2030, 3, 1)
-
-    def write_and_see_the_database_file_change() -> bool:
-        before = database.read_bytes()
-        with transaction.atomic():
-            assert not lock_is_free()
-            next_ticket_number(day)
-        return database.read_bytes() != before
-
-    monkeypatch.setattr(base, "CHECKPOINT_EVERY", 3600.0)
-    base._last_checkpoint[0] = time.monotonic()
-    assert not write_and_see_the_database_file_change()  # in the log only
-    monkeypatch.setattr(base, "CHECKPOINT_EVERY", 0.0)
-    assert write_and_see_the_database_file_change()  # copied in after the commit …
-    assert lock_is_free()  # … with the turn given back

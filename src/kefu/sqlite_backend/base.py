@@ -8,8 +8,7 @@ takes two turns before BEGIN, and is woken the moment the writer before it commi
 back: the threads of one process queue on a lock, and the processes (gunicorn's workers, the
 task consumer, a management command) on an exclusive ``flock`` of a file beside the database
 (``<database>.writers``), which the kernel also frees when its holder dies. SQLite's busy wait
-remains for whatever writes without this backend. The log is copied into the database after a
-commit, outside the writer's turn (``checkpoint_if_due``).
+remains for whatever writes without this backend.
 
 The statement text is also converted from Django's ``%s`` style once per distinct statement
 instead of by a regular expression on every execution."""
@@ -18,7 +17,6 @@ import fcntl
 import functools
 import os
 import threading
-import time
 
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
@@ -110,33 +108,6 @@ def process_turns(name) -> _ProcessTurns | None:
     return turns
 
 
-# SQLite copies the write-ahead log back into the database (a checkpoint, with its fsyncs) inside
-# the COMMIT that takes the log past 1,000 pages — while that writer still holds its turn: every
-# ~17th ticket's commit took 1-5 ms instead of 0.16, and every other writer waited for it
-# (issue 14). Here a process checkpoints after a commit once CHECKPOINT_EVERY seconds have
-# passed, its turn already given back (PASSIVE: writers and readers go on meanwhile), and each
-# page is copied once per second instead of once per 1,000 logged pages.
-CHECKPOINT_EVERY = 1.0
-_checkpointing = threading.Lock()
-_last_checkpoint = [0.0]
-
-
-def checkpoint_if_due(connection) -> bool:
-    """After a commit: copy the log into the database if this process has not for
-    CHECKPOINT_EVERY seconds (one thread at a time). True when it did."""
-    now = time.monotonic()
-    if now - _last_checkpoint[0] < CHECKPOINT_EVERY or not _checkpointing.acquire(blocking=False):
-        return False
-    try:
-        _last_checkpoint[0] = now
-        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    except base.Database.Error:  # retried after the next commit
-        return False
-    finally:
-        _checkpointing.release()
-    return True
-
-
 @functools.lru_cache(maxsize=2048)
 def _qmark(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
@@ -158,7 +129,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         kb = getattr(_this_thread, "cache_kb", None)
         if kb is not None:
             connection.execute(f"PRAGMA cache_size=-{int(kb)}")
-        connection.execute("PRAGMA wal_autocheckpoint=0")  # checkpoint_if_due does it
         return connection
 
     def create_cursor(self, name=None):
@@ -187,11 +157,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self):
         try:
-            super()._commit()
+            return super()._commit()
         finally:
             self._release_writer()
-        if self.turns is not None:  # a file's log (a database in memory has none)
-            checkpoint_if_due(self.connection)
 
     def _rollback(self):
         try:
