@@ -2,8 +2,10 @@
 applied: datetimes, booleans, JSON, decimals), on SQLite and PostgreSQL."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -115,3 +117,49 @@ def test_insert_and_update_equal_the_orm(chain):
     rows.update(Customer, customer.pk, is_vip=True, erased_at=when, name="张三丰")
     customer.refresh_from_db()
     assert (customer.is_vip, customer.erased_at, customer.name) == (True, when, "张三丰")
+
+
+@time_machine.travel(
+    datetime.datetime(2026, 5, 6, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+)
+def test_an_inserts_values_are_what_djangos_own_preparation_gives(
+    chain, users, django_capture_on_commit_callbacks
+):
+    """rows.insert hands a plain value (a str to a text field, an int to a number or a key, an
+    aware datetime to the backend's adapter) through without the field's preparation, and
+    gives the field anything else: the same parameters as bulk_create's, for each model
+    inserted through it — the rows of a real new ticket — and for values that need the field."""
+    from django.db import connection
+    from django.utils.translation import gettext_lazy
+
+    from kefu.channels.models import Delivery
+    from kefu.customers.models import PiiReveal
+    from kefu.sla.models import SlaClock
+    from kefu.tickets.models import Ticket, TicketEvent
+    from tests.factories import CustomerFactory, open_ticket
+
+    with django_capture_on_commit_callbacks(execute=True):  # the customer's SMS: a Delivery
+        opened = open_ticket(
+            chain["stores"]["SH001"], customer=CustomerFactory(phone="13912345678", email="")
+        )
+    ticket = Ticket.objects.get(pk=opened.pk)
+    odd = Ticket.objects.get(pk=opened.pk)
+    odd.subject, odd.priority_rank, odd.number = gettext_lazy("投诉"), True, 20260506
+    found = [
+        ticket,
+        odd,
+        *TicketEvent.objects.filter(ticket=ticket),
+        *SlaClock.objects.filter(ticket=ticket),
+        *Delivery.objects.filter(ticket=ticket),
+        PiiReveal(user=users["cs_agent"], customer=ticket.customer, fields="phone", context="t"),
+    ]
+    assert {type(o) for o in found} == {Ticket, TicketEvent, SlaClock, Delivery, PiiReveal}
+
+    def plain(values):  # psycopg's wrappers (Jsonb, Int8 …) by what they wrap
+        return [(type(v).__name__, getattr(v, "obj", v)) for v in values]
+
+    for obj in found:
+        fields = rows._insert_fields(type(obj), connection)
+        expected = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f, _ in fields]
+        assert plain(rows._values(obj, fields, connection)) == plain(expected), type(obj)
+    assert rows._values(odd, rows._insert_fields(Ticket, connection), connection)[0] == "20260506"

@@ -8,9 +8,10 @@ database's converters applied, ``Model.from_db``), so a statement written once c
 the queryset. ``prepared`` keeps the queryset and compiles it once instead (below)."""
 
 import copy
+import datetime
 import functools
 
-from django.db import connections
+from django.db import connections, models
 
 
 class Columns:
@@ -108,20 +109,20 @@ def insert(objs: list, *, using: str = "default") -> list:
         return objs
     model = type(objs[0])
     connection = connections[using]
-    fields = _insert_fields(model)
+    fields = _insert_fields(model, connection)
     key = ("insert", model, len(objs), connection.vendor)
     sql = _SQL.get(key)
     if sql is None:
         quote = connection.ops.quote_name
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         sql = _SQL[key] = (
-            f"INSERT INTO {model._meta.db_table} ({', '.join(quote(f.column) for f in fields)}) "
+            f"INSERT INTO {model._meta.db_table} ({', '.join(quote(f.column) for f, _ in fields)}) "
             f"VALUES {', '.join([one] * len(objs))} RETURNING {quote(model._meta.pk.column)}"
         )
     params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        params += _values(obj, fields, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = cursor.fetchall()
@@ -152,11 +153,64 @@ def update(model, pk, *, using: str = "default", **values) -> None:
 _FIELDS: dict = {}
 
 
-def _insert_fields(model):
-    found = _FIELDS.get(model)
+# A field of exactly these classes hands the database a value of this type (or None) as it is:
+# ``get_db_prep_save`` would only check that (issue 14: ~100 calls through it per new ticket).
+# A subclass may prepare its values differently, so only these classes themselves.
+_PLAIN = {
+    models.CharField: str,
+    models.TextField: str,
+    models.EmailField: str,
+    models.SlugField: str,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.BooleanField: bool,
+}
+DATETIME = datetime.datetime
+_PREPARE = object()  # not a value: the field prepares its own
+
+
+def _plain_type(field, vendor: str):
+    """The value type ``field`` passes through unchanged; ``datetime`` for a date-time field
+    its own ``pre_save`` does not set (an aware value then only needs the backend's adapter);
+    None: through Django's own preparation. On PostgreSQL Django types each integer by its
+    column (Int2, Int8 …), which keeps a prepared statement's parameter types the same: ints
+    go through it there."""
+    if type(field) is models.DateTimeField:
+        return None if field.auto_now or field.auto_now_add else DATETIME
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        target = field.target_field
+        plain = int if isinstance(target, models.AutoField) else _PLAIN.get(type(target))
+    else:
+        plain = _PLAIN.get(type(field))
+    return None if plain is int and vendor != "sqlite" else plain
+
+
+def _values(obj, fields, connection) -> list:
+    """What ``bulk_create`` would send for ``obj``'s columns: ``get_db_prep_save(pre_save())``
+    of each field, skipped where the value needs nothing (see ``_PLAIN``)."""
+    out = []
+    for f, plain in fields:
+        value = getattr(obj, f.attname) if plain is not None else _PREPARE
+        if value is None or (type(value) is plain and plain is not DATETIME):
+            out.append(value)
+        elif plain is DATETIME and type(value) is DATETIME and value.tzinfo is not None:
+            out.append(connection.ops.adapt_datetimefield_value(value))
+        else:
+            out.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    return out
+
+
+def _insert_fields(model, connection):
+    """(field, its plain value type or None) for each column an INSERT writes."""
+    key = (model, connection.vendor)
+    found = _FIELDS.get(key)
     if found is None:
-        found = _FIELDS[model] = [
-            f
+        found = _FIELDS[key] = [
+            (f, _plain_type(f, connection.vendor))
             for f in model._meta.concrete_fields
             if not f.primary_key and not getattr(f, "generated", False)
         ]
