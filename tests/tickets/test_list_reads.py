@@ -69,6 +69,25 @@ def test_page_disclosure_is_what_discloses_says(users, spread, username):
         )
 
 
+@pytest.mark.parametrize("username", ["manager_sh001", "region_east"])
+def test_a_store_or_region_asks_about_one_customer_by_a_statement_compiled_once(
+    users, spread, username, monkeypatch
+):
+    """Asked twice on every ticket a store's or region's staff open (issue 14)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    user, customer = users[username], Customer.objects.get(pk=spread[1].customer_id)
+    first = discloses(user, customer)
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        assert discloses(user, customer) is first is True  # bought at SH001, in 华东
+    assert (len(ctx.captured_queries), compiled) == (1, [])
+
+
 def test_page_disclosure_costs_one_query_whatever_the_page(users, spread):
     user = users["region_east"]
     page = list(selectors.for_listing(selectors.ticket_queue(user))[:25])
