@@ -36,6 +36,7 @@ from pathlib import Path
 
 from http_load import (
     CLK,
+    NEW_TICKET,
     create_tickets,
     desk_cookie,
     read_pages,
@@ -172,15 +173,7 @@ class Peak(threading.Thread):
 
 
 def post_tickets(port, tok, seconds, clients, server_pid):
-    body = {
-        "type": "complaint",
-        "channel": "api",
-        "subject": "空调漏水",
-        "description": "客厅空调一直滴水，师傅上门看过还是漏",
-        "store": "SH001",
-        "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"},
-    }
-    payload = json.dumps(body).encode()
+    payload = json.dumps(NEW_TICKET).encode()
     cpu0 = cpu_seconds(server_pid)
     run = create_tickets(port, tok, payload, seconds, clients)
     cpu1 = cpu_seconds(server_pid)

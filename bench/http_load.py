@@ -1,8 +1,8 @@
 """What the HTTP benchmarks share: signing in to the desk, creating tickets and reading a page
 from N clients, and the server's process tree with its CPU time.
 
-Imported by bench/api_tickets.py, bench/create_tickets.py, bench/nodes.py and
-bench/workload.py (run as scripts, so this folder is on sys.path)."""
+Imported by bench/api_tickets.py, bench/create_tickets.py, bench/nodes.py, bench/page_profile.py
+and bench/workload.py (run as scripts, so this folder is on sys.path)."""
 
 import http.client
 import os
@@ -13,6 +13,17 @@ import time
 from pathlib import Path
 
 CLK = os.sysconf("SC_CLK_TCK")
+
+# The ticket every creation benchmark opens through `POST /api/v1/tickets`: a complaint at the
+# Shanghai store for a returning customer (matched by the mobile number).
+NEW_TICKET = {
+    "type": "complaint",
+    "channel": "api",
+    "subject": "空调漏水",
+    "description": "客厅空调一直滴水，师傅上门看过还是漏",
+    "store": "SH001",
+    "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"},
+}
 
 
 def tree(pid: int) -> list[int]:

@@ -32,18 +32,12 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from http_load import NEW_TICKET  # the ticket bench/create_tickets.py opens
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
 
 OPEN = "status=new&status=open&status=pending_customer&status=on_hold"
 WORDS = {"rare": "kerberos", "common": "不制冷", "absent": "qzxjvwk"}
-NEW_TICKET = {
-    "type": "complaint",
-    "channel": "api",
-    "subject": "空调漏水",
-    "description": "客厅空调一直滴水，师傅上门看过还是漏",
-    "store": "SH001",
-    "customer": {"name": "张伟", "phone": "13912345678", "gender": "male"},
-}
 
 
 def pages(ticket_id: int, token: str) -> dict:

@@ -40,27 +40,33 @@ def lock_is_free() -> bool:
     return False
 
 
-def test_eight_threads_write_in_turn_without_a_locked_database():
-    import datetime
-
-    day = datetime.date(2030, 1, 1)
+def number_in_threads(day, threads: int, each: int) -> tuple[list, list]:
+    """``threads`` threads, each numbering ``each`` tickets of ``day`` in a transaction apiece:
+    (the numbers, the errors)."""
     numbers, errors = [], []
 
     def work():
         try:
-            for _ in range(25):
+            for _ in range(each):
                 with transaction.atomic():
                     numbers.append(next_ticket_number(day))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:  # noqa: BLE001 - collected and asserted by the caller
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
+    running = [threading.Thread(target=work) for _ in range(threads)]
+    for t in running:
         t.start()
-    for t in threads:
+    for t in running:
         t.join()
+    return numbers, errors
+
+
+def test_eight_threads_write_in_turn_without_a_locked_database():
+    import datetime
+
+    numbers, errors = number_in_threads(datetime.date(2030, 1, 1), 8, 25)
     assert errors == []
     assert sorted(numbers) == [f"KF-20300101-{n:06d}" for n in range(1, 201)]
     assert lock_is_free()
@@ -214,24 +220,8 @@ def test_processes_write_one_database_in_turn_without_a_locked_database():
     day = datetime.date(2030, 2, 1)
 
     def work():
-        errors = []
-
-        def thread():
-            try:
-                for _ in range(20):
-                    with transaction.atomic():
-                        next_ticket_number(day)
-            except Exception as exc:  # noqa: BLE001 - the child's exit code reports it
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=thread) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors, errors
+        _numbers, errors = number_in_threads(day, 4, 20)
+        assert not errors, errors  # the child's exit code reports it
 
     connections.close_all()  # no connection crosses the fork
     children = [_in_child(work) for _ in range(2)]

@@ -169,7 +169,7 @@ _PLAIN = {
     models.PositiveBigIntegerField: int,
     models.BooleanField: bool,
 }
-DATETIME = datetime.datetime
+_DATETIME = datetime.datetime
 _PREPARE = object()  # not a value: the field prepares its own
 
 
@@ -180,7 +180,7 @@ def _plain_type(field, vendor: str):
     column (Int2, Int8 …), which keeps a prepared statement's parameter types the same: ints
     go through it there."""
     if type(field) is models.DateTimeField:
-        return None if field.auto_now or field.auto_now_add else DATETIME
+        return None if field.auto_now or field.auto_now_add else _DATETIME
     if type(field) in (models.ForeignKey, models.OneToOneField):
         target = field.target_field
         plain = int if isinstance(target, models.AutoField) else _PLAIN.get(type(target))
@@ -195,9 +195,9 @@ def _values(obj, fields, connection) -> list:
     out = []
     for f, plain in fields:
         value = getattr(obj, f.attname) if plain is not None else _PREPARE
-        if value is None or (type(value) is plain and plain is not DATETIME):
+        if value is None or (type(value) is plain and plain is not _DATETIME):
             out.append(value)
-        elif plain is DATETIME and type(value) is DATETIME and value.tzinfo is not None:
+        elif plain is _DATETIME and type(value) is _DATETIME and value.tzinfo is not None:
             out.append(connection.ops.adapt_datetimefield_value(value))
         else:
             out.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
