@@ -30,9 +30,18 @@ def _jobs_of(user, staff) -> Q:
 def _where(staff, prefix: str = "") -> dict:
     """Lookups matching a store-, region- or area-scoped reader's stores (prefix: the path to
     the row's store)."""
-    if staff.scope == "store":
-        return {f"{prefix}store_id": staff.store_id}
-    return {f"{prefix}store__region_id": staff.region_id}
+    return _at(staff.scope, _place_of(staff), prefix)
+
+
+def _at(scope: str, place_id: int | None, prefix: str = "") -> dict:
+    """Lookups matching one store (scope "store") or the stores of one region, by id."""
+    if scope == "store":
+        return {f"{prefix}store_id": place_id}
+    return {f"{prefix}store__region_id": place_id}
+
+
+def _place_of(staff) -> int | None:
+    return staff.store_id if staff.scope == "store" else staff.region_id
 
 
 def customers_visible_to(user) -> QuerySet:
@@ -80,17 +89,13 @@ def on_file_condition(user) -> Q | None:
     if staff.scope == "area":
         jobs = _tickets().objects.filter(customer=OuterRef("pk")).filter(_jobs_of(user, staff))
         return Q(Exists(jobs))
-    return _on_file_at(staff.scope, staff.store_id if staff.scope == "store" else staff.region_id)
+    return _on_file_at(staff.scope, _place_of(staff))
 
 
-def _on_file_at(scope: str, place_id: int) -> Q:
+def _on_file_at(scope: str, place_id: int | None) -> Q:
     """Q over Customer: at home in the store (scope "store") or region, or bought there."""
-    if scope == "store":
-        home, bought = Q(home_store_id=place_id), Purchase.objects.filter(store_id=place_id)
-    else:
-        home = Q(home_store__region_id=place_id)
-        bought = Purchase.objects.filter(store__region_id=place_id)
-    return home | Q(Exists(bought.filter(customer=OuterRef("pk"))))
+    bought = Purchase.objects.filter(customer=OuterRef("pk"), **_at(scope, place_id))
+    return Q(**_at(scope, place_id, "home_")) | Q(Exists(bought))
 
 
 # One customer on file at a store or in a region: asked on every ticket a store's or region's
@@ -104,6 +109,9 @@ def _on_file_at_store(customer_id: int, store_id: int):
 @rows.prepared
 def _on_file_in_region(customer_id: int, region_id: int):
     return Customer.objects.filter(_on_file_at("region", region_id), pk=customer_id).values("pk")
+
+
+_ON_FILE_ONE = {"store": _on_file_at_store, "region": _on_file_in_region}
 
 
 def with_disclosure(user, customers: QuerySet) -> QuerySet:
@@ -124,12 +132,9 @@ def discloses(user, customer: Customer) -> bool:
     if known is not None:
         return bool(known)
     staff = staff_of(user)
-    if staff is not None and staff.scope in ("store", "region") and can(user, "customers.view"):
-        # on_file_condition's rule for them, by a statement compiled once
-        if staff.scope == "store" and staff.store_id is not None:
-            return bool(_on_file_at_store(customer.pk, staff.store_id))
-        if staff.scope == "region" and staff.region_id is not None:
-            return bool(_on_file_in_region(customer.pk, staff.region_id))
+    one = _ON_FILE_ONE.get(staff.scope) if staff is not None else None
+    if one is not None and _place_of(staff) is not None and can(user, "customers.view"):
+        return bool(one(customer.pk, _place_of(staff)))  # on_file_condition's rule, compiled once
     condition = on_file_condition(user)
     if condition is None:
         return False
